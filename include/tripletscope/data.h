@@ -1,0 +1,101 @@
+// data.h: data sets in memory, their loaders and generators.
+//
+// A data set is N samples of D features with integer labels in [0, C).
+// Features are kept either as bytes (pixels: 60 000 Fashion-MNIST images stay
+// 47 MB instead of 188 MB) and scaled when a batch is gathered, or as floats.
+// Every loader reports bad input through ts_error (one line naming the file
+// or flag) and leaves nothing allocated when it fails.
+#ifndef TRIPLETSCOPE_DATA_H
+#define TRIPLETSCOPE_DATA_H
+#include <stddef.h>
+#include <stdint.h>
+#include "tripletscope/error.h"
+
+#define TS_MAX_CLASSES 4096
+
+typedef struct {
+    int N, D, C;      // samples, features, classes
+    uint8_t *u8;      // (N, D) raw bytes, or NULL; value = u8 * u8_scale
+    float *f32;       // (N, D) floats, or NULL (exactly one of u8/f32 is set)
+    float u8_scale;   // 1/255 for pixels, 1/16 for the digits
+    int *y;           // (N) labels in [0, C)
+    char **class_names; // (C) display names, or NULL: "0", "1", ...
+} ts_dataset;
+
+// What --data and its companion flags ask for.
+typedef struct {
+    const char *data;      // "fashion", "digits", "iris", "blobs", "noise", or a file path
+    const char *data_dir;  // where Fashion-MNIST's IDX .gz files are
+    const char *labels;    // --labels FILE (.npy or IDX) for .npy / IDX features
+    int label_col;         // --label-col N for CSV (-1: last column)
+    float test_frac;       // held-out fraction where the set has no split of its own
+    uint64_t seed;         // for generated sets and the stratified split
+    int classes, dim, samples; // blobs / noise shape
+    float noise;           // blobs: standard deviation around each centre
+} ts_data_opts;
+
+#define TS_FASHION_DIR "/usr/share/datasets/fashion-mnist"
+
+// Fills opts with the defaults documented in --help.
+void data_opts_default(ts_data_opts *opts);
+// True when Fashion-MNIST's four files are readable in dir.
+int data_fashion_available(const char *dir);
+// Loads what opts->data names into a train and a held-out split, features
+// scaled as docs/metrics.md says. Returns 0, or -1 with err filled.
+int data_load(const ts_data_opts *opts, ts_dataset *train, ts_dataset *test,
+              char *name, size_t name_len, ts_error *err);
+// Frees what a loader allocated; safe on a zeroed or freed set.
+void data_free(ts_dataset *ds);
+
+// --- the individual loaders (each returns 0, or -1 with err filled) --------
+int data_load_csv(const char *path, int label_col, ts_dataset *ds, ts_error *err);
+int data_load_npy(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err);
+int data_load_idx(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err);
+int data_load_fashion(const char *dir, ts_dataset *train, ts_dataset *test, ts_error *err);
+int data_load_digits(ts_dataset *ds, ts_error *err);
+int data_load_iris(ts_dataset *ds, ts_error *err);
+int data_make_blobs(int n, int classes, int dim, float noise, uint64_t seed, ts_dataset *ds);
+int data_make_noise(int n, int classes, int dim, uint64_t seed, ts_dataset *ds);
+
+// Checks that training is possible: at least two classes and one class with
+// two samples. Returns 0, or -1 naming `what` in err.
+int data_validate(const ts_dataset *ds, const char *what, ts_error *err);
+// Splits all into train and test, stratified by class, seeded. Takes
+// ownership of nothing: all stays valid and must still be freed.
+int data_split(const ts_dataset *all, float test_frac, uint64_t seed,
+               ts_dataset *train, ts_dataset *test, ts_error *err);
+// Standardises float features to zero mean, unit variance using train's
+// statistics (columns with zero variance are only centred).
+void data_standardize(ts_dataset *train, ts_dataset *test);
+// Writes rows idx[0..B) of ds as floats into out (B, D).
+void data_gather(const ts_dataset *ds, const int *idx, int B, float *out);
+
+// --- shared by the loaders in src/data/ (not for the front end) ------------
+// Allocates ds as N x D features (bytes when as_u8, else floats) and N labels,
+// everything else zeroed. Returns 0, or -1 (out of memory) with ds zeroed.
+int data_alloc(ts_dataset *ds, int N, int D, int as_u8);
+// Checks a header's N x D against int and size_t, this machine's memory
+// (mem_elem bytes a value) and, when avail >= 0, the file's remaining bytes
+// (file_elem bytes a value). Returns 0, or -1 naming what in err.
+int data_check_size(const char *what, uint64_t n, uint64_t d, size_t file_elem,
+                    size_t mem_elem, int64_t avail, ts_error *err);
+// Remaps raw label values (ds->N of them) in increasing order to 0..C-1,
+// setting ds->y, ds->C and ds->class_names (the original values).
+int data_remap_labels(ts_dataset *ds, const int64_t *raw, const char *what, ts_error *err);
+// Opens a regular, non-empty file for reading; returns the descriptor and its
+// size, or -1 naming path in err (missing, a directory, empty, ...).
+int data_open(const char *path, int64_t *size, ts_error *err);
+// Parses CSV text (text[len] must be '\0'), as data_load_csv describes.
+int data_parse_csv(const char *what, const char *text, size_t len, int label_col,
+                   ts_dataset *ds, ts_error *err);
+// Reads IDX unsigned-byte features (raw or gzip) into ds; ds->y is allocated
+// but not filled.
+int data_read_idx_features(const char *path, ts_dataset *ds, ts_error *err);
+// Reads a label file: .npy (1-D integers) or IDX (0x00000801, raw or gzip).
+// *raw is malloc'ed (n values) on success.
+int data_read_labels(const char *path, int64_t **raw, size_t *n, ts_error *err);
+int data_read_labels_idx(const char *path, int64_t **raw, size_t *n, ts_error *err);
+// Makes err->msg one line (a path may hold a newline); returns -1.
+int data_err_oneline(ts_error *err);
+
+#endif

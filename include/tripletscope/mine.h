@@ -1,0 +1,86 @@
+// mine.h: the batch's triplet geometry, the miners, and the difficulty counts.
+//
+// Everything here reads one batch's distance matrix dist (B, B) and labels
+// y (B). A valid triplet is (a, p, n) with a != p, y[p] == y[a], y[n] != y[a].
+// Difficulty (pytorch-metric-learning's TripletMarginMiner, margin m, in the
+// units of the distance in use):
+//   hard      d_an <= d_ap
+//   semi-hard d_ap <  d_an <= d_ap + m
+//   easy      d_an >  d_ap + m
+// Ties between equal distances are broken by the lower batch index, the
+// same everywhere, so the miners are exactly reproducible.
+#ifndef TRIPLETSCOPE_MINE_H
+#define TRIPLETSCOPE_MINE_H
+#include <stdint.h>
+#include "tripletscope/rng.h"
+
+// Miners, in the order the m key steps through them.
+typedef enum {
+    MINER_RANDOM,      // per anchor a random positive (not a) and a random negative
+    MINER_ALL,         // every valid triplet (batch-all)
+    MINER_HARD,        // per anchor the farthest positive, the closest negative
+    MINER_SEMIHARD,    // per (a, p) TF Addons' rule
+    MINER_HARDEST_NEG, // the question's: random same-label sample (maybe a), closest negative
+    MINER_COUNT
+} ts_miner;
+
+// Each anchor's positives and its negatives sorted by distance: built once
+// per model per step, shared by the counts and the miners.
+typedef struct {
+    int B;
+    const int *y;        // (B)
+    const float *dist;   // (B, B)
+    uint64_t *neg;       // (maxB, maxB) row a: (bits(d_an) << 32 | n), ascending
+    int *n_neg;          // (maxB)
+    int *pos;            // (maxB, maxB) row a: positives of a, ascending index
+    int *n_pos;          // (maxB)
+    float *tmp;          // (2 maxB) scratch
+    uint64_t *tkeys;     // (maxB) scratch keys
+} ts_geo;
+
+// The triplets a miner selected, as parallel index arrays.
+typedef struct {
+    int n, cap;
+    int *a, *p, *neg;    // (cap)
+} ts_triplets;
+
+typedef struct {
+    long valid, easy, semihard, hard;
+} ts_counts;
+
+int geo_init(ts_geo *g, int maxB);
+void geo_free(ts_geo *g);
+// Fills g from dist (B, B) and y (B); both must outlive g's use.
+void geo_build(ts_geo *g, const float *dist, const int *y, int B);
+// Anchors with no positive in the batch.
+int geo_no_positive(const ts_geo *g);
+
+int triplets_init(ts_triplets *t, int cap);
+void triplets_free(ts_triplets *t);
+
+// Difficulty counts over all valid triplets, O(B^2 log B).
+void count_triplets(const ts_geo *g, float margin, ts_counts *c);
+// Difficulty counts over the listed triplets (a == p allowed: d_ap = d_aa).
+void count_listed(const ts_triplets *t, const float *dist, int B, float margin,
+                  ts_counts *c);
+
+// The miners. Each appends to an emptied t; anchors lacking what the rule
+// needs are dropped (hardest-neg only needs a negative: it may pick a as p).
+void mine_batch_hard(const ts_geo *g, ts_triplets *t);
+void mine_semihard(const ts_geo *g, ts_triplets *t);
+void mine_random(const ts_geo *g, ts_rng *rng, ts_triplets *t);
+// Returns how many anchors drew themselves as their positive.
+int mine_hardest_neg(const ts_geo *g, ts_rng *rng, ts_triplets *t);
+// Every valid triplet, listed (for tests and small batches; the training
+// path handles batch-all without listing). Fails (-1) if t is too small.
+int mine_all(const ts_geo *g, ts_triplets *t);
+
+// Name used by --miner, the key bar and JSON ("random", "all", ...).
+const char *miner_name(ts_miner m);
+// Parses a --miner name; -1 when unknown.
+int miner_parse(const char *s);
+
+// Sorts keys (n) ascending in place.
+void sort_u64(uint64_t *keys, int n);
+
+#endif

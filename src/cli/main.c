@@ -1,0 +1,34 @@
+// main.c: tripletscope's entry point.
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+#include "tripletscope/blas.h"
+
+int main(int argc, char **argv) {
+    ts_cli cli;
+    ts_error err;
+    if (cli_parse(argc, argv, &cli, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        return 2;
+    }
+    if (cli.help) {
+        cli_help(stdout);
+        return 0;
+    }
+    if (cli.version) {
+        printf("tripletscope %s (%s)\n", TS_VERSION, blas_describe());
+        return 0;
+    }
+    ts_dataset train, test;
+    char name[64];
+    memset(&train, 0, sizeof train);
+    memset(&test, 0, sizeof test);
+    if (cli_load_data(&cli, &train, &test, name, sizeof name, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        return 2;
+    }
+    int status = run_headless(&cli, &train, &test, name);
+    data_free(&train);
+    data_free(&test);
+    return status;
+}

@@ -1,0 +1,160 @@
+// eval.c: P@1, R-precision and MAP@R, blockwise through sgemm.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tripletscope/blas.h"
+#include "tripletscope/eval.h"
+#include "tripletscope/mine.h"
+#include "tripletscope/rng.h"
+
+int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
+    memset(ws, 0, sizeof *ws);
+    ws->maxN = maxN;
+    ws->maxE = maxE;
+    ws->maxC = maxC;
+    ws->block = 128;
+    ws->c = malloc(sizeof(float) * ((size_t)maxN * maxE + maxN + (size_t)ws->block * maxN));
+    ws->keys = malloc(sizeof(uint64_t) * maxN);
+    ws->class_count = malloc(sizeof(int) * maxC);
+    if (!ws->c || !ws->keys || !ws->class_count) { eval_ws_free(ws); return -1; }
+    ws->n2 = ws->c + (size_t)maxN * maxE;
+    ws->D = ws->n2 + maxN;
+    return 0;
+}
+
+void eval_ws_free(ts_eval_ws *ws) {
+    free(ws->c);
+    free(ws->keys);
+    free(ws->class_count);
+    memset(ws, 0, sizeof *ws);
+}
+
+static inline uint64_t key(float d, int idx) {
+    uint32_t bits;
+    memcpy(&bits, &d, sizeof bits);
+    return ((uint64_t)bits << 32) | (uint32_t)idx;
+}
+
+// Rearranges k (n) so that its first m entries are the m smallest.
+static void select_smallest(uint64_t *k, int n, int m) {
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        uint64_t a = k[lo], b = k[(lo + hi) / 2], c = k[hi];
+        uint64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (k[i] < pivot) i++;
+            while (k[j] > pivot) j--;
+            if (i <= j) { uint64_t t = k[i]; k[i] = k[j]; k[j] = t; i++; j--; }
+        }
+        if (m - 1 <= j) hi = j;
+        else if (m - 1 >= i) lo = i;
+        else break;
+    }
+}
+
+void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
+                    ts_eval_ws *ws, ts_retrieval *out) {
+    memset(out, 0, sizeof *out);
+    float *c = ws->c, *n2 = ws->n2;
+    // Centred: a shift changes no distance and keeps cancellation small.
+    for (int k = 0; k < E; k++) {
+        double m = 0;
+        for (int i = 0; i < N; i++) m += emb[(size_t)i * E + k];
+        float mean = (float)(m / (N > 0 ? N : 1));
+        for (int i = 0; i < N; i++) c[(size_t)i * E + k] = emb[(size_t)i * E + k] - mean;
+    }
+    for (int i = 0; i < N; i++) {
+        float s = 0;
+        for (int k = 0; k < E; k++) s += c[(size_t)i * E + k] * c[(size_t)i * E + k];
+        n2[i] = s;
+    }
+    memset(ws->class_count, 0, sizeof(int) * C);
+    for (int i = 0; i < N; i++) ws->class_count[y[i]]++;
+
+    double p1 = 0, rp = 0, map = 0;
+    int queries = 0;
+    for (int q0 = 0; q0 < N; q0 += ws->block) {
+        int Q = N - q0 < ws->block ? N - q0 : ws->block;
+        mm(0, 1, Q, N, E, -2.0f, c + (size_t)q0 * E, c, 0.0f, ws->D);
+        for (int qi = 0; qi < Q; qi++) {
+            int q = q0 + qi, R = ws->class_count[y[q]] - 1;
+            if (R <= 0) continue;
+            const float *row = ws->D + (size_t)qi * N;
+            int n = 0;
+            for (int j = 0; j < N; j++) {
+                if (j == q) continue;
+                float d = row[j] + n2[q] + n2[j];
+                ws->keys[n++] = key(d > 0.0f ? d : 0.0f, j);
+            }
+            select_smallest(ws->keys, n, R);
+            sort_u64(ws->keys, R);
+            int correct = 0;
+            double ap = 0;
+            for (int i = 0; i < R; i++) {
+                if (y[(uint32_t)ws->keys[i]] == y[q]) {
+                    correct++;
+                    ap += (double)correct / (i + 1);
+                }
+            }
+            p1 += y[(uint32_t)ws->keys[0]] == y[q];
+            rp += (double)correct / R;
+            map += ap / R;
+            queries++;
+        }
+    }
+    out->queries = queries;
+    if (queries) {
+        out->p_at_1 = (float)(p1 / queries);
+        out->r_precision = (float)(rp / queries);
+        out->map_at_r = (float)(map / queries);
+    }
+}
+
+int eval_subsample(const int *y, int N, int C, int n, uint64_t seed, int *idx) {
+    if (n <= 0 || n >= N) {
+        for (int i = 0; i < N; i++) idx[i] = i;
+        return N;
+    }
+    // Shuffle each class's members, then take from each class in proportion
+    // (largest remainders), so the subsample keeps the class balance.
+    int *order = malloc(sizeof(int) * (size_t)N);
+    long *share = malloc(sizeof(long) * (size_t)C);
+    int *cnt = calloc((size_t)C * 3, sizeof(int));
+    char *keep = calloc((size_t)N, 1);
+    if (!order || !share || !cnt || !keep) {
+        free(order); free(share); free(cnt); free(keep);
+        for (int i = 0; i < n; i++) idx[i] = (int)((long)i * N / n);
+        return n;
+    }
+    int *take = cnt + C, *start = take + C;
+    for (int i = 0; i < N; i++) cnt[y[i]]++;
+    for (int c = 1; c < C; c++) start[c] = start[c - 1] + cnt[c - 1];
+    for (int i = 0; i < N; i++) order[start[y[i]] + take[y[i]]++] = i;
+    ts_rng r;
+    rng_seed(&r, seed, 0xe7a1);
+    for (int c = 0; c < C; c++)
+        for (int i = cnt[c] - 1; i > 0; i--) {
+            int j = (int)rng_below(&r, (uint32_t)(i + 1));
+            int *o = order + start[c], t = o[i];
+            o[i] = o[j]; o[j] = t;
+        }
+    int total = 0;
+    for (int c = 0; c < C; c++) {
+        take[c] = (int)((long)cnt[c] * n / N);
+        share[c] = ((long)cnt[c] * n) % N;   // the remainder rounding dropped
+        total += take[c];
+    }
+    for (; total < n; total++) {
+        int best = 0;
+        for (int c = 1; c < C; c++) if (share[c] > share[best]) best = c;
+        take[best]++;
+        share[best] = -1;
+    }
+    int m = 0;
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < take[c]; i++) keep[order[start[c] + i]] = 1;
+    for (int i = 0; i < N; i++) if (keep[i]) idx[m++] = i;
+    free(order); free(share); free(cnt); free(keep);
+    return m;
+}

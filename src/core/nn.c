@@ -1,0 +1,164 @@
+// nn.c: the MLP embedding network and its optimizers.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tripletscope/blas.h"
+#include "tripletscope/nn.h"
+
+// ---------------------------------------------------------------------------
+// Layers
+
+void linear_forward(float *out, const float *inp, const float *W, const float *b,
+                    int B, int I, int O) {
+    // Rows start as the bias so the product can accumulate onto them.
+    for (int i = 0; i < B; i++) memcpy(out + (size_t)i * O, b, sizeof(float) * O);
+    mm(0, 1, B, O, I, 1.0f, inp, W, 1.0f, out);
+}
+
+void linear_backward(float *dinp, float *dW, float *db, const float *dout,
+                     const float *inp, const float *W, int B, int I, int O) {
+    if (dinp) mm(0, 0, B, I, O, 1.0f, dout, W, 1.0f, dinp);
+    mm(1, 0, O, I, B, 1.0f, dout, inp, 1.0f, dW);
+    for (int i = 0; i < B; i++) {
+        const float *row = dout + (size_t)i * O;
+        for (int o = 0; o < O; o++) db[o] += row[o];
+    }
+}
+
+void relu_forward(float *x, int N) {
+    for (int i = 0; i < N; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+}
+
+void relu_backward(float *dx, const float *y, int N) {
+    for (int i = 0; i < N; i++) dx[i] = y[i] > 0.0f ? dx[i] : 0.0f;
+}
+
+// ---------------------------------------------------------------------------
+// Allocation
+
+int mlp_init(ts_mlp *net, const int *dims, int L, int maxB) {
+    memset(net, 0, sizeof *net);
+    if (L < 1 || L > TS_MAX_LAYERS || maxB < 1) return -1;
+    net->L = L;
+    net->maxB = maxB;
+    size_t n = 0, acts = 0;
+    int widest = 0;
+    for (int l = 0; l <= L; l++) {
+        net->dims[l] = dims[l];
+        if (dims[l] < 1) return -1;
+        if (dims[l] > widest) widest = dims[l];
+    }
+    for (int l = 0; l < L; l++) {
+        n += (size_t)dims[l + 1] * dims[l] + dims[l + 1];
+        acts += (size_t)maxB * dims[l + 1];
+    }
+    net->n_params = n;
+    net->params = calloc(4 * n, sizeof(float));
+    float *a = calloc(acts + 2 * (size_t)maxB * widest, sizeof(float));
+    if (!net->params || !a) {
+        free(net->params);
+        free(a);
+        net->params = NULL;
+        return -1;
+    }
+    net->grads = net->params + n;
+    net->m = net->grads + n;
+    net->v = net->m + n;
+    float *p = net->params, *g = net->grads;
+    for (int l = 0; l < L; l++) {
+        size_t w = (size_t)dims[l + 1] * dims[l];
+        net->W[l] = p; net->dW[l] = g; p += w; g += w;
+        net->b[l] = p; net->db[l] = g; p += dims[l + 1]; g += dims[l + 1];
+        net->act[l + 1] = a;
+        a += (size_t)maxB * dims[l + 1];
+    }
+    net->dact[0] = a;
+    net->dact[1] = a + (size_t)maxB * widest;
+    return 0;
+}
+
+void mlp_free(ts_mlp *net) {
+    free(net->params);
+    if (net->L > 0) free(net->act[1]);
+    memset(net, 0, sizeof *net);
+}
+
+void mlp_reset(ts_mlp *net, ts_rng *rng) {
+    for (int l = 0; l < net->L; l++) {
+        int I = net->dims[l], O = net->dims[l + 1];
+        float bound = 1.0f / sqrtf((float)I);
+        for (size_t i = 0; i < (size_t)O * I; i++)
+            net->W[l][i] = (2.0f * rng_float(rng) - 1.0f) * bound;
+        for (int o = 0; o < O; o++) net->b[l][o] = (2.0f * rng_float(rng) - 1.0f) * bound;
+    }
+    memset(net->grads, 0, sizeof(float) * 3 * net->n_params);
+    net->t = 0;
+}
+
+void mlp_copy_params(ts_mlp *dst, const ts_mlp *src) {
+    memcpy(dst->params, src->params, sizeof(float) * src->n_params);
+}
+
+// ---------------------------------------------------------------------------
+// Forward and backward
+
+const float *mlp_forward(ts_mlp *net, const float *x, int B) {
+    const float *in = x;
+    for (int l = 0; l < net->L; l++) {
+        int I = net->dims[l], O = net->dims[l + 1];
+        linear_forward(net->act[l + 1], in, net->W[l], net->b[l], B, I, O);
+        if (l + 1 < net->L) relu_forward(net->act[l + 1], B * O);
+        in = net->act[l + 1];
+    }
+    return net->act[net->L];
+}
+
+void mlp_backward(ts_mlp *net, const float *x, float *dout, int B) {
+    float *d = dout;
+    for (int l = net->L - 1; l >= 0; l--) {
+        int I = net->dims[l], O = net->dims[l + 1];
+        const float *in = l > 0 ? net->act[l] : x;
+        float *din = NULL;
+        if (l > 0) {
+            din = net->dact[l & 1];
+            memset(din, 0, sizeof(float) * (size_t)B * I);
+        }
+        linear_backward(din, net->dW[l], net->db[l], d, in, net->W[l], B, I, O);
+        if (din) relu_backward(din, net->act[l], B * I);
+        d = din;
+    }
+}
+
+void mlp_zero_grad(ts_mlp *net) {
+    memset(net->grads, 0, sizeof(float) * net->n_params);
+}
+
+// ---------------------------------------------------------------------------
+// Optimizers
+
+void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
+    size_t n = net->n_params;
+    float *p = net->params, *g = net->grads, *m = net->m, *v = net->v;
+    net->t++;
+    if (opt == OPT_SGD) {
+        // torch.optim.SGD initialises the buffer with the first gradient.
+        if (net->t == 1) memcpy(m, g, sizeof(float) * n);
+        else for (size_t i = 0; i < n; i++) m[i] = momentum * m[i] + g[i];
+        for (size_t i = 0; i < n; i++) p[i] -= lr * m[i];
+        return;
+    }
+    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    float c1 = 1.0f / (1.0f - powf(b1, (float)net->t));
+    float c2 = 1.0f / (1.0f - powf(b2, (float)net->t));
+    for (size_t i = 0; i < n; i++) {
+        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+        p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+    }
+}
+
+double mlp_grad_sqnorm(const ts_mlp *net) {
+    double s = 0;
+    for (size_t i = 0; i < net->n_params; i++) s += (double)net->grads[i] * net->grads[i];
+    return s;
+}

@@ -1,0 +1,265 @@
+// report.c: JSON lines and the snapshot export.
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "tripletscope/report.h"
+
+// ---------------------------------------------------------------------------
+// Pieces
+
+void report_settings(ts_json *j, const ts_settings *set) {
+    json_raw(j, "{\"miner\":\"%s\",\"margin\":", miner_name(set->miner));
+    json_num(j, set->margin);
+    json_raw(j, ",\"soft\":%s,\"reduce\":\"%s\",\"pair_margin\":", set->soft ? "true" : "false",
+             reduce_name(set->reduce));
+    json_num(j, set->pair_margin);
+    json_raw(j, ",\"sampler\":\"%s\",\"normalize\":%s,\"squared\":%s,\"lr\":",
+             sampler_name(set->sampler), set->normalize ? "true" : "false",
+             set->squared ? "true" : "false");
+    json_num(j, set->lr);
+    json_raw(j, "}");
+}
+
+static void counts_obj(ts_json *j, const ts_counts *c) {
+    json_raw(j, "{\"valid\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld}", c->valid, c->easy,
+             c->semihard, c->hard);
+}
+
+void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m) {
+    const ts_stepstats *st = &m->last;
+    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(m->kind));
+    json_num(j, st->loss);
+    json_raw(j, ",\"triplets\":");
+    counts_obj(j, &st->all);
+    json_raw(j, ",\"norm\":{\"mean\":");
+    json_num(j, st->norm.mean);
+    json_raw(j, ",\"std\":");
+    json_num(j, st->norm.std);
+    json_raw(j, ",\"min\":");
+    json_num(j, st->norm.min);
+    json_raw(j, ",\"max\":");
+    json_num(j, st->norm.max);
+    json_raw(j, "},\"dist\":{\"pos\":");
+    json_num(j, st->d_pos);
+    json_raw(j, ",\"neg\":");
+    json_num(j, st->d_neg);
+    json_raw(j, "},\"no_positive\":%d", st->no_positive);
+    if (m->kind == MODEL_TRIPLET) {
+        json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
+                    "\"active\":%ld},\"self_positive\":%d",
+                 st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
+                 st->self_positive);
+    } else {
+        json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
+                 st->pairs.neg, st->pairs.active_neg);
+    }
+    (void)s;
+}
+
+// ---------------------------------------------------------------------------
+// Lines
+
+void report_config(char *buf, size_t n, const ts_session *s) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    const ts_config *c = &s->cfg;
+    json_raw(&j, "{\"type\":\"config\",\"version\":\"%s\",\"preset\":", TS_VERSION);
+    json_str(&j, c->preset);
+    json_raw(&j, ",\"data\":{\"name\":");
+    json_str(&j, s->data_name);
+    json_raw(&j, ",\"train\":%d,\"test\":%d,\"dim\":%d,\"classes\":%d,\"eval_queries\":%d,"
+                 "\"projected\":%d},",
+             s->train->N, s->test->N, s->train->D, s->train->C, s->n_eval, s->n_proj);
+    json_raw(&j, "\"network\":{\"hidden\":[");
+    for (int i = 0; i < c->n_hidden; i++) json_raw(&j, "%s%d", i ? "," : "", c->hidden[i]);
+    json_raw(&j, "],\"embed_dim\":%d,\"params\":%zu},", c->embed_dim, s->model[0].net.n_params);
+    json_raw(&j, "\"optimizer\":\"%s\",\"momentum\":", c->optimizer == OPT_SGD ? "sgd" : "adam");
+    json_num(&j, c->momentum);
+    json_raw(&j, ",\"batch\":%d,\"k\":%d,\"seed\":%llu,\"steps\":%ld,\"log_every\":%d,"
+                 "\"eval_every\":%d,\"eval_size\":%d,\"threads\":%d,\"models\":\"%s\",",
+             c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
+             c->eval_size, c->threads,
+             c->models == MODELS_BOTH ? "both" : c->models == MODELS_SIAMESE ? "siamese" : "triplet");
+    json_raw(&j, "\"settings\":");
+    report_settings(&j, &c->set);
+    json_raw(&j, ",\"siamese\":{\"loss\":\"contrastive\",\"pair_margin\":");
+    json_num(&j, c->set.pair_margin);
+    json_raw(&j, "},\"triplet\":{\"loss\":\"%s\",\"miner\":\"%s\",\"margin\":",
+             c->set.soft ? "soft-margin triplet" : "triplet margin", miner_name(c->set.miner));
+    json_num(&j, c->set.margin);
+    json_raw(&j, ",\"soft\":%s,\"reduce\":\"%s\"},\"distance\":{\"normalize\":%s,\"squared\":%s}}",
+             c->set.soft ? "true" : "false", reduce_name(c->set.reduce),
+             c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
+}
+
+void report_step(char *buf, size_t n, const ts_session *s, const ts_model *m) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"step\",");
+    report_stepstats(&j, s, m);
+    json_raw(&j, "}");
+}
+
+void report_eval(char *buf, size_t n, const ts_session *s, const ts_model *m) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    const ts_retrieval *r = &m->last_eval.r;
+    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", m->last_eval.step,
+             model_name(m->kind));
+    json_num(&j, r->p_at_1);
+    json_raw(&j, ",\"r_precision\":");
+    json_num(&j, r->r_precision);
+    json_raw(&j, ",\"map_at_r\":");
+    json_num(&j, r->map_at_r);
+    json_raw(&j, ",\"queries\":%d}", r->queries);
+    (void)s;
+}
+
+void report_event(char *buf, size_t n, const ts_event *ev) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    char key[2] = {ev->key, 0};
+    json_raw(&j, "{\"type\":\"event\",\"step\":%ld,\"key\":", ev->step);
+    json_str(&j, key);
+    json_raw(&j, ",\"setting\":");
+    json_str(&j, ev->setting);
+    json_raw(&j, ",\"from\":");
+    json_str(&j, ev->from);
+    json_raw(&j, ",\"to\":");
+    json_str(&j, ev->to);
+    json_raw(&j, "}");
+}
+
+void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"diagnosis\",\"step\":%ld,\"model\":\"%s\",\"code\":\"%s\","
+                 "\"state\":\"%s\",\"severity\":\"%s\",\"message\":",
+             step, f->model == MODEL_SIAMESE ? "siamese" : f->model == MODEL_TRIPLET ? "triplet" : "both",
+             diag_code_name(f->code), raised ? "raised" : "cleared", diag_severity_name(f->severity));
+    json_str(&j, f->message);
+    json_raw(&j, ",\"evidence\":%s,\"suggest\":", f->evidence[0] ? f->evidence : "{}");
+    json_str(&j, f->suggest);
+    json_raw(&j, "}");
+}
+
+void report_summary(char *buf, size_t n, long steps, double seconds) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"summary\",\"steps\":%ld,\"seconds\":", steps);
+    json_num(&j, seconds);
+    json_raw(&j, ",\"steps_per_s\":");
+    json_num(&j, seconds > 0 ? steps / seconds : NAN);
+    json_raw(&j, "}");
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot export
+
+static void series_array(ts_json *j, const char *name, const ts_series *s) {
+    json_raw(j, "\"%s\":[", name);
+    for (int i = 0; i < s->nbins; i++) {
+        const ts_bin *b = &s->bins[i];
+        json_raw(j, "%s[%ld,", i ? "," : "", b->step);
+        json_num(j, series_bin_mean(s, i));
+        json_raw(j, ",");
+        json_num(j, b->finite ? b->min : NAN);
+        json_raw(j, ",");
+        json_num(j, b->finite ? b->max : NAN);
+        json_raw(j, "]");
+    }
+    json_raw(j, "]");
+}
+
+static void export_json(ts_json *j, const ts_session *s) {
+    report_config(s->line, TS_LINE_MAX, s);
+    json_raw(j, "{\"type\":\"snapshot\",\"step\":%ld,\"diverged\":%s,\"config\":%s,\"models\":{",
+             s->step, s->diverged ? "true" : "false", s->line);
+    int first = 1;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_model *m = &s->model[k];
+        if (!m->enabled) continue;
+        json_raw(j, "%s\"%s\":{\"last\":{", first ? "" : ",", model_name(m->kind));
+        first = 0;
+        report_stepstats(j, s, m);
+        json_raw(j, "},\"eval\":");
+        if (m->have_eval) {
+            report_eval(s->line, TS_LINE_MAX, s, m);
+            json_raw(j, "%s", s->line);
+        } else {
+            json_raw(j, "null");
+        }
+        const ts_history *h = &m->hist;
+        json_raw(j, ",\"history\":{\"columns\":[\"step\",\"mean\",\"min\",\"max\"],");
+        series_array(j, "loss", &h->loss);
+        json_raw(j, ",");
+        series_array(j, "easy", &h->easy);
+        json_raw(j, ",");
+        series_array(j, "semihard", &h->semihard);
+        json_raw(j, ",");
+        series_array(j, "hard", &h->hard);
+        json_raw(j, ",");
+        series_array(j, "active", &h->active);
+        json_raw(j, ",");
+        series_array(j, "norm_mean", &h->norm_mean);
+        json_raw(j, ",");
+        series_array(j, "d_pos", &h->d_pos);
+        json_raw(j, ",");
+        series_array(j, "d_neg", &h->d_neg);
+        json_raw(j, ",");
+        series_array(j, "p_at_1", &h->p_at_1);
+        json_raw(j, ",");
+        series_array(j, "r_precision", &h->r_precision);
+        json_raw(j, ",");
+        series_array(j, "map_at_r", &h->map_at_r);
+        json_raw(j, "}}");
+    }
+    json_raw(j, "},\"events\":[");
+    long n0 = s->n_events > TS_MAX_EVENTS ? s->n_events - TS_MAX_EVENTS : 0;
+    for (long i = n0; i < s->n_events; i++) {
+        report_event(s->line, TS_LINE_MAX, &s->events[i % TS_MAX_EVENTS]);
+        json_raw(j, "%s%s", i > n0 ? "," : "", s->line);
+    }
+    json_raw(j, "],\"findings\":[");
+    ts_finding f[TS_MAX_FINDINGS];
+    int nf = diag_findings(s->diag, f, TS_MAX_FINDINGS);
+    for (int i = 0; i < nf; i++) {
+        report_diagnosis(s->line, TS_LINE_MAX, f[i].step, &f[i], 1);
+        json_raw(j, "%s%s", i ? "," : "", s->line);
+    }
+    json_raw(j, "]}\n");
+}
+
+int session_export(const ts_session *s, const char *path, ts_error *err) {
+    ts_json j;
+    if (json_growing(&j, 1 << 16)) return ts_fail(err, "out of memory");
+    export_json(&j, s);
+    if (j.failed) {
+        free(j.buf);
+        return ts_fail(err, "out of memory");
+    }
+    // Written beside the target, then renamed: readers never see half a file.
+    char tmp[512];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        int e = errno;
+        free(j.buf);
+        return ts_fail(err, "%s: %s", path, strerror(e));
+    }
+    size_t w = fwrite(j.buf, 1, j.len, f);
+    int bad = w != j.len;
+    bad |= fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= fclose(f) != 0;
+    free(j.buf);
+    if (bad || rename(tmp, path) != 0) {
+        int e = errno;
+        unlink(tmp);
+        return ts_fail(err, "%s: %s", path, strerror(e));
+    }
+    return 0;
+}

@@ -1,0 +1,496 @@
+// session.c: two models in lockstep, their measurements, keys and reset.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tripletscope/json.h"
+#include "tripletscope/report.h"
+#include "tripletscope/session.h"
+#include "tripletscope/snapshot.h"
+
+// Evaluation embeds the held-out set in chunks of this many rows.
+#define EVAL_CHUNK 256
+// The held-out subsample and the projected points do not depend on the run's
+// seed, so runs with different seeds are measured on the same queries.
+#define EVAL_SEED 0x5eedULL
+
+const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }
+const char *model_name(ts_model_kind k) { return k == MODEL_SIAMESE ? "siamese" : "triplet"; }
+
+// ---------------------------------------------------------------------------
+// Creation and teardown
+
+static int model_init(ts_model *m, ts_model_kind kind, const ts_config *c, int D, int maxB) {
+    memset(m, 0, sizeof *m);
+    m->kind = kind;
+    m->enabled = 1;
+    int dims[TS_MAX_LAYERS + 1], L = c->n_hidden + 1, B = c->batch, E = c->embed_dim;
+    dims[0] = D;
+    for (int i = 0; i < c->n_hidden; i++) dims[i + 1] = c->hidden[i];
+    dims[L] = E;
+    if (mlp_init(&m->net, dims, L, maxB)) return -1;
+    size_t bb = (size_t)B * B;
+    m->e = malloc(sizeof(float) * ((size_t)maxB * E + maxB + 3 * bb + 2 * (size_t)B * E));
+    if (!m->e) return -1;
+    m->norms = m->e + (size_t)maxB * E;
+    m->dist = m->norms + maxB;
+    m->sq = m->dist + bb;
+    m->W = m->sq + bb;
+    m->de = m->W + bb;
+    m->dz = m->de + (size_t)B * E;
+    if (geo_init(&m->geo, B) || triplets_init(&m->trip, B * B) ||
+        dist_ws_init(&m->dws, B, E) || pca_init(&m->pca, TS_MAX_PROJ, E))
+        return -1;
+    m->proj = malloc(sizeof(float) * 2 * TS_MAX_PROJ);
+    return m->proj ? 0 : -1;
+}
+
+static void model_free(ts_model *m) {
+    mlp_free(&m->net);
+    free(m->e);
+    geo_free(&m->geo);
+    triplets_free(&m->trip);
+    dist_ws_free(&m->dws);
+    pca_free(&m->pca);
+    free(m->proj);
+    memset(m, 0, sizeof *m);
+}
+
+static void history_clear(ts_history *h) {
+    ts_series *all[] = {&h->loss, &h->easy, &h->semihard, &h->hard, &h->active,
+                        &h->norm_mean, &h->d_pos, &h->d_neg, &h->p_at_1,
+                        &h->r_precision, &h->map_at_r};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) series_clear(all[i]);
+}
+
+int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *train,
+                   const ts_dataset *test, const char *data_name, ts_error *err) {
+    *out = NULL;
+    if (config_validate(cfg, err)) return -1;
+    ts_session *s = calloc(1, sizeof *s);
+    if (!s) return ts_fail(err, "out of memory");
+    s->cfg = *cfg;
+    s->train = train;
+    s->test = test;
+    snprintf(s->data_name, sizeof s->data_name, "%s", data_name ? data_name : "data");
+    int B = cfg->batch, E = cfg->embed_dim, D = train->D;
+    int maxB = B > EVAL_CHUNK ? B : EVAL_CHUNK;
+    if (sampler_init(&s->sampler, train->y, train->N, train->C, cfg->seed)) goto oom;
+    char why[200];
+    if (sampler_check(&s->sampler, cfg->set.sampler, B, cfg->k, why, sizeof why)) {
+        ts_fail(err, "%s", why);
+        session_free(s);
+        return -1;
+    }
+    s->batch_idx = malloc(sizeof(int) * 2 * (size_t)B);
+    s->x = malloc(sizeof(float) * (size_t)maxB * D);
+    s->line = malloc(TS_LINE_MAX);
+    if (!s->batch_idx || !s->x || !s->line) goto oom;
+    s->y = s->batch_idx + B;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        if (model_init(&s->model[k], (ts_model_kind)k, cfg, D, maxB)) goto oom;
+        s->model[k].enabled = cfg->models == MODELS_BOTH ||
+                              (k == MODEL_SIAMESE) == (cfg->models == MODELS_SIAMESE);
+    }
+    s->eval_idx = malloc(sizeof(int) * 2 * (size_t)test->N);
+    if (!s->eval_idx) goto oom;
+    s->n_eval = eval_subsample(test->y, test->N, test->C, cfg->eval_size, EVAL_SEED, s->eval_idx);
+    s->eval_y = s->eval_idx + s->n_eval;
+    for (int i = 0; i < s->n_eval; i++) s->eval_y[i] = test->y[s->eval_idx[i]];
+    s->eval_emb = malloc(sizeof(float) * (size_t)s->n_eval * E);
+    if (!s->eval_emb || eval_ws_init(&s->ews, s->n_eval, E, test->C)) goto oom;
+    int np = cfg->proj_points < TS_MAX_PROJ ? cfg->proj_points : TS_MAX_PROJ;
+    s->proj_idx = malloc(sizeof(int) * 2 * (size_t)s->n_eval);
+    s->proj_emb = malloc(sizeof(float) * (size_t)TS_MAX_PROJ * E);
+    if (!s->proj_idx || !s->proj_emb) goto oom;
+    s->n_proj = eval_subsample(s->eval_y, s->n_eval, test->C, np, EVAL_SEED + 1, s->proj_idx);
+    if (s->n_proj > TS_MAX_PROJ) s->n_proj = TS_MAX_PROJ;
+    s->proj_y = s->proj_idx + s->n_eval;
+    for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];
+    s->diag = diag_create();
+    if (!s->diag) goto oom;
+    session_reset(s, cfg->seed);
+    *out = s;
+    return 0;
+oom:
+    session_free(s);
+    return ts_fail(err, "out of memory building the models (try a smaller --batch or --hidden)");
+}
+
+void session_free(ts_session *s) {
+    if (!s) return;
+    for (int k = 0; k < MODEL_COUNT; k++) model_free(&s->model[k]);
+    sampler_free(&s->sampler);
+    eval_ws_free(&s->ews);
+    diag_free(s->diag);
+    free(s->batch_idx);
+    free(s->x);
+    free(s->line);
+    free(s->eval_idx);
+    free(s->eval_emb);
+    free(s->proj_idx);
+    free(s->proj_emb);
+    free(s);
+}
+
+void session_set_output(ts_session *s, void (*emit)(void *, const char *), void *ctx) {
+    s->emit = emit;
+    s->emit_ctx = ctx;
+}
+
+void session_reset(ts_session *s, uint64_t seed) {
+    s->cfg.seed = seed;
+    s->step = 0;
+    s->diverged = 0;
+    s->n_events = 0;
+    sampler_reseed(&s->sampler, seed);
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        ts_model *m = &s->model[k];
+        // Each model draws its weights from a fresh stream of the same seed:
+        // identical starting points, whichever models are enabled.
+        ts_rng init;
+        rng_seed(&init, seed, 1);
+        mlp_reset(&m->net, &init);
+        rng_seed(&m->miner_rng, seed, 3);
+        memset(&m->last, 0, sizeof m->last);
+        m->n_recent = 0;
+        m->have_eval = 0;
+        memset(&m->last_eval, 0, sizeof m->last_eval);
+        history_clear(&m->hist);
+        pca_forget(&m->pca);
+    }
+    if (s->diag) diag_reset(s->diag);
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+static void emit(ts_session *s) {
+    if (s->emit) s->emit(s->emit_ctx, s->line);
+}
+
+void session_emit_config(ts_session *s) {
+    if (!s->emit) return;
+    report_config(s->line, TS_LINE_MAX, s);
+    emit(s);
+}
+
+// ---------------------------------------------------------------------------
+// One step
+
+// Mean distance over positive and over negative pairs (a != p) of the batch.
+static void pair_means(const ts_geo *g, float *d_pos, float *d_neg) {
+    double sp = 0, sn = 0;
+    long np = 0, nn = 0;
+    int B = g->B;
+    for (int a = 0; a < B; a++) {
+        const float *row = g->dist + (size_t)a * B;
+        for (int j = 0; j < B; j++) {
+            if (j == a) continue;
+            if (g->y[j] == g->y[a]) { sp += row[j]; np++; }
+            else { sn += row[j]; nn++; }
+        }
+    }
+    *d_pos = np ? (float)(sp / np) : NAN;
+    *d_neg = nn ? (float)(sn / nn) : NAN;
+}
+
+// The triplet model's mining and loss; fills the mined statistics.
+static float triplet_loss(ts_session *s, ts_model *m, ts_stepstats *st) {
+    const ts_settings *set = &s->cfg.set;
+    int B = s->cfg.batch;
+    ts_active act = {0, 0};
+    float loss;
+    if (set->miner == MINER_ALL) {
+        loss = loss_triplet_all(&m->geo, set->margin, set->soft, set->reduce, m->W, &act);
+        st->mined = st->all;
+    } else {
+        switch (set->miner) {
+        case MINER_HARD: mine_batch_hard(&m->geo, &m->trip); break;
+        case MINER_SEMIHARD: mine_semihard(&m->geo, &m->trip); break;
+        case MINER_RANDOM: mine_random(&m->geo, &m->miner_rng, &m->trip); break;
+        default: st->self_positive = mine_hardest_neg(&m->geo, &m->miner_rng, &m->trip); break;
+        }
+        loss = loss_triplet(&m->trip, m->dist, B, set->margin, set->soft, set->reduce, m->W, &act);
+        count_listed(&m->trip, m->dist, B, set->margin, &st->mined);
+    }
+    st->active = act.active;
+    return loss;
+}
+
+static void model_step(ts_session *s, ts_model *m) {
+    const ts_settings *set = &s->cfg.set;
+    int B = s->cfg.batch, E = s->cfg.embed_dim;
+    ts_stepstats *st = &m->last;
+    memset(st, 0, sizeof *st);
+    st->step = s->step + 1;
+
+    const float *z = mlp_forward(&m->net, s->x, B);                   // (B, E)
+    embed_forward(m->e, m->norms, z, B, E, set->normalize);
+    float *dist = set->squared ? m->sq : m->dist;
+    dist_forward(dist, m->sq, m->e, B, E, set->squared, &m->dws);     // (B, B)
+    geo_build(&m->geo, dist, s->y, B);
+
+    st->norm = embed_normstats(m->norms, B);
+    st->no_positive = geo_no_positive(&m->geo);
+    count_triplets(&m->geo, set->margin, &st->all);
+    pair_means(&m->geo, &st->d_pos, &st->d_neg);
+
+    memset(m->W, 0, sizeof(float) * (size_t)B * B);
+    if (m->kind == MODEL_SIAMESE)
+        st->loss = loss_contrastive(dist, s->y, B, set->pair_margin, m->W, &st->pairs);
+    else
+        st->loss = triplet_loss(s, m, st);
+
+    memset(m->de, 0, sizeof(float) * (size_t)B * E);
+    dist_backward(m->de, m->W, dist, m->sq, B, E, set->squared, &m->dws);
+    memset(m->dz, 0, sizeof(float) * (size_t)B * E);
+    embed_backward(m->dz, m->de, m->e, m->norms, B, E, set->normalize);
+    mlp_zero_grad(&m->net);
+    mlp_backward(&m->net, s->x, m->dz, B);
+    mlp_update(&m->net, s->cfg.optimizer, set->lr, s->cfg.momentum);
+}
+
+static float frac(long part, long whole) { return whole ? (float)part / (float)whole : NAN; }
+
+static void record(ts_model *m, long step) {
+    const ts_stepstats *st = &m->last;
+    m->recent[(step - 1) % TS_RECENT] = *st;
+    m->n_recent++;
+    ts_history *h = &m->hist;
+    series_push(&h->loss, step, st->loss);
+    series_push(&h->easy, step, frac(st->all.easy, st->all.valid));
+    series_push(&h->semihard, step, frac(st->all.semihard, st->all.valid));
+    series_push(&h->hard, step, frac(st->all.hard, st->all.valid));
+    if (m->kind == MODEL_TRIPLET) series_push(&h->active, step, frac(st->active, st->mined.valid));
+    else series_push(&h->active, step, frac(st->pairs.active_neg, st->pairs.neg));
+    series_push(&h->norm_mean, step, st->norm.mean);
+    series_push(&h->d_pos, step, st->d_pos);
+    series_push(&h->d_neg, step, st->d_neg);
+}
+
+int session_step(ts_session *s) {
+    if (s->diverged) return 1;
+    const ts_dataset *tr = s->train;
+    int B = s->cfg.batch;
+    sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
+    data_gather(tr, s->batch_idx, B, s->x);
+    for (int i = 0; i < B; i++) s->y[i] = tr->y[s->batch_idx[i]];
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (s->model[k].enabled) model_step(s, &s->model[k]);
+    s->step++;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        ts_model *m = &s->model[k];
+        if (!m->enabled) continue;
+        record(m, s->step);
+        if (!isfinite(m->last.loss)) s->diverged = 1;
+    }
+    if (s->emit && s->step % s->cfg.log_every == 0)
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (s->model[k].enabled) {
+                report_step(s->line, TS_LINE_MAX, s, &s->model[k]);
+                emit(s);
+            }
+    if (!s->diverged && s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0)
+        session_evaluate(s);
+    diag_update(s->diag, s);
+    return 0;
+}
+
+const ts_stepstats *session_recent(const ts_session *s, ts_model_kind k, int i) {
+    const ts_model *m = &s->model[k];
+    long avail = m->n_recent < TS_RECENT ? m->n_recent : TS_RECENT;
+    if (i < 0 || i >= avail || s->step - i < 1) return NULL;
+    return &m->recent[(s->step - 1 - i) % TS_RECENT];
+}
+
+// ---------------------------------------------------------------------------
+// Evaluation
+
+// Embeds rows idx (n) of ds into out (n, E) in the model's distance space.
+static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const int *idx,
+                       int n, float *out) {
+    int E = s->cfg.embed_dim;
+    for (int i0 = 0; i0 < n; i0 += EVAL_CHUNK) {
+        int c = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
+        data_gather(ds, idx + i0, c, s->x);
+        const float *z = mlp_forward(&m->net, s->x, c);
+        embed_forward(out + (size_t)i0 * E, m->norms, z, c, E, s->cfg.set.normalize);
+    }
+}
+
+void session_evaluate(ts_session *s) {
+    int E = s->cfg.embed_dim;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        ts_model *m = &s->model[k];
+        if (!m->enabled) continue;
+        embed_rows(s, m, s->test, s->eval_idx, s->n_eval, s->eval_emb);
+        m->last_eval.step = s->step;
+        eval_retrieval(s->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &s->ews, &m->last_eval.r);
+        m->have_eval = 1;
+        series_push(&m->hist.p_at_1, s->step, m->last_eval.r.p_at_1);
+        series_push(&m->hist.r_precision, s->step, m->last_eval.r.r_precision);
+        series_push(&m->hist.map_at_r, s->step, m->last_eval.r.map_at_r);
+        for (int i = 0; i < s->n_proj; i++)
+            memcpy(s->proj_emb + (size_t)i * E, s->eval_emb + (size_t)s->proj_idx[i] * E,
+                   sizeof(float) * E);
+        pca_project(&m->pca, s->proj_emb, s->n_proj, m->proj);
+        if (s->emit) {
+            report_eval(s->line, TS_LINE_MAX, s, m);
+            emit(s);
+        }
+    }
+    diag_update(s->diag, s);
+}
+
+// ---------------------------------------------------------------------------
+// Keys
+
+static void log_event(ts_session *s, int key, const char *setting, const char *from,
+                      const char *to) {
+    ts_event *ev = &s->events[s->n_events % TS_MAX_EVENTS];
+    ev->step = s->step;
+    ev->key = (char)key;
+    snprintf(ev->setting, sizeof ev->setting, "%s", setting);
+    snprintf(ev->from, sizeof ev->from, "%s", from);
+    snprintf(ev->to, sizeof ev->to, "%s", to);
+    s->n_events++;
+    if (s->emit) {
+        report_event(s->line, TS_LINE_MAX, ev);
+        emit(s);
+    }
+}
+
+static void fmt_num(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
+
+int session_key(ts_session *s, int key) {
+    ts_settings *set = &s->cfg.set;
+    char from[40], to[40];
+    switch (key) {
+    case 'm':
+    case 'M': {
+        ts_miner old = set->miner;
+        set->miner = (ts_miner)((old + (key == 'm' ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
+        log_event(s, key, "miner", miner_name(old), miner_name(set->miner));
+        return 1;
+    }
+    case 'p': {
+        ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+        char why[200];
+        if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, sizeof why)) {
+            snprintf(s->notice, sizeof s->notice, "p refused: %s", why);
+            return -1;
+        }
+        set->sampler = next;
+        log_event(s, key, "sampler", sampler_name(!next), sampler_name(next));
+        return 1;
+    }
+    case '+':
+    case '-':
+        fmt_num(from, sizeof from, set->margin);
+        set->margin = key == '+' ? set->margin * 1.25f : set->margin / 1.25f;
+        fmt_num(to, sizeof to, set->margin);
+        log_event(s, key, "margin", from, to);
+        return 1;
+    case ']':
+    case '[':
+        fmt_num(from, sizeof from, set->lr);
+        set->lr = key == ']' ? set->lr * 2.0f : set->lr / 2.0f;
+        fmt_num(to, sizeof to, set->lr);
+        log_event(s, key, "lr", from, to);
+        return 1;
+    case 'n':
+        set->normalize = !set->normalize;
+        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off");
+        return 1;
+    case 'd':
+        set->squared = !set->squared;
+        log_event(s, key, "distance", set->squared ? "euclidean" : "squared",
+                  set->squared ? "squared" : "euclidean");
+        return 1;
+    case 'o':
+        set->soft = !set->soft;
+        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off");
+        return 1;
+    case 'z': {
+        ts_reduce old = set->reduce;
+        set->reduce = old == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
+        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce));
+        return 1;
+    }
+    case 'r':
+    case 'R': {
+        uint64_t old = s->cfg.seed, seed = key == 'R' ? old + 1 : old;
+        snprintf(from, sizeof from, "%llu", (unsigned long long)old);
+        snprintf(to, sizeof to, "%llu", (unsigned long long)seed);
+        log_event(s, key, key == 'R' ? "seed" : "reset", from, to);
+        ts_event ev = s->events[(s->n_events - 1) % TS_MAX_EVENTS];
+        session_reset(s, seed);
+        ev.step = 0;
+        s->events[0] = ev;   // the curves start again at the reset marker
+        s->n_events = 1;
+        return 1;
+    }
+    case 'e': {
+        char path[400];
+        ts_error err;
+        snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
+                 (unsigned long long)s->cfg.seed, s->step);
+        if (session_export(s, path, &err)) {
+            snprintf(s->notice, sizeof s->notice, "export failed: %s", err.msg);
+            return -1;
+        }
+        snprintf(s->notice, sizeof s->notice, "exported %s", path);
+        if (s->emit) {
+            ts_json j;
+            json_fixed(&j, s->line, TS_LINE_MAX);
+            json_raw(&j, "{\"type\":\"export\",\"step\":%ld,\"path\":", s->step);
+            json_str(&j, path);
+            json_raw(&j, "}");
+            emit(s);
+        }
+        return 1;
+    }
+    default:
+        return 0;
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Snapshot
+
+void session_snapshot(const ts_session *s, ts_snapshot *snap) {
+    snap->step = s->step;
+    snap->diverged = s->diverged;
+    snap->cfg = s->cfg;
+    memcpy(snap->data_name, s->data_name, sizeof snap->data_name);
+    snap->n_train = s->train->N;
+    snap->n_test = s->test->N;
+    snap->D = s->train->D;
+    snap->C = s->train->C;
+    snap->n_eval = s->n_eval;
+    for (int c = 0; c < TS_MAX_LEGEND && c < s->train->C; c++) {
+        if (s->train->class_names) snprintf(snap->class_names[c], 24, "%s", s->train->class_names[c]);
+        else snprintf(snap->class_names[c], 24, "%d", c);
+    }
+    memcpy(snap->proj_y, s->proj_y, sizeof(int) * s->n_proj);
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_model *m = &s->model[k];
+        ts_model_view *v = &snap->model[k];
+        v->kind = m->kind;
+        v->enabled = m->enabled;
+        v->last = m->last;
+        v->hist = m->hist;
+        v->have_eval = m->have_eval;
+        v->last_eval = m->last_eval;
+        v->n_proj = m->have_eval ? s->n_proj : 0;
+        memcpy(v->proj, m->proj, sizeof(float) * 2 * v->n_proj);
+        v->proj_var[0] = m->pca.var[0];
+        v->proj_var[1] = m->pca.var[1];
+        v->proj_total_var = m->pca.total_var;
+    }
+    snap->n_events = s->n_events;
+    memcpy(snap->events, s->events, sizeof snap->events);
+    snap->n_findings = diag_findings(s->diag, snap->findings, TS_MAX_FINDINGS);
+    memcpy(snap->notice, s->notice, sizeof snap->notice);
+}
