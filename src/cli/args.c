@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
+#include "scenario.h"
 
 // ---------------------------------------------------------------------------
 // Values
@@ -215,16 +216,23 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
     data_opts_default(&cli->data);
     const struct flag *fl;
     const char *v;
-    // First pass: the preset, and whether the flags parse at all.
+    // First pass: whether the flags parse at all; the preset, then the
+    // scenario (which may name a preset of its own), under explicit flags.
+    const char *preset = NULL;
     for (int i = 1; i < argc; i++) {
         if (next_flag(argc, argv, &i, &fl, &v, err)) return -1;
-        if (!strcmp(fl->name, "--preset") && config_preset(&cli->cfg, v))
-            return ts_fail(err, "--preset: expected seed, seed-small, facenet or batch-hard, got \"%s\"", v);
+        if (!strcmp(fl->name, "--preset")) preset = v;
+        if (!strcmp(fl->name, "--scenario")) cli->scenario = v;
     }
+    if (cli->scenario && strcmp(cli->scenario, "list") != 0 &&
+        scenario_apply(cli, cli->scenario, err))
+        return -1;
+    if (preset && config_preset(&cli->cfg, preset))
+        return ts_fail(err, "--preset: expected seed, seed-small, facenet or batch-hard, got \"%s\"", preset);
     for (int i = 1; i < argc; i++) {
         next_flag(argc, argv, &i, &fl, &v, err);
         if (apply(cli, fl->name, v, err)) return -1;
     }
-    if (cli->help || cli->version) return 0;
+    if (cli->help || cli->version || (cli->scenario && !strcmp(cli->scenario, "list"))) return 0;
     return config_validate(&cli->cfg, err);
 }

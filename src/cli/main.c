@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
+#include "scenario.h"
 #include "tripletscope/blas.h"
 
 int main(int argc, char **argv) {
@@ -19,6 +20,10 @@ int main(int argc, char **argv) {
         printf("tripletscope %s (%s)\n", TS_VERSION, blas_describe());
         return 0;
     }
+    if (cli.scenario && strcmp(cli.scenario, "list") == 0) {
+        scenario_list(stdout);
+        return 0;
+    }
     ts_dataset train, test;
     char name[64];
     memset(&train, 0, sizeof train);
@@ -27,7 +32,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
-    int status = run_headless(&cli, &train, &test, name);
+    int status = cli.headless ? run_headless(&cli, &train, &test, name)
+                              : run_interface(&cli, &train, &test, name);
     data_free(&train);
     data_free(&test);
     return status;
