@@ -68,7 +68,7 @@ bench: setup
 
 # --- building ----------------------------------------------------------------
 $(BIN): $(BUILD)/src/cli/main.o $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
 
 $(CORE_LIB): $(CORE_OBJ)
 	$(AR) rcs $@ $^
@@ -88,7 +88,7 @@ $(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz dataset
 
 $(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
 # --- installing --------------------------------------------------------------
 install: $(BIN)

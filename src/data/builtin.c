@@ -1,0 +1,219 @@
+// builtin.c: the data sets known by name: digits and iris (bytes embedded in
+// the binary by embedded.S) and Fashion-MNIST (Debian's dataset-fashion-mnist).
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+#include "tripletscope/data.h"
+
+extern const unsigned char ts_embedded_digits_csv_gz[];
+extern const unsigned char ts_embedded_digits_csv_gz_end[];
+extern const unsigned char ts_embedded_iris_csv[];
+extern const unsigned char ts_embedded_iris_csv_end[];
+
+static const char *const fashion_names[10] = {
+    "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot",
+};
+
+static const char *const fashion_files[4] = {
+    "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
+};
+
+// --- digits ------------------------------------------------------------------
+
+// Inflates the embedded digits.csv.gz into a NUL-terminated buffer.
+static int inflate_digits(char **out, size_t *out_len, ts_error *err) {
+    size_t in_len = (size_t)(ts_embedded_digits_csv_gz_end - ts_embedded_digits_csv_gz);
+    size_t cap = 1 << 19, len = 0; // the CSV is about 300 KB
+    char *buf = malloc(cap);
+    if (!buf) return ts_fail(err, "digits: out of memory");
+    z_stream zs;
+    memset(&zs, 0, sizeof zs);
+    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+        free(buf);
+        return ts_fail(err, "digits: cannot start zlib");
+    }
+    zs.next_in = (unsigned char *)ts_embedded_digits_csv_gz;
+    zs.avail_in = (unsigned)in_len;
+    int z;
+    do {
+        if (cap - len < 2) {
+            char *grown = cap < (64u << 20) ? realloc(buf, cap * 2) : NULL;
+            if (!grown) {
+                inflateEnd(&zs);
+                free(buf);
+                return ts_fail(err, "digits: out of memory");
+            }
+            buf = grown;
+            cap *= 2;
+        }
+        zs.next_out = (unsigned char *)buf + len;
+        zs.avail_out = (unsigned)(cap - 1 - len);
+        z = inflate(&zs, Z_NO_FLUSH);
+        len = (size_t)((char *)zs.next_out - buf);
+    } while (z == Z_OK);
+    inflateEnd(&zs);
+    if (z != Z_STREAM_END) {
+        free(buf);
+        return ts_fail(err, "digits: embedded data is corrupt (zlib error %d)", z);
+    }
+    buf[len] = '\0';
+    *out = buf;
+    *out_len = len;
+    return 0;
+}
+
+int data_load_digits(ts_dataset *ds, ts_error *err) {
+    memset(ds, 0, sizeof *ds);
+    char *text = NULL;
+    size_t len = 0;
+    if (inflate_digits(&text, &len, err) < 0) return -1;
+    ts_dataset f = {0};
+    int rc = data_parse_csv("digits (embedded)", text, len, -1, &f, err);
+    free(text);
+    if (rc < 0) return -1;
+    // Pixel intensities 0..16: bytes, a sixteenth each.
+    size_t total = (size_t)f.N * (size_t)f.D;
+    if (f.D != 64) rc = ts_fail(err, "digits (embedded): %d features, expected 64", f.D);
+    for (size_t k = 0; rc == 0 && k < total; k++)
+        if (!(f.f32[k] >= 0.0f && f.f32[k] <= 16.0f && f.f32[k] == (float)(int)f.f32[k]))
+            rc = ts_fail(err, "digits (embedded): value %g is not an integer in 0..16",
+                         (double)f.f32[k]);
+    if (rc == 0 && !(ds->u8 = malloc(total)))
+        rc = ts_fail(err, "digits: out of memory");
+    if (rc < 0) {
+        data_free(&f);
+        return -1;
+    }
+    for (size_t k = 0; k < total; k++) ds->u8[k] = (uint8_t)f.f32[k];
+    free(f.f32);
+    ds->N = f.N;
+    ds->D = f.D;
+    ds->C = f.C;
+    ds->y = f.y;
+    ds->class_names = f.class_names; // the label values "0".."9"
+    ds->u8_scale = 1.0f / 16.0f;
+    return 0;
+}
+
+// --- iris --------------------------------------------------------------------
+
+// The first line "150,4,setosa,versicolor,virginica": N, D, class names.
+int data_load_iris(ts_dataset *ds, ts_error *err) {
+    memset(ds, 0, sizeof *ds);
+    size_t len = (size_t)(ts_embedded_iris_csv_end - ts_embedded_iris_csv);
+    char *text = malloc(len + 1);
+    if (!text) return ts_fail(err, "iris: out of memory");
+    memcpy(text, ts_embedded_iris_csv, len);
+    text[len] = '\0';
+    char *nl = strchr(text, '\n');
+    if (!nl) {
+        free(text);
+        return ts_fail(err, "iris (embedded): no header line");
+    }
+    *nl = '\0';
+    char *names[16];
+    int n_names = 0;
+    long n = -1, d = -1;
+    char *save = NULL;
+    int cell = 0;
+    for (char *tok = strtok_r(text, ",\r", &save); tok; tok = strtok_r(NULL, ",\r", &save), cell++) {
+        if (cell == 0) n = strtol(tok, NULL, 10);
+        else if (cell == 1) d = strtol(tok, NULL, 10);
+        else if (n_names < 16) names[n_names++] = tok;
+    }
+    int rc = data_parse_csv("iris (embedded)", nl + 1, len - (size_t)(nl + 1 - text), -1, ds, err);
+    if (rc == 0 && (ds->N != n || ds->D != d || ds->C != n_names))
+        rc = ts_fail(err, "iris (embedded): %d x %d with %d classes, but the header says "
+                     "%ld x %ld with %d", ds->N, ds->D, ds->C, n, d, n_names);
+    // The class names replace the label values the CSV parser kept.
+    for (int c = 0; rc == 0 && c < ds->C; c++) {
+        char *s = strdup(names[c]);
+        if (!s) {
+            rc = ts_fail(err, "iris: out of memory");
+            break;
+        }
+        free(ds->class_names[c]);
+        ds->class_names[c] = s;
+    }
+    free(text);
+    if (rc < 0) data_free(ds);
+    return rc;
+}
+
+// --- fashion -----------------------------------------------------------------
+
+static int join(char *out, size_t cap, const char *dir, const char *file, ts_error *err) {
+    int n = snprintf(out, cap, "%s/%s", dir, file);
+    if (n < 0 || (size_t)n >= cap) return ts_fail(err, "%s: path too long", dir);
+    return 0;
+}
+
+int data_fashion_available(const char *dir) {
+    if (!dir) dir = TS_FASHION_DIR;
+    char path[PATH_MAX];
+    for (int k = 0; k < 4; k++) {
+        int n = snprintf(path, sizeof path, "%s/%s", dir, fashion_files[k]);
+        if (n < 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0) return 0;
+    }
+    return 1;
+}
+
+// One half: images and labels; labels are 0..9 as they are (not remapped, so
+// both halves agree on them).
+static int load_half(const char *dir, const char *images, const char *labels,
+                     ts_dataset *ds, ts_error *err) {
+    char ipath[PATH_MAX], lpath[PATH_MAX];
+    if (join(ipath, sizeof ipath, dir, images, err) < 0 ||
+        join(lpath, sizeof lpath, dir, labels, err) < 0)
+        return -1;
+    if (data_read_idx_features(ipath, ds, err) < 0) return -1;
+    int64_t *raw = NULL;
+    size_t n = 0;
+    int rc = data_read_labels_idx(lpath, &raw, &n, err);
+    if (rc == 0 && n != (size_t)ds->N)
+        rc = ts_fail(err, "%s: %zu labels for the %d images of %s (label count mismatch)",
+                     lpath, n, ds->N, ipath);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (raw[i] < 0 || raw[i] > 9)
+            rc = ts_fail(err, "%s: label %lld at %zu is not a class 0..9", lpath,
+                         (long long)raw[i], i);
+        else
+            ds->y[i] = (int)raw[i];
+    }
+    free(raw);
+    if (rc == 0) {
+        ds->C = 10;
+        if (!(ds->class_names = calloc(10, sizeof *ds->class_names)))
+            rc = ts_fail(err, "fashion: out of memory");
+        for (int c = 0; rc == 0 && c < 10; c++)
+            if (!(ds->class_names[c] = strdup(fashion_names[c])))
+                rc = ts_fail(err, "fashion: out of memory");
+    }
+    if (rc < 0) data_free(ds);
+    return rc;
+}
+
+int data_load_fashion(const char *dir, ts_dataset *train, ts_dataset *test, ts_error *err) {
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    if (!dir) dir = TS_FASHION_DIR;
+    if (load_half(dir, fashion_files[0], fashion_files[1], train, err) < 0)
+        return data_err_oneline(err);
+    if (load_half(dir, fashion_files[2], fashion_files[3], test, err) < 0) {
+        data_free(train);
+        return data_err_oneline(err);
+    }
+    if (test->D != train->D) {
+        ts_fail(err, "%s/%s: %d values an image, but the training images have %d", dir,
+                fashion_files[2], test->D, train->D);
+        data_free(train);
+        data_free(test);
+        return data_err_oneline(err);
+    }
+    return 0;
+}

@@ -1,0 +1,201 @@
+// test_eval.c: P@1, R-precision and MAP@R on hand-computed cases; the
+// stratified subsample; the PCA projection.
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "tripletscope/eval.h"
+#include "tripletscope/pca.h"
+
+static void eval1d(const float *x, const int *y, int N, int C, ts_retrieval *out) {
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, N, 1, C), 0);
+    eval_retrieval(x, y, N, 1, C, &ws, out);
+    eval_ws_free(&ws);
+}
+
+// Points on a line. Class A = {0, 1}: R = 1. Class B = {2, 3, 4}: R = 2.
+// Class C = {5} has no other member: skipped.
+//   q0 (0.0, A): nearest 1 (A)                -> P@1 1, RP 1,   AP 1
+//   q1 (1.0, A): nearest 4 (B, at 0.4)        -> 0,     0,      0
+//   q2 (2.1, B): 3 (0.5), 4 (0.7): B, B       -> 1,     1,      1
+//   q3 (2.6, B): 2 (0.5), 4 (1.2): B, B       -> 1,     1,      1
+//   q4 (1.4, B): 1 (0.4, A), 2 (0.7, B)       -> 0,     1/2,    (1/2)(1/2) = 1/4
+// P@1 = 3/5, R-precision = 3.5/5, MAP@R = 3.25/5.
+static void test_hand_computed(void **state) {
+    (void)state;
+    float x[6] = {0.0f, 1.0f, 2.1f, 2.6f, 1.4f, 9.0f};
+    int y[6] = {0, 0, 1, 1, 1, 2};
+    ts_retrieval r;
+    eval1d(x, y, 6, 3, &r);
+    assert_int_equal(r.queries, 5);
+    assert_close(r.p_at_1, 0.6, 1e-6, 0);
+    assert_close(r.r_precision, 0.7, 1e-6, 0);
+    assert_close(r.map_at_r, 0.65, 1e-6, 0);
+}
+
+// Ties: equal distances are ranked by the lower index.
+//   0: 0 (A), 1: 1 (A), 2: -1 (B), 3: 5 (B); q0 sees 1 (A) and 2 (B) both at
+//   distance 1 and takes 1 first: correct. Swapping the indices of the two
+//   tied neighbours makes the wrong one come first.
+static void test_ties(void **state) {
+    (void)state;
+    float x[4] = {0.0f, 1.0f, -1.0f, 5.0f};
+    int y[4] = {0, 0, 1, 1};
+    ts_retrieval r;
+    eval1d(x, y, 4, 2, &r);
+    // q0 1/1, q1 (0 at 1) 1/1, q2 (0 at 1, A) 0, q3 (1 at 4, A) 0.
+    assert_close(r.p_at_1, 0.5, 1e-6, 0);
+    assert_close(r.map_at_r, 0.5, 1e-6, 0);
+    float x2[4] = {0.0f, -1.0f, 1.0f, 5.0f};
+    int y2[4] = {0, 1, 0, 1};
+    eval1d(x2, y2, 4, 2, &r);
+    // q0: 1 (B) and 2 (A) tie at 1; 1 first: wrong. q1 (-1, B): 0 (A) wrong.
+    // q2 (1, A): 0 right. q3 (5, B): 2 (A) wrong.
+    assert_close(r.p_at_1, 0.25, 1e-6, 0);
+}
+
+// Every class a lone member: nothing to evaluate, no division by zero.
+static void test_lone_classes(void **state) {
+    (void)state;
+    float x[3] = {0, 1, 2};
+    int y[3] = {0, 1, 2};
+    ts_retrieval r;
+    eval1d(x, y, 3, 3, &r);
+    assert_int_equal(r.queries, 0);
+    assert_true(r.p_at_1 == 0 && r.map_at_r == 0);
+}
+
+// Blocked evaluation of many points equals a direct O(N^2) computation.
+static void test_blocks_match_direct(void **state) {
+    (void)state;
+    enum { N = 300, E = 3, C = 4 };
+    static float x[N * E];
+    int y[N];
+    ts_rng r;
+    rng_seed(&r, 5, 1);
+    fill_uniform(x, N * E, -1, 1, &r);
+    for (int i = 0; i < N; i++) {
+        y[i] = (int)rng_below(&r, C);
+        x[i * E] += 0.7f * y[i];          // some structure, not perfect
+    }
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, N, E, C), 0);
+    ts_retrieval got;
+    eval_retrieval(x, y, N, E, C, &ws, &got);
+    eval_ws_free(&ws);
+    int cnt[C] = {0};
+    for (int i = 0; i < N; i++) cnt[y[i]]++;
+    double p1 = 0, rp = 0, map = 0;
+    static double d[N];
+    static int order[N];
+    for (int q = 0; q < N; q++) {
+        int n = 0;
+        for (int j = 0; j < N; j++) {
+            if (j == q) continue;
+            double s = 0;
+            for (int k = 0; k < E; k++) s += ((double)x[q * E + k] - x[j * E + k]) * ((double)x[q * E + k] - x[j * E + k]);
+            d[j] = s;
+            order[n++] = j;
+        }
+        for (int i = 1; i < n; i++) {   // insertion sort by (distance, index)
+            int v = order[i], j = i - 1;
+            while (j >= 0 && (d[order[j]] > d[v] || (d[order[j]] == d[v] && order[j] > v))) {
+                order[j + 1] = order[j];
+                j--;
+            }
+            order[j + 1] = v;
+        }
+        int R = cnt[y[q]] - 1, correct = 0;
+        double ap = 0;
+        for (int i = 0; i < R; i++)
+            if (y[order[i]] == y[q]) { correct++; ap += (double)correct / (i + 1); }
+        p1 += y[order[0]] == y[q];
+        rp += (double)correct / R;
+        map += ap / R;
+    }
+    assert_int_equal(got.queries, N);
+    assert_close(got.p_at_1, p1 / N, 1e-6, 0);
+    assert_close(got.r_precision, rp / N, 1e-6, 0);
+    assert_close(got.map_at_r, map / N, 1e-6, 0);
+}
+
+static void test_subsample(void **state) {
+    (void)state;
+    enum { N = 1000, C = 3 };
+    int y[N], idx[N], idx2[N];
+    for (int i = 0; i < N; i++) y[i] = i < 500 ? 0 : i < 800 ? 1 : 2;   // 50/30/20 %
+    int n = eval_subsample(y, N, C, 101, 42, idx);
+    assert_int_equal(n, 101);
+    int cnt[C] = {0};
+    for (int i = 0; i < n; i++) {
+        cnt[y[idx[i]]]++;
+        if (i) assert_true(idx[i] > idx[i - 1]);
+    }
+    assert_int_equal(cnt[0], 51);   // 50.5 -> the largest remainder
+    assert_int_equal(cnt[1], 30);
+    assert_int_equal(cnt[2], 20);
+    assert_int_equal(eval_subsample(y, N, C, 101, 42, idx2), 101);
+    assert_memory_equal(idx, idx2, sizeof(int) * 101);
+    assert_int_equal(eval_subsample(y, N, C, 101, 43, idx2), 101);
+    assert_true(memcmp(idx, idx2, sizeof(int) * 101) != 0);
+    assert_int_equal(eval_subsample(y, N, C, 0, 1, idx), N);
+    assert_int_equal(idx[N - 1], N - 1);
+}
+
+// PCA: points along known axes come out along the first two coordinates,
+// with their variances, and the signs stay put between calls.
+static void test_pca(void **state) {
+    (void)state;
+    enum { N = 400, E = 5 };
+    static float pts[N * E], out[N * 2], out2[N * 2];
+    ts_rng r;
+    rng_seed(&r, 6, 1);
+    // Axis u = (1,1,0,0,0)/sqrt2 with std 3, axis v = (0,0,1,0,0) with std 1,
+    // tiny noise elsewhere; offset far from the origin.
+    for (int i = 0; i < N; i++) {
+        float a = 3 * rng_normal(&r), b = rng_normal(&r);
+        float *p = pts + i * E;
+        p[0] = 10 + a / sqrtf(2) + 0.01f * rng_normal(&r);
+        p[1] = -4 + a / sqrtf(2) + 0.01f * rng_normal(&r);
+        p[2] = 7 + b;
+        p[3] = 0.01f * rng_normal(&r);
+        p[4] = 0.01f * rng_normal(&r);
+    }
+    ts_pca p;
+    assert_int_equal(pca_init(&p, N, E), 0);
+    pca_project(&p, pts, N, out);
+    assert_close(p.var[0], 9.0, 0.15, 0);
+    assert_close(p.var[1], 1.0, 0.15, 0);
+    assert_close(fabs(p.axes[0] * 0.70710678 + p.axes[1] * 0.70710678), 1.0, 1e-3, 0);
+    assert_close(fabs(p.axes[E + 2]), 1.0, 1e-3, 0);
+    // The projection is the centred data along the axes: mean 0.
+    double m0 = 0, m1 = 0;
+    for (int i = 0; i < N; i++) { m0 += out[2 * i]; m1 += out[2 * i + 1]; }
+    assert_close(m0 / N, 0, 0, 1e-4);
+    assert_close(m1 / N, 0, 0, 1e-4);
+    // Again, slightly moved: no sign flip.
+    for (int i = 0; i < N * E; i++) pts[i] += 0.001f * rng_normal(&r);
+    pca_project(&p, pts, N, out2);
+    double dot0 = 0, dot1 = 0;
+    for (int i = 0; i < N; i++) { dot0 += out[2 * i] * out2[2 * i]; dot1 += out[2 * i + 1] * out2[2 * i + 1]; }
+    assert_true(dot0 > 0 && dot1 > 0);
+    // Mirrored data: the axes keep their previous orientation.
+    for (int i = 0; i < N * E; i++) pts[i] = -pts[i];
+    pca_project(&p, pts, N, out2);
+    dot0 = 0;
+    for (int i = 0; i < N; i++) dot0 += out[2 * i] * out2[2 * i];
+    assert_true(dot0 < 0);   // the points flipped, the axis did not
+    pca_free(&p);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_hand_computed),
+        cmocka_unit_test(test_ties),
+        cmocka_unit_test(test_lone_classes),
+        cmocka_unit_test(test_blocks_match_direct),
+        cmocka_unit_test(test_subsample),
+        cmocka_unit_test(test_pca),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,523 @@
+// test_mine.c: the miners and the difficulty counts against brute force on
+// random batches, ties and duplicate points included; the losses' values
+// and gradients against direct sums and finite differences, also through
+// each miner's selection.
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "tripletscope/dist.h"
+#include "tripletscope/loss.h"
+#include "tripletscope/mine.h"
+
+#define MAXB 48
+
+// ---------------------------------------------------------------------------
+// Random batches: labels from few classes, distances with ties
+
+typedef struct {
+    int B;
+    int y[MAXB];
+    float dist[MAXB * MAXB];
+} batch;
+
+// A symmetric distance matrix with zero diagonal. `ties` draws distances
+// from a handful of values, so equal distances (and zeros, as duplicate
+// points give) are common.
+static void make_batch(batch *b, int B, int classes, int ties, ts_rng *r) {
+    b->B = B;
+    for (int i = 0; i < B; i++) b->y[i] = (int)rng_below(r, (uint32_t)classes);
+    for (int i = 0; i < B; i++) {
+        b->dist[i * B + i] = 0.0f;
+        for (int j = i + 1; j < B; j++) {
+            float d = ties ? 0.25f * (float)rng_below(r, 6) : 2.0f * rng_float(r);
+            b->dist[i * B + j] = b->dist[j * B + i] = d;
+        }
+    }
+}
+
+// Distances of real points, some of them duplicated.
+static void make_points_batch(batch *b, float *e, int B, int E, int classes, ts_rng *r,
+                              ts_dist_ws *ws) {
+    float sq[MAXB * MAXB];
+    b->B = B;
+    for (int i = 0; i < B; i++) b->y[i] = (int)rng_below(r, (uint32_t)classes);
+    fill_uniform(e, B * E, -1, 1, r);
+    for (int i = 1; i < B; i += 5) memcpy(e + i * E, e + (i - 1) * E, sizeof(float) * E);
+    dist_forward(b->dist, sq, e, B, E, 0, ws);
+}
+
+// ---------------------------------------------------------------------------
+// Brute-force references
+
+static void brute_counts(const batch *b, float m, ts_counts *c) {
+    memset(c, 0, sizeof *c);
+    int B = b->B;
+    for (int a = 0; a < B; a++)
+        for (int p = 0; p < B; p++) {
+            if (p == a || b->y[p] != b->y[a]) continue;
+            float dap = b->dist[a * B + p];
+            for (int n = 0; n < B; n++) {
+                if (b->y[n] == b->y[a]) continue;
+                float dan = b->dist[a * B + n];
+                c->valid++;
+                if (dan <= dap) c->hard++;
+                else if (dan <= dap + m) c->semihard++;
+                else c->easy++;
+            }
+        }
+}
+
+static int has_pos(const batch *b, int a) {
+    for (int j = 0; j < b->B; j++) if (j != a && b->y[j] == b->y[a]) return 1;
+    return 0;
+}
+
+static int has_neg(const batch *b, int a) {
+    for (int j = 0; j < b->B; j++) if (b->y[j] != b->y[a]) return 1;
+    return 0;
+}
+
+// Closest negative of a, lowest index among equals.
+static int brute_closest_neg(const batch *b, int a) {
+    int best = -1, B = b->B;
+    for (int n = 0; n < B; n++)
+        if (b->y[n] != b->y[a] && (best < 0 || b->dist[a * B + n] < b->dist[a * B + best])) best = n;
+    return best;
+}
+
+static void brute_batch_hard(const batch *b, ts_triplets *t) {
+    t->n = 0;
+    int B = b->B;
+    for (int a = 0; a < B; a++) {
+        if (!has_pos(b, a) || !has_neg(b, a)) continue;
+        int p = -1;
+        for (int j = 0; j < B; j++)
+            if (j != a && b->y[j] == b->y[a] && (p < 0 || b->dist[a * B + j] > b->dist[a * B + p])) p = j;
+        t->a[t->n] = a; t->p[t->n] = p; t->neg[t->n] = brute_closest_neg(b, a); t->n++;
+    }
+}
+
+// TF Addons: for each (a, p), the closest negative farther than d_ap; if
+// none, the farthest negative.
+static void brute_semihard(const batch *b, ts_triplets *t) {
+    t->n = 0;
+    int B = b->B;
+    for (int a = 0; a < B; a++) {
+        if (!has_neg(b, a)) continue;
+        for (int p = 0; p < B; p++) {
+            if (p == a || b->y[p] != b->y[a]) continue;
+            float dap = b->dist[a * B + p];
+            int semi = -1, far = -1;
+            for (int n = 0; n < B; n++) {
+                if (b->y[n] == b->y[a]) continue;
+                float d = b->dist[a * B + n];
+                if (d > dap && (semi < 0 || d < b->dist[a * B + semi])) semi = n;
+                if (far < 0 || d > b->dist[a * B + far]) far = n;
+            }
+            t->a[t->n] = a; t->p[t->n] = p; t->neg[t->n] = semi >= 0 ? semi : far; t->n++;
+        }
+    }
+}
+
+// Loss over every valid triplet, with its gradient with respect to dist.
+static double brute_all_loss(const batch *b, float m, int soft, ts_reduce red, double *W,
+                             long *active) {
+    int B = b->B;
+    double total = 0;
+    long valid = 0;
+    *active = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        long den = red == REDUCE_NONZERO ? *active : valid;
+        for (int a = 0; a < B; a++)
+            for (int p = 0; p < B; p++) {
+                if (p == a || b->y[p] != b->y[a]) continue;
+                for (int n = 0; n < B; n++) {
+                    if (b->y[n] == b->y[a]) continue;
+                    float dap = b->dist[a * B + p], dan = b->dist[a * B + n];
+                    double l, g;
+                    if (soft) {
+                        double x = (double)dap - dan;
+                        l = log1p(exp(x));
+                        g = 1 / (1 + exp(-x));
+                    } else {
+                        float t = dap + m;
+                        l = dan < t ? (double)(t - dan) : 0.0;
+                        g = dan < t ? 1.0 : 0.0;
+                    }
+                    if (pass == 0) {
+                        total += l;
+                        valid++;
+                        *active += l > 0;
+                    } else if (den) {
+                        W[a * B + p] += g / den;
+                        W[a * B + n] -= g / den;
+                    }
+                }
+            }
+    }
+    long den = red == REDUCE_NONZERO ? *active : valid;
+    return den ? total / den : 0.0;
+}
+
+static void assert_same_triplets(const ts_triplets *x, const ts_triplets *y) {
+    assert_int_equal(x->n, y->n);
+    for (int i = 0; i < x->n; i++) {
+        assert_int_equal(x->a[i], y->a[i]);
+        assert_int_equal(x->p[i], y->p[i]);
+        assert_int_equal(x->neg[i], y->neg[i]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Counts and miners against brute force
+
+static void test_counts_brute_force(void **state) {
+    (void)state;
+    ts_rng r;
+    rng_seed(&r, 10, 1);
+    ts_geo g;
+    assert_int_equal(geo_init(&g, MAXB), 0);
+    batch b;
+    for (int trial = 0; trial < 300; trial++) {
+        int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 6);
+        make_batch(&b, B, classes, trial % 2, &r);
+        float m = trial % 3 == 0 ? 0.25f : 0.5f * rng_float(&r);   // 0.25: boundary ties
+        geo_build(&g, b.dist, b.y, B);
+        ts_counts fast, slow;
+        count_triplets(&g, m, &fast);
+        brute_counts(&b, m, &slow);
+        assert_int_equal(fast.valid, slow.valid);
+        assert_int_equal(fast.easy, slow.easy);
+        assert_int_equal(fast.semihard, slow.semihard);
+        assert_int_equal(fast.hard, slow.hard);
+        assert_int_equal(fast.easy + fast.semihard + fast.hard, fast.valid);
+        int nopos = 0;
+        for (int a = 0; a < B; a++) nopos += !has_pos(&b, a);
+        assert_int_equal(geo_no_positive(&g), nopos);
+    }
+    geo_free(&g);
+}
+
+static void test_miners_brute_force(void **state) {
+    (void)state;
+    ts_rng r;
+    rng_seed(&r, 11, 1);
+    ts_geo g;
+    ts_triplets fast, slow;
+    assert_int_equal(geo_init(&g, MAXB), 0);
+    assert_int_equal(triplets_init(&fast, MAXB * MAXB * MAXB), 0);
+    assert_int_equal(triplets_init(&slow, MAXB * MAXB), 0);
+    ts_dist_ws ws;
+    assert_int_equal(dist_ws_init(&ws, MAXB, 4), 0);
+    batch b;
+    float e[MAXB * 4];
+    for (int trial = 0; trial < 300; trial++) {
+        int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
+        if (trial % 3 == 2) make_points_batch(&b, e, B, 4, classes, &r, &ws);
+        else make_batch(&b, B, classes, trial % 3, &r);
+        geo_build(&g, b.dist, b.y, B);
+        mine_batch_hard(&g, &fast);
+        brute_batch_hard(&b, &slow);
+        assert_same_triplets(&fast, &slow);
+        mine_semihard(&g, &fast);
+        brute_semihard(&b, &slow);
+        assert_same_triplets(&fast, &slow);
+        // Batch-all lists every valid triplet: as many as the counts say,
+        // each valid, none twice.
+        assert_int_equal(mine_all(&g, &fast), 0);
+        ts_counts c;
+        brute_counts(&b, 0.1f, &c);
+        assert_int_equal(fast.n, c.valid);
+        static unsigned char seen[MAXB * MAXB * MAXB];
+        memset(seen, 0, sizeof seen);
+        for (int i = 0; i < fast.n; i++) {
+            assert_true(fast.a[i] != fast.p[i]);
+            assert_int_equal(b.y[fast.a[i]], b.y[fast.p[i]]);
+            assert_true(b.y[fast.a[i]] != b.y[fast.neg[i]]);
+            long key = ((long)fast.a[i] * MAXB + fast.p[i]) * MAXB + fast.neg[i];
+            assert_int_equal(seen[key], 0);
+            seen[key] = 1;
+        }
+        // Counts over the listed batch-all triplets equal the batch counts.
+        ts_counts listed;
+        count_listed(&fast, b.dist, B, 0.1f, &listed);
+        assert_int_equal(listed.easy, c.easy);
+        assert_int_equal(listed.semihard, c.semihard);
+        assert_int_equal(listed.hard, c.hard);
+    }
+    geo_free(&g);
+    triplets_free(&fast);
+    triplets_free(&slow);
+    dist_ws_free(&ws);
+}
+
+static void test_random_and_hardest_neg(void **state) {
+    (void)state;
+    ts_rng r, mr;
+    rng_seed(&r, 12, 1);
+    rng_seed(&mr, 12, 3);
+    ts_geo g;
+    ts_triplets t;
+    assert_int_equal(geo_init(&g, MAXB), 0);
+    assert_int_equal(triplets_init(&t, MAXB * MAXB), 0);
+    batch b;
+    long self = 0, draws = 0;
+    double expect_self = 0;
+    for (int trial = 0; trial < 400; trial++) {
+        int B = 4 + (int)rng_below(&r, MAXB - 3), classes = 2 + (int)rng_below(&r, 4);
+        make_batch(&b, B, classes, trial % 2, &r);
+        geo_build(&g, b.dist, b.y, B);
+        mine_random(&g, &mr, &t);
+        int anchors = 0;
+        for (int a = 0; a < B; a++) anchors += has_pos(&b, a) && has_neg(&b, a);
+        assert_int_equal(t.n, anchors);
+        for (int i = 0; i < t.n; i++) {
+            assert_true(t.a[i] != t.p[i]);
+            assert_int_equal(b.y[t.a[i]], b.y[t.p[i]]);
+            assert_true(b.y[t.a[i]] != b.y[t.neg[i]]);
+        }
+        int s = mine_hardest_neg(&g, &mr, &t);
+        int counted = 0, with_neg = 0;
+        for (int a = 0; a < B; a++) with_neg += has_neg(&b, a);
+        assert_int_equal(t.n, with_neg);
+        for (int i = 0; i < t.n; i++) {
+            int a = t.a[i];
+            assert_int_equal(b.y[a], b.y[t.p[i]]);      // the anchor itself allowed
+            assert_int_equal(t.neg[i], brute_closest_neg(&b, a));
+            counted += t.p[i] == a;
+            int same = 0;
+            for (int j = 0; j < B; j++) same += b.y[j] == b.y[a];
+            expect_self += 1.0 / same;                    // a uniform draw over same-label samples
+        }
+        assert_int_equal(s, counted);
+        self += s;
+        draws += t.n;
+    }
+    // The self-positive rate matches the uniform draw (binomial, 5 sigma).
+    double sd = sqrt(expect_self);
+    assert_true(fabs((double)self - expect_self) < 5 * sd);
+    assert_true(draws > 1000);
+    geo_free(&g);
+    triplets_free(&t);
+}
+
+// ---------------------------------------------------------------------------
+// Losses: batch-all against the brute-force sum
+
+static void test_batch_all_loss(void **state) {
+    (void)state;
+    ts_rng r;
+    rng_seed(&r, 13, 1);
+    ts_geo g;
+    assert_int_equal(geo_init(&g, MAXB), 0);
+    batch b;
+    float W[MAXB * MAXB];
+    double Wref[MAXB * MAXB];
+    for (int trial = 0; trial < 200; trial++) {
+        int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
+        make_batch(&b, B, classes, trial % 2, &r);
+        // Margins of 0.25 against distances in steps of 0.25 put triplets
+        // exactly on the hinge: d_an == d_ap + m is not active.
+        float m = trial % 3 == 0 ? 0.25f : rng_float(&r);
+        int soft = trial % 5 == 0;
+        ts_reduce red = trial % 2 ? REDUCE_NONZERO : REDUCE_MEAN;
+        geo_build(&g, b.dist, b.y, B);
+        memset(W, 0, sizeof W);
+        memset(Wref, 0, sizeof Wref);
+        ts_active act;
+        long active;
+        float loss = loss_triplet_all(&g, m, soft, red, W, &act);
+        double want = brute_all_loss(&b, m, soft, red, Wref, &active);
+        assert_close(loss, want, 1e-5, 1e-6);
+        assert_int_equal(act.active, active);
+        ts_counts c;
+        brute_counts(&b, m, &c);
+        assert_int_equal(act.count, c.valid);
+        for (int i = 0; i < B * B; i++) assert_close(W[i], Wref[i], 1e-5, 1e-7);
+    }
+    geo_free(&g);
+}
+
+// Listed triplets (each miner's selection) against a direct sum.
+static void test_listed_loss_values(void **state) {
+    (void)state;
+    // Three triplets by hand, d_ap/d_an: (1, 1.5) -> hinge 0.7 - ... with m = 1:
+    // l = 1 + 1 - 1.5 = 0.5; (0.2, 2.0) -> 0 (easy); (1, 1) -> 1.
+    float dist[9] = {0, 1.0f, 1.5f, 1.0f, 0, 2.0f, 1.5f, 2.0f, 0};
+    int a[3] = {0, 1, 1}, p[3] = {1, 0, 0}, n[3] = {2, 2, 2};
+    dist[1 * 3 + 0] = 0.2f;   // d(1,0) = 0.2 for the second triplet (asymmetric on purpose)
+    ts_triplets t = {3, 3, a, p, n};
+    float W[9] = {0};
+    ts_active act;
+    // (0,1,2): d_ap 1, d_an 1.5 -> 0.5; (1,0,2): 0.2, 2.0 -> 0; (1,0,2) again.
+    float mean = loss_triplet(&t, dist, 3, 1.0f, 0, REDUCE_MEAN, W, &act);
+    assert_close(mean, 0.5 / 3, 1e-6, 0);
+    assert_int_equal(act.active, 1);
+    memset(W, 0, sizeof W);
+    float nz = loss_triplet(&t, dist, 3, 1.0f, 0, REDUCE_NONZERO, W, &act);
+    assert_close(nz, 0.5, 1e-6, 0);
+    assert_close(W[0 * 3 + 1], 1.0, 1e-6, 0);
+    assert_close(W[0 * 3 + 2], -1.0, 1e-6, 0);
+    // No active triplet: nonzero reduction gives exactly 0 and no gradient.
+    memset(W, 0, sizeof W);
+    float zero = loss_triplet(&t, dist, 3, 0.0f, 0, REDUCE_NONZERO, W, &act);
+    assert_true(zero == 0.0f);
+    for (int i = 0; i < 9; i++) assert_true(W[i] == 0.0f);
+    // Soft margin: softplus(d_ap - d_an), margin ignored.
+    float soft = loss_triplet(&t, dist, 3, 5.0f, 1, REDUCE_MEAN, W, &act);
+    assert_close(soft, (log1p(exp(-0.5)) + 2 * log1p(exp(-1.8))) / 3, 1e-6, 0);
+    assert_close(softplus(100.0f), 100.0, 1e-6, 0);
+    assert_true(softplus(-100.0f) >= 0.0f && softplus(-100.0f) < 1e-40f);
+}
+
+static void test_contrastive_values(void **state) {
+    (void)state;
+    // Pairs of 3 points: (0,1) same, (0,2) and (1,2) different; m = 1.
+    float dist[9] = {0, 0.5f, 0.25f, 0.5f, 0, 2.0f, 0.25f, 2.0f, 0};
+    int y[3] = {0, 0, 1};
+    float W[9] = {0};
+    ts_pairs pairs;
+    float l = loss_contrastive(dist, y, 3, 1.0f, W, &pairs);
+    // (0.5^2 + (1 - 0.25)^2 + 0) / 3
+    assert_close(l, (0.25 + 0.5625) / 3, 1e-6, 0);
+    assert_int_equal(pairs.pos, 1);
+    assert_int_equal(pairs.neg, 2);
+    assert_int_equal(pairs.active_neg, 1);
+    assert_close(W[0 * 3 + 1], 2 * 0.5 / 3, 1e-6, 0);
+    assert_close(W[0 * 3 + 2], -2 * 0.75 / 3, 1e-6, 0);
+    assert_true(W[1 * 3 + 2] == 0.0f && W[1 * 3 + 0] == 0.0f);
+}
+
+// ---------------------------------------------------------------------------
+// The whole chain against finite differences: embeddings -> normalisation
+// -> distances -> mining -> loss, for every miner and loss variant
+
+typedef struct {
+    int B, E, normalize, squared, soft, siamese;
+    ts_miner miner;
+    ts_reduce reduce;
+    float margin;
+    const int *y;
+} chain;
+
+typedef struct {
+    float e[MAXB * 8], norms[MAXB], dist[MAXB * MAXB], sq[MAXB * MAXB], W[MAXB * MAXB];
+    float de[MAXB * 8], dz[MAXB * 8];
+    ts_geo g;
+    ts_triplets t;
+    ts_dist_ws ws;
+} chain_ws;
+
+static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz) {
+    int B = c->B, E = c->E;
+    embed_forward(w->e, w->norms, z, B, E, c->normalize);
+    float *dist = c->squared ? w->sq : w->dist;
+    dist_forward(dist, w->sq, w->e, B, E, c->squared, &w->ws);
+    geo_build(&w->g, dist, c->y, B);
+    memset(w->W, 0, sizeof w->W);
+    ts_active act;
+    ts_pairs pairs;
+    ts_rng mr;
+    rng_seed(&mr, 99, 3);   // the same random choices at every evaluation
+    float loss;
+    if (c->siamese) {
+        loss = loss_contrastive(dist, c->y, B, c->margin, w->W, &pairs);
+    } else if (c->miner == MINER_ALL) {
+        loss = loss_triplet_all(&w->g, c->margin, c->soft, c->reduce, w->W, &act);
+    } else {
+        switch (c->miner) {
+        case MINER_HARD: mine_batch_hard(&w->g, &w->t); break;
+        case MINER_SEMIHARD: mine_semihard(&w->g, &w->t); break;
+        case MINER_RANDOM: mine_random(&w->g, &mr, &w->t); break;
+        default: mine_hardest_neg(&w->g, &mr, &w->t); break;
+        }
+        loss = loss_triplet(&w->t, dist, B, c->margin, c->soft, c->reduce, w->W, &act);
+    }
+    if (dz) {
+        memset(w->de, 0, sizeof w->de);
+        dist_backward(w->de, w->W, dist, w->sq, B, E, c->squared, &w->ws);
+        memset(dz, 0, sizeof(float) * B * E);
+        embed_backward(dz, w->de, w->e, w->norms, B, E, c->normalize);
+    }
+    return loss;
+}
+
+static void test_chain_gradients(void **state) {
+    (void)state;
+    enum { B = 12, E = 4 };
+    static chain_ws w;
+    assert_int_equal(geo_init(&w.g, B), 0);
+    assert_int_equal(triplets_init(&w.t, B * B), 0);
+    assert_int_equal(dist_ws_init(&w.ws, B, E), 0);
+    int y[B] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 0};
+    ts_rng r;
+    rng_seed(&r, 14, 1);
+    float z[B * E], dz[B * E];
+    int checked = 0, variants = 0, kinks = 0, two_sided_misses = 0;
+    for (int v = 0; v < 2 * 2 * (MINER_COUNT * 4 + 1); v++) {
+        chain c = {B, E, v & 1, (v >> 1) & 1, 0, 0, MINER_RANDOM, REDUCE_MEAN, 0.5f, y};
+        int rest = v >> 2;
+        if (rest == MINER_COUNT * 4) {
+            c.siamese = 1;
+            c.margin = 1.0f;
+        } else {
+            c.miner = (ts_miner)(rest % MINER_COUNT);
+            c.soft = (rest / MINER_COUNT) & 1;
+            c.reduce = (rest / MINER_COUNT) & 2 ? REDUCE_NONZERO : REDUCE_MEAN;
+        }
+        variants++;
+        fill_uniform(z, B * E, -1, 1, &r);
+        chain_loss(&c, &w, z, dz);
+        for (int i = 0; i < B * E; i++) {
+            float keep = z[i], h = 1e-3f;
+            z[i] = keep + h;
+            double up = chain_loss(&c, &w, z, NULL);
+            z[i] = keep - h;
+            double down = chain_loss(&c, &w, z, NULL);
+            z[i] = keep;
+            double mid = chain_loss(&c, &w, z, NULL);
+            // Where the step changes the mining or crosses a hinge the
+            // one-sided slopes disagree: the gradient must then match one
+            // of them; elsewhere the central difference.
+            double s1 = (up - mid) / h, s2 = (mid - down) / h;
+            if (fabs(s1 - s2) > 0.1 * fmax(fabs(s1), fabs(s2)) + 1e-3) {
+                kinks++;
+                if (fabs(dz[i] - s1) > 0.05 * fabs(s1) + 2e-3 &&
+                    fabs(dz[i] - s2) > 0.05 * fabs(s2) + 2e-3) two_sided_misses++;
+                continue;
+            }
+            assert_close(dz[i], (up - down) / (2 * h), 3e-2, 3e-3);
+            checked++;
+        }
+    }
+    assert_true(checked > variants * B * E * 8 / 10);
+    // A miss on both sides needs two kinks within one step: rare.
+    assert_true(two_sided_misses <= kinks / 10);
+    geo_free(&w.g);
+    triplets_free(&w.t);
+    dist_ws_free(&w.ws);
+}
+
+static void test_names(void **state) {
+    (void)state;
+    const char *order[] = {"random", "all", "hard", "semihard", "hardest-neg"};
+    for (int i = 0; i < MINER_COUNT; i++) {
+        assert_string_equal(miner_name((ts_miner)i), order[i]);
+        assert_int_equal(miner_parse(order[i]), i);
+    }
+    assert_int_equal(miner_parse("batch-hard"), -1);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_counts_brute_force),
+        cmocka_unit_test(test_miners_brute_force),
+        cmocka_unit_test(test_random_and_hardest_neg),
+        cmocka_unit_test(test_batch_all_loss),
+        cmocka_unit_test(test_listed_loss_values),
+        cmocka_unit_test(test_contrastive_values),
+        cmocka_unit_test(test_chain_gradients),
+        cmocka_unit_test(test_names),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,282 @@
+// test_nn.c: every layer, the normalisation and the distances against
+// finite differences; the optimizers against hand-computed steps.
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "tripletscope/dist.h"
+#include "tripletscope/nn.h"
+
+// Central differences in double around float parameters: h is large enough
+// that float rounding of the loss stays well below the signal.
+#define FD_H 1e-2f
+
+// ---------------------------------------------------------------------------
+// Linear layer: L = sum(out * R)
+
+static double linear_loss(const float *inp, const float *W, const float *b, const float *R,
+                          int B, int I, int O, float *out) {
+    linear_forward(out, inp, W, b, B, I, O);
+    double s = 0;
+    for (int i = 0; i < B * O; i++) s += (double)out[i] * R[i];
+    return s;
+}
+
+static void test_linear_gradients(void **state) {
+    (void)state;
+    enum { B = 5, I = 7, O = 4 };
+    ts_rng r;
+    rng_seed(&r, 1, 1);
+    float inp[B * I], W[O * I], b[O], R[B * O], out[B * O];
+    float dinp[B * I] = {0}, dW[O * I] = {0}, db[O] = {0};
+    fill_uniform(inp, B * I, -1, 1, &r);
+    fill_uniform(W, O * I, -1, 1, &r);
+    fill_uniform(b, O, -1, 1, &r);
+    fill_uniform(R, B * O, -1, 1, &r);
+    linear_forward(out, inp, W, b, B, I, O);
+    // Backward adds: start from a known offset and check it is kept.
+    for (int i = 0; i < O; i++) db[i] = 1.0f;
+    linear_backward(dinp, dW, db, R, inp, W, B, I, O);
+    for (int i = 0; i < O; i++) db[i] -= 1.0f;
+    float *params[3] = {inp, W, b};
+    float *grads[3] = {dinp, dW, db};
+    int sizes[3] = {B * I, O * I, O};
+    for (int t = 0; t < 3; t++)
+        for (int i = 0; i < sizes[t]; i++) {
+            float keep = params[t][i];
+            params[t][i] = keep + FD_H;
+            double up = linear_loss(inp, W, b, R, B, I, O, out);
+            params[t][i] = keep - FD_H;
+            double down = linear_loss(inp, W, b, R, B, I, O, out);
+            params[t][i] = keep;
+            assert_close(grads[t][i], (up - down) / (2 * FD_H), 1e-3, 1e-4);
+        }
+}
+
+static void test_relu(void **state) {
+    (void)state;
+    float x[4] = {-1.0f, 0.0f, 2.0f, -0.0f}, dx[4] = {1, 1, 1, 1};
+    relu_forward(x, 4);
+    assert_true(x[0] == 0.0f && x[1] == 0.0f && x[2] == 2.0f && x[3] == 0.0f);
+    relu_backward(dx, x, 4);
+    assert_true(dx[0] == 0.0f && dx[1] == 0.0f && dx[2] == 1.0f && dx[3] == 0.0f);
+}
+
+// ---------------------------------------------------------------------------
+// The whole MLP: L = sum(out * R), every parameter checked
+
+static double mlp_loss(ts_mlp *net, const float *x, const float *R, int B) {
+    const float *out = mlp_forward(net, x, B);
+    double s = 0;
+    for (int i = 0; i < B * net->dims[net->L]; i++) s += (double)out[i] * R[i];
+    return s;
+}
+
+static void test_mlp_gradients(void **state) {
+    (void)state;
+    enum { B = 6 };
+    int dims[4] = {5, 8, 6, 3};
+    ts_mlp net;
+    assert_int_equal(mlp_init(&net, dims, 3, B), 0);
+    ts_rng r;
+    rng_seed(&r, 2, 1);
+    mlp_reset(&net, &r);
+    float x[B * 5], R[B * 3], dout[B * 3];
+    fill_uniform(x, B * 5, -2, 2, &r);
+    fill_uniform(R, B * 3, -1, 1, &r);
+    mlp_forward(&net, x, B);
+    memcpy(dout, R, sizeof dout);
+    mlp_zero_grad(&net);
+    mlp_backward(&net, x, dout, B);
+    int checked = 0;
+    for (size_t i = 0; i < net.n_params; i++) {
+        float keep = net.params[i];
+        net.params[i] = keep + 1e-3f;
+        double up = mlp_loss(&net, x, R, B);
+        net.params[i] = keep - 1e-3f;
+        double down = mlp_loss(&net, x, R, B);
+        net.params[i] = keep;
+        // The loss is piecewise linear in each parameter; skip the few whose
+        // step crosses a ReLU kink (detected by asymmetric one-sided slopes).
+        double mid = mlp_loss(&net, x, R, B);
+        double s1 = (up - mid) / 1e-3, s2 = (mid - down) / 1e-3;
+        if (fabs(s1 - s2) > 1e-2 * (1 + fabs(s1))) continue;
+        assert_close(net.grads[i], (up - down) / 2e-3, 2e-2, 2e-3);
+        checked++;
+    }
+    assert_true(checked > (int)net.n_params * 9 / 10);
+    mlp_free(&net);
+}
+
+static void test_mlp_init_like_pytorch(void **state) {
+    (void)state;
+    int dims[3] = {100, 50, 10};
+    ts_mlp a, b;
+    assert_int_equal(mlp_init(&a, dims, 2, 4), 0);
+    assert_int_equal(mlp_init(&b, dims, 2, 4), 0);
+    ts_rng r1, r2;
+    rng_seed(&r1, 7, 1);
+    rng_seed(&r2, 7, 1);
+    mlp_reset(&a, &r1);
+    mlp_reset(&b, &r2);
+    assert_memory_equal(a.params, b.params, sizeof(float) * a.n_params);
+    // Uniform in +-1/sqrt(fan_in): bounded, and filling most of the range.
+    float bound = 1.0f / sqrtf(100.0f), lo = 1, hi = -1;
+    for (int i = 0; i < 50 * 100; i++) {
+        assert_true(fabsf(a.W[0][i]) <= bound);
+        lo = fminf(lo, a.W[0][i]);
+        hi = fmaxf(hi, a.W[0][i]);
+    }
+    assert_true(lo < -0.9f * bound && hi > 0.9f * bound);
+    mlp_free(&a);
+    mlp_free(&b);
+}
+
+// ---------------------------------------------------------------------------
+// Optimizers against hand-computed steps
+
+static void test_adam_and_sgd_steps(void **state) {
+    (void)state;
+    int dims[2] = {1, 1};
+    ts_mlp net;
+    assert_int_equal(mlp_init(&net, dims, 1, 1), 0);
+    ts_rng r;
+    rng_seed(&r, 0, 0);
+    mlp_reset(&net, &r);
+    net.W[0][0] = 1.0f;
+    net.b[0][0] = 0.5f;
+    // Adam's first step moves each parameter by lr * sign(g) (bias-corrected).
+    net.dW[0][0] = 0.3f;
+    net.db[0][0] = -2.0f;
+    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f);
+    assert_close(net.W[0][0], 0.9f, 1e-5, 1e-6);
+    assert_close(net.b[0][0], 0.6f, 1e-5, 1e-6);
+    // Second step with g = 0.3 again: m = 0.3 (corrected), v = 0.09: again lr.
+    net.db[0][0] = 0.0f;
+    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f);
+    assert_close(net.W[0][0], 0.8f, 1e-5, 1e-6);
+    // b: m = 0.9*(-0.2) = -0.18, mhat = -0.18/0.19; v = 0.999*0.004, vhat = v/0.001999
+    double m = -0.18 / 0.19, v = 0.999 * 0.004 / (1 - 0.999 * 0.999);
+    assert_close(net.b[0][0], 0.6 - 0.1 * m / (sqrt(v) + 1e-8), 1e-5, 1e-6);
+
+    mlp_reset(&net, &r);
+    net.W[0][0] = 1.0f;
+    net.dW[0][0] = 1.0f;
+    mlp_update(&net, OPT_SGD, 0.1f, 0.9f);   // buf = g
+    assert_close(net.W[0][0], 0.9f, 1e-6, 1e-7);
+    mlp_update(&net, OPT_SGD, 0.1f, 0.9f);   // buf = 0.9 + 1
+    assert_close(net.W[0][0], 0.9f - 0.19f, 1e-6, 1e-7);
+    mlp_free(&net);
+}
+
+// ---------------------------------------------------------------------------
+// Normalisation: L = sum(e * R)
+
+static void test_normalize_gradients(void **state) {
+    (void)state;
+    enum { B = 4, E = 5 };
+    ts_rng r;
+    rng_seed(&r, 3, 1);
+    float z[B * E], e[B * E], n[B], R[B * E], dz[B * E];
+    fill_uniform(z, B * E, -2, 2, &r);
+    fill_uniform(R, B * E, -1, 1, &r);
+    for (int normalize = 0; normalize < 2; normalize++) {
+        embed_forward(e, n, z, B, E, normalize);
+        if (normalize)
+            for (int i = 0; i < B; i++) {
+                double s = 0;
+                for (int k = 0; k < E; k++) s += (double)e[i * E + k] * e[i * E + k];
+                assert_close(s, 1.0, 1e-6, 0);
+            }
+        memset(dz, 0, sizeof dz);
+        embed_backward(dz, R, e, n, B, E, normalize);
+        for (int i = 0; i < B * E; i++) {
+            float keep = z[i];
+            double l[2];
+            for (int sgn = 0; sgn < 2; sgn++) {
+                z[i] = keep + (sgn ? -1e-3f : 1e-3f);
+                embed_forward(e, n, z, B, E, normalize);
+                l[sgn] = 0;
+                for (int j = 0; j < B * E; j++) l[sgn] += (double)e[j] * R[j];
+            }
+            z[i] = keep;
+            assert_close(dz[i], (l[0] - l[1]) / 2e-3, 1e-2, 1e-3);
+        }
+    }
+    // Norm statistics: population std.
+    float norms[4] = {1, 2, 3, 4};
+    ts_normstats st = embed_normstats(norms, 4);
+    assert_close(st.mean, 2.5, 1e-6, 0);
+    assert_close(st.std, sqrt(1.25), 1e-6, 0);
+    assert_true(st.min == 1 && st.max == 4);
+}
+
+// ---------------------------------------------------------------------------
+// Pairwise distances: values against direct sums, gradients against FD
+
+static double dist_loss(const float *e, const float *W, int B, int E, int squared,
+                        float *dist, float *sq, ts_dist_ws *ws) {
+    dist_forward(dist, sq, e, B, E, squared, ws);
+    double s = 0;
+    for (int i = 0; i < B * B; i++) s += (double)W[i] * dist[i];
+    return s;
+}
+
+static void test_distances(void **state) {
+    (void)state;
+    enum { B = 6, E = 3 };
+    ts_rng r;
+    rng_seed(&r, 4, 1);
+    float e[B * E], W[B * B], dist[B * B], sq[B * B], de[B * E];
+    ts_dist_ws ws;
+    assert_int_equal(dist_ws_init(&ws, B, E), 0);
+    fill_uniform(e, B * E, -1, 1, &r);
+    // Far from the origin: centring keeps the Gram trick exact enough.
+    for (int i = 0; i < B * E; i++) e[i] += 100.0f;
+    fill_uniform(W, B * B, -1, 1, &r);
+    for (int squared = 0; squared < 2; squared++) {
+        dist_forward(dist, sq, e, B, E, squared, &ws);
+        for (int i = 0; i < B; i++)
+            for (int j = 0; j < B; j++) {
+                double s = 0;
+                for (int k = 0; k < E; k++) {
+                    double d = (double)e[i * E + k] - e[j * E + k];
+                    s += d * d;
+                }
+                double want = squared ? s : sqrt(s + 1e-12);
+                if (i == j) assert_true(sq[i * B + j] == 0.0f);
+                assert_close(dist[i * B + j], want, 1e-4, 1e-5);
+            }
+        memset(de, 0, sizeof de);
+        dist_backward(de, W, dist, sq, B, E, squared, &ws);
+        for (int i = 0; i < B * E; i++) {
+            float keep = e[i];
+            e[i] = keep + FD_H;
+            double up = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+            e[i] = keep - FD_H;
+            double down = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+            e[i] = keep;
+            assert_close(de[i], (up - down) / (2 * FD_H), 2e-2, 2e-3);
+        }
+    }
+    // Identical points: distance sqrt(eps), finite gradient (no NaN at d = 0).
+    float same[2 * E] = {1, 2, 3, 1, 2, 3};
+    float W2[4] = {0, 1, 1, 0}, d2[4], s2[4], g2[2 * E] = {0};
+    dist_forward(d2, s2, same, 2, E, 0, &ws);
+    assert_true(d2[1] > 0 && d2[1] < 1e-5f);
+    dist_backward(g2, W2, d2, s2, 2, E, 0, &ws);
+    for (int i = 0; i < 2 * E; i++) assert_true(isfinite(g2[i]) && g2[i] == 0.0f);
+    dist_ws_free(&ws);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_linear_gradients),
+        cmocka_unit_test(test_relu),
+        cmocka_unit_test(test_mlp_gradients),
+        cmocka_unit_test(test_mlp_init_like_pytorch),
+        cmocka_unit_test(test_adam_and_sgd_steps),
+        cmocka_unit_test(test_normalize_gradients),
+        cmocka_unit_test(test_distances),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,386 @@
+// test_session.c: samplers, the history series, --script parsing, config
+// checks, and a session driven through steps, keys and resets.
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "tripletscope/sampler.h"
+#include "tripletscope/script.h"
+#include "tripletscope/series.h"
+#include "tripletscope/session.h"
+#include "tripletscope/snapshot.h"
+
+// ---------------------------------------------------------------------------
+// Samplers
+
+static void test_pk_batches(void **state) {
+    (void)state;
+    enum { N = 500, C = 10 };
+    int y[N];
+    // Class 9 has only 3 members: fewer than K, drawn with replacement.
+    for (int i = 0; i < N; i++) y[i] = i < 3 ? 9 : i % 9;
+    ts_sampler s;
+    assert_int_equal(sampler_init(&s, y, N, C, 1), 0);
+    char why[200];
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 32, 4, why, sizeof why), 0);
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 30, 4, why, sizeof why), -1);
+    assert_non_null(strstr(why, "--batch"));
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 44, 4, why, sizeof why), -1);   // P = 11 > 10
+    assert_non_null(strstr(why, "--k"));
+    int idx[32], seen9 = 0;
+    for (int it = 0; it < 500; it++) {
+        sampler_next(&s, SAMPLER_PK, 32, 4, idx);
+        int classes[8];
+        for (int p = 0; p < 8; p++) {
+            int c = y[idx[p * 4]];
+            classes[p] = c;
+            for (int k = 0; k < 4; k++) assert_int_equal(y[idx[p * 4 + k]], c);
+            for (int q = 0; q < p; q++) assert_true(classes[q] != c);
+            if (c != 9)   // without replacement when the class is big enough
+                for (int k = 0; k < 4; k++)
+                    for (int l = 0; l < k; l++) assert_true(idx[p * 4 + k] != idx[p * 4 + l]);
+            seen9 += c == 9;
+        }
+    }
+    assert_true(seen9 > 0);
+    sampler_free(&s);
+}
+
+// Labels sorted by class so that a missing shuffle would show: the label at
+// each batch position must be uniform over classes (chi-square, 9 degrees
+// of freedom, p = 0.001 critical value 27.88), and every epoch must use each
+// sample exactly once.
+static void test_uniform_chi_square(void **state) {
+    (void)state;
+    enum { N = 1000, C = 10, B = 40, BATCHES = 5000 };
+    int y[N];
+    for (int i = 0; i < N; i++) y[i] = i / (N / C);
+    ts_sampler s;
+    assert_int_equal(sampler_init(&s, y, N, C, 123), 0);
+    long first[C] = {0}, all[C] = {0};
+    int idx[B], used[N] = {0};
+    for (int b = 0; b < BATCHES; b++) {
+        sampler_next(&s, SAMPLER_UNIFORM, B, 0, idx);
+        first[y[idx[0]]]++;
+        for (int i = 0; i < B; i++) {
+            all[y[idx[i]]]++;
+            if (b < N / B) used[idx[i]]++;
+        }
+    }
+    for (int i = 0; i < N; i++) assert_int_equal(used[i], 1);
+    double chi_first = 0, chi_all = 0, e1 = (double)BATCHES / C, e2 = (double)BATCHES * B / C;
+    for (int c = 0; c < C; c++) {
+        chi_first += (first[c] - e1) * (first[c] - e1) / e1;
+        chi_all += (all[c] - e2) * (all[c] - e2) / e2;
+    }
+    assert_true(chi_first < 27.88);
+    assert_true(chi_all < 27.88);
+    sampler_free(&s);
+}
+
+// ---------------------------------------------------------------------------
+// Series
+
+static void test_series_merging(void **state) {
+    (void)state;
+    static ts_series s;
+    series_clear(&s);
+    double sum = 0;
+    float lo = 1e9f, hi = -1e9f;
+    for (long i = 1; i <= 5000; i++) {
+        float v = (float)((i * 37) % 101) - 50.0f;
+        if (i == 1234) v = 1000.0f;   // a spike must survive compression
+        series_push(&s, i, v);
+        sum += v;
+        lo = fminf(lo, v);
+        hi = fmaxf(hi, v);
+    }
+    series_push(&s, 5001, NAN);       // non-finite values are counted, not summed
+    assert_true(s.nbins <= TS_SERIES_BINS && s.nbins > TS_SERIES_BINS / 4);
+    long n = 0, finite = 0;
+    double total = 0;
+    float smin = 1e9f, smax = -1e9f;
+    for (int i = 0; i < s.nbins; i++) {
+        n += s.bins[i].n;
+        finite += s.bins[i].finite;
+        total += s.bins[i].sum;
+        smin = fminf(smin, s.bins[i].min);
+        smax = fmaxf(smax, s.bins[i].max);
+        if (i) assert_true(s.bins[i].step > s.bins[i - 1].step);
+    }
+    assert_int_equal(n, 5001);
+    assert_int_equal(finite, 5000);
+    assert_close(total, sum, 1e-9, 1e-6);
+    assert_true(smin == lo && smax == 1000.0f);
+    assert_int_equal(s.bins[0].step, 1);
+    assert_true(isnan(s.last));
+}
+
+// ---------------------------------------------------------------------------
+// Script
+
+static void test_script(void **state) {
+    (void)state;
+    ts_script s;
+    ts_error err;
+    assert_int_equal(script_parse("600:mm,300:p,0:n,300:+", &s, &err), 0);
+    assert_int_equal(s.n, 4);
+    assert_null(script_due(&s, -1));
+    assert_string_equal(script_due(&s, 0), "n");
+    assert_null(script_due(&s, 299));
+    assert_string_equal(script_due(&s, 300), "p");
+    assert_string_equal(script_due(&s, 300), "+");   // same step keeps its order
+    assert_null(script_due(&s, 300));
+    assert_string_equal(script_due(&s, 1000), "mm");
+    assert_null(script_due(&s, 2000));
+    script_free(&s);
+    const char *bad[] = {"300p", "x:p", "300:", "-5:p", "10:p,,20:m", "5:0123456789012345678901234567890123"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        assert_int_equal(script_parse(bad[i], &s, &err), -1);
+        assert_non_null(strstr(err.msg, "--script"));
+    }
+    assert_int_equal(script_parse(NULL, &s, &err), 0);
+    assert_null(script_due(&s, 5));
+}
+
+// ---------------------------------------------------------------------------
+// Configuration
+
+static void test_config(void **state) {
+    (void)state;
+    ts_config c;
+    ts_error err;
+    config_default(&c);
+    assert_int_equal(config_validate(&c, &err), 0);
+    assert_int_equal(c.set.miner, MINER_HARDEST_NEG);
+    assert_int_equal(c.set.sampler, SAMPLER_UNIFORM);
+    assert_int_equal(config_preset(&c, "facenet"), 0);
+    assert_true(c.set.miner == MINER_SEMIHARD && c.set.normalize && c.set.sampler == SAMPLER_PK);
+    assert_close(c.set.margin, 0.2, 1e-6, 0);
+    assert_int_equal(config_preset(&c, "seed-small"), 0);
+    assert_true(c.batch == 32 && c.embed_dim == 16 && c.hidden[0] == 128 && c.hidden[1] == 64);
+    assert_int_equal(config_preset(&c, "nope"), -1);
+    config_default(&c); c.set.margin = -1;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--margin"));
+    config_default(&c); c.set.lr = 0;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--lr"));
+    config_default(&c); c.set.lr = INFINITY;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--lr"));
+    config_default(&c); c.batch = 1;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--batch"));
+    config_default(&c); c.set.sampler = SAMPLER_PK; c.k = 1;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--k"));
+    config_default(&c); c.set.sampler = SAMPLER_PK; c.k = 5;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "multiple"));
+    config_default(&c); c.steps = -1;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--steps"));
+    config_default(&c); c.hidden[1] = 0;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--hidden"));
+}
+
+// ---------------------------------------------------------------------------
+// A session on generated blobs
+
+static ts_dataset train, test;
+
+static int setup_data(void **state) {
+    (void)state;
+    ts_dataset all;
+    ts_error err;
+    if (data_make_blobs(600, 6, 8, 1.0f, 3, &all)) return -1;
+    if (data_split(&all, 0.25f, 3, &train, &test, &err)) return -1;
+    data_free(&all);
+    data_standardize(&train, &test);
+    return 0;
+}
+
+static int teardown_data(void **state) {
+    (void)state;
+    data_free(&train);
+    data_free(&test);
+    return 0;
+}
+
+static void small_config(ts_config *c) {
+    config_default(c);
+    c->batch = 24;
+    c->k = 4;
+    c->hidden[0] = 16;
+    c->hidden[1] = 16;
+    c->embed_dim = 4;
+    c->eval_every = 20;
+    c->log_every = 5;
+}
+
+typedef struct {
+    int lines;
+    char last[4096];
+    int events;
+} capture;
+
+static void capture_line(void *ctx, const char *line) {
+    capture *c = ctx;
+    c->lines++;
+    snprintf(c->last, sizeof c->last, "%s", line);
+    if (strstr(line, "\"type\":\"event\"")) c->events++;
+}
+
+static void test_lockstep_and_determinism(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_session *a, *b;
+    ts_error err;
+    assert_int_equal(session_create(&a, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(session_create(&b, &c, &train, &test, "blobs", &err), 0);
+    // Identical initial weights in both models.
+    const ts_mlp *sn = &a->model[MODEL_SIAMESE].net, *tn = &a->model[MODEL_TRIPLET].net;
+    assert_memory_equal(sn->params, tn->params, sizeof(float) * sn->n_params);
+    for (int i = 0; i < 60; i++) {
+        assert_int_equal(session_step(a), 0);
+        assert_int_equal(session_step(b), 0);
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            assert_true(a->model[k].last.loss == b->model[k].last.loss);
+            const ts_counts *ca = &a->model[k].last.all;
+            assert_int_equal(ca->easy + ca->semihard + ca->hard, ca->valid);
+        }
+    }
+    assert_memory_equal(a->model[1].net.params, b->model[1].net.params,
+                        sizeof(float) * sn->n_params);
+    // The models learned differently from the same start.
+    assert_true(memcmp(a->model[0].net.params, a->model[1].net.params,
+                       sizeof(float) * sn->n_params) != 0);
+    assert_true(a->model[0].have_eval && a->model[0].last_eval.step == 60);
+    assert_int_equal(a->step, 60);
+    const ts_stepstats *r0 = session_recent(a, MODEL_TRIPLET, 0);
+    assert_int_equal(r0->step, 60);
+    assert_int_equal(session_recent(a, MODEL_TRIPLET, 59)->step, 1);
+    assert_null(session_recent(a, MODEL_TRIPLET, 60));
+    session_free(a);
+    session_free(b);
+}
+
+static void test_keys_and_reset(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    capture cap = {0};
+    session_set_output(s, capture_line, &cap);
+    float *start = malloc(sizeof(float) * s->model[1].net.n_params);
+    memcpy(start, s->model[1].net.params, sizeof(float) * s->model[1].net.n_params);
+    for (int i = 0; i < 10; i++) session_step(s);
+    // m walks random -> all -> hard -> semihard -> hardest-neg -> random.
+    assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
+    assert_int_equal(session_key(s, 'm'), 1);
+    assert_int_equal(s->cfg.set.miner, MINER_RANDOM);
+    assert_non_null(strstr(cap.last, "\"type\":\"event\",\"step\":10,\"key\":\"m\",\"setting\":\"miner\",\"from\":\"hardest-neg\",\"to\":\"random\""));
+    assert_int_equal(session_key(s, 'M'), 1);
+    assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
+    s->cfg.set.margin = 0.2f;
+    assert_int_equal(session_key(s, '+'), 1);
+    assert_close(s->cfg.set.margin, 0.25, 1e-6, 0);
+    assert_non_null(strstr(cap.last, "\"from\":\"0.2\",\"to\":\"0.25\""));
+    assert_int_equal(session_key(s, '-'), 1);
+    assert_close(s->cfg.set.margin, 0.2, 1e-6, 0);
+    assert_int_equal(session_key(s, ']'), 1);
+    assert_close(s->cfg.set.lr, 2e-3, 1e-6, 0);
+    assert_int_equal(session_key(s, '['), 1);
+    assert_int_equal(session_key(s, 'n'), 1);
+    assert_true(s->cfg.set.normalize);
+    assert_int_equal(session_key(s, 'd'), 1);
+    assert_true(s->cfg.set.squared);
+    assert_int_equal(session_key(s, 'o'), 1);
+    assert_true(s->cfg.set.soft);
+    assert_int_equal(session_key(s, 'z'), 1);
+    assert_int_equal(s->cfg.set.reduce, REDUCE_NONZERO);
+    assert_int_equal(session_key(s, 'p'), 1);
+    assert_int_equal(s->cfg.set.sampler, SAMPLER_PK);
+    assert_int_equal(session_key(s, 'x'), 0);
+    // Every setting still trains; soft + squared + normalised included.
+    for (int m = 0; m < MINER_COUNT; m++) {
+        session_key(s, 'm');
+        for (int i = 0; i < 3; i++) assert_int_equal(session_step(s), 0);
+        assert_true(isfinite(s->model[1].last.loss));
+    }
+    int events = cap.events;
+    assert_int_equal(events, 16);   // 11 keys, then m five times
+    assert_int_equal(s->n_events, 16);
+    // r: same seed, fresh identical weights, history cleared, step 0.
+    assert_int_equal(session_key(s, 'r'), 1);
+    assert_int_equal(s->step, 0);
+    assert_int_equal(s->n_events, 1);
+    assert_memory_equal(s->model[1].net.params, start, sizeof(float) * s->model[1].net.n_params);
+    assert_memory_equal(s->model[0].net.params, start, sizeof(float) * s->model[1].net.n_params);
+    assert_int_equal(s->model[1].hist.loss.count, 0);
+    assert_false(s->model[1].have_eval);
+    // R: a new seed gives other weights.
+    assert_int_equal(session_key(s, 'R'), 1);
+    assert_int_equal(s->cfg.seed, 1);
+    assert_true(memcmp(s->model[1].net.params, start, sizeof(float) * s->model[1].net.n_params) != 0);
+    // pk needs P <= classes: batch 24 / k 2 = 12 > 6 classes.
+    session_key(s, 'p');   // back to uniform
+    s->cfg.k = 2;
+    assert_int_equal(session_key(s, 'p'), -1);
+    assert_non_null(strstr(s->notice, "p refused"));
+    free(start);
+    session_free(s);
+}
+
+static void test_divergence_and_models(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    c.set.lr = 1e30f;   // explodes at once (linear: no ReLU can die first)
+    c.optimizer = OPT_SGD;
+    c.n_hidden = 0;
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    int steps = 0;
+    while (!s->diverged && steps < 50) { session_step(s); steps++; }
+    assert_true(s->diverged);
+    assert_int_equal(session_step(s), 1);
+    long at = s->step;
+    assert_int_equal(session_step(s), 1);
+    assert_int_equal(s->step, at);                 // refused: nothing ran
+    session_key(s, 'r');
+    assert_false(s->diverged);
+    session_free(s);
+
+    small_config(&c);
+    c.models = MODELS_SIAMESE;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    session_step(s);
+    assert_true(s->model[MODEL_SIAMESE].enabled && !s->model[MODEL_TRIPLET].enabled);
+    assert_int_equal(s->model[MODEL_TRIPLET].hist.loss.count, 0);
+    static ts_snapshot snap;
+    session_snapshot(s, &snap);
+    assert_int_equal(snap.step, 1);
+    assert_false(snap.model[MODEL_TRIPLET].enabled);
+    assert_string_equal(snap.data_name, "blobs");
+    session_free(s);
+
+    // pk impossible for this data: one line naming the flag.
+    small_config(&c);
+    c.set.sampler = SAMPLER_PK;
+    c.k = 2;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), -1);
+    assert_null(s);
+    assert_non_null(strstr(err.msg, "--k"));
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pk_batches),
+        cmocka_unit_test(test_uniform_chi_square),
+        cmocka_unit_test(test_series_merging),
+        cmocka_unit_test(test_script),
+        cmocka_unit_test(test_config),
+        cmocka_unit_test(test_lockstep_and_determinism),
+        cmocka_unit_test(test_keys_and_reset),
+        cmocka_unit_test(test_divergence_and_models),
+    };
+    return cmocka_run_group_tests(tests, setup_data, teardown_data);
+}
