@@ -1,0 +1,93 @@
+#!/bin/sh
+# Every bad input: one line on stderr naming the file or flag and what is
+# wrong, exit status 2, nothing on stdout. (Under `make asan` the same runs
+# also fail on any leak or memory error.)
+B=${1:-build}
+BIN="$B/tripletscope"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fails=0
+
+# expect NAME PATTERN ARGS...: status 2, exactly one stderr line matching PATTERN.
+expect() {
+    name=$1; pat=$2; shift 2
+    "$BIN" --headless --steps 1 "$@" >"$T/out" 2>"$T/err"
+    st=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$st" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$T/err" || [ -s "$T/out" ]; then
+        echo "FAIL $name: status $st, $lines stderr lines, stdout $(wc -c <"$T/out") bytes:"
+        sed 's/^/    /' "$T/err" | head -5
+        fails=$((fails + 1))
+    else
+        echo "ok   $name: $(cat "$T/err")"
+    fi
+}
+
+# Big-endian 32-bit integer as printf octal escapes.
+be32() { printf "\\$(printf %03o $(( ($1 >> 24) & 255 )))\\$(printf %03o $(( ($1 >> 16) & 255 )))\\$(printf %03o $(( ($1 >> 8) & 255 )))\\$(printf %03o $(( $1 & 255 )))"; }
+
+# --- files -------------------------------------------------------------------
+expect "missing file" "$T/nope.csv" --data "$T/nope.csv"
+mkdir "$T/dir.csv"
+expect "a directory" "$T/dir.csv" --data "$T/dir.csv"
+: >"$T/empty.csv"
+expect "empty file" "empty.csv" --data "$T/empty.csv"
+
+# IDX: 10 images of 2 x 2 promised, 8 bytes given.
+{ be32 2051; be32 10; be32 2; be32 2; printf '\001\002\003\004\005\006\007\010'; } >"$T/trunc.idx"
+{ be32 2049; be32 10; printf '\000\001\000\001\000\001\000\001\000\001'; } >"$T/labels.idx"
+expect "truncated IDX" "trunc.idx" --data "$T/trunc.idx" --labels "$T/labels.idx"
+gzip -c "$T/trunc.idx" >"$T/trunc.idx.gz"
+expect "truncated IDX (.gz)" "trunc.idx.gz" --data "$T/trunc.idx.gz" --labels "$T/labels.idx"
+{ be32 305419896; be32 10; be32 2; be32 2; } >"$T/magic.idx"
+expect "wrong IDX magic" "magic.idx" --data "$T/magic.idx" --labels "$T/labels.idx"
+{ be32 2051; be32 2147483647; be32 65535; be32 65535; } >"$T/huge.idx"
+expect "sizes overflow" "huge.idx" --data "$T/huge.idx" --labels "$T/labels.idx"
+{ be32 2051; be32 1000000; be32 4096; be32 4096; } >"$T/big.idx"
+expect "sizes exceed memory" "big.idx" --data "$T/big.idx" --labels "$T/labels.idx"
+
+# NPY: float32 (10, 2) promised, 8 bytes of data given.
+npy_header() {   # $1 = header dict (< 117 chars), padded so that data starts at 128
+    printf '\223NUMPY\001\000\166\000'
+    printf '%-117s\n' "$1"
+}
+{ npy_header "{'descr': '<f4', 'fortran_order': False, 'shape': (10, 2), }"; printf '\000\000\200\077\000\000\000\100'; } >"$T/trunc.npy"
+expect "truncated NPY" "trunc.npy" --data "$T/trunc.npy" --labels "$T/labels.idx"
+
+# --- CSV contents -------------------------------------------------------------
+printf '1,2,0\n3,4,1\n5,6\n' >"$T/ragged.csv"
+expect "ragged CSV" "ragged.csv" --data "$T/ragged.csv"
+printf '1,2,0\n3,x,1\n5,6,1\n' >"$T/text.csv"
+expect "non-numeric cell" "text.csv" --data "$T/text.csv"
+printf '1,2,0\n3,nan,1\n5,6,1\n' >"$T/nan.csv"
+expect "NaN value" "nan.csv" --data "$T/nan.csv"
+printf '1,2,0\n3,inf,1\n5,6,1\n' >"$T/inf.csv"
+expect "Inf value" "inf.csv" --data "$T/inf.csv"
+{ be32 2049; be32 9; printf '\000\001\000\001\000\001\000\001\000'; } >"$T/labels9.idx"
+{ be32 2051; be32 10; be32 1; be32 2; printf '\001\002\003\004\005\006\007\010\011\012\013\014\015\016\017\020\021\022\023\024'; } >"$T/ten.idx"
+expect "label count" "label" --data "$T/ten.idx" --labels "$T/labels9.idx"
+printf '1,2,0\n3,4,0\n5,6,0\n7,8,0\n' >"$T/oneclass.csv"
+expect "fewer than two classes" "oneclass.csv" --data "$T/oneclass.csv"
+printf '1,2,0\n3,4,1\n5,6,2\n7,8,3\n' >"$T/lone.csv"
+expect "no class with two samples" "triplet" --data "$T/lone.csv"
+
+# --- flags --------------------------------------------------------------------
+expect "unknown flag" "--frobnicate" --frobnicate
+expect "flag without value" "--margin" --margin
+expect "margin < 0" "--margin" --data digits --margin -1
+expect "lr <= 0" "--lr" --data digits --lr 0
+expect "lr not finite" "--lr" --data digits --lr nan
+expect "batch < 2" "--batch" --data digits --batch 1
+expect "K < 2 with pk" "--k" --data digits --sampler pk --k 1
+expect "B not a multiple of K" "--batch" --data digits --sampler pk --batch 30 --k 4
+expect "more P than classes" "--k" --data iris --sampler pk --batch 32 --k 8
+expect "steps < 0" "--steps" --data digits --steps -1
+expect "hidden size 0" "--hidden" --data digits --hidden 256,0
+expect "not a number" "--margin" --data digits --margin abc
+expect "unknown miner" "--miner" --data digits --miner hardest
+expect "unknown preset" "--preset" --preset nope
+expect "unknown data set" "nodata" --data nodata
+expect "bad script" "--script" --data digits --script 10p
+
+if [ "$fails" -ne 0 ]; then echo "bad_input: $fails failed"; exit 1; fi
+echo "bad_input: all passed"
