@@ -1,5 +1,8 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
 #include <math.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,8 +272,18 @@ static void record(ts_model *m, long step) {
     series_push(&h->d_neg, step, st->d_neg);
 }
 
+// Adam's moments of rarely-touched weights (border pixels) decay into
+// denormal floats, which x86 handles a hundred times slower than normal ones:
+// flush them to zero in whichever thread trains (MXCSR is per thread).
+static void flush_denormals(void) {
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);   // FTZ | DAZ
+#endif
+}
+
 int session_step(ts_session *s) {
     if (s->diverged) return 1;
+    flush_denormals();
     const ts_dataset *tr = s->train;
     int B = s->cfg.batch;
     sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
@@ -321,6 +334,7 @@ static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const i
 
 void session_evaluate(ts_session *s) {
     int E = s->cfg.embed_dim;
+    flush_denormals();
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
         if (!m->enabled) continue;
