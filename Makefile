@@ -11,7 +11,7 @@ PKG_CFLAGS := $(filter-out -D%,$(shell pkg-config --cflags $(PKGS) 2>/dev/null))
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-OPT      ?= -O2 -g
+OPT      ?= -O3 -g
 CFLAGS   ?= $(OPT)
 CFLAGS   += -fno-math-errno
 CFLAGS   += -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter

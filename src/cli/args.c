@@ -24,7 +24,7 @@ static int parse_long(const char *flag, const char *v, long lo, long hi, long *o
 }
 
 static int parse_int(const char *flag, const char *v, long lo, long hi, int *out, ts_error *err) {
-    long x;
+    long x = 0;
     if (parse_long(flag, v, lo, hi, &x, err)) return -1;
     *out = (int)x;
     return 0;
