@@ -65,7 +65,8 @@ asan: setup
 	  LDFLAGS="-fsanitize=address,undefined" check
 
 bench: setup
-	@sh bench/run.sh
+	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
+	@sh bench/run.sh $(BUILD)
 
 # --- building ----------------------------------------------------------------
 $(BIN): $(BUILD)/src/cli/main.o $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
@@ -90,6 +91,10 @@ $(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz dataset
 $(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
+
+$(BUILD)/bench/bench: bench/bench.c $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
 # --- installing --------------------------------------------------------------
 install: $(BIN)

@@ -26,6 +26,7 @@ typedef struct {
     float *n2;           // (maxN)
     float *D;            // (block, maxN)
     uint64_t *keys;      // (maxN)
+    uint64_t *sortbuf;   // (maxN) the sort's scratch
     int *class_count;    // (maxC)
 } ts_eval_ws;
 

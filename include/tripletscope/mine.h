@@ -36,6 +36,7 @@ typedef struct {
     int *n_pos;          // (maxB)
     float *tmp;          // (2 maxB) scratch
     uint64_t *tkeys;     // (maxB) scratch keys
+    uint64_t *sortbuf;   // (maxB) the sort's scratch
 } ts_geo;
 
 // The triplets a miner selected, as parallel index arrays.
@@ -80,7 +81,7 @@ const char *miner_name(ts_miner m);
 // Parses a --miner name; -1 when unknown.
 int miner_parse(const char *s);
 
-// Sorts keys (n) ascending in place.
-void sort_u64(uint64_t *keys, int n);
+// Sorts keys (n) ascending in place; tmp (n) is scratch.
+void sort_u64(uint64_t *keys, int n, uint64_t *tmp);
 
 #endif

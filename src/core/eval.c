@@ -14,9 +14,10 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     ws->maxC = maxC;
     ws->block = 128;
     ws->c = malloc(sizeof(float) * ((size_t)maxN * maxE + maxN + (size_t)ws->block * maxN));
-    ws->keys = malloc(sizeof(uint64_t) * maxN);
+    ws->keys = malloc(sizeof(uint64_t) * 2 * (size_t)maxN);
     ws->class_count = malloc(sizeof(int) * maxC);
     if (!ws->c || !ws->keys || !ws->class_count) { eval_ws_free(ws); return -1; }
+    ws->sortbuf = ws->keys + maxN;
     ws->n2 = ws->c + (size_t)maxN * maxE;
     ws->D = ws->n2 + maxN;
     return 0;
@@ -88,7 +89,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
                 ws->keys[n++] = key(d > 0.0f ? d : 0.0f, j);
             }
             select_smallest(ws->keys, n, R);
-            sort_u64(ws->keys, R);
+            sort_u64(ws->keys, R, ws->sortbuf);
             int correct = 0;
             double ap = 0;
             for (int i = 0; i < R; i++) {

@@ -138,7 +138,7 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const float *row = g->dist + (size_t)a * B;
         for (int j = 0; j < nn; j++) v[j] = kdist(neg[j]);
         for (int i = 0; i < np; i++) tk[i] = fkey(row[pos[i]] + margin, i);
-        sort_u64(tk, np);
+        sort_u64(tk, np, g->sortbuf);
         double prefix = 0;
         int c = 0;
         for (int i = 0; i < np; i++) {
@@ -167,7 +167,7 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
             tk[i] = fkey(ti, i);
             Wa[pos[i]] += (float)count_lt(v, nn, ti) * inv;
         }
-        sort_u64(tk, np);
+        sort_u64(tk, np, g->sortbuf);
         for (int i = 0; i < np; i++) t[i] = kdist(tk[i]);
         // v ascends, so the number of thresholds <= v_j only grows.
         int le = 0;

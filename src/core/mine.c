@@ -32,24 +32,50 @@ static void insertion_sort(uint64_t *k, int n) {
     }
 }
 
-void sort_u64(uint64_t *k, int n) {
-    // Quicksort with a median-of-three pivot, recursing into the smaller side.
-    while (n > 24) {
-        uint64_t a = k[0], b = k[n / 2], c = k[n - 1];
-        uint64_t pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
-        int i = 0, j = n - 1;
-        for (;;) {
-            while (k[i] < pivot) i++;
-            while (k[j] > pivot) j--;
-            if (i >= j) break;
-            uint64_t t = k[i]; k[i] = k[j]; k[j] = t;
-            i++; j--;
+// Compare-exchange without a branch: the keys' order is data, and a
+// mispredicted branch per comparison is what made sorting slow.
+#define CX(i, j)                                  \
+    do {                                          \
+        uint64_t a_ = k[i], b_ = k[j];            \
+        k[i] = a_ < b_ ? a_ : b_;                 \
+        k[j] = a_ < b_ ? b_ : a_;                 \
+    } while (0)
+
+// An optimal sorting network for 8 keys (19 compare-exchanges).
+static inline void sort8(uint64_t *k) {
+    CX(0, 2); CX(1, 3); CX(4, 6); CX(5, 7); CX(0, 4); CX(1, 5); CX(2, 6);
+    CX(3, 7); CX(0, 1); CX(2, 3); CX(4, 5); CX(6, 7); CX(2, 4); CX(3, 5);
+    CX(1, 4); CX(3, 6); CX(1, 2); CX(3, 4); CX(5, 6);
+}
+#undef CX
+
+// Bottom-up merge sort: runs of 8 sorted by the network, then branch-free
+// merges, ping-ponging between k and tmp.
+void sort_u64(uint64_t *k, int n, uint64_t *tmp) {
+    int i = 0;
+    for (; i + 8 <= n; i += 8) sort8(k + i);
+    insertion_sort(k + i, n - i);
+    uint64_t *src = k, *dst = tmp;
+    for (int w = 8; w < n; w *= 2) {
+        for (int lo = 0; lo < n; lo += 2 * w) {
+            int mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            const uint64_t *a = src + lo, *ae = src + mid, *b = src + mid, *be = src + hi;
+            uint64_t *o = dst + lo;
+            while (a < ae && b < be) {
+                uint64_t x = *a, y = *b;
+                int take_b = y < x;
+                *o++ = take_b ? y : x;
+                a += !take_b;
+                b += take_b;
+            }
+            while (a < ae) *o++ = *a++;
+            while (b < be) *o++ = *b++;
         }
-        int left = j + 1;
-        if (left < n - left) { sort_u64(k, left); k += left; n -= left; }
-        else { sort_u64(k + left, n - left); n = left; }
+        uint64_t *t = src;
+        src = dst;
+        dst = t;
     }
-    insertion_sort(k, n);
+    if (src != k) memcpy(k, src, sizeof(uint64_t) * n);
 }
 
 // Number of leading keys whose distance is <= t. The predicate is true on a
@@ -72,8 +98,9 @@ int geo_init(ts_geo *g, int maxB) {
     g->neg = malloc(sizeof(uint64_t) * bb);
     g->pos = malloc(sizeof(int) * (bb + 2 * (size_t)maxB));
     g->tmp = malloc(sizeof(float) * 2 * (size_t)maxB);
-    g->tkeys = malloc(sizeof(uint64_t) * maxB);
+    g->tkeys = malloc(sizeof(uint64_t) * 2 * (size_t)maxB);
     if (!g->neg || !g->pos || !g->tmp || !g->tkeys) { geo_free(g); return -1; }
+    g->sortbuf = g->tkeys + maxB;
     g->n_pos = g->pos + bb;
     g->n_neg = g->n_pos + maxB;
     return 0;
@@ -100,7 +127,7 @@ void geo_build(ts_geo *g, const float *dist, const int *y, int B) {
             if (y[j] != y[a]) neg[nn++] = make_key(row[j], j);
             else if (j != a) pos[np++] = j;
         }
-        sort_u64(neg, nn);
+        sort_u64(neg, nn, g->sortbuf);
         g->n_pos[a] = np;
         g->n_neg[a] = nn;
     }
