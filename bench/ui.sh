@@ -1,0 +1,63 @@
+#!/bin/sh
+# bench/ui.sh BUILD REPS: the interface's cost over a pseudo-terminal (tmux),
+# the time from a key press to its effect on screen, and the time to the
+# first drawn step. Part of `make bench`; prints a markdown section.
+set -u
+B=${1:-build}
+REPS=${2:-3}
+BIN="$(cd "$(dirname "$B/tripletscope")" && pwd)/tripletscope"
+T=$(mktemp -d)
+S="tmux -L tsbench"
+trap '$S kill-server 2>/dev/null; rm -rf "$T"' EXIT
+DATA=digits
+[ -r /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] && DATA=fashion
+STEPS=2000
+[ $DATA = digits ] && STEPS=6000
+ms() { date +%s%3N; }
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+FLAGS="--data $DATA --eval-size 2000 --eval-every 250 --seed 0"
+
+# Wall time of STEPS steps, headless and in the interface (which quits by script).
+headless() {
+    t0=$(ms); "$BIN" --headless $FLAGS --steps $STEPS >/dev/null; echo $(( $(ms) - t0 ))
+}
+interface() {
+    rm -f "$T/done"
+    $S new-session -d -x 120 -y 40 \
+        "t0=\$(date +%s%N); LANG=C.UTF-8 TERM=xterm-256color '$BIN' $FLAGS --script '$STEPS:q'; echo \$(( (\$(date +%s%N) - t0) / 1000000 )) > '$T/done'"
+    n=0
+    while [ ! -s "$T/done" ] && [ $n -lt 6000 ]; do sleep 0.1; n=$((n + 1)); done
+    cat "$T/done"
+}
+i=0
+while [ $i -lt "$REPS" ]; do headless >>"$T/h"; interface >>"$T/u"; i=$((i + 1)); done
+th=$(median <"$T/h"); tu=$(median <"$T/u")
+
+# Key latency: toggle normalisation and wait for the settings line to say so.
+$S new-session -d -x 120 -y 40 "LANG=C.UTF-8 TERM=xterm-256color '$BIN' $FLAGS"
+t0=$(ms)
+n=0
+until $S capture-pane -p | grep -q 'step [1-9]' || [ $n -ge 3000 ]; do sleep 0.01; n=$((n + 1)); done
+first=$(( $(ms) - t0 ))
+i=0
+while [ $i -lt 10 ]; do
+    if [ $((i % 2)) -eq 0 ]; then want='L2 norm'; else want='L2 raw'; fi
+    t0=$(ms)
+    $S send-keys n
+    # Both columns' settings lines show the shared distance setting.
+    n=0
+    until [ "$($S capture-pane -p | grep -o "$want" | wc -l)" -ge 2 ] || [ $n -ge 5000 ]; do n=$((n + 1)); done
+    echo $(( $(ms) - t0 )) >>"$T/keys"
+    sleep 0.3
+    i=$((i + 1))
+done
+$S send-keys q
+key_med=$(median <"$T/keys"); key_max=$(sort -g "$T/keys" | tail -1)
+
+echo "## The interface ($DATA, both models, evaluation on 2000 held-out queries every 250 steps)"
+echo
+echo "- $STEPS steps: headless $th ms, in the interface (120 x 40 tmux pane) $tu ms:"
+echo "  the interface costs $(awk -v u="$tu" -v h="$th" 'BEGIN { printf "%.1f %%", 100 * (u - h) / h }') of headless throughput (start-up included in both)."
+echo "- Key press to visible change (n, read back through tmux capture-pane, 10 presses): median $key_med ms, max $key_max ms."
+echo "- Start to the first drawn step: $first ms."
+echo
