@@ -65,35 +65,23 @@ static void test_lone_classes(void **state) {
     assert_true(r.p_at_1 == 0 && r.map_at_r == 0);
 }
 
-// Blocked evaluation of many points equals a direct O(N^2) computation.
-static void test_blocks_match_direct(void **state) {
-    (void)state;
-    enum { N = 300, E = 3, C = 4 };
-    static float x[N * E];
-    int y[N];
-    ts_rng r;
-    rng_seed(&r, 5, 1);
-    fill_uniform(x, N * E, -1, 1, &r);
-    for (int i = 0; i < N; i++) {
-        y[i] = (int)rng_below(&r, C);
-        x[i * E] += 0.7f * y[i];          // some structure, not perfect
-    }
-    ts_eval_ws ws;
-    assert_int_equal(eval_ws_init(&ws, N, E, C), 0);
-    ts_retrieval got;
-    eval_retrieval(x, y, N, E, C, &ws, &got);
-    eval_ws_free(&ws);
-    int cnt[C] = {0};
+// The metrics by their definition: every distance, a full sort per query.
+static void direct(const float *x, const int *y, int N, int E, int C, ts_retrieval *out) {
+    int *cnt = calloc(C, sizeof(int)), *order = malloc(sizeof(int) * N);
+    double *d = malloc(sizeof(double) * N);
     for (int i = 0; i < N; i++) cnt[y[i]]++;
     double p1 = 0, rp = 0, map = 0;
-    static double d[N];
-    static int order[N];
+    int queries = 0;
     for (int q = 0; q < N; q++) {
-        int n = 0;
+        int R = cnt[y[q]] - 1, n = 0;
+        if (R <= 0) continue;
         for (int j = 0; j < N; j++) {
             if (j == q) continue;
             double s = 0;
-            for (int k = 0; k < E; k++) s += ((double)x[q * E + k] - x[j * E + k]) * ((double)x[q * E + k] - x[j * E + k]);
+            for (int k = 0; k < E; k++) {
+                double t = (double)x[q * E + k] - x[j * E + k];
+                s += t * t;
+            }
             d[j] = s;
             order[n++] = j;
         }
@@ -105,18 +93,80 @@ static void test_blocks_match_direct(void **state) {
             }
             order[j + 1] = v;
         }
-        int R = cnt[y[q]] - 1, correct = 0;
+        int correct = 0;
         double ap = 0;
         for (int i = 0; i < R; i++)
             if (y[order[i]] == y[q]) { correct++; ap += (double)correct / (i + 1); }
         p1 += y[order[0]] == y[q];
         rp += (double)correct / R;
         map += ap / R;
+        queries++;
     }
-    assert_int_equal(got.queries, N);
-    assert_close(got.p_at_1, p1 / N, 1e-6, 0);
-    assert_close(got.r_precision, rp / N, 1e-6, 0);
-    assert_close(got.map_at_r, map / N, 1e-6, 0);
+    out->queries = queries;
+    out->p_at_1 = (float)(p1 / queries);
+    out->r_precision = (float)(rp / queries);
+    out->map_at_r = (float)(map / queries);
+    free(cnt); free(order); free(d);
+}
+
+static void check_against_direct(const float *x, const int *y, int N, int E, int C) {
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, N, E, C), 0);
+    ts_retrieval got, want;
+    eval_retrieval(x, y, N, E, C, &ws, &got);
+    eval_ws_free(&ws);
+    direct(x, y, N, E, C, &want);
+    assert_int_equal(got.queries, want.queries);
+    assert_close(got.p_at_1, want.p_at_1, 1e-6, 0);
+    assert_close(got.r_precision, want.r_precision, 1e-6, 0);
+    assert_close(got.map_at_r, want.map_at_r, 1e-6, 0);
+}
+
+// Blocked evaluation with candidate filtering equals the direct computation.
+static void test_blocks_match_direct(void **state) {
+    (void)state;
+    enum { N = 2500, E = 3, C = 4 };
+    static float x[N * E];
+    static int y[N];
+    ts_rng r;
+    rng_seed(&r, 5, 1);
+    fill_uniform(x, N * E, -1, 1, &r);
+    for (int i = 0; i < N; i++) {
+        y[i] = (int)rng_below(&r, C);
+        x[i * E] += 0.7f * y[i];          // some structure, not perfect
+    }
+    check_against_direct(x, y, N, E, C);
+}
+
+// A layout that defeats the sampled threshold: the sampled references (every
+// third) lie in a unit square near the queries, the others 10 away, so too
+// few candidates fall below the estimate and every reference is taken
+// instead. Compared with the exhaustive path bit for bit (near-ties among a
+// thousand points in a square are beyond float distances' precision, so the
+// double-precision definition could differ on a query or two).
+static void test_threshold_fallback(void **state) {
+    (void)state;
+    enum { N = 3000 };
+    static float x[2 * N];
+    static int y[N];
+    ts_rng r;
+    rng_seed(&r, 8, 1);
+    for (int j = 0; j < N; j++) {
+        x[2 * j] = rng_float(&r);
+        x[2 * j + 1] = rng_float(&r) + (j % 3 == 0 ? 0.0f : 10.0f);
+        y[j] = j < 2000 ? 0 : 1;
+    }
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, N, 2, 2), 0);
+    ts_retrieval filtered, all;
+    eval_retrieval(x, y, N, 2, 2, &ws, &filtered);
+    ws.exhaustive = 1;
+    eval_retrieval(x, y, N, 2, 2, &ws, &all);
+    eval_ws_free(&ws);
+    assert_true(filtered.p_at_1 == all.p_at_1);
+    assert_true(filtered.r_precision == all.r_precision);
+    assert_true(filtered.map_at_r == all.map_at_r);
+    assert_true(all.map_at_r > 0.3f && all.map_at_r < 1.0f);
 }
 
 static void test_subsample(void **state) {
@@ -194,6 +244,7 @@ int main(void) {
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_lone_classes),
         cmocka_unit_test(test_blocks_match_direct),
+        cmocka_unit_test(test_threshold_fallback),
         cmocka_unit_test(test_subsample),
         cmocka_unit_test(test_pca),
     };

@@ -28,6 +28,8 @@ typedef struct {
     uint64_t *keys;      // (maxN)
     uint64_t *sortbuf;   // (maxN) the sort's scratch
     int *class_count;    // (maxC)
+    float *sample;       // (EVAL_SAMPLE + 1) a query's sampled distances
+    int exhaustive;      // 1: every reference is a candidate (tests compare)
 } ts_eval_ws;
 
 int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC);

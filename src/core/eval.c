@@ -7,6 +7,9 @@
 #include "tripletscope/mine.h"
 #include "tripletscope/rng.h"
 
+// Distances sampled per query to estimate where its R nearest end.
+#define EVAL_SAMPLE 1024
+
 int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     memset(ws, 0, sizeof *ws);
     ws->maxN = maxN;
@@ -16,7 +19,8 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     ws->c = malloc(sizeof(float) * ((size_t)maxN * maxE + maxN + (size_t)ws->block * maxN));
     ws->keys = malloc(sizeof(uint64_t) * 2 * (size_t)maxN);
     ws->class_count = malloc(sizeof(int) * maxC);
-    if (!ws->c || !ws->keys || !ws->class_count) { eval_ws_free(ws); return -1; }
+    ws->sample = malloc(sizeof(float) * (EVAL_SAMPLE + 1));
+    if (!ws->c || !ws->keys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
     ws->sortbuf = ws->keys + maxN;
     ws->n2 = ws->c + (size_t)maxN * maxE;
     ws->D = ws->n2 + maxN;
@@ -27,6 +31,7 @@ void eval_ws_free(ts_eval_ws *ws) {
     free(ws->c);
     free(ws->keys);
     free(ws->class_count);
+    free(ws->sample);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -52,6 +57,41 @@ static void select_smallest(uint64_t *k, int n, int m) {
         else if (m - 1 >= i) lo = i;
         else break;
     }
+}
+
+// Keys (distance, index) of every reference j != q with d <= t, in index order.
+static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
+    int n = 0;
+    for (int j = 0; j < N; j++)
+        if (d[j] <= t && j != q) keys[n++] = key(d[j], j);
+    return n;
+}
+
+// A distance that, very likely, at least R references of the query lie
+// within: the matching quantile of every stride-th distance, with room to
+// spare. If it falls short, the caller takes every reference instead, so the
+// result never depends on the estimate.
+static float candidate_bound(const float *d, int N, int q, int R, float *sample) {
+    int stride = (N + EVAL_SAMPLE - 1) / EVAL_SAMPLE, n = 0;   // at most EVAL_SAMPLE
+    for (int j = 0; j < N; j += stride)
+        if (j != q) sample[n++] = d[j];
+    int k = (int)((double)R / N * n * 1.25) + 16;
+    if (k >= n) return INFINITY;
+    // Selection of the k-th smallest of the sample (floats, in place).
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        float pivot = sample[(lo + hi) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (sample[i] < pivot) i++;
+            while (sample[j] > pivot) j--;
+            if (i <= j) { float x = sample[i]; sample[i] = sample[j]; sample[j] = x; i++; j--; }
+        }
+        if (k <= j) hi = j;
+        else if (k >= i) lo = i;
+        else break;
+    }
+    return sample[k];
 }
 
 void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
@@ -81,13 +121,17 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
         for (int qi = 0; qi < Q; qi++) {
             int q = q0 + qi, R = ws->class_count[y[q]] - 1;
             if (R <= 0) continue;
-            const float *row = ws->D + (size_t)qi * N;
-            int n = 0;
+            // Distances of this query (in place), then only the candidates
+            // below a threshold estimated from a fixed sample go on to the
+            // selection: about R of N keys instead of all N.
+            float *row = ws->D + (size_t)qi * N;
             for (int j = 0; j < N; j++) {
-                if (j == q) continue;
                 float d = row[j] + n2[q] + n2[j];
-                ws->keys[n++] = key(d > 0.0f ? d : 0.0f, j);
+                row[j] = d > 0.0f ? d : 0.0f;
             }
+            float t = ws->exhaustive ? INFINITY : candidate_bound(row, N, q, R, ws->sample);
+            int n = collect(row, N, q, t, ws->keys);
+            if (n < R) n = collect(row, N, q, INFINITY, ws->keys);
             select_smallest(ws->keys, n, R);
             sort_u64(ws->keys, R, ws->sortbuf);
             int correct = 0;
