@@ -371,6 +371,85 @@ static void test_divergence_and_models(void **state) {
     assert_non_null(strstr(err.msg, "--k"));
 }
 
+// The session's wiring: each reported number of a step equals the same
+// number recomputed from the pieces (weights before the step, the batch it
+// drew, the miner's random state), for every miner, distance and reducer.
+static void test_step_recomputed(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    c.set.sampler = SAMPLER_PK;
+    c.k = 4;   // P = 6 classes of 4
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    int B = c.batch, E = c.embed_dim;
+    ts_mlp net;
+    const ts_mlp *tn = &s->model[MODEL_TRIPLET].net;
+    assert_int_equal(mlp_init(&net, tn->dims, tn->L, B), 0);
+    ts_geo g;
+    ts_triplets t;
+    ts_dist_ws ws;
+    assert_int_equal(geo_init(&g, B), 0);
+    assert_int_equal(triplets_init(&t, B * B), 0);
+    assert_int_equal(dist_ws_init(&ws, B, E), 0);
+    float *x = malloc(sizeof(float) * B * train.D), *e = malloc(sizeof(float) * B * E);
+    float *norms = malloc(sizeof(float) * B), *dist = malloc(sizeof(float) * B * B);
+    float *sq = malloc(sizeof(float) * B * B), *W = malloc(sizeof(float) * B * B);
+    int y[64];
+    for (int v = 0; v < MINER_COUNT * 8; v++) {
+        s->cfg.set.miner = (ts_miner)(v % MINER_COUNT);
+        s->cfg.set.squared = (v / MINER_COUNT) & 1;
+        s->cfg.set.normalize = (v / MINER_COUNT) & 2 ? 1 : 0;
+        s->cfg.set.reduce = (v / MINER_COUNT) & 4 ? REDUCE_NONZERO : REDUCE_MEAN;
+        s->cfg.set.margin = s->cfg.set.squared ? 0.5f : 0.3f;
+        mlp_copy_params(&net, tn);
+        ts_rng mr = s->model[MODEL_TRIPLET].miner_rng;
+        assert_int_equal(session_step(s), 0);
+        const ts_stepstats *st = &s->model[MODEL_TRIPLET].last;
+        const ts_settings *set = &s->cfg.set;
+        data_gather(&train, s->batch_idx, B, x);
+        for (int i = 0; i < B; i++) y[i] = train.y[s->batch_idx[i]];
+        const float *z = mlp_forward(&net, x, B);
+        embed_forward(e, norms, z, B, E, set->normalize);
+        float *d = set->squared ? sq : dist;
+        dist_forward(d, sq, e, B, E, set->squared, &ws);
+        geo_build(&g, d, y, B);
+        ts_counts all, mined;
+        count_triplets(&g, set->margin, &all);
+        assert_int_equal(st->all.valid, all.valid);
+        assert_int_equal(st->all.easy, all.easy);
+        assert_int_equal(st->all.hard, all.hard);
+        ts_active act;
+        memset(W, 0, sizeof(float) * B * B);
+        float loss;
+        if (set->miner == MINER_ALL) {
+            loss = loss_triplet_all(&g, set->margin, 0, set->reduce, W, &act);
+            mined = all;
+        } else {
+            if (set->miner == MINER_HARD) mine_batch_hard(&g, &t);
+            else if (set->miner == MINER_SEMIHARD) mine_semihard(&g, &t);
+            else if (set->miner == MINER_RANDOM) mine_random(&g, &mr, &t);
+            else mine_hardest_neg(&g, &mr, &t);
+            loss = loss_triplet(&t, d, B, set->margin, 0, set->reduce, W, &act);
+            count_listed(&t, d, B, set->margin, &mined);
+        }
+        assert_true(st->loss == loss);
+        assert_int_equal(st->active, act.active);
+        assert_int_equal(st->mined.valid, mined.valid);
+        assert_int_equal(st->mined.hard, mined.hard);
+        assert_int_equal(st->mined.easy, mined.easy);
+        ts_normstats ns = embed_normstats(norms, B);
+        assert_true(st->norm.mean == ns.mean && st->norm.max == ns.max);
+    }
+    free(x); free(e); free(norms); free(dist); free(sq); free(W);
+    geo_free(&g);
+    triplets_free(&t);
+    dist_ws_free(&ws);
+    mlp_free(&net);
+    session_free(s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pk_batches),
@@ -381,6 +460,7 @@ int main(void) {
         cmocka_unit_test(test_lockstep_and_determinism),
         cmocka_unit_test(test_keys_and_reset),
         cmocka_unit_test(test_divergence_and_models),
+        cmocka_unit_test(test_step_recomputed),
     };
     return cmocka_run_group_tests(tests, setup_data, teardown_data);
 }

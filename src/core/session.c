@@ -198,8 +198,9 @@ static void pair_means(const ts_geo *g, float *d_pos, float *d_neg) {
     *d_neg = nn ? (float)(sn / nn) : NAN;
 }
 
-// The triplet model's mining and loss; fills the mined statistics.
-static float triplet_loss(ts_session *s, ts_model *m, ts_stepstats *st) {
+// The triplet model's mining and loss on dist (B, B), the distance in use;
+// fills the mined statistics.
+static float triplet_loss(ts_session *s, ts_model *m, const float *dist, ts_stepstats *st) {
     const ts_settings *set = &s->cfg.set;
     int B = s->cfg.batch;
     ts_active act = {0, 0};
@@ -214,8 +215,8 @@ static float triplet_loss(ts_session *s, ts_model *m, ts_stepstats *st) {
         case MINER_RANDOM: mine_random(&m->geo, &m->miner_rng, &m->trip); break;
         default: st->self_positive = mine_hardest_neg(&m->geo, &m->miner_rng, &m->trip); break;
         }
-        loss = loss_triplet(&m->trip, m->dist, B, set->margin, set->soft, set->reduce, m->W, &act);
-        count_listed(&m->trip, m->dist, B, set->margin, &st->mined);
+        loss = loss_triplet(&m->trip, dist, B, set->margin, set->soft, set->reduce, m->W, &act);
+        count_listed(&m->trip, dist, B, set->margin, &st->mined);
     }
     st->active = act.active;
     return loss;
@@ -243,7 +244,7 @@ static void model_step(ts_session *s, ts_model *m) {
     if (m->kind == MODEL_SIAMESE)
         st->loss = loss_contrastive(dist, s->y, B, set->pair_margin, m->W, &st->pairs);
     else
-        st->loss = triplet_loss(s, m, st);
+        st->loss = triplet_loss(s, m, dist, st);
 
     memset(m->de, 0, sizeof(float) * (size_t)B * E);
     dist_backward(m->de, m->W, dist, m->sq, B, E, set->squared, &m->dws);
