@@ -1,0 +1,755 @@
+// test_diagnose.c: the diagnosis engine on synthetic series. A session
+// struct is filled by hand (no model runs): each test pushes per-step
+// measurements and evaluations and reads the emitted "diagnosis" lines and
+// diag_findings(). Persistence both ways (no flicker), each code's trigger
+// and non-trigger, most-severe-first order, the reset, and, on a real
+// session, a divergence paused by the engine and recovered with [ and r.
+#include <stdlib.h>
+#include <string.h>
+#include "testutil.h"
+#include "tripletscope/data.h"
+#include "tripletscope/diagnose.h"
+#include "tripletscope/session.h"
+
+// --- Capturing the emitted lines -------------------------------------------------
+
+#define MAX_LINES 256
+
+typedef struct {
+    char line[MAX_LINES][1024];
+    int n;
+} sink;
+
+static void capture(void *ctx, const char *line) {
+    sink *k = ctx;
+    if (k->n < MAX_LINES) snprintf(k->line[k->n++], sizeof k->line[0], "%s", line);
+}
+
+// How many captured diagnosis lines name this code and state.
+static int count_lines(const sink *k, const char *code, const char *state) {
+    char c[64], st[64];
+    snprintf(c, sizeof c, "\"code\":\"%s\"", code);
+    snprintf(st, sizeof st, "\"state\":\"%s\"", state);
+    int n = 0;
+    for (int i = 0; i < k->n; i++)
+        if (strstr(k->line[i], "\"type\":\"diagnosis\"") && strstr(k->line[i], c) &&
+            strstr(k->line[i], st))
+            n++;
+    return n;
+}
+
+// The captured line of this code and state (NULL if none).
+static const char *find_line(const sink *k, const char *code, const char *state) {
+    char c[64], st[64];
+    snprintf(c, sizeof c, "\"code\":\"%s\"", code);
+    snprintf(st, sizeof st, "\"state\":\"%s\"", state);
+    for (int i = 0; i < k->n; i++)
+        if (strstr(k->line[i], c) && strstr(k->line[i], st)) return k->line[i];
+    return NULL;
+}
+
+// --- A hand-filled session ---------------------------------------------------------
+
+typedef struct {
+    ts_session *s;
+    sink out;
+    ts_dataset test;        // only C is read (the chance level)
+    int eval_y[200];
+} fixture;
+
+static fixture *fixture_new(void) {
+    fixture *fx = calloc(1, sizeof *fx);
+    assert_non_null(fx);
+    ts_session *s = calloc(1, sizeof *s);
+    assert_non_null(s);
+    config_default(&s->cfg);
+    // facenet's settings: pk batches of 128, semi-hard, normalised, m = 0.2.
+    s->cfg.set.sampler = SAMPLER_PK;
+    s->cfg.set.miner = MINER_SEMIHARD;
+    s->cfg.set.normalize = 1;
+    s->cfg.set.margin = 0.2f;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        s->model[k].kind = (ts_model_kind)k;
+        s->model[k].enabled = 1;
+        series_clear(&s->model[k].hist.p_at_1);
+    }
+    // Two balanced classes in the evaluation set: chance P@1 = 99/199.
+    fx->test.C = 2;
+    for (int i = 0; i < 200; i++) fx->eval_y[i] = i % 2;
+    s->test = &fx->test;
+    s->eval_y = fx->eval_y;
+    s->n_eval = 200;
+    s->line = malloc(TS_LINE_MAX);
+    s->diag = diag_create();
+    assert_non_null(s->line);
+    assert_non_null(s->diag);
+    session_set_output(s, capture, &fx->out);
+    fx->s = s;
+    return fx;
+}
+
+static void fixture_free(fixture *fx) {
+    diag_free(fx->s->diag);
+    free(fx->s->line);
+    free(fx->s);
+    free(fx);
+}
+
+// Healthy measurements of a batch of 128 (16 classes x 8 is not needed: the
+// engine reads only these numbers).
+static ts_stepstats healthy(void) {
+    ts_stepstats st;
+    memset(&st, 0, sizeof st);
+    st.loss = 0.05f;
+    st.all = (ts_counts){100000, 70000, 20000, 10000};
+    st.mined = (ts_counts){1920, 1500, 400, 20};
+    st.active = 420;
+    st.norm = (ts_normstats){1.0f, 0.1f, 0.8f, 1.2f};
+    st.d_pos = 0.4f;
+    st.d_neg = 1.3f;
+    return st;
+}
+
+// Pushes one step of measurements for both models (the Siamese one always
+// healthy unless given) and runs the engine, as session_step does.
+static void push2(fixture *fx, ts_stepstats siam, ts_stepstats trip) {
+    ts_session *s = fx->s;
+    s->step++;
+    ts_stepstats st[MODEL_COUNT] = {siam, trip};
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        st[k].step = s->step;
+        s->model[k].recent[(s->step - 1) % TS_RECENT] = st[k];
+        s->model[k].n_recent++;
+        if (!isfinite(st[k].loss)) s->diverged = 1;   // the session's own rule
+    }
+    diag_update(s->diag, s);
+}
+
+static void push(fixture *fx, ts_stepstats trip) { push2(fx, healthy(), trip); }
+
+static void push_n(fixture *fx, ts_stepstats trip, int n) {
+    for (int i = 0; i < n; i++) push(fx, trip);
+}
+
+// An evaluation of both models at the current step.
+static void evaluate(fixture *fx, float p1_siam, float map_siam, float p1_trip, float map_trip) {
+    ts_session *s = fx->s;
+    float p1[2] = {p1_siam, p1_trip}, map[2] = {map_siam, map_trip};
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        ts_model *m = &s->model[k];
+        m->have_eval = 1;
+        m->last_eval.step = s->step;
+        m->last_eval.r = (ts_retrieval){p1[k], map[k], map[k], 200};
+        series_push(&m->hist.p_at_1, s->step, p1[k]);
+    }
+    diag_update(s->diag, s);
+}
+
+static int raised(const fixture *fx, ts_finding_code c, int model) {
+    return diag_is_raised(fx->s->diag, c, model);
+}
+
+// --- Measurements of each failure -----------------------------------------------------
+
+static ts_stepstats collapsed(void) {
+    ts_stepstats st = healthy();
+    st.loss = 0.2005f;
+    st.all = (ts_counts){100000, 0, 86000, 14000};
+    st.mined = (ts_counts){128, 0, 10, 118};
+    st.active = 128;
+    st.d_pos = 0.0016f;
+    st.d_neg = 0.0026f;
+    st.norm.mean = 21.7f;
+    return st;
+}
+
+static ts_stepstats all_easy(void) {
+    ts_stepstats st = healthy();
+    st.loss = 0.0001f;
+    st.all = (ts_counts){100000, 99950, 40, 10};
+    st.mined = (ts_counts){1920, 1910, 10, 0};
+    st.active = 10;
+    st.d_neg = 1.3f;
+    return st;
+}
+
+// --- Persistence ----------------------------------------------------------------------
+
+static void test_raise_needs_persistence(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, healthy(), 60);
+    push_n(fx, collapsed(), DIAG_RAISE_MIN - 1);
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "collapse", "raised"), 0);
+    push(fx, collapsed());   // the 40th of the last 50
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "collapse", "raised");
+    assert_non_null(l);
+    char head[200];
+    snprintf(head, sizeof head,
+             "{\"type\":\"diagnosis\",\"step\":%d,\"model\":\"triplet\",\"code\":\"collapse\","
+             "\"state\":\"raised\",\"severity\":\"error\",\"message\":\"",
+             60 + DIAG_RAISE_MIN);
+    assert_memory_equal(l, head, strlen(head));
+    // The window's means: 40 collapsed steps and 10 healthy ones.
+    assert_non_null(strstr(l, "\"evidence\":{\"d_pos\":0.0812"));
+    assert_non_null(strstr(l, "\"margin\":0.2,"));
+    assert_null(strstr(l, "\"suggest\":\"\""));   // a key is suggested
+    // Only the triplet model collapsed; the Siamese one stays quiet.
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_SIAMESE));
+    fixture_free(fx);
+}
+
+// A fresh run cannot raise before a whole window was seen.
+static void test_no_raise_before_a_full_window(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, collapsed(), 49);
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    push(fx, collapsed());
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_clear_needs_persistence(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, collapsed(), 100);
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    push_n(fx, healthy(), 39);   // 11 of the last 50 still collapsed
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "collapse", "cleared"), 0);
+    push(fx, healthy());         // 10 of 50: cleared
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "collapse", "cleared");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"step\":140,"));
+    assert_non_null(strstr(l, "\"d_neg\":"));   // the numbers that cleared it
+    fixture_free(fx);
+}
+
+// A condition that holds every other step is never raised; once raised, it
+// is never cleared by one: the panel does not flicker.
+static void test_no_flicker(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    for (int i = 0; i < 400; i++) push(fx, i % 2 ? collapsed() : healthy());
+    assert_int_equal(count_lines(&fx->out, "collapse", "raised"), 0);
+    push_n(fx, collapsed(), 60);
+    for (int i = 0; i < 400; i++) push(fx, i % 2 ? collapsed() : healthy());
+    assert_int_equal(count_lines(&fx->out, "collapse", "raised"), 1);
+    assert_int_equal(count_lines(&fx->out, "collapse", "cleared"), 0);
+    fixture_free(fx);
+}
+
+// --- Each code: trigger and non-trigger ---------------------------------------------------
+
+static void test_collapse(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARD;
+    push_n(fx, collapsed(), 60);
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    ts_finding f[4];
+    assert_int_equal(diag_findings(fx->s->diag, f, 4), 1);
+    assert_string_equal(f[0].suggest, "m");   // hard -> semihard
+    assert_int_equal(f[0].severity, SEV_ERROR);
+    fixture_free(fx);
+    // Not a collapse: distances small but 5 % of the triplets easy, or d_an
+    // at 40 % of the margin.
+    fx = fixture_new();
+    ts_stepstats st = collapsed();
+    st.all.easy = 5000;
+    st.all.semihard = 81000;
+    push_n(fx, st, 100);
+    st = collapsed();
+    st.d_neg = 0.08f;
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_all_easy(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.margin = 0.04f;   // 3 % of d_an
+    push_n(fx, all_easy(), 60);
+    assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    fixture_free(fx);
+    // The same numbers with margin 0.2 are a converged healthy run (15 % of d_an),
+    // and a soft margin always has a gradient.
+    fx = fixture_new();
+    push_n(fx, all_easy(), 100);
+    fx->s->cfg.set.margin = 0.04f;
+    fx->s->cfg.set.soft = 1;
+    push_n(fx, all_easy(), 100);
+    assert_false(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    assert_int_equal(fx->out.n, 0);
+    fixture_free(fx);
+}
+
+static void test_no_positives(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.batch = 16;
+    fx->s->cfg.set.sampler = SAMPLER_UNIFORM;
+    ts_stepstats st = healthy();
+    st.no_positive = 3;   // 19 %
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    ts_finding f[4];
+    diag_findings(fx->s->diag, f, 4);
+    assert_string_equal(f[0].suggest, "p");
+    assert_int_equal(f[0].severity, SEV_WARN);
+    fixture_free(fx);
+    fx = fixture_new();
+    fx->s->cfg.batch = 16;
+    st.no_positive = 1;   // 6 %
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_self_positive(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARDEST_NEG;
+    ts_stepstats st = healthy();
+    st.mined = (ts_counts){32, 10, 10, 12};
+    st.self_positive = 10;   // 31 %
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_SELF_POSITIVE, MODEL_TRIPLET));
+    ts_finding f[4];
+    diag_findings(fx->s->diag, f, 4);
+    assert_string_equal(f[0].suggest, "M");   // hardest-neg -> semihard
+    // Once the miner is semi-hard the count is 0: cleared after the window.
+    fx->s->cfg.set.miner = MINER_SEMIHARD;
+    st.self_positive = 0;
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_SELF_POSITIVE, MODEL_TRIPLET));
+    fixture_free(fx);
+    fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARDEST_NEG;
+    st.mined = (ts_counts){128, 60, 30, 38};
+    st.self_positive = 10;   // 8 %: batch 128
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_SELF_POSITIVE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_margin_scale(void **state) {
+    (void)state;
+    ts_stepstats st = healthy();
+    st.all = (ts_counts){100000, 500, 99000, 500};
+    st.active = st.mined.valid;   // all active
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.margin = 1.5f;
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    ts_finding f[4];
+    diag_findings(fx->s->diag, f, 4);
+    assert_string_equal(f[0].suggest, "-");
+    fx->s->cfg.set.margin = 1.2f;   // one '-': under 0.9 sqrt(2)
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    fixture_free(fx);
+    // Not with raw embeddings, nor at 1.0, nor at 1.5 on squared distances (range [0, 4]).
+    fx = fixture_new();
+    fx->s->cfg.set.margin = 1.0f;
+    push_n(fx, st, 100);
+    fx->s->cfg.set.margin = 1.5f;
+    fx->s->cfg.set.squared = 1;
+    push_n(fx, st, 100);
+    fx->s->cfg.set.squared = 0;
+    fx->s->cfg.set.normalize = 0;
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_norm_drift(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.normalize = 0;
+    ts_stepstats st = healthy();
+    for (int i = 0; i < 400; i++) {
+        st.norm.mean = 1.0f * powf(1.006f, (float)i);   // x 3.3 per 200 steps
+        push(fx, st);
+    }
+    assert_true(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    ts_finding f[4];
+    diag_findings(fx->s->diag, f, 4);
+    assert_string_equal(f[0].suggest, "n");
+    fx->s->cfg.set.normalize = 1;   // n: the distances no longer follow the norms
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    fixture_free(fx);
+    // Not: growth only during the warm-up, a slow growth, or normalised embeddings.
+    fx = fixture_new();
+    fx->s->cfg.set.normalize = 0;
+    for (int i = 0; i < 600; i++) {
+        st.norm.mean = i < 100 ? 0.3f + 0.03f * i : i < 300 ? 3.3f : 3.3f * (1 + (i - 300) * 0.001f);
+        push(fx, st);
+    }
+    fx->s->cfg.set.normalize = 1;
+    for (int i = 0; i < 400; i++) {
+        st.norm.mean = 1.0f * powf(1.006f, (float)i);
+        push(fx, st);
+    }
+    assert_false(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_too_hard(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARDEST_NEG;
+    fx->s->cfg.set.normalize = 0;
+    fx->s->cfg.set.margin = 1.0f;
+    ts_stepstats st = healthy();
+    st.mined = (ts_counts){128, 10, 40, 78};   // 61 % hard
+    st.d_pos = 0.4f;
+    st.d_neg = 1.6f;
+    for (int i = 0; i < 100; i++) {
+        st.loss = i % 2 ? 0.7f : 1.0f;   // noisy, not falling
+        push(fx, st);
+    }
+    assert_true(raised(fx, FIND_TOO_HARD, MODEL_TRIPLET));
+    ts_finding f[4];
+    diag_findings(fx->s->diag, f, 4);
+    assert_string_equal(f[0].suggest, "M");
+    fixture_free(fx);
+    // Not while the loss falls, nor in a collapse (that is collapse's finding).
+    fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARD;
+    for (int i = 0; i < 100; i++) {
+        st.loss = 1.0f * powf(0.99f, (float)i);
+        push(fx, st);
+    }
+    assert_false(raised(fx, FIND_TOO_HARD, MODEL_TRIPLET));
+    push_n(fx, collapsed(), 100);
+    assert_false(raised(fx, FIND_TOO_HARD, MODEL_TRIPLET));
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_diverged_nan(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, healthy(), 10);
+    ts_stepstats st = healthy();
+    st.loss = NAN;
+    push(fx, st);
+    assert_true(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));   // at once: no window
+    const char *l = find_line(&fx->out, "diverged", "raised");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"step\":11,"));
+    assert_non_null(strstr(l, "\"loss\":\"nan\""));
+    assert_non_null(strstr(l, "\"suggest\":\"r\""));
+    fixture_free(fx);
+}
+
+static void test_diverged_exploding(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, healthy(), 20);
+    ts_stepstats st = healthy();
+    st.loss = 1e6f;
+    push_n(fx, st, 2);
+    assert_false(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
+    assert_int_equal(fx->s->diverged, 0);
+    push(fx, st);   // the third in a row: exploded, and the engine pauses training
+    assert_true(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
+    assert_int_equal(fx->s->diverged, 1);
+    assert_non_null(strstr(find_line(&fx->out, "diverged", "raised"), "\"baseline_median\":0.05"));
+    fixture_free(fx);
+    // Not: two spikes, a 50x rise, or losses steadily in the thousands.
+    fx = fixture_new();
+    push_n(fx, healthy(), 20);
+    push_n(fx, st, 2);
+    push_n(fx, healthy(), 20);
+    st.loss = 2.5f;   // 50x 0.05
+    push_n(fx, st, 20);
+    assert_false(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
+    assert_int_equal(fx->s->diverged, 0);
+    fixture_free(fx);
+    fx = fixture_new();
+    st.loss = 5000.0f;   // large from the start: not a rise
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+// The Siamese loss falls by 30 % while both models' P@1 stay at chance (1/2).
+static void no_signal_run(fixture *fx, float p1, float fall) {
+    ts_stepstats st = healthy();
+    for (int e = 0; e < 4; e++) {
+        for (int i = 0; i < 100; i++) {
+            ts_stepstats siam = st;
+            siam.loss = 0.26f * (1.0f - fall * (float)(e * 100 + i) / 400.0f);
+            push2(fx, siam, st);
+        }
+        evaluate(fx, p1, 0.25f, p1, 0.25f);
+    }
+}
+
+static void test_no_signal(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    no_signal_run(fx, 0.52f, 0.3f);
+    assert_true(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    const char *l = find_line(&fx->out, "no_signal", "raised");
+    assert_non_null(strstr(l, "\"model\":\"both\""));
+    assert_non_null(strstr(l, "\"suggest\":\"\""));   // no key adds signal
+    assert_non_null(strstr(l, "\"chance\":0.497"));
+    fixture_free(fx);
+    // Not when P@1 is well above chance, nor when no loss falls.
+    fx = fixture_new();
+    no_signal_run(fx, 0.9f, 0.3f);
+    assert_false(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    fixture_free(fx);
+    fx = fixture_new();
+    no_signal_run(fx, 0.5f, 0.0f);
+    assert_false(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    fixture_free(fx);
+}
+
+static void averaging_run(fixture *fx) {
+    ts_stepstats st = healthy();
+    st.mined = (ts_counts){100000, 85000, 9000, 6000};
+    for (int i = 0; i < 600; i++) {
+        st.loss = i % 2 ? 0.19f : 0.21f;                    // flat
+        st.active = (long)(15000 - 15 * i);                // 15 % -> 6 %
+        push(fx, st);
+        if ((i + 1) % 100 == 0) evaluate(fx, 0.8f, 0.7f, 0.8f, 0.55f + 0.02f * (i + 1) / 100);
+    }
+}
+
+static void test_averaging(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_ALL;
+    fx->s->cfg.set.reduce = REDUCE_NONZERO;
+    averaging_run(fx);
+    assert_true(raised(fx, FIND_AVERAGING, MODEL_TRIPLET));
+    ts_finding f[8];
+    int n = diag_findings(fx->s->diag, f, 8);
+    int found = 0;
+    for (int i = 0; i < n; i++)
+        if (f[i].code == FIND_AVERAGING) {
+            found = 1;
+            assert_int_equal(f[i].severity, SEV_INFO);
+            assert_string_equal(f[i].suggest, "z");
+        }
+    assert_true(found);
+    fixture_free(fx);
+    // With the plain mean the same numbers are not an artefact of averaging.
+    fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_ALL;
+    averaging_run(fx);
+    assert_false(raised(fx, FIND_AVERAGING, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+static void test_siamese_ahead(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.set.miner = MINER_HARD;
+    push_n(fx, collapsed(), 100);
+    evaluate(fx, 0.82f, 0.63f, 0.73f, 0.43f);
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));   // one evaluation is not enough
+    push_n(fx, collapsed(), 100);
+    evaluate(fx, 0.82f, 0.65f, 0.73f, 0.44f);
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    const char *l = find_line(&fx->out, "siamese_ahead", "raised");
+    assert_non_null(strstr(l, "\"model\":\"both\""));
+    assert_non_null(strstr(l, "\"triplet_findings\":\"collapse\""));
+    assert_non_null(strstr(l, "\"suggest\":\"m\""));   // the triplet finding's key
+    // A gap of 0.04 keeps it (hysteresis); two evaluations under 0.03 clear it.
+    push_n(fx, healthy(), 100);
+    evaluate(fx, 0.82f, 0.70f, 0.80f, 0.66f);
+    push_n(fx, healthy(), 100);
+    evaluate(fx, 0.82f, 0.70f, 0.80f, 0.66f);
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    push_n(fx, healthy(), 100);
+    evaluate(fx, 0.82f, 0.70f, 0.80f, 0.68f);
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    push_n(fx, healthy(), 100);
+    evaluate(fx, 0.82f, 0.70f, 0.80f, 0.69f);
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    fixture_free(fx);
+    // A gap of 0.04 from the start is never raised.
+    fx = fixture_new();
+    for (int e = 0; e < 5; e++) {
+        push_n(fx, healthy(), 100);
+        evaluate(fx, 0.9f, 0.97f, 0.9f, 0.93f);
+    }
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    fixture_free(fx);
+}
+
+// --- Order, messages, reset -------------------------------------------------------------
+
+static void test_most_severe_first(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->s->cfg.batch = 16;
+    fx->s->cfg.set.sampler = SAMPLER_UNIFORM;
+    fx->s->cfg.set.miner = MINER_HARD;
+    ts_stepstats st = healthy();
+    st.no_positive = 4;
+    push_n(fx, st, 100);                          // no_positives (warn) first
+    evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
+    ts_stepstats c = collapsed();
+    c.no_positive = 4;
+    push_n(fx, c, 100);                           // then collapse (error)
+    evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);         // and siamese_ahead (info)
+    ts_finding f[TS_MAX_FINDINGS];
+    int n = diag_findings(fx->s->diag, f, TS_MAX_FINDINGS);
+    assert_int_equal(n, 3);
+    assert_int_equal(f[0].code, FIND_COLLAPSE);
+    assert_int_equal(f[1].code, FIND_NO_POSITIVES);
+    assert_int_equal(f[2].code, FIND_SIAMESE_AHEAD);
+    assert_true(f[0].step > f[1].step);           // severity before age
+    // Fewer slots than findings: the most severe ones.
+    assert_int_equal(diag_findings(fx->s->diag, f, 2), 2);
+    assert_int_equal(f[0].code, FIND_COLLAPSE);
+    assert_int_equal(f[1].code, FIND_NO_POSITIVES);
+    assert_int_equal(diag_findings(fx->s->diag, f, 1), 1);
+    assert_int_equal(f[0].code, FIND_COLLAPSE);
+    fixture_free(fx);
+}
+
+// Every message fits a panel line; every evidence is a JSON object.
+static void test_messages_fit(void **state) {
+    (void)state;
+    for (int c = 0; c < FIND_COUNT; c++) {
+        assert_string_not_equal(diag_code_name((ts_finding_code)c), "?");
+    }
+    fixture *fx = fixture_new();
+    fx->s->cfg.batch = 16;
+    fx->s->cfg.set.miner = MINER_HARDEST_NEG;
+    fx->s->cfg.set.margin = 1.5f;
+    ts_stepstats st = collapsed();
+    st.no_positive = 4;
+    st.self_positive = 60;
+    push_n(fx, st, 60);
+    evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
+    push_n(fx, st, 60);
+    evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
+    ts_finding f[TS_MAX_FINDINGS];
+    int n = diag_findings(fx->s->diag, f, TS_MAX_FINDINGS);
+    assert_true(n >= 4);
+    for (int i = 0; i < n; i++) {
+        assert_true(strlen(f[i].message) <= 100);
+        size_t len = strlen(f[i].evidence);
+        assert_true(len >= 2);
+        assert_int_equal(f[i].evidence[0], '{');
+        assert_int_equal(f[i].evidence[len - 1], '}');
+        assert_null(strstr(f[i].evidence, "truncated"));
+    }
+    fixture_free(fx);
+}
+
+static void test_reset_forgets(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    push_n(fx, collapsed(), 100);
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    int before = fx->out.n;
+    diag_reset(fx->s->diag);
+    // The raised finding is closed in the log at the step of the reset.
+    assert_int_equal(fx->out.n, before + 1);
+    assert_non_null(strstr(fx->out.line[before], "\"state\":\"cleared\""));
+    assert_non_null(strstr(fx->out.line[before], "\"step\":100,"));
+    assert_non_null(strstr(fx->out.line[before], "{\"reset\":true}"));
+    ts_finding f[4];
+    assert_int_equal(diag_findings(fx->s->diag, f, 4), 0);
+    // A new run from step 0: nothing stale comes back.
+    fx->s->step = 0;
+    for (int k = 0; k < MODEL_COUNT; k++) fx->s->model[k].n_recent = 0;
+    push_n(fx, healthy(), 200);
+    assert_int_equal(fx->out.n, before + 1);
+    fixture_free(fx);
+}
+
+// --- A real session: paused by the engine, recovered with [ and r -------------------------
+
+static void test_session_diverges_and_recovers(void **state) {
+    (void)state;
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = "digits";
+    ts_dataset train, test;
+    char name[64];
+    ts_error err;
+    memset(&train, 0, sizeof train);
+    memset(&test, 0, sizeof test);
+    assert_int_equal(data_load(&o, &train, &test, name, sizeof name, &err), 0);
+    ts_config c;
+    config_default(&c);
+    c.set.lr = 10.0f;   // Adam: the loss jumps 1.0 -> 1e6 in one step, finite
+    c.eval_every = 0;
+    ts_session *s;
+    assert_int_equal(session_create(&s, &c, &train, &test, "digits", &err), 0);
+    sink *out = calloc(1, sizeof *out);
+    assert_non_null(out);
+    session_set_output(s, capture, out);
+    int steps = 0;
+    while (!s->diverged && steps < 50) {
+        session_step(s);
+        steps++;
+    }
+    assert_int_equal(s->diverged, 1);                 // set by the engine: finite losses
+    assert_true(steps <= 10);
+    assert_true(diag_is_raised(s->diag, FIND_DIVERGED, MODEL_TRIPLET));
+    assert_int_equal(session_step(s), 1);             // paused
+    // [ 13 times (lr 10 -> 0.0012), then r: cleared, and it trains again.
+    for (int i = 0; i < 13; i++) session_key(s, '[');
+    session_key(s, 'r');
+    assert_int_equal(s->diverged, 0);
+    assert_false(diag_is_raised(s->diag, FIND_DIVERGED, MODEL_TRIPLET));
+    assert_true(count_lines(out, "diverged", "cleared") >= 1);
+    int n_before = out->n;
+    for (int i = 0; i < 200; i++) assert_int_equal(session_step(s), 0);
+    assert_int_equal(s->diverged, 0);
+    // Nothing stale: no divergence again, and nothing raised before a whole
+    // window of the new run was seen.
+    for (int i = n_before; i < out->n; i++) {
+        const char *l = strstr(out->line[i], "\"type\":\"diagnosis\",\"step\":");
+        if (!l) continue;
+        assert_null(strstr(out->line[i], "\"code\":\"diverged\""));
+        assert_true(atol(l + strlen("\"type\":\"diagnosis\",\"step\":")) >= DIAG_WINDOW);
+    }
+    session_free(s);
+    free(out);
+    data_free(&train);
+    data_free(&test);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_raise_needs_persistence),
+        cmocka_unit_test(test_no_raise_before_a_full_window),
+        cmocka_unit_test(test_clear_needs_persistence),
+        cmocka_unit_test(test_no_flicker),
+        cmocka_unit_test(test_collapse),
+        cmocka_unit_test(test_all_easy),
+        cmocka_unit_test(test_no_positives),
+        cmocka_unit_test(test_self_positive),
+        cmocka_unit_test(test_margin_scale),
+        cmocka_unit_test(test_norm_drift),
+        cmocka_unit_test(test_too_hard),
+        cmocka_unit_test(test_diverged_nan),
+        cmocka_unit_test(test_diverged_exploding),
+        cmocka_unit_test(test_no_signal),
+        cmocka_unit_test(test_averaging),
+        cmocka_unit_test(test_siamese_ahead),
+        cmocka_unit_test(test_most_severe_first),
+        cmocka_unit_test(test_messages_fit),
+        cmocka_unit_test(test_reset_forgets),
+        cmocka_unit_test(test_session_diverges_and_recovers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
