@@ -8,7 +8,7 @@
 #include "tripletscope/rng.h"
 
 // Distances sampled per query to estimate where its R nearest end.
-#define EVAL_SAMPLE 1024
+#define EVAL_SAMPLE 256
 
 int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     memset(ws, 0, sizeof *ws);
@@ -62,8 +62,11 @@ static void select_smallest(uint64_t *k, int n, int m) {
 // Keys (distance, index) of every reference j != q with d <= t, in index order.
 static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
     int n = 0;
-    for (int j = 0; j < N; j++)
-        if (d[j] <= t && j != q) keys[n++] = key(d[j], j);
+    // Branch-free: write every key, advance only past the kept ones.
+    for (int j = 0; j < N; j++) {
+        keys[n] = key(d[j], j);
+        n += (d[j] <= t) & (j != q);
+    }
     return n;
 }
 
