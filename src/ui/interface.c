@@ -1,9 +1,134 @@
-// interface.c: placeholder until the ncurses interface lands: a short
-// headless run.
+// interface.c: the interface's loop. Training runs in the runner's worker
+// thread; this thread reads keys with a timeout, hands them over, and
+// redraws at most 30 times a second from its own copy of the latest view.
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
 #include "../cli/cli.h"
+#include "keys.h"
+#include "panels.h"
+#include "tripletscope/blas.h"
+#include "tripletscope/runner.h"
+
+#define FRAME_MS 33                 // ~30 frames a second
+#define EVAL_SIZE_DEFAULT 2000      // held-out points evaluated unless --eval-size
+#define KEY_ESC 27
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t.tv_sec + t.tv_nsec * 1e-9;
+}
+
+// --- Keys ----------------------------------------------------------------------------
+
+// The help overlay takes the scrolling keys; ? / F1 / Esc close it.
+static void help_key(ui_state *u, int ch) {
+    int page = LINES - 6 > 1 ? LINES - 6 : 1;
+    int max = u->help_lines - (LINES - 4);
+    if (ch == KEY_UP || ch == 'k') u->help_scroll--;
+    else if (ch == KEY_DOWN || ch == 'j') u->help_scroll++;
+    else if (ch == KEY_PPAGE) u->help_scroll -= page;
+    else if (ch == KEY_NPAGE || ch == ' ') u->help_scroll += page;
+    else if (ch == KEY_HOME) u->help_scroll = 0;
+    else if (ch == KEY_END) u->help_scroll = max;
+    else if (ch == '?' || ch == KEY_F(1) || ch == KEY_ESC) u->help = 0;
+    if (u->help_scroll > max) u->help_scroll = max;
+    if (u->help_scroll < 0) u->help_scroll = 0;
+}
+
+// Handles one key; returns 1 to quit.
+static int handle_key(ui_state *u, ts_runner *r, int ch) {
+    const ui_keydef *k = keys_find(ch);
+    if (k && k->action == ACT_QUIT) return 1;
+    if (k && k->action == ACT_REDRAW) {
+        clearok(curscr, TRUE);
+        return 0;
+    }
+    // Too small a terminal shows only its message: q quits, nothing else acts.
+    if (COLS < UI_MIN_W || LINES < UI_MIN_H) return 0;
+    if (u->help) {
+        help_key(u, ch);
+        return 0;
+    }
+    if (!k) return 0;
+    switch (k->action) {
+    case ACT_RUNNER: runner_key(r, ch); break;
+    case ACT_HELP: u->help = 1; u->help_scroll = 0; break;
+    case ACT_PROJECTION: u->show_proj = !u->show_proj; break;
+    default: break;
+    }
+    return 0;
+}
+
+// --- Loop ----------------------------------------------------------------------------
+
+// Runs until q (or a script's q, or a signal); returns the exit status.
+static int loop(ui_state *u, ts_runner *r) {
+    static ts_runner_view view;     // ~1 MB: not on the stack
+    long seen = 0;
+    int dirty = 1;
+    double next_frame = 0;
+    runner_view(r, &view, &seen);
+    for (;;) {
+        int sig = term_signal();
+        if (sig) return 128 + sig;
+        double now = now_s();
+        int wait = (int)((next_frame - now) * 1000.0);
+        timeout(wait < 1 ? 1 : wait > FRAME_MS ? FRAME_MS : wait);
+        int ch = getch();
+        int resized = 0;
+        // Every key waiting now, before the frame.
+        while (ch != ERR) {
+            if (ch == KEY_RESIZE) resized = 1;
+            else if (handle_key(u, r, ch)) return 0;
+            dirty = 1;
+            timeout(0);
+            ch = getch();
+        }
+        now = now_s();
+        if (now < next_frame && !resized) continue;
+        if (runner_view(r, &view, &seen)) dirty = 1;
+        if (view.quit) return 0;
+        if (dirty || resized) {
+            panels_draw(u, &view, now);
+            refresh();
+            dirty = 0;
+        }
+        next_frame = now + FRAME_MS / 1000.0;
+    }
+}
 
 int run_interface(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
                   const char *name) {
-    if (cli->cfg.steps > 300) cli->cfg.steps = 300;
-    return run_headless(cli, train, test, name);
+    // Evaluation runs in the training thread: bound it so it never stalls
+    // the screen for long.
+    if (!cli->eval_size_given) cli->cfg.eval_size = EVAL_SIZE_DEFAULT;
+    ui_state u;
+    memset(&u, 0, sizeof u);
+    term_detect(&u.caps);
+    ts_error err;
+    ts_runner *r;
+    ts_runner_opts opts = {.script = cli->script, .log_path = cli->log_path};
+    if (runner_create(&r, &cli->cfg, train, test, name, &opts, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        return 2;
+    }
+    blas_set_threads(cli->cfg.threads);
+    if (term_start(&u.caps, &err)) {
+        runner_free(r, NULL);
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        return 2;
+    }
+    if (runner_start(r, &err)) term_fatal("%s", err.msg);
+    int status = loop(&u, r);
+    runner_stop(r);
+    term_restore();
+    panels_free(&u);
+    if (runner_free(r, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        if (status == 0) status = 2;
+    }
+    return status;
 }

@@ -1,0 +1,64 @@
+// runner.h: a session trained in a worker thread, steered by keys, read
+// through published snapshots. No terminal code: the tests drive it directly.
+//
+//   UI thread    runner_key() --> key queue (mutex) -----------+
+//   worker       [apply queued keys] session_step [script keys] ... publish
+//   publish      session_snapshot -> back buffer, swapped with the front
+//                buffer under the mutex (no tearing)
+//   UI thread    runner_view() memcpy's the front buffer out under the
+//                mutex, then draws from its own copy with no lock held
+//
+// Keys apply between two steps, in the order they were pressed: the setting
+// keys of session_key, plus space (pause / resume) and '.' (one step while
+// paused). --script keys are pressed after the step they name, exactly as
+// headless mode presses them, so a scripted run with a seed is reproducible.
+#ifndef TRIPLETSCOPE_RUNNER_H
+#define TRIPLETSCOPE_RUNNER_H
+#include "tripletscope/error.h"
+#include "tripletscope/snapshot.h"
+
+// What the front end reads: the snapshot plus the runner's own state.
+typedef struct {
+    ts_snapshot snap;
+    long version;           // increases with every publication
+    int running;            // 0 while paused (by a key, or because the run diverged)
+    int auto_paused;        // paused because the loss went NaN or Inf (r resets)
+    int quit;               // a --script pressed q: the front end should quit
+    double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
+    char log_error[320];    // set once writing --log failed
+} ts_runner_view;
+
+typedef struct {
+    const char *script;     // --script "STEP:KEYS,...", or NULL
+    const char *log_path;   // --log FILE (JSON lines, as headless), or NULL
+    int start_paused;       // begin paused (tests)
+    int publish_ms;         // at most one publication per this many ms while
+                            // running (0: the default, 20 ms); a key always
+                            // publishes at once
+} ts_runner_opts;
+
+typedef struct ts_runner ts_runner;
+
+// Builds the session (owned by the runner from here on), parses the script
+// and opens the log (writing the config line). Nothing runs yet. Returns 0,
+// or -1 with a one-line message in err (bad script, unwritable log, a
+// configuration the data cannot batch).
+int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train,
+                  const ts_dataset *test, const char *data_name,
+                  const ts_runner_opts *opts, ts_error *err);
+// Starts the worker thread (with every signal blocked in it, so signals reach
+// the interface thread). Returns 0, or -1 with err filled.
+int runner_start(ts_runner *r, ts_error *err);
+// Queues a key for the worker (any thread). Returns 0, or -1 when the queue
+// is full (the key is dropped).
+int runner_key(ts_runner *r, int key);
+// Copies the latest publication into out if it is newer than *seen (then
+// updates *seen) and returns 1; returns 0 and leaves out alone otherwise.
+int runner_view(ts_runner *r, ts_runner_view *out, long *seen);
+// Stops the worker (after the step it is in) and joins it. Idempotent.
+void runner_stop(ts_runner *r);
+// Stops, writes the summary line to the log and closes it, frees the session.
+// Returns 0, or -1 if the log could not be written (err says so).
+int runner_free(ts_runner *r, ts_error *err);
+
+#endif

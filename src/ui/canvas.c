@@ -1,0 +1,304 @@
+// canvas.c: braille canvas, line plot, stacked bar and strip, sparkline,
+// scatter and number formats. Pure functions over caller-owned buffers: no
+// terminal, no allocation.
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "canvas.h"
+
+// --- Braille canvas -------------------------------------------------------------
+
+// Unicode braille numbers its dots 1 2 3 7 down the left column and
+// 4 5 6 8 down the right: bit of (dx, dy).
+static const uint8_t braille_bits[4][2] = {
+    {0x01, 0x08}, {0x02, 0x10}, {0x04, 0x20}, {0x40, 0x80}};
+
+uint8_t canvas_dot_bit(int dx, int dy) { return braille_bits[dy & 3][dx & 1]; }
+
+void canvas_init(ui_canvas *c, int w, int h, uint8_t *bits, uint8_t *role) {
+    c->w = w;
+    c->h = h;
+    c->bits = bits;
+    c->role = role;
+    memset(bits, 0, (size_t)w * h);
+    memset(role, 0, (size_t)w * h);
+}
+
+void canvas_dot(ui_canvas *c, int x, int y, uint8_t role) {
+    if (x < 0 || y < 0 || x >= 2 * c->w || y >= 4 * c->h) return;
+    size_t i = (size_t)(y / 4) * c->w + x / 2;
+    c->bits[i] |= canvas_dot_bit(x % 2, y % 4);
+    c->role[i] = role;
+}
+
+void canvas_vline(ui_canvas *c, int x, int y0, int y1, uint8_t role) {
+    if (y0 > y1) { int t = y0; y0 = y1; y1 = t; }
+    for (int y = y0; y <= y1; y++) canvas_dot(c, x, y, role);
+}
+
+void canvas_render(const ui_canvas *c, int utf8, ui_cell *out) {
+    const uint8_t upper = 0x01 | 0x08 | 0x02 | 0x10;   // dot rows 0 and 1
+    for (int i = 0; i < c->w * c->h; i++) {
+        uint8_t b = c->bits[i];
+        out[i].role = b ? c->role[i] : 0;
+        if (utf8) out[i].ch = b ? (wchar_t)(0x2800 + b) : L' ';
+        else if (!b) out[i].ch = L' ';
+        else if ((b & upper) && (b & ~upper)) out[i].ch = L':';
+        else out[i].ch = (b & upper) ? L'\'' : L'.';
+    }
+}
+
+// --- Series for display --------------------------------------------------------
+
+void series_columns(const ts_series *s, int n, float *mn, float *mx, float *mean) {
+    int nb = s->nbins;
+    for (int i = 0; i < n; i++) {
+        float lo = NAN, hi = NAN;
+        double sum = 0;
+        long cnt = 0;
+        if (nb > 0) {
+            // nb >= n: the columns partition the bins; else a bin spans columns.
+            int b0 = (int)((long long)i * nb / n);
+            int b1 = nb >= n ? (int)((long long)(i + 1) * nb / n) - 1 : b0;
+            for (int b = b0; b <= b1; b++) {
+                const ts_bin *bin = &s->bins[b];
+                if (!bin->finite) continue;
+                if (cnt == 0 || bin->min < lo) lo = bin->min;
+                if (cnt == 0 || bin->max > hi) hi = bin->max;
+                sum += bin->sum;
+                cnt += bin->finite;
+            }
+        }
+        if (mn) mn[i] = lo;
+        if (mx) mx[i] = hi;
+        if (mean) mean[i] = cnt ? (float)(sum / cnt) : NAN;
+    }
+}
+
+int series_step_column(const ts_series *s, int n, long step) {
+    int nb = s->nbins;
+    if (nb <= 0 || n <= 0) return -1;
+    int lo = 0, hi = nb - 1;   // the last bin starting at or before step
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->bins[mid].step <= step) lo = mid;
+        else hi = mid - 1;
+    }
+    int col = nb >= n ? (int)(((long long)(lo + 1) * n + nb - 1) / nb) - 1
+                      : (int)(((long long)lo * n + nb - 1) / nb);
+    return col < 0 ? 0 : col >= n ? n - 1 : col;
+}
+
+int series_range(const ts_series *s, float *lo, float *hi) {
+    int any = 0;
+    for (int b = 0; b < s->nbins; b++) {
+        const ts_bin *bin = &s->bins[b];
+        if (!bin->finite) continue;
+        if (!any || bin->min < *lo) *lo = bin->min;
+        if (!any || bin->max > *hi) *hi = bin->max;
+        any = 1;
+    }
+    return any;
+}
+
+// --- Line plot -----------------------------------------------------------------
+
+// Dot row of value v: hi at the top (0), lo at the bottom (rows - 1).
+static int value_row(float v, float lo, float hi, int rows) {
+    if (!(hi > lo)) return rows / 2;
+    float t = (hi - v) / (hi - lo);
+    int r = (int)lroundf(t * (float)(rows - 1));
+    return r < 0 ? 0 : r >= rows ? rows - 1 : r;
+}
+
+void plot_series(ui_canvas *c, const ts_series *s, float lo, float hi, uint8_t role,
+                 float *mn, float *mx) {
+    int n = 2 * c->w, rows = 4 * c->h;
+    series_columns(s, n, mn, mx, NULL);
+    int have_prev = 0, ptop = 0, pbot = 0;
+    for (int x = 0; x < n; x++) {
+        if (!isfinite(mn[x]) || !isfinite(mx[x])) {
+            have_prev = 0;   // a gap (no finite value) stays a gap
+            continue;
+        }
+        int top = value_row(mx[x], lo, hi, rows), bot = value_row(mn[x], lo, hi, rows);
+        int t = top, b = bot;
+        if (have_prev && t > pbot) t = pbot;   // join to the neighbour
+        if (have_prev && b < ptop) b = ptop;
+        canvas_vline(c, x, t, b, role);
+        // The next column joins to what this one drew, so a spike's way
+        // back down is drawn once, not twice.
+        have_prev = 1;
+        ptop = t;
+        pbot = b;
+    }
+}
+
+void plot_marker(ui_canvas *c, int x, uint8_t role) {
+    for (int y = 0; y < 4 * c->h; y += 2) canvas_dot(c, x, y, role);
+}
+
+// --- Bars and strips -------------------------------------------------------------
+
+void bar_fills(int utf8, int color, int n, wchar_t *fills) {
+    static const wchar_t mono_utf8[] = L"░▒█▓", mono_ascii[] = L".+#=";
+    for (int k = 0; k < n; k++) {
+        if (color) fills[k] = utf8 ? L'█' : L'#';
+        else fills[k] = (utf8 ? mono_utf8 : mono_ascii)[k % 4];
+    }
+}
+
+void bar_stacked(ui_cell *out, int w, const long *counts, int n, const wchar_t *fills,
+                 const uint8_t *roles, int *widths) {
+    int wd[16] = {0};
+    double rem[16] = {0};
+    long total = 0;
+    if (n > 16) n = 16;
+    for (int k = 0; k < n; k++) total += counts[k] > 0 ? counts[k] : 0;
+    int used = 0;
+    for (int k = 0; total > 0 && k < n; k++) {
+        double exact = (double)(counts[k] > 0 ? counts[k] : 0) * w / (double)total;
+        wd[k] = (int)exact;
+        rem[k] = exact - wd[k];
+        used += wd[k];
+    }
+    // Largest remainders take the cells rounding left over (lower index on ties).
+    while (total > 0 && used < w) {
+        int best = 0;
+        for (int k = 1; k < n; k++)
+            if (rem[k] > rem[best]) best = k;
+        wd[best]++;
+        rem[best] = -1;
+        used++;
+    }
+    int x = 0;
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < wd[k] && x < w; i++, x++) {
+            out[x].ch = fills[k];
+            out[x].role = roles[k];
+        }
+    for (; x < w; x++) {
+        out[x].ch = L' ';
+        out[x].role = 0;
+    }
+    if (widths)
+        for (int k = 0; k < n; k++) widths[k] = wd[k];
+}
+
+void strip_stacked(ui_cell *out, int w, int h, const float *const *frac, int n,
+                   const wchar_t *fills, const uint8_t *roles) {
+    for (int x = 0; x < w; x++) {
+        float total = 0;
+        int ok = 1, last = -1;
+        for (int k = 0; k < n; k++) {
+            float f = frac[k][x];
+            if (!isfinite(f)) ok = 0;
+            else if (f > 0) { total += f; last = k; }
+        }
+        for (int r = 0; r < h; r++) {
+            ui_cell *cell = &out[(size_t)r * w + x];
+            cell->ch = L' ';
+            cell->role = 0;
+            if (!ok || total <= 0) continue;
+            float mid = ((float)(h - 1 - r) + 0.5f) / (float)h * total, cum = 0;
+            int seg = last;
+            for (int k = 0; k < n; k++) {
+                cum += frac[k][x] > 0 ? frac[k][x] : 0;
+                if (mid < cum) { seg = k; break; }
+            }
+            cell->ch = fills[seg];
+            cell->role = roles[seg];
+        }
+    }
+}
+
+// --- Sparkline -----------------------------------------------------------------
+
+void sparkline(ui_cell *out, const float *v, int n, float lo, float hi, int utf8,
+               uint8_t role) {
+    static const wchar_t levels_utf8[] = L"▁▂▃▄▅▆▇█", levels_ascii[] = L"_.-:=+*#";
+    const wchar_t *lv = utf8 ? levels_utf8 : levels_ascii;
+    for (int i = 0; i < n; i++) {
+        out[i].role = role;
+        if (!isfinite(v[i])) {
+            out[i].ch = L' ';
+            out[i].role = 0;
+            continue;
+        }
+        int l = 3;
+        if (hi > lo) {
+            l = (int)((v[i] - lo) / (hi - lo) * 8.0f);
+            l = l < 0 ? 0 : l > 7 ? 7 : l;
+        }
+        out[i].ch = lv[l];
+    }
+}
+
+// --- Scatter -------------------------------------------------------------------
+
+wchar_t scatter_glyph(int c) {
+    static const char glyphs[] = "ox+*#@%&=$ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    return (wchar_t)glyphs[(c < 0 ? 0 : c) % (int)(sizeof glyphs - 1)];
+}
+
+// Position of v in [a, b] on n slots (clamped).
+static int slot(float v, float a, float b, int n) {
+    if (!(b > a)) return n / 2;
+    int i = (int)((v - a) / (b - a) * (float)n);
+    return i < 0 ? 0 : i >= n ? n - 1 : i;
+}
+
+void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, int n,
+                  float x0, float x1, float y0, float y1, int braille, uint8_t role0,
+                  int *cand, int *cnt, uint8_t *bits) {
+    int sw = braille ? 2 : 1, sh = braille ? 4 : 1;
+    size_t cells = (size_t)w * h;
+    memset(cnt, 0, sizeof(int) * cells);
+    memset(bits, 0, cells);
+    for (int i = 0; i < n; i++) {
+        float px = pts[2 * i], py = pts[2 * i + 1];
+        if (!isfinite(px) || !isfinite(py)) continue;
+        int dx = slot(px, x0, x1, w * sw), dy = sh * h - 1 - slot(py, y0, y1, h * sh);
+        size_t k = (size_t)(dy / sh) * w + dx / sw;
+        bits[k] |= braille ? canvas_dot_bit(dx % 2, dy % 4) : 1;
+        // Most common class of the cell by majority vote in O(1) memory:
+        // exact when one class has most of the cell's points.
+        if (cnt[k] == 0) { cand[k] = y[i]; cnt[k] = 1; }
+        else if (cand[k] == y[i]) cnt[k]++;
+        else cnt[k]--;
+    }
+    for (size_t k = 0; k < cells; k++) {
+        if (!bits[k]) {
+            out[k].ch = L' ';
+            out[k].role = 0;
+            continue;
+        }
+        out[k].role = (uint8_t)(role0 + cand[k] % UI_CLASS_ROLES);
+        out[k].ch = braille ? (wchar_t)(0x2800 + bits[k]) : scatter_glyph(cand[k]);
+    }
+}
+
+// --- Numbers -------------------------------------------------------------------
+
+void fmt_value(char *buf, int n, float v) {
+    float a = fabsf(v);
+    if (v == 0 || !isfinite(v)) {
+        snprintf(buf, (size_t)n, isfinite(v) ? "0.00" : "%g", v);
+        return;
+    }
+    if (a >= 1e5f || a < 1e-6f) {
+        snprintf(buf, (size_t)n, "%.2e", v);
+        return;
+    }
+    for (int d = 2; d <= 6; d++) {
+        snprintf(buf, (size_t)n, "%.*f", d, v);
+        double back = strtod(buf, NULL);
+        if (fabs(back - v) <= 0.005 * a) return;
+    }
+}
+
+void fmt_axis(char *buf, int n, float v) {
+    snprintf(buf, (size_t)n, "%.3g", v);
+    if (strlen(buf) > 6) snprintf(buf, (size_t)n, "%.0e", v);
+}

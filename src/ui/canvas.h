@@ -1,0 +1,112 @@
+// canvas.h: the interface's drawing as pure functions (no ncurses): series,
+// counts and points in, cells out. Each cell is a glyph and a colour role;
+// panels.c puts the cells on the screen, the tests read them directly.
+//
+// Glyph sets: with UTF-8, braille (2 x 4 dots a cell), block eighths for
+// sparklines and shades for bars; without, ASCII look-alikes. Without
+// colour, whatever colour tells apart is told apart by glyph as well.
+#ifndef TS_UI_CANVAS_H
+#define TS_UI_CANVAS_H
+#include <stdint.h>
+#include <wchar.h>
+#include "tripletscope/series.h"
+
+typedef struct {
+    wchar_t ch;      // the glyph (ASCII only when not UTF-8)
+    uint8_t role;    // colour role (term.h's ui_role; 0: default)
+} ui_cell;
+
+// --- Braille canvas -------------------------------------------------------------
+
+// A w x h cell grid of 2w x 4h dots; dot (0, 0) is the top left.
+typedef struct {
+    int w, h;
+    uint8_t *bits;   // (h, w) braille dot bits of each cell (U+2800 + bits)
+    uint8_t *role;   // (h, w) colour role of each cell: the last dot drawn wins
+} ui_canvas;
+
+// Braille dot bit of dot (dx, dy) inside a cell, dx < 2, dy < 4.
+uint8_t canvas_dot_bit(int dx, int dy);
+// Uses bits and role (each w * h bytes, the caller's) and clears them.
+void canvas_init(ui_canvas *c, int w, int h, uint8_t *bits, uint8_t *role);
+// Sets dot (x, y); outside the canvas does nothing.
+void canvas_dot(ui_canvas *c, int x, int y, uint8_t role);
+// Sets the dots (x, y0..y1), either order.
+void canvas_vline(ui_canvas *c, int x, int y0, int y1, uint8_t role);
+// Turns the canvas into cells (h, w): braille with UTF-8; else per cell ':'
+// (dots in both halves), '\'' (upper half only), '.' (lower half only).
+void canvas_render(const ui_canvas *c, int utf8, ui_cell *out);
+
+// --- Series for display --------------------------------------------------------
+
+// Bins series s into n columns covering its whole run: column i gets the
+// min, max and mean of the values in its bins (NaN where none is finite).
+// With fewer bins than columns, a bin spans several columns. Any output
+// pointer may be NULL.
+void series_columns(const ts_series *s, int n, float *mn, float *mx, float *mean);
+// The column (of n) that holds step `step` of s, or -1 if s is empty.
+int series_step_column(const ts_series *s, int n, long step);
+// Range of finite values of s: returns 0 if there is none.
+int series_range(const ts_series *s, float *lo, float *hi);
+
+// --- Line plot -----------------------------------------------------------------
+
+// Draws s over the whole canvas width (one dot column each of 2w), each
+// dot column spanning its min..max (spikes stay visible), joined to its
+// neighbour so the line stays connected; values map [lo, hi] to the
+// bottom..top dot. Uses the scratch mn, mx (2w floats each).
+void plot_series(ui_canvas *c, const ts_series *s, float lo, float hi, uint8_t role,
+                 float *mn, float *mx);
+// A dashed vertical marker at dot column x (every other dot row).
+void plot_marker(ui_canvas *c, int x, uint8_t role);
+
+// --- Bars and strips -------------------------------------------------------------
+
+// Fill glyphs of n stacked segments: colour: one solid glyph; monochrome:
+// one glyph per segment ("░▒█" or ".+#"), so the segments differ without colour.
+void bar_fills(int utf8, int color, int n, wchar_t *fills);
+// Splits w cells among counts (n) in proportion (largest remainder, so the
+// widths sum to w when the total is > 0); writes the widths into widths (n)
+// if not NULL. An all-zero total gives w blank cells.
+void bar_stacked(ui_cell *out, int w, const long *counts, int n, const wchar_t *fills,
+                 const uint8_t *roles, int *widths);
+// A strip over time, w columns x h rows: column x stacks the fractions
+// frac[k][x] (k < n, summing to about 1) from the bottom row up; each cell
+// takes the segment covering its middle. NaN columns stay blank.
+void strip_stacked(ui_cell *out, int w, int h, const float *const *frac, int n,
+                   const wchar_t *fills, const uint8_t *roles);
+
+// --- Sparkline -----------------------------------------------------------------
+
+// One cell per value (n): 8 levels over [lo, hi] ("▁".."█", or "_.-:=+*#").
+// NaN gives a blank; a flat range gives the middle level.
+void sparkline(ui_cell *out, const float *v, int n, float lo, float hi, int utf8,
+               uint8_t role);
+
+// --- Scatter -------------------------------------------------------------------
+
+#define UI_CLASS_ROLES 16   // colour roles for classes; class c uses c % this
+
+// Glyph of class c without colour (or without braille): ASCII, so it reads
+// the same under any locale.
+wchar_t scatter_glyph(int c);
+// Plots n points pts (n, 2) with labels y (n) over [x0, x1] x [y0, y1] into
+// w x h cells (the y axis points up). braille (needs UTF-8 and colour):
+// every point is a dot, each cell coloured by its most common class;
+// otherwise each cell shows the glyph of its most common class. Class c's
+// role is role0 + c % UI_CLASS_ROLES. Uses the scratch cand (w * h ints),
+// cnt (w * h ints) and bits (w * h bytes).
+void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, int n,
+                  float x0, float x1, float y0, float y1, int braille, uint8_t role0,
+                  int *cand, int *cnt, uint8_t *bits);
+
+// --- Numbers -------------------------------------------------------------------
+
+// Formats v with at least two decimals and as many more (up to six) as it
+// takes to be within 0.5 % of v: 0.2 -> "0.20", 1.5625 -> "1.56",
+// 0.128 -> "0.128", 0.001 -> "0.001"; tiny or huge values use %.2e.
+void fmt_value(char *buf, int n, float v);
+// A y-axis label in at most 6 characters (%.3g, or %.0e when longer).
+void fmt_axis(char *buf, int n, float v);
+
+#endif

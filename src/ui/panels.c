@@ -1,0 +1,707 @@
+// panels.c: the screen, drawn from one runner view with curses. Everything
+// shown is read from the snapshot; this file only lays out, scales, bins and
+// formats (the core measures).
+//
+//   header                                                          row 0
+//   Siamese                 loss | Triplet                    loss  titles
+//   settings (1-2 rows)          | settings
+//   loss curve + axis            | loss curve + axis
+//   difficulty counts, bar, strip| ...
+//   mined / pairs, no-positive   | ...
+//   norms, d_ap vs d_an, P@1     | ...
+//   projection + legend          | ...
+//   Diagnosis ----------------------------------------------------
+//   findings / warnings
+//   key bar                                                         last row
+#include <curses.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "keys.h"
+#include "panels.h"
+
+// --- Layout -------------------------------------------------------------------------
+
+typedef struct {
+    int W, H;
+    int cw, x[2];          // column width; the columns' left edges
+    int compact;           // the projection does not fit beside the curves
+    int n_set;             // settings rows (from row 2)
+    int y_loss, n_loss;    // loss canvas rows (0: hidden); the axis row follows
+    int y_proj, n_proj;    // projection title row, then n_proj rows (0: hidden)
+    int y_diff, n_strip;   // counts row, bar row, then n_strip strip rows
+    int y_extra;           // two rows: mined / pairs, no-positive / self-positive
+    int y_norm, y_dist, y_eval;
+    int y_diag, n_diag;    // "Diagnosis" rule, then n_diag rows
+    int y_keys;
+} ui_layout;
+
+// Rows go, by priority, to the fixed lines, then a loss curve of at least
+// 3 rows, then the projection (at least 5); a compact view shows the
+// projection only when asked, in place of the loss curve and strip.
+static void layout_compute(ui_layout *L, int W, int H, int proj_toggled) {
+    memset(L, 0, sizeof *L);
+    L->W = W;
+    L->H = H;
+    L->cw = (W - 1) / 2;
+    L->x[0] = 0;
+    L->x[1] = L->cw + 1;
+    L->n_set = L->cw >= 80 ? 1 : 2;
+    int strip = H >= 36 ? 3 : H >= 30 ? 2 : 1;
+    L->n_diag = H >= 36 ? 4 : H >= 30 ? 3 : 2;
+    int fixed = 11 + L->n_set;   // header, titles, counts, bar, 2 extra, norm, dist, eval, rule, keys
+    int R = H - fixed - strip - L->n_diag;
+    L->compact = R < 10;
+    int loss_rows, proj_rows;
+    if (!L->compact) {
+        loss_rows = (R - 2) * 2 / 5;
+        if (loss_rows < 3) loss_rows = 3;
+        if (loss_rows > 12) loss_rows = 12;
+        proj_rows = R - 2 - loss_rows;
+        if (proj_toggled) { loss_rows = R - 1; proj_rows = 0; }
+        L->n_strip = strip;
+    } else if (proj_toggled) {
+        loss_rows = 0;
+        proj_rows = R + strip - 1;
+        L->n_strip = 0;
+    } else {
+        loss_rows = R - 1;
+        proj_rows = 0;
+        L->n_strip = strip;
+    }
+    int y = 2 + L->n_set;
+    if (loss_rows > 0) {
+        L->y_loss = y;
+        L->n_loss = loss_rows;
+        y += loss_rows + 1;
+    }
+    if (L->compact && proj_rows > 0) {
+        L->y_proj = y;
+        L->n_proj = proj_rows;
+        y += proj_rows + 1;
+    }
+    L->y_diff = y;
+    y += 2 + L->n_strip;
+    L->y_extra = y;
+    y += 2;
+    L->y_norm = y++;
+    L->y_dist = y++;
+    L->y_eval = y++;
+    if (!L->compact && proj_rows > 0) {
+        L->y_proj = y;
+        L->n_proj = proj_rows;
+    }
+    L->y_keys = H - 1;
+    L->y_diag = H - 2 - L->n_diag;
+}
+
+// --- Scratch ------------------------------------------------------------------------
+
+int panels_reserve(ui_state *u, int W, int H) {
+    int need = W * H, need_w = 2 * W + 2;
+    if (need > u->cap) {
+        ui_cell *c = realloc(u->cells, sizeof *c * (size_t)need);
+        if (c) u->cells = c;
+        uint8_t *b = realloc(u->bits, (size_t)need), *r = realloc(u->roles, (size_t)need);
+        if (b) u->bits = b;
+        if (r) u->roles = r;
+        int *ca = realloc(u->cand, sizeof(int) * (size_t)need);
+        if (ca) u->cand = ca;
+        int *cn = realloc(u->cnt, sizeof(int) * (size_t)need);
+        if (cn) u->cnt = cn;
+        if (!c || !b || !r || !ca || !cn) return -1;
+        u->cap = need;
+    }
+    if (need_w > u->cap_w) {
+        for (int i = 0; i < 4; i++) {
+            float *f = realloc(u->f[i], sizeof(float) * (size_t)need_w);
+            if (!f) return -1;
+            u->f[i] = f;
+        }
+        u->cap_w = need_w;
+    }
+    return 0;
+}
+
+void panels_free(ui_state *u) {
+    free(u->cells);
+    free(u->bits);
+    free(u->roles);
+    free(u->cand);
+    free(u->cnt);
+    for (int i = 0; i < 4; i++) free(u->f[i]);
+    u->cap = u->cap_w = 0;
+}
+
+// --- Small helpers --------------------------------------------------------------------
+
+static const char *pm(const ui_state *u) { return u->caps.utf8 ? "±" : "+-"; }
+
+static double pct(long part, long whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
+
+// Writes the first of the texts (most detailed first) that fits in w.
+static void text_fit(int y, int x, int w, ui_role role, const char *const *texts, int n) {
+    for (int i = 0; i < n; i++)
+        if ((int)strlen(texts[i]) <= w || i == n - 1) {
+            term_text(y, x, w, role, texts[i]);
+            return;
+        }
+}
+
+static const char *model_title(ts_model_kind k) { return k == MODEL_SIAMESE ? "Siamese" : "Triplet"; }
+
+static ui_role model_role(ts_model_kind k) { return k == MODEL_SIAMESE ? ROLE_SIAMESE : ROLE_TRIPLET; }
+
+// --- Header ---------------------------------------------------------------------------
+
+// Columns a UTF-8 (or ASCII) string takes: every byte but continuation bytes.
+static int text_cols(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+// The header's segments left to right; a segment that does not fit whole
+// is left out, with the ones after it.
+static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
+    const ts_snapshot *sn = &v->snap;
+    char seg[6][96];
+    ui_role role[6];
+    snprintf(seg[0], sizeof seg[0], "%s %d/%d", sn->data_name, sn->n_train, sn->n_test);
+    role[0] = ROLE_DEFAULT;
+    snprintf(seg[1], sizeof seg[1], "step %ld", sn->step);
+    role[1] = ROLE_TITLE;
+    snprintf(seg[2], sizeof seg[2], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
+             v->steps_per_s);
+    role[2] = ROLE_DEFAULT;
+    snprintf(seg[3], sizeof seg[3], "%s",
+             sn->diverged ? "DIVERGED PAUSED" : v->running ? "RUNNING" : "PAUSED");
+    role[3] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
+    snprintf(seg[4], sizeof seg[4], "seed %llu", (unsigned long long)sn->cfg.seed);
+    role[4] = ROLE_DEFAULT;
+    snprintf(seg[5], sizeof seg[5], "preset %s", sn->cfg.preset);
+    role[5] = ROLE_DIM;
+    const char *sep = u->caps.utf8 ? " │ " : " | ";
+    int x = term_text(0, 0, W, ROLE_TITLE, "tripletscope");
+    for (int i = 0; i < 6; i++) {
+        if (x + 3 + text_cols(seg[i]) > W) break;
+        x += term_text(0, x, W - x, ROLE_DIM, sep);
+        x += term_text(0, x, W - x, role[i], seg[i]);
+    }
+}
+
+// --- Title and settings -----------------------------------------------------------------
+
+static void draw_title(const ts_model_view *m, int y, int x, int w) {
+    int n = term_text(y, x, w, ROLE_TITLE, model_title(m->kind));
+    if (!m->enabled || m->last.step == 0) return;
+    char buf[48];
+    snprintf(buf, sizeof buf, "loss %.4g", m->last.loss);
+    int len = (int)strlen(buf);
+    if (n + 1 + len <= w) term_text(y, x + w - len, len, model_role(m->kind), buf);
+}
+
+// The settings that act on model k, as tokens: "miner hardest-neg", ...
+static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, char tok[][48]) {
+    const ts_settings *s = &sn->cfg.set;
+    char v[24];
+    int n = 0;
+    if (k == MODEL_SIAMESE) {
+        snprintf(tok[n++], 48, "contrastive");
+        fmt_value(v, sizeof v, s->pair_margin);
+        snprintf(tok[n++], 48, "pair margin %s", v);
+    } else {
+        snprintf(tok[n++], 48, "miner %s", miner_name(s->miner));
+        fmt_value(v, sizeof v, s->margin);
+        snprintf(tok[n++], 48, s->soft ? "soft margin (m %s)" : "margin %s", v);
+    }
+    if (s->sampler == SAMPLER_PK)
+        snprintf(tok[n++], 48, "pk %dx%d", sn->cfg.k ? sn->cfg.batch / sn->cfg.k : 0, sn->cfg.k);
+    else
+        snprintf(tok[n++], 48, "uniform %d", sn->cfg.batch);
+    snprintf(tok[n++], 48, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
+    if (k == MODEL_TRIPLET) snprintf(tok[n++], 48, "reduce %s", reduce_name(s->reduce));
+    fmt_value(v, sizeof v, s->lr);
+    snprintf(tok[n++], 48, "lr %s", v);
+    return n;
+}
+
+static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, int w, int rows) {
+    char tok[8][48];
+    int n = settings_tokens(sn, k, tok), col = 0, row = 0;
+    for (int i = 0; i < n && row < rows; i++) {
+        int len = (int)strlen(tok[i]);
+        if (col > 0 && col + 2 + len > w) {
+            row++;
+            col = 0;
+            if (row >= rows) break;
+        }
+        if (col > 0) col += 2;
+        col += term_text(y + row, x + col, w - col, ROLE_DEFAULT, tok[i]);
+    }
+}
+
+// --- Loss curve -------------------------------------------------------------------------
+
+// Setting changes that act on the model of kind k (the others leave it alone).
+static int event_applies(const ts_event *ev, ts_model_kind k) {
+    static const char *const triplet_only[] = {"miner", "margin", "soft", "reduce"};
+    if (k == MODEL_TRIPLET) return 1;
+    for (size_t i = 0; i < sizeof triplet_only / sizeof triplet_only[0]; i++)
+        if (strcmp(ev->setting, triplet_only[i]) == 0) return 0;
+    return 1;
+}
+
+#define AXIS_W 7   // y labels: 6 characters and a space
+
+// True when none of the n marker cells lies in [a, b].
+static int span_free(const int *cells, int n, int a, int b) {
+    for (int i = 0; i < n; i++)
+        if (cells[i] >= a && cells[i] <= b) return 0;
+    return 1;
+}
+
+static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
+                      const ts_model_view *m, int x, int w) {
+    int rows = L->n_loss, cw = w - AXIS_W, y = L->y_loss;
+    if (rows <= 0 || cw < 4) return;
+    const ts_series *s = &m->hist.loss;
+    float lo = 0, hi = 0;
+    if (!series_range(s, &lo, &hi)) {
+        term_text(y, x + AXIS_W, cw, ROLE_DIM, "loss: waiting for the first step");
+        return;
+    }
+    // The setting changes that act on this model, as dot columns; the first
+    // step under a new setting is ev->step + 1.
+    int mdot[TS_MAX_EVENTS], mcell[TS_MAX_EVENTS], nm = 0;
+    char mkey[TS_MAX_EVENTS];
+    long first = sn->n_events > TS_MAX_EVENTS ? sn->n_events - TS_MAX_EVENTS : 0;
+    for (long i = first; i < sn->n_events; i++) {
+        const ts_event *ev = &sn->events[i % TS_MAX_EVENTS];
+        int col = event_applies(ev, m->kind) ? series_step_column(s, 2 * cw, ev->step + 1) : -1;
+        if (col < 0) continue;
+        mdot[nm] = col;
+        mcell[nm] = col / 2;
+        mkey[nm++] = ev->key;
+    }
+    ui_canvas c;
+    canvas_init(&c, cw, rows, u->bits, u->roles);
+    // Markers first: where the curve crosses one, the curve's colour wins.
+    for (int i = 0; i < nm; i++) plot_marker(&c, mdot[i], ROLE_MARKER);
+    plot_series(&c, s, lo, hi, model_role(m->kind), u->f[0], u->f[1]);
+    canvas_render(&c, u->caps.utf8, u->cells);
+    for (int r = 0; r < rows; r++) term_cells(y + r, x + AXIS_W, u->cells + (size_t)r * cw, cw);
+    char lab[16];
+    fmt_axis(lab, sizeof lab, hi);
+    term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+    fmt_axis(lab, sizeof lab, lo);
+    term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+    if (rows >= 5) {
+        fmt_axis(lab, sizeof lab, (lo + hi) / 2);
+        term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+    }
+    // The axis row: each marker's key under it; the first and last step
+    // where no key needs the room.
+    int ya = y + rows, xa = x + AXIS_W;
+    term_fill(ya, xa, cw, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    term_printf(ya, x, AXIS_W - 1, ROLE_DIM, "%6s", "step");
+    char st[24];
+    snprintf(st, sizeof st, "%ld", s->nbins ? s->bins[0].step : 0L);
+    int len = (int)strlen(st);
+    if (span_free(mcell, nm, 0, len)) term_text(ya, xa, cw, ROLE_DIM, st);
+    snprintf(st, sizeof st, "%ld", sn->step);
+    len = (int)strlen(st);
+    if (len < cw && span_free(mcell, nm, cw - len - 1, cw - 1))
+        term_text(ya, xa + cw - len, len, ROLE_DIM, st);
+    for (int i = 0; i < nm; i++) {
+        char key[2] = {mkey[i], 0};
+        term_text(ya, xa + mcell[i], 1, ROLE_MARKER, key);
+    }
+}
+
+// --- Difficulty -------------------------------------------------------------------------
+
+static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_model_view *m,
+                            int x, int w) {
+    const ts_counts *c = &m->last.all;
+    int y = L->y_diff;
+    char t[3][160];
+    snprintf(t[0], sizeof t[0], "easy %ld %.0f%%  semi-hard %ld %.0f%%  hard %ld %.0f%%  of %ld",
+             c->easy, pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
+             pct(c->hard, c->valid), c->valid);
+    snprintf(t[1], sizeof t[1], "easy %ld %.0f%%  semi %ld %.0f%%  hard %ld %.0f%%", c->easy,
+             pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
+             pct(c->hard, c->valid));
+    snprintf(t[2], sizeof t[2], "e %.0f%% s %.0f%% h %.0f%% of %ld", pct(c->easy, c->valid),
+             pct(c->semihard, c->valid), pct(c->hard, c->valid), c->valid);
+    const char *tp[3] = {t[0], t[1], t[2]};
+    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
+
+    // easy, semi-hard, hard from left to right; the strip stacks them from
+    // the bottom up as hard, semi-hard, easy, so a drift to all-hard rises.
+    wchar_t fills[3];
+    bar_fills(u->caps.utf8, u->caps.color, 3, fills);
+    const uint8_t roles[3] = {ROLE_EASY, ROLE_SEMI, ROLE_HARD};
+    const long counts[3] = {c->easy, c->semihard, c->hard};
+    int bw = w - 4;
+    if (bw < 4) return;
+    term_text(y + 1, x, 4, ROLE_DIM, "now ");
+    bar_stacked(u->cells, bw, counts, 3, fills, roles, NULL);
+    term_cells(y + 1, x + 4, u->cells, bw);
+    if (L->n_strip <= 0) return;
+    term_text(y + 2, x, 4, ROLE_DIM, "run ");
+    series_columns(&m->hist.hard, bw, NULL, NULL, u->f[0]);
+    series_columns(&m->hist.semihard, bw, NULL, NULL, u->f[1]);
+    series_columns(&m->hist.easy, bw, NULL, NULL, u->f[2]);
+    const float *frac[3] = {u->f[0], u->f[1], u->f[2]};
+    const wchar_t sfills[3] = {fills[2], fills[1], fills[0]};
+    const uint8_t sroles[3] = {ROLE_HARD, ROLE_SEMI, ROLE_EASY};
+    strip_stacked(u->cells, bw, L->n_strip, frac, 3, sfills, sroles);
+    for (int r = 0; r < L->n_strip; r++)
+        term_cells(y + 2 + r, x + 4, u->cells + (size_t)r * bw, bw);
+}
+
+// Triplet: what the miner picked; Siamese: the pairs. Both: anchors alone
+// in their class (the batch is shared, so the count is too).
+static void draw_extra(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
+    const ts_stepstats *st = &m->last;
+    int B = sn->cfg.batch;
+    char t[3][160];
+    if (m->kind == MODEL_TRIPLET) {
+        snprintf(t[0], sizeof t[0], "mined %ld: easy %ld semi %ld hard %ld  active %ld",
+                 st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
+        snprintf(t[1], sizeof t[1], "mined %ld (e %ld s %ld h %ld) active %ld", st->mined.valid,
+                 st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
+        snprintf(t[2], sizeof t[2], "mined %ld active %ld", st->mined.valid, st->active);
+    } else {
+        snprintf(t[0], sizeof t[0], "pairs: %ld positive, %ld negative, %ld inside the margin",
+                 st->pairs.pos, st->pairs.neg, st->pairs.active_neg);
+        snprintf(t[1], sizeof t[1], "pairs +%ld -%ld, %ld inside margin", st->pairs.pos,
+                 st->pairs.neg, st->pairs.active_neg);
+        snprintf(t[2], sizeof t[2], "pairs +%ld -%ld act %ld", st->pairs.pos, st->pairs.neg,
+                 st->pairs.active_neg);
+    }
+    const char *tp[3] = {t[0], t[1], t[2]};
+    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
+    ui_role role = st->no_positive > 0 ? ROLE_WARN : ROLE_DEFAULT;
+    if (m->kind == MODEL_TRIPLET) {
+        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)  self-positive %d (%.0f%%)",
+                 st->no_positive, B, pct(st->no_positive, B), st->self_positive,
+                 pct(st->self_positive, B));
+        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%) self-pos %d (%.0f%%)", st->no_positive,
+                 pct(st->no_positive, B), st->self_positive, pct(st->self_positive, B));
+        if (st->self_positive > 0) role = ROLE_WARN;
+    } else {
+        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)", st->no_positive, B,
+                 pct(st->no_positive, B));
+        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%)", st->no_positive, pct(st->no_positive, B));
+    }
+    const char *tq[2] = {t[0], t[1]};
+    text_fit(y + 1, x, w, role, tq, 2);
+}
+
+// --- Norms, distances, retrieval --------------------------------------------------------
+
+// A sparkline of s over up to w cells (fewer while s has fewer bins), on
+// [lo, hi], or on its own range when lo >= hi.
+static int draw_spark(ui_state *u, const ts_series *s, int y, int x, int w, float lo, float hi,
+                      ui_role role) {
+    int n = s->nbins < w ? s->nbins : w;
+    if (n <= 0) return 0;
+    series_columns(s, n, NULL, NULL, u->f[3]);
+    if (!(hi > lo)) {
+        int any = 0;
+        for (int i = 0; i < n; i++) {
+            float v = u->f[3][i];
+            if (!isfinite(v)) continue;
+            if (!any || v < lo) lo = v;
+            if (!any || v > hi) hi = v;
+            any = 1;
+        }
+    }
+    sparkline(u->cells, u->f[3], n, lo, hi, u->caps.utf8, (uint8_t)role);
+    term_cells(y, x, u->cells, n);
+    return n;
+}
+
+static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w) {
+    const ts_normstats *ns = &m->last.norm;
+    char buf[160];
+    snprintf(buf, sizeof buf, "norm %.3g%s%.2g [%.3g, %.3g] ", ns->mean, pm(u), ns->std, ns->min,
+             ns->max);
+    int n = term_text(y, x, w, ROLE_DEFAULT, buf);
+    if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
+}
+
+static void draw_dist(const ts_model_view *m, int y, int x, int w) {
+    const ts_stepstats *st = &m->last;
+    ui_role role = st->d_neg > st->d_pos ? ROLE_DEFAULT : ROLE_WARN;
+    char t[2][120];
+    snprintf(t[0], sizeof t[0], "mean distance  d_ap %.3g  vs  d_an %.3g", st->d_pos, st->d_neg);
+    snprintf(t[1], sizeof t[1], "d_ap %.3g vs d_an %.3g", st->d_pos, st->d_neg);
+    const char *tp[2] = {t[0], t[1]};
+    text_fit(y, x, w, role, tp, 2);
+}
+
+static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
+                      int w) {
+    if (!m->have_eval) {
+        char buf[120];
+        if (sn->cfg.eval_every > 0)
+            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (first evaluation at step %d)",
+                     sn->cfg.eval_every);
+        else
+            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (evaluation off: --eval-every 0)");
+        term_text(y, x, w, ROLE_DIM, buf);
+        return;
+    }
+    const ts_retrieval *r = &m->last_eval.r;
+    char buf[64];
+    int half = w / 2;
+    snprintf(buf, sizeof buf, "P@1 %.3f ", r->p_at_1);
+    int n = term_text(y, x, half, ROLE_TITLE, buf);
+    if (half - n >= 3) draw_spark(u, &m->hist.p_at_1, y, x + n, half - n - 1, 0, 1, ROLE_GOOD);
+    snprintf(buf, sizeof buf, "MAP@R %.3f ", r->map_at_r);
+    n = term_text(y, x + half, w - half, ROLE_TITLE, buf);
+    if (w - half - n >= 3)
+        draw_spark(u, &m->hist.map_at_r, y, x + half + n, w - half - n, 0, 1, ROLE_GOOD);
+}
+
+// --- Projection -------------------------------------------------------------------------
+
+static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
+                            const ts_model_view *m, int x, int w) {
+    int y = L->y_proj, rows = L->n_proj;
+    if (rows <= 0) return;
+    if (!m->have_eval || m->n_proj == 0) {
+        term_text(y, x, w, ROLE_DIM, "projection: after the first evaluation");
+        return;
+    }
+    double explained = m->proj_total_var > 0
+                           ? 100.0 * (m->proj_var[0] + m->proj_var[1]) / m->proj_total_var : 0;
+    char t[3][160];
+    snprintf(t[0], sizeof t[0], "held-out %d at step %ld, PCA 2D (%.0f%% of variance)",
+             m->n_proj, m->last_eval.step, explained);
+    snprintf(t[1], sizeof t[1], "held-out %d, step %ld, PCA %.0f%%", m->n_proj,
+             m->last_eval.step, explained);
+    snprintf(t[2], sizeof t[2], "PCA %.0f%%", explained);
+    const char *tp[3] = {t[0], t[1], t[2]};
+    text_fit(y, x, w, ROLE_DIM, tp, 3);
+    y++;
+
+    // Legend at the right, in as many columns as the rows need (up to a
+    // third of the width); what does not fit is counted.
+    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, name_w = 0;
+    for (int c = 0; c < C; c++) {
+        int len = (int)strlen(sn->class_names[c]);
+        if (len > name_w) name_w = len;
+    }
+    if (name_w > 12) name_w = 12;
+    int ew = name_w + 3;                       // glyph, space, name, gap
+    int lcols = (C + rows - 1) / rows;
+    while (lcols > 1 && lcols * ew > w / 3) lcols--;
+    int lw = lcols * ew, sw = w - lw;
+    if (sw < 10) { lw = 0; sw = w; }
+    int braille = u->caps.utf8 && u->caps.color;
+    if (lw) {
+        int slots = lcols * rows, shown = C <= slots ? C : slots - 1;
+        for (int c = 0; c < shown; c++) {
+            int lx = x + sw + 1 + (c / rows) * ew, ly = y + c % rows;
+            wchar_t g = braille ? L'⣿' : scatter_glyph(c);
+            ui_cell cell = {g, (uint8_t)(ROLE_CLASS0 + c % UI_CLASS_ROLES)};
+            term_cells(ly, lx, &cell, 1);
+            term_text(ly, lx + 2, name_w, ROLE_DEFAULT, sn->class_names[c]);
+        }
+        if (shown < C)
+            term_printf(y + shown % rows, x + sw + 1 + (shown / rows) * ew, ew, ROLE_DIM,
+                        "+%d", C - shown);
+    }
+    // Scale to the points' extent (display scaling only).
+    float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
+    for (int i = 0; i < m->n_proj; i++) {
+        float px = m->proj[2 * i], py = m->proj[2 * i + 1];
+        if (i == 0 || px < x0) x0 = px;
+        if (i == 0 || px > x1) x1 = px;
+        if (i == 0 || py < y0) y0 = py;
+        if (i == 0 || py > y1) y1 = py;
+    }
+    scatter_plot(u->cells, sw, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1, braille,
+                 ROLE_CLASS0, u->cand, u->cnt, u->bits);
+    for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * sw, sw);
+}
+
+// --- A model's column -------------------------------------------------------------------
+
+static void draw_column(ui_state *u, const ui_layout *L, const ts_snapshot *sn, int k) {
+    const ts_model_view *m = &sn->model[k];
+    int x = L->x[k], w = L->cw;
+    draw_title(m, 1, x, w);
+    if (!m->enabled) {
+        term_text(3, x, w, ROLE_DIM, "not trained in this run (--models)");
+        return;
+    }
+    draw_settings(sn, m->kind, 2, x, w, L->n_set);
+    draw_loss(u, L, sn, m, x, w);
+    if (m->last.step == 0) {   // nothing measured yet (a fresh start or a reset)
+        term_text(L->y_diff, x, w, ROLE_DIM, "no step yet: the batch figures follow the first");
+        draw_eval(u, sn, m, L->y_eval, x, w);
+        return;
+    }
+    draw_difficulty(u, L, m, x, w);
+    draw_extra(sn, m, L->y_extra, x, w);
+    draw_norms(u, m, L->y_norm, x, w);
+    draw_dist(m, L->y_dist, x, w);
+    draw_eval(u, sn, m, L->y_eval, x, w);
+    draw_projection(u, L, sn, m, x, w);
+}
+
+// --- Diagnosis ------------------------------------------------------------------------
+
+static ui_role severity_role(ts_severity s) {
+    return s == SEV_ERROR ? ROLE_ERROR : s == SEV_WARN ? ROLE_WARN : ROLE_DEFAULT;
+}
+
+static const char *severity_tag(ts_severity s) {
+    return s == SEV_ERROR ? "ERROR" : s == SEV_WARN ? "WARN " : "INFO ";
+}
+
+// One line: "WARN  triplet   message  (try m)".
+static void draw_line(int y, int W, ts_severity sev, const char *who, const char *msg,
+                      const char *key) {
+    int x = 1;
+    x += term_text(y, x, W - x, severity_role(sev), severity_tag(sev)) + 1;
+    x += term_printf(y, x, W - x, ROLE_TITLE, "%-8s", who) + 1;
+    x += term_text(y, x, W - x, ROLE_DEFAULT, msg);
+    if (key && key[0]) term_printf(y, x + 2, W - x - 2, ROLE_MARKER, "(try %s)", key);
+}
+
+// The warnings the snapshot's own numbers state, until the diagnosis engine
+// raises findings; returns the rows used.
+static int draw_plain_warnings(const ts_snapshot *sn, int y, int rows, int W) {
+    int used = 0, B = sn->cfg.batch;
+    char msg[200];
+    if (sn->diverged && used < rows) {
+        draw_line(y + used++, W, SEV_ERROR, "both",
+                  "the loss went NaN or Inf: training is paused; halve the lr, then reset", "[ r");
+    }
+    const ts_model_view *t = &sn->model[MODEL_TRIPLET], *any = t->enabled ? t : &sn->model[0];
+    if (any->last.step > 0 && any->last.no_positive > 0 && used < rows) {
+        snprintf(msg, sizeof msg,
+                 "%.0f%% of anchors had no positive this batch (their class appears once)",
+                 pct(any->last.no_positive, B));
+        draw_line(y + used++, W, pct(any->last.no_positive, B) >= 25 ? SEV_WARN : SEV_INFO,
+                  "batch", msg, "p");
+    }
+    if (t->enabled && t->last.self_positive > 0 && used < rows) {
+        snprintf(msg, sizeof msg, "%.0f%% of anchors drew themselves as positive (d_ap = 0)",
+                 pct(t->last.self_positive, B));
+        draw_line(y + used++, W, SEV_WARN, "triplet", msg, "m");
+    }
+    if (t->enabled && t->last.step > 0 && t->last.mined.valid > 0 && t->last.active == 0 &&
+        used < rows) {
+        snprintf(msg, sizeof msg, "none of the %ld mined triplets has a loss: no gradient",
+                 t->last.mined.valid);
+        draw_line(y + used++, W, SEV_WARN, "triplet", msg, "+");
+    }
+    return used;
+}
+
+static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
+                           double now) {
+    const ts_snapshot *sn = &v->snap;
+    int y = L->y_diag, W = L->W;
+    term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
+    // The session's last notice (export path, a refused key) for a while.
+    if (strcmp(u->notice, sn->notice) != 0) {
+        memcpy(u->notice, sn->notice, sizeof u->notice);
+        u->notice_t = now;
+    }
+    if (v->log_error[0]) term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " --log %s ", v->log_error);
+    else if (u->notice[0] && now - u->notice_t < 10)
+        term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s ", u->notice);
+
+    int rows = L->n_diag, used = 0;
+    y++;
+    if (sn->n_findings > 0) {
+        for (int i = 0; i < sn->n_findings && used < rows; i++) {
+            const ts_finding *f = &sn->findings[i];
+            draw_line(y + used++, W, f->severity, model_name((ts_model_kind)f->model), f->message,
+                      f->suggest);
+            // Evidence under its finding while rows are spare.
+            if (rows - used > sn->n_findings - 1 - i && f->evidence[0])
+                term_printf(y + used++, 8, W - 9, ROLE_DIM, "evidence %s", f->evidence);
+        }
+        return;
+    }
+    used = draw_plain_warnings(sn, y, rows, W);
+    if (used == 0) term_text(y, 1, W - 1, ROLE_GOOD, "no problem found");
+}
+
+// --- Key bar -------------------------------------------------------------------------
+
+static void draw_keybar(const ui_layout *L) {
+    int n, W = L->W, y = L->y_keys;
+    const ui_keydef *t = keys_table(&n);
+    int show[32] = {0}, total = 0;
+    for (int i = 0; i < n && i < 32; i++)
+        if (t[i].bar) {
+            show[i] = 1;
+            total += (int)(strlen(t[i].bar_key) + strlen(t[i].bar)) + 2;
+        }
+    // Too narrow: drop the entries not marked to keep, from the right.
+    for (int i = n - 1; i >= 0 && total > W; i--)
+        if (show[i] && !t[i].bar_keep) {
+            show[i] = 0;
+            total -= (int)(strlen(t[i].bar_key) + strlen(t[i].bar)) + 2;
+        }
+    int x = 0;
+    for (int i = 0; i < n && x < W; i++) {
+        if (!show[i]) continue;
+        x += term_text(y, x, W - x, ROLE_KEY, t[i].bar_key);
+        x += term_printf(y, x, W - x, ROLE_DEFAULT, " %s ", t[i].bar);
+    }
+}
+
+// --- Entry ---------------------------------------------------------------------------
+
+// Centred; the message breaks after its colon when the line is too narrow.
+static void draw_too_small(int W, int H) {
+    char buf[96];
+    snprintf(buf, sizeof buf, "terminal too small: need %dx%d, have %dx%d", UI_MIN_W, UI_MIN_H, W,
+             H);
+    const char *lines[3] = {buf, "q quits", NULL};
+    char *colon = strchr(buf, ':');
+    if ((int)strlen(buf) > W && colon) {
+        colon[1] = 0;
+        lines[1] = colon + 2;
+        lines[2] = "q quits";
+    }
+    int n = lines[2] ? 3 : 2, y = H / 2 - 1 > 0 ? H / 2 - 1 : 0;
+    for (int i = 0; i < n && y + i < H; i++) {
+        int len = (int)strlen(lines[i]);
+        term_text(y + i, len < W ? (W - len) / 2 : 0, W, i == n - 1 ? ROLE_DIM : ROLE_WARN,
+                  lines[i]);
+    }
+}
+
+void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
+    int H = LINES, W = COLS;
+    erase();
+    if (W < UI_MIN_W || H < UI_MIN_H) {
+        draw_too_small(W, H);
+        return;
+    }
+    if (panels_reserve(u, W, H)) term_fatal("out of memory drawing a %dx%d screen", W, H);
+    ui_layout L;
+    layout_compute(&L, W, H, u->show_proj);
+    const ts_snapshot *sn = &v->snap;
+    draw_header(u, v, W);
+    for (int k = 0; k < MODEL_COUNT; k++) draw_column(u, &L, sn, k);
+    for (int y = 1; y < L.y_diag; y++)
+        term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+    draw_diagnosis(u, &L, v, now);
+    draw_keybar(&L);
+    if (u->help) help_draw(u, W, H);
+}

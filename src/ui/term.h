@@ -1,0 +1,62 @@
+// term.h: the terminal: capabilities detected once, colour roles, start and
+// restore (also on signals and fatal errors), and small drawing helpers.
+#ifndef TS_UI_TERM_H
+#define TS_UI_TERM_H
+#include "canvas.h"
+#include "tripletscope/error.h"
+
+// What a cell's role means; term.c maps each to colours and attributes
+// (monochrome: bold / reverse / dim only).
+typedef enum {
+    ROLE_DEFAULT,
+    ROLE_DIM,        // axes, separators, secondary text
+    ROLE_TITLE,      // panel titles
+    ROLE_SIAMESE,    // the Siamese model's curve
+    ROLE_TRIPLET,    // the triplet model's curve
+    ROLE_MARKER,     // setting-change markers and their keys
+    ROLE_EASY,
+    ROLE_SEMI,
+    ROLE_HARD,
+    ROLE_GOOD,       // RUNNING, "no problem found"
+    ROLE_WARN,       // PAUSED, warnings
+    ROLE_ERROR,      // DIVERGED, errors
+    ROLE_KEY,        // a key in the key bar (htop style)
+    ROLE_CLASS0,     // class c: ROLE_CLASS0 + c % UI_CLASS_ROLES
+    ROLE_COUNT = ROLE_CLASS0 + UI_CLASS_ROLES
+} ui_role;
+
+typedef struct {
+    int utf8;        // the locale's codeset is UTF-8: braille, blocks, lines
+    int color;       // has_colors() and NO_COLOR unset or empty
+    int colors;      // COLORS when color
+} ui_caps;
+
+// Reads the locale (setlocale(LC_ALL, "") but numbers stay in "C", so the
+// JSON log keeps its decimal points) and NO_COLOR. Call before term_start.
+void term_detect(ui_caps *caps);
+// Starts curses on the controlling terminal: cbreak, no echo, keypad,
+// hidden cursor, colours when caps->color (cleared if the terminal has none);
+// installs SIGINT / SIGTERM / SIGHUP handlers that only set a flag and an
+// atexit restore. Returns 0, or -1 with err filled (not a terminal).
+int term_start(ui_caps *caps, ts_error *err);
+// Ends curses and puts the terminal back in normal mode. Idempotent.
+void term_restore(void);
+// Restores the terminal, then prints "tripletscope: MESSAGE" and exits 1.
+void term_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+// The signal received (SIGINT, SIGTERM, SIGHUP), or 0.
+int term_signal(void);
+
+// --- Drawing -------------------------------------------------------------------
+
+// Writes s (UTF-8 in a UTF-8 locale) at (y, x), at most w columns; returns
+// the columns written.
+int term_text(int y, int x, int w, ui_role role, const char *s);
+// printf into term_text.
+int term_printf(int y, int x, int w, ui_role role, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+// Writes n cells from (y, x).
+void term_cells(int y, int x, const ui_cell *cells, int n);
+// Writes n copies of ch.
+void term_fill(int y, int x, int n, wchar_t ch, ui_role role);
+
+#endif

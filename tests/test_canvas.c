@@ -1,0 +1,356 @@
+// test_canvas.c: the interface's drawing as pure functions: series, counts
+// and points in, cells out (braille canvas, line plot, stacked bar and
+// strip, sparkline, scatter, number formats), UTF-8 and ASCII.
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <string.h>
+#include "../src/ui/canvas.h"
+
+// --- Fixtures ----------------------------------------------------------------------
+
+static ts_series series;   // large: not on the stack
+
+static void series_of(const float *v, int n) {
+    series_clear(&series);
+    for (int i = 0; i < n; i++) series_push(&series, i + 1, v[i]);
+}
+
+// --- Braille canvas ------------------------------------------------------------------
+
+static void test_dot_bits(void **state) {
+    (void)state;
+    // Unicode numbering: dots 1 2 3 7 down the left, 4 5 6 8 down the right.
+    assert_int_equal(canvas_dot_bit(0, 0), 0x01);
+    assert_int_equal(canvas_dot_bit(0, 1), 0x02);
+    assert_int_equal(canvas_dot_bit(0, 2), 0x04);
+    assert_int_equal(canvas_dot_bit(0, 3), 0x40);
+    assert_int_equal(canvas_dot_bit(1, 0), 0x08);
+    assert_int_equal(canvas_dot_bit(1, 1), 0x10);
+    assert_int_equal(canvas_dot_bit(1, 2), 0x20);
+    assert_int_equal(canvas_dot_bit(1, 3), 0x80);
+}
+
+static void test_canvas_braille(void **state) {
+    (void)state;
+    uint8_t bits[6], roles[6];
+    ui_cell out[6];
+    ui_canvas c;
+    canvas_init(&c, 3, 2, bits, roles);            // 6 x 8 dots
+    canvas_dot(&c, 0, 0, 1);                       // cell (0, 0), dot 1
+    canvas_dot(&c, 3, 7, 2);                       // cell (1, 1), dot 8
+    canvas_dot(&c, 3, 4, 5);                       // cell (1, 1), dot 4: last role wins
+    canvas_dot(&c, -1, 0, 9);                      // outside: nothing
+    canvas_dot(&c, 6, 0, 9);
+    canvas_dot(&c, 0, 8, 9);
+    canvas_render(&c, 1, out);
+    assert_int_equal(out[0].ch, 0x2801);
+    assert_int_equal(out[0].role, 1);
+    assert_int_equal(out[4].ch, 0x2800 + 0x80 + 0x08);
+    assert_int_equal(out[4].role, 5);
+    for (int i = 0; i < 6; i++)
+        if (i != 0 && i != 4) {
+            assert_int_equal(out[i].ch, L' ');
+            assert_int_equal(out[i].role, 0);
+        }
+}
+
+static void test_canvas_vline_and_ascii(void **state) {
+    (void)state;
+    uint8_t bits[3], roles[3];
+    ui_cell out[3];
+    ui_canvas c;
+    canvas_init(&c, 3, 1, bits, roles);
+    canvas_vline(&c, 0, 3, 0, 1);     // full column, either order
+    canvas_dot(&c, 2, 0, 1);          // upper half only
+    canvas_dot(&c, 5, 3, 1);          // lower half only
+    canvas_render(&c, 1, out);
+    assert_int_equal(out[0].ch, 0x2800 + 0x01 + 0x02 + 0x04 + 0x40);
+    canvas_render(&c, 0, out);
+    assert_int_equal(out[0].ch, L':');
+    assert_int_equal(out[1].ch, L'\'');
+    assert_int_equal(out[2].ch, L'.');
+}
+
+// --- Series binned for display -------------------------------------------------------
+
+static void test_series_columns_min_max(void **state) {
+    (void)state;
+    float v[100], mn[10], mx[10], mean[10];
+    for (int i = 0; i < 100; i++) v[i] = (float)i;
+    v[37] = 1000.0f;   // a spike survives the compression
+    series_of(v, 100);
+    series_columns(&series, 10, mn, mx, mean);
+    for (int i = 0; i < 10; i++) {
+        assert_float_equal(mn[i], 10.0f * i, 1e-6);
+        if (i != 3) {
+            assert_float_equal(mx[i], 10.0f * i + 9, 1e-6);
+            assert_float_equal(mean[i], 10.0f * i + 4.5f, 1e-4);
+        }
+    }
+    assert_float_equal(mx[3], 1000.0f, 1e-6);
+}
+
+static void test_series_columns_stretch_and_gaps(void **state) {
+    (void)state;
+    float v[3] = {1, NAN, 3}, mn[6], mx[6];
+    series_of(v, 3);
+    series_columns(&series, 6, mn, mx, NULL);   // fewer bins than columns: each spans 2
+    assert_float_equal(mn[0], 1, 1e-6);
+    assert_float_equal(mn[1], 1, 1e-6);
+    assert_true(isnan(mn[2]) && isnan(mx[3]));  // no finite value: a gap
+    assert_float_equal(mx[4], 3, 1e-6);
+    assert_float_equal(mx[5], 3, 1e-6);
+    float lo = 0, hi = 0;
+    assert_int_equal(series_range(&series, &lo, &hi), 1);
+    assert_float_equal(lo, 1, 1e-6);
+    assert_float_equal(hi, 3, 1e-6);
+    series_clear(&series);
+    assert_int_equal(series_range(&series, &lo, &hi), 0);
+    assert_int_equal(series_step_column(&series, 10, 5), -1);
+}
+
+static void test_series_step_column(void **state) {
+    (void)state;
+    float v[100] = {0};
+    series_of(v, 100);            // steps 1..100
+    assert_int_equal(series_step_column(&series, 10, 0), 0);
+    assert_int_equal(series_step_column(&series, 10, 1), 0);
+    assert_int_equal(series_step_column(&series, 10, 55), 5);
+    assert_int_equal(series_step_column(&series, 10, 100), 9);
+    assert_int_equal(series_step_column(&series, 10, 5000), 9);
+    series_of(v, 5);              // 5 bins on 10 columns: bin i starts at column 2i
+    assert_int_equal(series_step_column(&series, 10, 3), 4);
+}
+
+// --- Line plot -------------------------------------------------------------------------
+
+static void test_plot_spike_and_join(void **state) {
+    (void)state;
+    // 8 values on 8 dot columns (4 cells x 1 row), lo 0 at the bottom dot row.
+    float v[8] = {0, 0, 0, 1, 0, 0, 0, 0}, mn[8], mx[8];
+    series_of(v, 8);
+    uint8_t bits[4], roles[4];
+    ui_canvas c;
+    canvas_init(&c, 4, 1, bits, roles);
+    plot_series(&c, &series, 0, 1, 3, mn, mx);
+    // Cell 0: both dot columns on the bottom row.
+    assert_int_equal(bits[0], 0x40 | 0x80);
+    // Cell 1: left column bottom; right column the spike, all four dots.
+    assert_int_equal(bits[1], 0x40 | 0x08 | 0x10 | 0x20 | 0x80);
+    // Cell 2: its left column joins down from the spike's bottom: one dot.
+    assert_int_equal(bits[2], 0x40 | 0x80);
+    assert_int_equal(roles[1], 3);
+}
+
+static void test_plot_compressed_min_max(void **state) {
+    (void)state;
+    // 16 alternating values on 4 dot columns: each column spans 0..1.
+    float v[16], mn[4], mx[4];
+    for (int i = 0; i < 16; i++) v[i] = (float)(i % 2);
+    series_of(v, 16);
+    uint8_t bits[2], roles[2];
+    ui_canvas c;
+    canvas_init(&c, 2, 1, bits, roles);
+    plot_series(&c, &series, 0, 1, 1, mn, mx);
+    assert_int_equal(bits[0], 0xff);
+    assert_int_equal(bits[1], 0xff);
+}
+
+static void test_plot_marker_dashed(void **state) {
+    (void)state;
+    uint8_t bits[2], roles[2];
+    ui_canvas c;
+    canvas_init(&c, 1, 2, bits, roles);
+    plot_marker(&c, 1, 7);
+    assert_int_equal(bits[0], 0x08 | 0x20);   // dot rows 0 and 2 of the right column
+    assert_int_equal(bits[1], 0x08 | 0x20);
+    assert_int_equal(roles[0], 7);
+}
+
+// --- Bars and strips ---------------------------------------------------------------------
+
+static void test_bar_proportions(void **state) {
+    (void)state;
+    const wchar_t fills[3] = {L'a', L'b', L'c'};
+    const uint8_t roles[3] = {1, 2, 3};
+    ui_cell out[10];
+    int wd[3];
+    const long c1[3] = {1, 1, 2};
+    bar_stacked(out, 8, c1, 3, fills, roles, wd);
+    assert_int_equal(wd[0], 2);
+    assert_int_equal(wd[1], 2);
+    assert_int_equal(wd[2], 4);
+    assert_int_equal(out[0].ch, L'a');
+    assert_int_equal(out[2].ch, L'b');
+    assert_int_equal(out[2].role, 2);
+    assert_int_equal(out[7].ch, L'c');
+    // Thirds of 10: the leftover cell goes to the first largest remainder.
+    const long c2[3] = {5, 5, 5};
+    bar_stacked(out, 10, c2, 3, fills, roles, wd);
+    assert_int_equal(wd[0] + wd[1] + wd[2], 10);
+    assert_int_equal(wd[0], 4);
+    assert_int_equal(wd[1], 3);
+    // Nothing counted: a blank bar.
+    const long c3[3] = {0, 0, 0};
+    bar_stacked(out, 10, c3, 3, fills, roles, wd);
+    for (int i = 0; i < 10; i++) assert_int_equal(out[i].ch, L' ');
+    // A tiny share rounds away; a full one takes everything.
+    const long c4[3] = {0, 1, 999};
+    bar_stacked(out, 10, c4, 3, fills, roles, wd);
+    assert_int_equal(wd[2], 10);
+}
+
+static void test_bar_fills_monochrome(void **state) {
+    (void)state;
+    wchar_t f[3];
+    bar_fills(1, 0, 3, f);           // UTF-8, no colour: light, medium, full
+    assert_int_equal(f[0], L'░');
+    assert_int_equal(f[1], L'▒');
+    assert_int_equal(f[2], L'█');
+    bar_fills(0, 0, 3, f);           // ASCII, no colour
+    assert_int_equal(f[0], L'.');
+    assert_int_equal(f[1], L'+');
+    assert_int_equal(f[2], L'#');
+    bar_fills(1, 1, 3, f);           // colour tells them apart: one solid glyph
+    assert_true(f[0] == L'█' && f[1] == L'█' && f[2] == L'█');
+    bar_fills(0, 1, 3, f);
+    assert_true(f[0] == L'#' && f[2] == L'#');
+}
+
+static void test_strip_stacked(void **state) {
+    (void)state;
+    // Column 0: half hard (bottom), half easy (top); column 1: NaN;
+    // column 2: a quarter hard, a quarter semi, half easy, over 4 rows.
+    float hard[3] = {0.5f, NAN, 0.25f}, semi[3] = {0, NAN, 0.25f}, easy[3] = {0.5f, NAN, 0.5f};
+    const float *frac[3] = {hard, semi, easy};
+    const wchar_t fills[3] = {L'#', L'+', L'.'};
+    const uint8_t roles[3] = {3, 2, 1};
+    ui_cell out[12];
+    strip_stacked(out, 3, 4, frac, 3, fills, roles);
+    // Row 0 is the top.
+    assert_int_equal(out[0 * 3 + 0].ch, L'.');
+    assert_int_equal(out[1 * 3 + 0].ch, L'.');
+    assert_int_equal(out[2 * 3 + 0].ch, L'#');
+    assert_int_equal(out[3 * 3 + 0].ch, L'#');
+    assert_int_equal(out[3 * 3 + 0].role, 3);
+    for (int r = 0; r < 4; r++) assert_int_equal(out[r * 3 + 1].ch, L' ');
+    assert_int_equal(out[3 * 3 + 2].ch, L'#');
+    assert_int_equal(out[2 * 3 + 2].ch, L'+');
+    assert_int_equal(out[1 * 3 + 2].ch, L'.');
+    assert_int_equal(out[0 * 3 + 2].ch, L'.');
+}
+
+// --- Sparkline -------------------------------------------------------------------------
+
+static void test_sparkline_levels(void **state) {
+    (void)state;
+    float v[10] = {0, 1, 2, 3, 4, 5, 6, 7, NAN, 3.5f};
+    ui_cell out[10];
+    sparkline(out, v, 10, 0, 7, 1, 4);
+    assert_int_equal(out[0].ch, L'▁');
+    assert_int_equal(out[7].ch, L'█');
+    assert_int_equal(out[9].ch, L'▅');
+    assert_int_equal(out[0].role, 4);
+    assert_int_equal(out[8].ch, L' ');
+    for (int i = 1; i < 8; i++) assert_true(out[i].ch >= out[i - 1].ch);   // monotone
+    sparkline(out, v, 10, 0, 7, 0, 4);
+    assert_int_equal(out[0].ch, L'_');
+    assert_int_equal(out[7].ch, L'#');
+    // A flat range gives the middle level.
+    sparkline(out, v, 1, 2, 2, 1, 0);
+    assert_int_equal(out[0].ch, L'▄');
+}
+
+// --- Scatter -----------------------------------------------------------------------------
+
+static void test_scatter_braille_and_glyphs(void **state) {
+    (void)state;
+    // Corners of [0, 1]^2 on 2 x 2 cells; class 2 twice at the top right.
+    const float pts[] = {0, 0, 1, 1, 0.99f, 0.99f, 0, 1, 1, 0};
+    const int y[] = {0, 2, 2, 3, 1};
+    ui_cell out[4];
+    int cand[4], cnt[4];
+    uint8_t bits[4];
+    scatter_plot(out, 2, 2, pts, y, 5, 0, 1, 0, 1, 1, 10, cand, cnt, bits);
+    // (0, 0) is the bottom left: cell row 1, column 0, bottom-left dot.
+    assert_int_equal(out[2].ch, 0x2800 + 0x40);
+    assert_int_equal(out[2].role, 10 + 0);
+    assert_int_equal(out[1].ch, 0x2800 + 0x08);      // top right: right column, top dot
+    assert_int_equal(out[1].role, 10 + 2);
+    assert_int_equal(out[0].role, 10 + 3);
+    assert_int_equal(out[3].role, 10 + 1);
+    // Without braille: one glyph a cell, its class's.
+    scatter_plot(out, 2, 2, pts, y, 5, 0, 1, 0, 1, 0, 10, cand, cnt, bits);
+    assert_int_equal(out[2].ch, scatter_glyph(0));
+    assert_int_equal(out[1].ch, scatter_glyph(2));
+    assert_int_equal(out[0].ch, scatter_glyph(3));
+    for (int c = 0; c < 10; c++)
+        for (int d = c + 1; d < 10; d++) assert_true(scatter_glyph(c) != scatter_glyph(d));
+}
+
+static void test_scatter_majority(void **state) {
+    (void)state;
+    // One cell: classes 1, 2, 1, 1 -> 1; NaN points are skipped.
+    const float pts[] = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, 0.5f, NAN, 0};
+    const int y[] = {1, 2, 1, 1, 2};
+    ui_cell out[1];
+    int cand[1], cnt[1];
+    uint8_t bits[1];
+    scatter_plot(out, 1, 1, pts, y, 5, 0, 1, 0, 1, 0, 0, cand, cnt, bits);
+    assert_int_equal(out[0].ch, scatter_glyph(1));
+    assert_int_equal(out[0].role, 1);
+}
+
+// --- Numbers ------------------------------------------------------------------------------
+
+static void test_fmt_value(void **state) {
+    (void)state;
+    char b[32];
+    fmt_value(b, sizeof b, 0.2f);
+    assert_string_equal(b, "0.20");
+    fmt_value(b, sizeof b, 0.2f * 1.25f);
+    assert_string_equal(b, "0.25");
+    fmt_value(b, sizeof b, 1.0f);
+    assert_string_equal(b, "1.00");
+    fmt_value(b, sizeof b, 1.5625f);
+    assert_string_equal(b, "1.56");
+    fmt_value(b, sizeof b, 0.128f);
+    assert_string_equal(b, "0.128");
+    fmt_value(b, sizeof b, 0.001f);
+    assert_string_equal(b, "0.001");
+    fmt_value(b, sizeof b, 0.0f);
+    assert_string_equal(b, "0.00");
+    fmt_value(b, sizeof b, 1e-7f);
+    assert_string_equal(b, "1.00e-07");
+    fmt_axis(b, sizeof b, 0.60912f);
+    assert_string_equal(b, "0.609");
+    fmt_axis(b, sizeof b, 0.000123f);
+    assert_true(strlen(b) <= 6);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_dot_bits),
+        cmocka_unit_test(test_canvas_braille),
+        cmocka_unit_test(test_canvas_vline_and_ascii),
+        cmocka_unit_test(test_series_columns_min_max),
+        cmocka_unit_test(test_series_columns_stretch_and_gaps),
+        cmocka_unit_test(test_series_step_column),
+        cmocka_unit_test(test_plot_spike_and_join),
+        cmocka_unit_test(test_plot_compressed_min_max),
+        cmocka_unit_test(test_plot_marker_dashed),
+        cmocka_unit_test(test_bar_proportions),
+        cmocka_unit_test(test_bar_fills_monochrome),
+        cmocka_unit_test(test_strip_stacked),
+        cmocka_unit_test(test_sparkline_levels),
+        cmocka_unit_test(test_scatter_braille_and_glyphs),
+        cmocka_unit_test(test_scatter_majority),
+        cmocka_unit_test(test_fmt_value),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
