@@ -60,9 +60,9 @@ static const struct {
            "glyph per class without colour; the legend names the classes. Separate clusters: "
            "a model that learned. One blob: collapse."},
     {PARA, "Diagnosis: what is wrong and why, most severe first, with the numbers that raised "
-           "it and the key to try. Until findings exist, the plain warnings the numbers state "
-           "(anchors without a positive, self-positives, no active triplet, divergence), or "
-           "'no problem found'."},
+           "it and the key to try (docs/failure-modes.md explains each). A finding needs to "
+           "persist over a window of steps before it is raised or cleared. 'no problem found' "
+           "is what a healthy run looks like."},
     {PARA, "Views: from 100x30 everything shows; at 80x24 the compact view hides the projection "
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "

@@ -576,37 +576,6 @@ static void draw_line(int y, int W, ts_severity sev, const char *who, const char
     if (key && key[0]) term_printf(y, x + 2, W - x - 2, ROLE_MARKER, "(try %s)", key);
 }
 
-// The warnings the snapshot's own numbers state, until the diagnosis engine
-// raises findings; returns the rows used.
-static int draw_plain_warnings(const ts_snapshot *sn, int y, int rows, int W) {
-    int used = 0, B = sn->cfg.batch;
-    char msg[200];
-    if (sn->diverged && used < rows) {
-        draw_line(y + used++, W, SEV_ERROR, "both",
-                  "the loss went NaN or Inf: training is paused; halve the lr, then reset", "[ r");
-    }
-    const ts_model_view *t = &sn->model[MODEL_TRIPLET], *any = t->enabled ? t : &sn->model[0];
-    if (any->last.step > 0 && any->last.no_positive > 0 && used < rows) {
-        snprintf(msg, sizeof msg,
-                 "%.0f%% of anchors had no positive this batch (their class appears once)",
-                 pct(any->last.no_positive, B));
-        draw_line(y + used++, W, pct(any->last.no_positive, B) >= 25 ? SEV_WARN : SEV_INFO,
-                  "batch", msg, "p");
-    }
-    if (t->enabled && t->last.self_positive > 0 && used < rows) {
-        snprintf(msg, sizeof msg, "%.0f%% of anchors drew themselves as positive (d_ap = 0)",
-                 pct(t->last.self_positive, B));
-        draw_line(y + used++, W, SEV_WARN, "triplet", msg, "m");
-    }
-    if (t->enabled && t->last.step > 0 && t->last.mined.valid > 0 && t->last.active == 0 &&
-        used < rows) {
-        snprintf(msg, sizeof msg, "none of the %ld mined triplets has a loss: no gradient",
-                 t->last.mined.valid);
-        draw_line(y + used++, W, SEV_WARN, "triplet", msg, "+");
-    }
-    return used;
-}
-
 static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
                            double now) {
     const ts_snapshot *sn = &v->snap;
@@ -624,19 +593,17 @@ static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view
 
     int rows = L->n_diag, used = 0;
     y++;
-    if (sn->n_findings > 0) {
-        for (int i = 0; i < sn->n_findings && used < rows; i++) {
-            const ts_finding *f = &sn->findings[i];
-            draw_line(y + used++, W, f->severity, model_name((ts_model_kind)f->model), f->message,
-                      f->suggest);
-            // Evidence under its finding while rows are spare.
-            if (rows - used > sn->n_findings - 1 - i && f->evidence[0])
-                term_printf(y + used++, 8, W - 9, ROLE_DIM, "evidence %s", f->evidence);
-        }
-        return;
+    // The engine's findings, most severe first; saying so plainly when there
+    // are none teaches what a healthy run looks like.
+    if (sn->n_findings == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
+    for (int i = 0; i < sn->n_findings && used < rows; i++) {
+        const ts_finding *f = &sn->findings[i];
+        const char *who = f->model == DIAG_MODEL_BOTH ? "both" : model_name((ts_model_kind)f->model);
+        draw_line(y + used++, W, f->severity, who, f->message, f->suggest);
+        // Evidence under its finding while rows are spare.
+        if (rows - used > sn->n_findings - 1 - i && f->evidence[0])
+            term_printf(y + used++, 8, W - 9, ROLE_DIM, "evidence %s", f->evidence);
     }
-    used = draw_plain_warnings(sn, y, rows, W);
-    if (used == 0) term_text(y, 1, W - 1, ROLE_GOOD, "no problem found");
 }
 
 // --- Key bar -------------------------------------------------------------------------
