@@ -63,7 +63,7 @@ static const char help_text[] =
 "  --log-every N        a step line per model every N steps, >= 1 [10]\n"
 "  --eval-every N       held-out evaluation every N steps, 0 = at the end [250]\n"
 "  --eval-size N        held-out queries, a stratified subsample; 0 = all\n"
-"                       [headless: all; interface: 2000]\n"
+"                       [headless: all; interface: 1000]\n"
 "  --script S           keys at steps, \"STEP:KEYS,...\" e.g. \"300:p,600:mm\"\n"
 "  --dump-projection F  headless: write the final 2D projection as CSV\n"
 "                       (x,y,label,model)\n"

@@ -12,7 +12,7 @@
 #include "tripletscope/runner.h"
 
 #define FRAME_MS 33                 // ~30 frames a second
-#define EVAL_SIZE_DEFAULT 2000      // held-out points evaluated unless --eval-size
+#define EVAL_SIZE_DEFAULT 1000      // held-out points evaluated unless --eval-size
 #define KEY_ESC 27
 
 static double now_s(void) {
