@@ -136,6 +136,15 @@ void mlp_zero_grad(ts_mlp *net) {
 // ---------------------------------------------------------------------------
 // Optimizers
 
+// Elementwise over every parameter and memory-bound: compiled for the
+// widest vectors the CPU has (picked once at load time), not just SSE2.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define WIDEST_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define WIDEST_SIMD
+#endif
+
+WIDEST_SIMD
 void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
     size_t n = net->n_params;
     // restrict: the four arrays never overlap, so the loops vectorise.

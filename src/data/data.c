@@ -394,8 +394,15 @@ static void row_from_u8(float *restrict dst, const uint8_t *restrict src, size_t
 void data_gather(const ts_dataset *ds, const int *idx, int B, float *out) {
     const size_t D = (size_t)ds->D;
     if (ds->u8) {
-        for (int b = 0; b < B; b++)
+        // Rows are scattered over tens of megabytes: ask for the row after
+        // next while converting this one, so its lines are on the way.
+        for (int b = 0; b < B; b++) {
+            if (b + 2 < B) {
+                const uint8_t *next = ds->u8 + (size_t)idx[b + 2] * D;
+                for (size_t off = 0; off < D; off += 64) __builtin_prefetch(next + off);
+            }
             row_from_u8(out + (size_t)b * D, ds->u8 + (size_t)idx[b] * D, D, ds->u8_scale);
+        }
     } else {
         for (int b = 0; b < B; b++)
             memcpy(out + (size_t)b * D, ds->f32 + (size_t)idx[b] * D, D * sizeof(float));
