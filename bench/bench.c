@@ -11,15 +11,10 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/data.h"
 #include "tripletscope/session.h"
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 // --- The ceiling: exactly the GEMMs of one model's forward and backward ---
 
@@ -40,7 +35,7 @@ static int bench_gemm(int argc, char **argv) {
         if (l > 0) flops += 2.0 * B * dims[l] * dims[l + 1];   // input gradient
     }
     long reps = 0;
-    double t0 = now_s(), t;
+    double t0 = clock_now(), t;
     do {
         for (int l = 0; l < 3; l++) {
             int I = dims[l], O = dims[l + 1];
@@ -49,7 +44,7 @@ static int bench_gemm(int argc, char **argv) {
             if (l > 0) mm(0, 0, B, I, O, 1.0f, out, W, 0.0f, in);   // (B, I)
         }
         reps++;
-        t = now_s() - t0;
+        t = clock_now() - t0;
     } while (t < seconds);
     printf("gemm_mflop_per_step %.2f\n", flops / 1e6);
     printf("gemm_ms_per_step %.4f\n", 1e3 * t / reps);
@@ -82,12 +77,12 @@ static int bench_eval(int argc, char **argv) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 2;
     }
-    double seconds = atof(argv[2]), t0 = now_s(), t;
+    double seconds = atof(argv[2]), t0 = clock_now(), t;
     long reps = 0;
     do {
         session_evaluate(s);
         reps++;
-        t = now_s() - t0;
+        t = clock_now() - t0;
     } while (t < seconds);
     printf("eval_queries %d\n", s->n_eval);
     printf("eval_seconds %.4f\n", t / reps);
@@ -100,7 +95,7 @@ static int bench_eval(int argc, char **argv) {
 // --- Peak RSS and wall time of a child --------------------------------------
 
 static int bench_rss(int argc, char **argv) {
-    double t0 = now_s();
+    double t0 = clock_now();
     pid_t pid = fork();
     if (pid == 0) {
         if (!freopen("/dev/null", "w", stdout)) _exit(127);
@@ -110,7 +105,7 @@ static int bench_rss(int argc, char **argv) {
     int status;
     struct rusage ru;
     if (wait4(pid, &status, 0, &ru) < 0) return 2;
-    printf("wall_seconds %.3f\n", now_s() - t0);
+    printf("wall_seconds %.3f\n", clock_now() - t0);
     printf("peak_rss_mb %.1f\n", ru.ru_maxrss / 1024.0);
     printf("exit_status %d\n", WIFEXITED(status) ? WEXITSTATUS(status) : 128);
     return 0;

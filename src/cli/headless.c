@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include "cli.h"
+#include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
@@ -23,12 +23,6 @@ static void emit_line(void *ctx, const char *line) {
         fputc('\n', k->log);
         fflush(k->log);
     }
-}
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
 // Presses the script's keys due at this step; returns 1 if one of them quits.
@@ -82,7 +76,7 @@ int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
     session_set_output(s, emit_line, &k);
     session_emit_config(s);
 
-    double t0 = now_s();
+    double t0 = clock_now();
     long run = 0;
     int quit = press_due(s, &script);
     while (!quit && s->step < cli->cfg.steps) {
@@ -91,7 +85,7 @@ int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
         if (s->diverged) break;   // the finding is out; the summary follows
         quit = press_due(s, &script);
     }
-    double seconds = now_s() - t0;
+    double seconds = clock_now() - t0;
     // The last step was evaluated already when it fell on the schedule.
     int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
     if (!s->diverged && due && s->step > 0) session_evaluate(s);

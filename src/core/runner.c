@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+#include "tripletscope/clock.h"
 #include "tripletscope/report.h"
 #include "tripletscope/runner.h"
 #include "tripletscope/script.h"
@@ -46,12 +46,6 @@ struct ts_runner {
     double t_start;
 };
 
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
-
 // --- Log output ---------------------------------------------------------------
 
 // The session's JSON lines go to the log, as headless writes them (no stdout).
@@ -90,7 +84,7 @@ static void rate_sample(ts_runner *r, double t) {
 // Fills the back buffer without the lock (the interface only reads the
 // front one), then swaps the two under it.
 static void publish(ts_runner *r) {
-    double t = now_s();
+    double t = clock_now();
     rate_sample(r, t);
     ts_runner_view *v = r->back;
     session_snapshot(r->s, &v->snap);
@@ -217,7 +211,7 @@ static void *worker(void *arg) {
             step_once(r);
             changed |= drain_script(r);
         }
-        if (changed || r->paused || (now_s() - r->last_publish) * 1000.0 >= r->publish_ms)
+        if (changed || r->paused || (clock_now() - r->last_publish) * 1000.0 >= r->publish_ms)
             publish(r);
     }
     publish(r);
@@ -268,7 +262,7 @@ int runner_start(ts_runner *r, ts_error *err) {
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    r->t_start = now_s();
+    r->t_start = clock_now();
     int rc = pthread_create(&r->thread, NULL, worker, r);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc) return ts_fail(err, "cannot start the training thread");
@@ -315,7 +309,7 @@ int runner_free(ts_runner *r, ts_error *err) {
     runner_stop(r);
     int status = 0;
     if (r->log) {
-        double seconds = r->t_start > 0 ? now_s() - r->t_start : 0;
+        double seconds = r->t_start > 0 ? clock_now() - r->t_start : 0;
         report_summary(r->s->line, TS_LINE_MAX, r->steps_run, seconds);
         emit_to_log(r, r->s->line);
         if (ferror(r->log) | fclose(r->log))

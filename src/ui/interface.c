@@ -4,22 +4,16 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "../cli/cli.h"
 #include "keys.h"
 #include "panels.h"
+#include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/runner.h"
 
 #define FRAME_MS 33                 // ~30 frames a second
 #define EVAL_SIZE_DEFAULT 1000      // held-out points evaluated unless --eval-size
 #define KEY_ESC 27
-
-static double now_s(void) {
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec + t.tv_nsec * 1e-9;
-}
 
 // --- Keys ----------------------------------------------------------------------------
 
@@ -74,7 +68,7 @@ static int loop(ui_state *u, ts_runner *r) {
     for (;;) {
         int sig = term_signal();
         if (sig) return 128 + sig;
-        double now = now_s();
+        double now = clock_now();
         int wait = (int)((next_frame - now) * 1000.0);
         timeout(wait < 1 ? 1 : wait > FRAME_MS ? FRAME_MS : wait);
         int ch = getch();
@@ -87,7 +81,7 @@ static int loop(ui_state *u, ts_runner *r) {
             timeout(0);
             ch = getch();
         }
-        now = now_s();
+        now = clock_now();
         if (now < next_frame && !resized) continue;
         if (runner_view(r, &view, &seen)) dirty = 1;
         if (view.quit) return 0;
