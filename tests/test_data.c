@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "tripletscope/data.h"
+#include "../src/data/loader.h"
 
 // --- Fixture files -----------------------------------------------------------
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 
 extern const unsigned char ts_embedded_digits_csv_gz[];
 extern const unsigned char ts_embedded_digits_csv_gz_end[];

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 
 // --- Opening files -----------------------------------------------------------
 
@@ -40,21 +40,12 @@ int data_open(const char *path, int64_t *size, ts_error *err) {
     return fd;
 }
 
-// zlib's message without the "<fd:3>: " it puts first for a gzdopen'ed file.
-static const char *gz_why(gzFile gz) {
-    int e;
-    const char *why = gzerror(gz, &e);
-    if (!why || !*why) return "read error";
-    const char *colon = why[0] == '<' ? strstr(why, ": ") : NULL;
-    return colon ? colon + 2 : why;
-}
-
 // A stream that ends early is truncated; anything else is corrupt.
 static int gz_fail(gzFile gz, const char *path, ts_error *err) {
     int e;
     gzerror(gz, &e);
     if (e == Z_BUF_ERROR) return ts_fail(err, "%s: truncated gzip data", path);
-    return ts_fail(err, "%s: corrupt gzip data: %s", path, gz_why(gz));
+    return ts_fail(err, "%s: corrupt gzip data: %s", path, data_gz_why(gz));
 }
 
 // Reads all of a (possibly gzip) file into *out, NUL-terminated.

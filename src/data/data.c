@@ -53,7 +53,7 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 #include "tripletscope/rng.h"
 
 // Streams of the split's random numbers (the generators use their own).
@@ -389,6 +389,31 @@ __attribute__((optimize("tree-vectorize")))
 #endif
 static void row_from_u8(float *restrict dst, const uint8_t *restrict src, size_t D, float s) {
     for (size_t j = 0; j < D; j++) dst[j] = (float)src[j] * s;
+}
+
+int data_attach_labels(ts_dataset *ds, const char *features_path, const char *labels_path,
+                       ts_error *err) {
+    int64_t *raw = NULL;
+    size_t n = 0;
+    int rc = data_read_labels(labels_path, &raw, &n, err);
+    if (rc == 0 && n != (size_t)ds->N)
+        rc = ts_fail(err, "%s: %zu labels for the %d samples of %s (label count mismatch)",
+                     labels_path, n, ds->N, features_path);
+    if (rc == 0) rc = data_remap_labels(ds, raw, labels_path, err);
+    free(raw);
+    if (rc < 0) {
+        data_free(ds);
+        return data_err_oneline(err);
+    }
+    return 0;
+}
+
+const char *data_gz_why(gzFile gz) {
+    int e;
+    const char *why = gzerror(gz, &e);
+    if (!why || !*why) return "read error";
+    const char *colon = why[0] == '<' ? strstr(why, ": ") : NULL;
+    return colon ? colon + 2 : why;
 }
 
 void data_gather(const ts_dataset *ds, const int *idx, int B, float *out) {

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <zlib.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 
 typedef struct {
     gzFile gz;
@@ -24,15 +24,6 @@ typedef struct {
 
 // --- Reading -----------------------------------------------------------------
 
-// zlib's message without the "<fd:3>: " it puts first for a gzdopen'ed file.
-static const char *gz_why(gzFile gz) {
-    int e;
-    const char *why = gzerror(gz, &e);
-    if (!why || !*why) return "read error";
-    const char *colon = why[0] == '<' ? strstr(why, ": ") : NULL;
-    return colon ? colon + 2 : why;
-}
-
 // Reads exactly n bytes; a short read is a truncated file, a zlib error a
 // corrupt one.
 static int read_exact(idx_file *x, void *buf, size_t n, ts_error *err) {
@@ -44,7 +35,7 @@ static int read_exact(idx_file *x, void *buf, size_t n, ts_error *err) {
             int e;
             gzerror(x->gz, &e);
             if (got < 0 && e != Z_BUF_ERROR)
-                return ts_fail(err, "%s: corrupt gzip data: %s", x->path, gz_why(x->gz));
+                return ts_fail(err, "%s: corrupt gzip data: %s", x->path, data_gz_why(x->gz));
             return ts_fail(err, "%s: truncated: the data ends before the header's sizes say",
                            x->path);
         }
@@ -81,7 +72,7 @@ static int idx_open(const char *path, int labels, idx_file *x, ts_error *err) {
         return ts_fail(err, "%s: empty file (nothing after decompression)", path);
     }
     if (got < 0) {
-        ts_fail(err, "%s: corrupt gzip data: %s", path, gz_why(x->gz));
+        ts_fail(err, "%s: corrupt gzip data: %s", path, data_gz_why(x->gz));
         idx_close(x);
         return -1;
     }
@@ -178,17 +169,5 @@ int data_load_idx(const char *path, const char *labels_path, ts_dataset *ds, ts_
         return data_err_oneline(err);
     }
     if (data_read_idx_features(path, ds, err) < 0) return data_err_oneline(err);
-    int64_t *raw = NULL;
-    size_t n = 0;
-    int rc = data_read_labels(labels_path, &raw, &n, err);
-    if (rc == 0 && n != (size_t)ds->N)
-        rc = ts_fail(err, "%s: %zu labels for the %d samples of %s (label count mismatch)",
-                     labels_path, n, ds->N, path);
-    if (rc == 0) rc = data_remap_labels(ds, raw, labels_path, err);
-    free(raw);
-    if (rc < 0) {
-        data_free(ds);
-        return data_err_oneline(err);
-    }
-    return 0;
+    return data_attach_labels(ds, path, labels_path, err);
 }

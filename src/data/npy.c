@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 
 #define NPY_MAX_DIMS 8
 #define NPY_MAX_HEADER (1u << 20) // numpy's own headers are far smaller
@@ -337,17 +337,5 @@ int data_load_npy(const char *path, const char *labels_path, ts_dataset *ds, ts_
         return data_err_oneline(err);
     }
     if (read_features(path, ds, err) < 0) return data_err_oneline(err);
-    int64_t *raw = NULL;
-    size_t n = 0;
-    int rc = data_read_labels(labels_path, &raw, &n, err);
-    if (rc == 0 && n != (size_t)ds->N)
-        rc = ts_fail(err, "%s: %zu labels for the %d samples of %s (label count mismatch)",
-                     labels_path, n, ds->N, path);
-    if (rc == 0) rc = data_remap_labels(ds, raw, labels_path, err);
-    free(raw);
-    if (rc < 0) {
-        data_free(ds);
-        return data_err_oneline(err);
-    }
-    return 0;
+    return data_attach_labels(ds, path, labels_path, err);
 }

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tripletscope/data.h"
+#include "loader.h"
 #include "tripletscope/rng.h"
 
 #define BLOBS_STREAM 0xb10b5ULL
