@@ -70,7 +70,10 @@ void pca_project(ts_pca *p, const float *emb, int N, float *out) {
     float *prev = p->prev;
     int keep_sign = p->have_axes;
     if (keep_sign) memcpy(prev, v, sizeof(float) * 2 * E);
-    if (!p->have_axes || !orthonormalise(v, E)) start_vectors(v, E), orthonormalise(v, E);
+    if (!p->have_axes || !orthonormalise(v, E)) {
+        start_vectors(v, E);
+        orthonormalise(v, E);
+    }
     for (int it = 0; it < 300; it++) {
         // w (2, E) = v (2, E) @ cov (E, E); cov is symmetric.
         mm(0, 0, 2, E, E, 1.0f, v, p->cov, 0.0f, w);

@@ -396,8 +396,9 @@ int session_key(ts_session *s, int key) {
             snprintf(s->notice, sizeof s->notice, "p refused: %s", why);
             return -1;
         }
+        ts_sampler_kind old = set->sampler;
         set->sampler = next;
-        log_event(s, key, "sampler", sampler_name(!next), sampler_name(next));
+        log_event(s, key, "sampler", sampler_name(old), sampler_name(next));
         return 1;
     }
     case '+':
