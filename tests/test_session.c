@@ -1,8 +1,10 @@
 // test_session.c: samplers, the history series, --script parsing, config
 // checks, and a session driven through steps, keys and resets.
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "tripletscope/diagnose.h"
 #include "tripletscope/sampler.h"
 #include "tripletscope/script.h"
 #include "tripletscope/series.h"
@@ -360,6 +362,20 @@ static void test_divergence_and_models(void **state) {
     assert_int_equal(snap.step, 1);
     assert_false(snap.model[MODEL_TRIPLET].enabled);
     assert_string_equal(snap.data_name, "blobs");
+    session_free(s);
+
+    // NaN weights on normalised embeddings: every distance is NaN, which the
+    // hinge reads as "not active" (a finite loss); the run must still stop.
+    small_config(&c);
+    c.models = MODELS_TRIPLET;
+    c.set.normalize = 1;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    s->model[MODEL_TRIPLET].net.params[0] = NAN;
+    session_step(s);
+    assert_true(s->diverged);
+    assert_false(isfinite(s->model[MODEL_TRIPLET].last.norm.mean));
+    assert_false(isfinite(s->model[MODEL_TRIPLET].last.d_pos));
+    assert_true(diag_is_raised(s->diag, FIND_DIVERGED, MODEL_TRIPLET));
     session_free(s);
 
     // pk impossible for this data: one line naming the flag.

@@ -568,15 +568,24 @@ static void describe_step(const ts_diag *d, const ts_session *s, int k, ts_findi
                         : c == FIND_AVERAGING ? AVG_GAP + AVG_SPAN : DIAG_WINDOW);
 }
 
+// NaN or Inf in the loss or in the embeddings (a NaN embedding can leave the
+// hinge finite: every comparison with NaN is false).
+static int nonfinite(const ts_stepstats *st) {
+    return !isfinite(st->loss) || !isfinite(st->norm.mean);
+}
+
 static void describe_diverged(const ts_session *s, int k, int off, ts_finding *f, ts_json *j) {
     const ts_stepstats *st = at(s, k, off);
     float loss = st ? st->loss : NAN;
     snprintf(f->message, sizeof f->message, "%s",
-             isfinite(loss) ? "loss exploded: training paused; lower the lr with [ and reset with r"
-                            : "loss became NaN or Inf: training paused; lower the lr with [ and reset with r");
+             st && !nonfinite(st) ? "loss exploded: training paused; lower the lr with [ and reset with r"
+                            : "loss or embeddings became NaN or Inf: training paused; lower the lr with [ and reset with r");
     snprintf(f->suggest, sizeof f->suggest, "r");
     if (isfinite(loss)) ev_num(j, "loss", loss);
     else json_raw(j, "%s\"loss\":\"%s\"", j->len > 1 ? "," : "", isnan(loss) ? "nan" : "inf");
+    float norm = st ? st->norm.mean : NAN;
+    if (isfinite(norm)) ev_num(j, "norm_mean", norm);
+    else json_raw(j, "%s\"norm_mean\":\"%s\"", j->len > 1 ? "," : "", isnan(norm) ? "nan" : "inf");
     ev_num(j, "baseline_median", loss_baseline(s, k, off));
     ev_num(j, "lr", s->cfg.set.lr);
 }
@@ -686,13 +695,13 @@ static void update_step(ts_diag *d, ts_session *s, int k, int off) {
     }
     slot *dv = &d->slot[k][FIND_DIVERGED];
     if (!dv->raised) {
-        int bad = !isfinite(st->loss), boom = !bad && cond_exploding(s, k, off);
+        int bad = nonfinite(st), boom = !bad && cond_exploding(s, k, off);
         if (bad || boom) {
             slot_update(d, s, k, FIND_DIVERGED, 1, step, off);
             if (boom) s->diverged = 1;   // headless stops; the interface pauses
         }
     }
-    if (!isfinite(st->loss) || s->diverged) return;   // later numbers are not to be read
+    if (nonfinite(st) || s->diverged) return;   // later numbers are not to be read
     slot_update(d, s, k, FIND_COLLAPSE, cond_collapse(s, k, st), step, off);
     if (k != MODEL_TRIPLET) return;
     slot_update(d, s, k, FIND_ALL_EASY, cond_all_easy(s, st), step, off);

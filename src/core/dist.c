@@ -60,7 +60,7 @@ ts_normstats embed_normstats(const float *norms, int B) {
     }
     double mean = sum / B, var = sum2 / B - mean * mean;
     s.mean = (float)mean;
-    s.std = (float)sqrt(var > 0 ? var : 0);
+    s.std = (float)sqrt(var < 0 ? 0 : var);   // NaN norms keep a NaN std
     return s;
 }
 
@@ -102,7 +102,7 @@ void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squa
         float *row = sq + (size_t)i * B, *drow = dist + (size_t)i * B;
         for (int j = 0; j < B; j++) {
             float v = row[j] + n2[i] + n2[j];
-            v = v > 0.0f ? v : 0.0f;
+            v = v < 0.0f ? 0.0f : v;   // rounding below 0 is clamped; a NaN stays NaN
             if (i == j) v = 0.0f;
             row[j] = v;
             if (!squared) drow[j] = sqrtf(v + TS_DIST_EPS);

@@ -130,7 +130,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             float *row = ws->D + (size_t)qi * N;
             for (int j = 0; j < N; j++) {
                 float d = row[j] + n2[q] + n2[j];
-                row[j] = d > 0.0f ? d : 0.0f;
+                row[j] = d < 0.0f ? 0.0f : d;
             }
             float t = ws->exhaustive ? INFINITY : candidate_bound(row, N, q, R, ws->sample);
             int n = collect(row, N, q, t, ws->keys);

@@ -26,7 +26,7 @@ void linear_backward(float *dinp, float *dW, float *db, const float *dout,
 }
 
 void relu_forward(float *x, int N) {
-    for (int i = 0; i < N; i++) x[i] = x[i] > 0.0f ? x[i] : 0.0f;
+    for (int i = 0; i < N; i++) x[i] = x[i] < 0.0f ? 0.0f : x[i];   // NaN passes, as in PyTorch
 }
 
 void relu_backward(float *dx, const float *y, int N) {

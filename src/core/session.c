@@ -297,7 +297,9 @@ int session_step(ts_session *s) {
         ts_model *m = &s->model[k];
         if (!m->enabled) continue;
         record(m, s->step);
-        if (!isfinite(m->last.loss)) s->diverged = 1;
+        // Non-finite weights can still give a finite loss (a NaN distance
+        // fails every comparison of the hinge), so the norms are checked too.
+        if (!isfinite(m->last.loss) || !isfinite(m->last.norm.mean)) s->diverged = 1;
     }
     if (s->emit && s->step % s->cfg.log_every == 0)
         for (int k = 0; k < MODEL_COUNT; k++)
