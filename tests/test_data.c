@@ -787,20 +787,32 @@ static void test_load_file(void **state) {
     data_free(&te);
 
     // An IDX file with no telling extension is found by its magic; bytes stay bytes.
-    uint8_t img[8] = {0, 255, 1, 2, 3, 4, 5, 6};
-    uint8_t lab[4] = {0, 1, 0, 1};
-    uint32_t dims[2] = {4, 2}, dl[1] = {4};
+    uint8_t img[16] = {0, 255, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+    uint8_t lab[8] = {0, 1, 0, 1, 0, 1, 0, 1};
+    uint32_t dims[2] = {8, 2}, dl[1] = {8};
     o.data = write_idx("pixels.bin", 0x802, dims, 2, img, sizeof img, 1);
     o.labels = write_idx("pixels-labels.bin", 0x801, dl, 1, lab, sizeof lab, 0);
-    o.test_frac = 0.0f;
+    o.test_frac = 0.5f;
     expect_ok(data_load(&o, &tr, &te, name, sizeof name, &err), &err);
     assert_string_equal(name, "pixels.bin");
     assert_int_equal(tr.N, 4);
-    assert_int_equal(te.N, 0);
+    assert_int_equal(te.N, 4);
     assert_non_null(tr.u8);
-    assert_memory_equal(tr.u8, img, sizeof img);
+    assert_non_null(te.u8);
+    int sum = 0, want = 0;   // every byte kept, in one split or the other
+    for (int i = 0; i < 8; i++) sum += tr.u8[i] + te.u8[i];
+    for (int i = 0; i < 16; i++) want += img[i];
+    assert_int_equal(sum, want);
+    assert_non_null(strstr(tr.source, "\"kind\":\"idx\""));
+    assert_non_null(strstr(tr.source, "pixels-labels.bin"));
     data_free(&tr);
     data_free(&te);
+
+    // Nothing to evaluate: refused, naming the file.
+    o.test_frac = 0.0f;
+    assert_int_equal(data_load(&o, &tr, &te, name, sizeof name, &err), -1);
+    assert_non_null(strstr(err.msg, "pixels.bin"));
+    assert_non_null(strstr(err.msg, "held-out"));
 }
 
 // --- Bad input ---------------------------------------------------------------

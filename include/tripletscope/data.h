@@ -20,6 +20,7 @@ typedef struct {
     float u8_scale;   // 1/255 for pixels, 1/16 for the digits
     int *y;           // (N) labels in [0, C)
     char **class_names; // (C) display names, or NULL: "0", "1", ...
+    char source[512];   // how data_load made it: a JSON object for the config line
 } ts_dataset;
 
 // What --data and its companion flags ask for.
@@ -32,7 +33,21 @@ typedef struct {
     uint64_t seed;         // for generated sets and the stratified split
     int classes, dim, samples; // blobs / noise shape
     float noise;           // blobs: standard deviation around each centre
+    unsigned given;        // TS_GIVEN_* bits: the companion flags set explicitly
 } ts_data_opts;
+
+// Companion flags given explicitly: one that does not apply to the data set
+// chosen is refused rather than silently ignored.
+enum {
+    TS_GIVEN_DATA_DIR = 1 << 0,
+    TS_GIVEN_LABELS = 1 << 1,
+    TS_GIVEN_LABEL_COL = 1 << 2,
+    TS_GIVEN_TEST_FRAC = 1 << 3,
+    TS_GIVEN_CLASSES = 1 << 4,
+    TS_GIVEN_DIM = 1 << 5,
+    TS_GIVEN_SAMPLES = 1 << 6,
+    TS_GIVEN_NOISE = 1 << 7,
+};
 
 #define TS_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
@@ -41,7 +56,9 @@ void data_opts_default(ts_data_opts *opts);
 // True when Fashion-MNIST's four files are readable in dir.
 int data_fashion_available(const char *dir);
 // Loads what opts->data names into a train and a held-out split, features
-// scaled as docs/metrics.md says. Returns 0, or -1 with err filled.
+// scaled as docs/metrics.md says; train->source describes how. Returns 0, or
+// -1 with err filled (also for a companion flag that does not apply, and for
+// a held-out split with nothing to evaluate).
 int data_load(const ts_data_opts *opts, ts_dataset *train, ts_dataset *test,
               char *name, size_t name_len, ts_error *err);
 // Frees what a loader allocated; safe on a zeroed or freed set.

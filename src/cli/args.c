@@ -37,6 +37,8 @@ static int parse_float(const char *flag, const char *v, float *out, ts_error *er
     if (!*v || *end || errno == ERANGE)
         return ts_fail(err, "%s: expected a number, got \"%s\"", flag, v);
     if (!isfinite(x)) return ts_fail(err, "%s: must be finite (got %s)", flag, v);
+    if (x != 0 && !isnormal((float)x))
+        return ts_fail(err, "%s: %s is out of the range of a float", flag, v);
     *out = (float)x;
     return 0;
 }
@@ -56,6 +58,8 @@ static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
         if (x < 1 || x > 65536)
             return ts_fail(err, "--hidden: layer sizes must be between 1 and 65536 (got %ld)", x);
         c->hidden[c->n_hidden++] = (int)x;
+        if (*end && !end[1])
+            return ts_fail(err, "--hidden: expected sizes like 256,128, got \"%s\"", v);
         p = *end ? end + 1 : end;
     }
     return 0;
@@ -91,11 +95,25 @@ static const struct flag *find_flag(const char *name, size_t len) {
     return NULL;
 }
 
+// The data flags that only some data sets read (see data.h).
+static unsigned companion_bit(const char *f) {
+    static const struct { const char *flag; unsigned bit; } bits[] = {
+        {"--data-dir", TS_GIVEN_DATA_DIR}, {"--labels", TS_GIVEN_LABELS},
+        {"--label-col", TS_GIVEN_LABEL_COL}, {"--test-frac", TS_GIVEN_TEST_FRAC},
+        {"--classes", TS_GIVEN_CLASSES}, {"--dim", TS_GIVEN_DIM},
+        {"--samples", TS_GIVEN_SAMPLES}, {"--noise", TS_GIVEN_NOISE},
+    };
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if (!strcmp(f, bits[i].flag)) return bits[i].bit;
+    return 0;
+}
+
 static int apply(ts_cli *cli, const char *f, const char *v, ts_error *err) {
     ts_config *c = &cli->cfg;
     ts_settings *s = &c->set;
     ts_data_opts *d = &cli->data;
     long l;
+    d->given |= companion_bit(f);
     if (!strcmp(f, "--data")) d->data = v;
     else if (!strcmp(f, "--data-dir")) d->data_dir = v;
     else if (!strcmp(f, "--labels")) d->labels = v;

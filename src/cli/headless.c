@@ -108,7 +108,5 @@ int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
 
 int cli_load_data(ts_cli *cli, ts_dataset *train, ts_dataset *test, char *name,
                   size_t name_len, ts_error *err) {
-    if (!cli->data.data)
-        cli->data.data = data_fashion_available(cli->data.data_dir) ? "fashion" : "digits";
     return data_load(&cli->data, train, test, name, name_len, err);
 }

@@ -108,6 +108,7 @@ int scenario_apply(ts_cli *cli, const char *name, ts_error *err) {
         return ts_fail(err, "--scenario %s: %s", name, e2.msg);
     cli->cfg = tmp.cfg;
     cli->data = tmp.data;
+    cli->data.given = 0;   // the scenario's own companions yield to a user's --data
     cli->eval_size_given |= tmp.eval_size_given;
     return 0;
 }

@@ -71,8 +71,10 @@ void report_config(char *buf, size_t n, const ts_session *s) {
     json_raw(&j, ",\"data\":{\"name\":");
     json_str(&j, s->data_name);
     json_raw(&j, ",\"train\":%d,\"test\":%d,\"dim\":%d,\"classes\":%d,\"eval_queries\":%d,"
-                 "\"projected\":%d},",
+                 "\"projected\":%d",
              s->train->N, s->test->N, s->train->D, s->train->C, s->n_eval, s->n_proj);
+    if (s->train->source[0]) json_raw(&j, ",\"source\":%s", s->train->source);
+    json_raw(&j, "},");
     json_raw(&j, "\"network\":{\"hidden\":[");
     for (int i = 0; i < c->n_hidden; i++) json_raw(&j, "%s%d", i ? "," : "", c->hidden[i]);
     json_raw(&j, "],\"embed_dim\":%d,\"params\":%zu},", c->embed_dim, s->model[0].net.n_params);

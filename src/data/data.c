@@ -54,6 +54,7 @@
 #include <strings.h>
 #include <unistd.h>
 #include "loader.h"
+#include "tripletscope/json.h"
 #include "tripletscope/rng.h"
 
 // Streams of the split's random numbers (the generators use their own).
@@ -456,13 +457,63 @@ static int looks_like_npy(const char *path) {
     return yes;
 }
 
-// Reads a file named by --data: by extension, else by its first bytes.
-static int load_file(const ts_data_opts *o, ts_dataset *all, ts_error *err) {
+// --- What --data names -------------------------------------------------------
+
+typedef enum { KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS, KIND_NOISE, KIND_CSV,
+               KIND_NPY, KIND_IDX } data_kind;
+
+static const char *const kind_names[] = {"fashion", "digits", "iris", "blobs", "noise",
+                                         "csv", "npy", "idx"};
+
+// A file by extension, else by its first bytes.
+static data_kind kind_of(const char *data) {
+    static const data_kind named[] = {KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS,
+                                      KIND_NOISE};
+    for (int k = 0; k < 5; k++)
+        if (strcmp(data, kind_names[k]) == 0) return named[k];
+    if (has_suffix(data, ".csv") || has_suffix(data, ".csv.gz")) return KIND_CSV;
+    if (has_suffix(data, ".npy") || looks_like_npy(data)) return KIND_NPY;
+    return KIND_IDX;
+}
+
+// The companion flags each kind reads.
+static unsigned flags_read(data_kind k) {
+    const unsigned gen = TS_GIVEN_TEST_FRAC | TS_GIVEN_CLASSES | TS_GIVEN_DIM | TS_GIVEN_SAMPLES;
+    switch (k) {
+    case KIND_FASHION: return TS_GIVEN_DATA_DIR;
+    case KIND_DIGITS:
+    case KIND_IRIS: return TS_GIVEN_TEST_FRAC;
+    case KIND_BLOBS: return gen | TS_GIVEN_NOISE;
+    case KIND_NOISE: return gen;
+    case KIND_CSV: return TS_GIVEN_TEST_FRAC | TS_GIVEN_LABEL_COL;
+    default: return TS_GIVEN_TEST_FRAC | TS_GIVEN_LABELS;
+    }
+}
+
+static int check_companions(const ts_data_opts *o, data_kind k, const char *data,
+                            ts_error *err) {
+    static const struct { unsigned bit; const char *flag, *applies; } companions[] = {
+        {TS_GIVEN_DATA_DIR, "--data-dir", "fashion"},
+        {TS_GIVEN_LABELS, "--labels", ".npy and IDX files"},
+        {TS_GIVEN_LABEL_COL, "--label-col", ".csv files"},
+        {TS_GIVEN_TEST_FRAC, "--test-frac", "sets without a split of their own: all but fashion"},
+        {TS_GIVEN_CLASSES, "--classes", "blobs and noise"},
+        {TS_GIVEN_DIM, "--dim", "blobs and noise"},
+        {TS_GIVEN_SAMPLES, "--samples", "blobs and noise"},
+        {TS_GIVEN_NOISE, "--noise", "blobs"},
+    };
+    unsigned stray = o->given & ~flags_read(k);
+    for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++)
+        if (stray & companions[i].bit)
+            return ts_fail(err, "%s: does not apply to --data %s (only to %s)",
+                           companions[i].flag, data, companions[i].applies);
+    return 0;
+}
+
+static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_error *err) {
     const char *path = o->data;
-    if (has_suffix(path, ".csv") || has_suffix(path, ".csv.gz"))
-        return data_load_csv(path, o->label_col, all, err);
-    if (has_suffix(path, ".npy") || looks_like_npy(path))
-        return data_load_npy(path, o->labels, all, err);
+    if (k == KIND_CSV) return data_load_csv(path, o->label_col, all, err);
+    if (k == KIND_NPY) return data_load_npy(path, o->labels, all, err);
     // A bare word that is no file is more likely a misspelt set name.
     if (!strchr(path, '/') && !strchr(path, '.') && access(path, F_OK) != 0)
         return ts_fail(err, "--data %s: no such data set (fashion, digits, iris, blobs, "
@@ -475,7 +526,7 @@ static int check_gen_flags(const ts_data_opts *o, int blobs, int n, int classes,
     if (classes < 2 || classes > TS_MAX_CLASSES)
         return ts_fail(err, "--classes %d: must be between 2 and %d", classes, TS_MAX_CLASSES);
     if (dim < 1) return ts_fail(err, "--dim %d: must be at least 1", dim);
-    if (n < 2) return ts_fail(err, "--samples %d: must be at least 2", n);
+    if (n < 4) return ts_fail(err, "--samples %d: must be at least 4", n);
     if (blobs && (!isfinite(o->noise) || o->noise < 0.0f))
         return ts_fail(err, "--noise %g: must be a finite number, at least 0", (double)o->noise);
     if ((uint64_t)n * (uint64_t)dim > INT_MAX)
@@ -486,70 +537,127 @@ static int check_gen_flags(const ts_data_opts *o, int blobs, int n, int classes,
     return 0;
 }
 
+// Records in ds->source how the set was made, as the config line prints it.
+static void describe(const ts_data_opts *o, data_kind k, const char *dir, int classes, int dim,
+                     int n, int standardized, ts_dataset *ds) {
+    ts_json j;
+    json_fixed(&j, ds->source, sizeof ds->source);
+    json_raw(&j, "{\"kind\":\"%s\"", kind_names[k]);
+    if (k == KIND_FASHION) {
+        json_raw(&j, ",\"dir\":");
+        json_str(&j, dir);
+    } else {
+        if (k >= KIND_CSV) {
+            json_raw(&j, ",\"path\":");
+            json_str(&j, o->data);
+        }
+        if (k == KIND_CSV) json_raw(&j, ",\"label_col\":%d", o->label_col);
+        if ((k == KIND_NPY || k == KIND_IDX) && o->labels) {
+            json_raw(&j, ",\"labels\":");
+            json_str(&j, o->labels);
+        }
+        if (k == KIND_BLOBS || k == KIND_NOISE)
+            json_raw(&j, ",\"classes\":%d,\"dim\":%d,\"samples\":%d", classes, dim, n);
+        if (k == KIND_BLOBS) {
+            json_raw(&j, ",\"noise\":");
+            json_num(&j, o->noise);
+        }
+        json_raw(&j, ",\"test_frac\":");
+        json_num(&j, o->test_frac);
+        json_raw(&j, ",\"seed\":%llu", (unsigned long long)o->seed);
+    }
+    json_raw(&j, ",\"standardized\":%s}", standardized ? "true" : "false");
+    if (j.failed) ds->source[0] = '\0';   // a path too long to print: no half object
+}
+
+static int split_checked(const ts_dataset *all, const ts_data_opts *o, const char *data,
+                         ts_dataset *train, ts_dataset *test, ts_error *err) {
+    if (data_validate(all, data, err) < 0 ||
+        data_split(all, o->test_frac, o->seed, train, test, err) < 0)
+        return -1;
+    return 0;
+}
+
+// Both splits must allow what they are for: triplets in training, and a
+// query with a same-class reference in the held-out set.
+static int validate_splits(const ts_dataset *train, const ts_dataset *test, const char *data,
+                           ts_error *err) {
+    char what[300];
+    snprintf(what, sizeof what, "%s (training split)", data);
+    if (data_validate(train, what, err) < 0) return -1;
+    int *count = calloc((size_t)test->C + 1, sizeof *count), pairs = 0;
+    if (!count) return ts_fail(err, "%s: out of memory", data);
+    for (int i = 0; i < test->N; i++) pairs += ++count[test->y[i]] == 2;
+    free(count);
+    if (pairs == 0)
+        return ts_fail(err, "%s: the held-out split (%d samples) has no class with two, so no "
+                       "query can be evaluated; use more samples or a larger --test-frac",
+                       data, test->N);
+    return 0;
+}
+
 static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
                 char *name, size_t name_len, ts_error *err) {
     if (!(o->test_frac >= 0.0f && o->test_frac < 1.0f))
         return ts_fail(err, "--test-frac %g: must be at least 0 and below 1", (double)o->test_frac);
     const char *dir = o->data_dir ? o->data_dir : TS_FASHION_DIR;
     const char *data = o->data;
-    if (!data) data = data_fashion_available(dir) ? "fashion" : "digits";
-    const char *display = data;
+    // An explicit --data-dir means Fashion-MNIST, missing or not.
+    if (!data) data = (o->given & TS_GIVEN_DATA_DIR) || data_fashion_available(dir) ? "fashion" : "digits";
+    data_kind k = kind_of(data);
+    if (check_companions(o, k, data, err) < 0) return -1;
+    const char *display = k >= KIND_CSV ? base_name(data) : data;
 
-    if (strcmp(data, "fashion") == 0) {
+    ts_dataset all = {0};
+    int standardize = 0, classes = 0, dim = 0, n = 0;
+    switch (k) {
+    case KIND_FASHION:
         if (data_load_fashion(dir, train, test, err) < 0) {
             if (err && !data_fashion_available(dir)) {
-                size_t n = strlen(err->msg);
-                snprintf(err->msg + n, sizeof err->msg - n, " (install Debian's "
+                size_t len = strlen(err->msg);
+                snprintf(err->msg + len, sizeof err->msg - len, " (install Debian's "
                          "dataset-fashion-mnist, or name the folder with --data-dir)");
             }
             return -1;
         }
-        if (data_validate(train, "fashion (training split)", err) < 0) {
-            data_free(train);
-            data_free(test);
-            return -1;
-        }
-        if (name && name_len) snprintf(name, name_len, "%s", display);
-        return 0;
-    }
-
-    ts_dataset all = {0};
-    int standardize = 0;
-    if (strcmp(data, "digits") == 0) {
+        break;
+    case KIND_DIGITS:
         if (data_load_digits(&all, err) < 0) return -1;
-    } else if (strcmp(data, "iris") == 0) {
+        break;
+    case KIND_IRIS:
         if (data_load_iris(&all, err) < 0) return -1;
         standardize = 1;
-    } else if (strcmp(data, "blobs") == 0 || strcmp(data, "noise") == 0) {
-        int blobs = data[0] == 'b';
-        int classes = o->classes ? o->classes : blobs ? 10 : 2;
-        int dim = o->dim ? o->dim : blobs ? 16 : 10;
-        int n = o->samples ? o->samples : blobs ? 2000 : 1000;
+        break;
+    case KIND_BLOBS:
+    case KIND_NOISE: {
+        int blobs = k == KIND_BLOBS;
+        classes = o->classes ? o->classes : blobs ? 10 : 2;
+        dim = o->dim ? o->dim : blobs ? 16 : 10;
+        n = o->samples ? o->samples : blobs ? 2000 : 1000;
         if (check_gen_flags(o, blobs, n, classes, dim, err) < 0) return -1;
         int rc = blobs ? data_make_blobs(n, classes, dim, o->noise, o->seed, &all)
                        : data_make_noise(n, classes, dim, o->seed, &all);
         if (rc < 0) return ts_fail(err, "%s: out of memory", data);
         standardize = blobs;
-    } else {
-        if (load_file(o, &all, err) < 0) return -1;
+        break;
+    }
+    default:
+        if (load_file(o, k, &all, err) < 0) return -1;
         standardize = all.f32 != NULL;
-        display = base_name(data);
+        break;
     }
-
-    char what[300];
-    if (data_validate(&all, data, err) < 0 ||
-        data_split(&all, o->test_frac, o->seed, train, test, err) < 0) {
+    if (k != KIND_FASHION) {
+        int rc = split_checked(&all, o, data, train, test, err);
         data_free(&all);
-        return -1;
+        if (rc < 0) return -1;
     }
-    data_free(&all);
-    snprintf(what, sizeof what, "%s (training split)", data);
-    if (data_validate(train, what, err) < 0) {
+    if (validate_splits(train, test, data, err) < 0) {
         data_free(train);
         data_free(test);
         return -1;
     }
     if (standardize) data_standardize(train, test);
+    describe(o, k, dir, classes, dim, n, standardize, train);
     if (name && name_len) snprintf(name, name_len, "%s", display);
     return 0;
 }

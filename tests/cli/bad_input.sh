@@ -88,6 +88,20 @@ expect "unknown miner" "--miner" --data digits --miner hardest
 expect "unknown preset" "--preset" --preset nope
 expect "unknown data set" "nodata" --data nodata
 expect "bad script" "--script" --data digits --script 10p
+expect "hidden trailing comma" "--hidden" --data digits --hidden 256,
+expect "lr below a float" "--lr" --data digits --lr 1e-50
+expect "margin above a float" "--margin" --data digits --margin 1e50
+
+# --- flags that the data set chosen does not read --------------------------------
+expect "labels for a CSV" "--labels" --data "$T/inf.csv" --labels "$T/labels9.idx"
+expect "classes for digits" "--classes" --data digits --classes 3
+expect "noise for noise" "--noise" --data noise --noise 2
+expect "test-frac for fashion" "--test-frac" --data fashion --test-frac 0.3
+expect "data-dir means fashion" "fashion" --data-dir "$T"
+
+# --- a held-out split with nothing to evaluate -----------------------------------
+printf '1,2,0\n3,4,1\n5,6,0\n7,8,1\n' >"$T/four.csv"
+expect "empty held-out split" "held-out" --data "$T/four.csv" --batch 4 --k 2
 
 if [ "$fails" -ne 0 ]; then echo "bad_input: $fails failed"; exit 1; fi
 echo "bad_input: all passed"
