@@ -238,6 +238,45 @@ static void test_pca(void **state) {
     pca_free(&p);
 }
 
+// The first projection's signs are a rule, not an accident of the start
+// vectors: each axis' largest component is positive, whichever way the
+// principal directions point.
+static void test_pca_first_sign(void **state) {
+    (void)state;
+    enum { N = 300, E = 4 };
+    static float pts[N * E];
+    static const float dirs[4][2][E] = {
+        {{0.6f, -0.8f, 0, 0}, {0, 0, -1, 0}},
+        {{-0.8f, 0.6f, 0, 0}, {0, 0, 0, -1}},
+        {{0, 0, 0.6f, -0.8f}, {-1, 0, 0, 0}},
+        {{0, -1, 0, 0}, {0, 0, -0.6f, -0.8f}},
+    };
+    for (int t = 0; t < 4; t++) {
+        ts_rng r;
+        rng_seed(&r, 11 + t, 1);
+        for (int i = 0; i < N; i++) {
+            float a = 3 * rng_normal(&r), b = rng_normal(&r);
+            for (int k = 0; k < E; k++)
+                pts[i * E + k] = a * dirs[t][0][k] + b * dirs[t][1][k] + 0.01f * rng_normal(&r);
+        }
+        ts_pca p;
+        static float out[N * 2];
+        assert_int_equal(pca_init(&p, N, E), 0);
+        pca_project(&p, pts, N, out);
+        for (int row = 0; row < 2; row++) {
+            const float *ax = p.axes + row * E;
+            int big = 0;
+            for (int k = 1; k < E; k++) if (fabsf(ax[k]) > fabsf(ax[big])) big = k;
+            assert_true(ax[big] > 0);
+            // ... and the axis is the planted direction, up to that sign.
+            double dot = 0;
+            for (int k = 0; k < E; k++) dot += ax[k] * dirs[t][row][k];
+            assert_close(fabs(dot), 1.0, 0.01, 0);   // sampling noise of 300 points
+        }
+        pca_free(&p);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
@@ -247,6 +286,7 @@ int main(void) {
         cmocka_unit_test(test_threshold_fallback),
         cmocka_unit_test(test_subsample),
         cmocka_unit_test(test_pca),
+        cmocka_unit_test(test_pca_first_sign),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

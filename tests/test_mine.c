@@ -363,6 +363,18 @@ static void test_listed_loss_values(void **state) {
     float zero = loss_triplet(&t, dist, 3, 0.0f, 0, REDUCE_NONZERO, W, &act);
     assert_true(zero == 0.0f);
     for (int i = 0; i < 9; i++) assert_true(W[i] == 0.0f);
+    // Exactly at the margin (d_an == d_ap + m, exact in binary): loss 0, not
+    // active, and no gradient, as relu'(0) = 0 in PyTorch.
+    {
+        float d2[9] = {0, 0.5f, 1.5f, 0.5f, 0, 1.0f, 1.5f, 1.0f, 0};
+        int a2[1] = {0}, p2[1] = {1}, n2[1] = {2};
+        ts_triplets t2 = {1, 1, a2, p2, n2};
+        memset(W, 0, sizeof W);
+        float edge = loss_triplet(&t2, d2, 3, 1.0f, 0, REDUCE_MEAN, W, &act);
+        assert_true(edge == 0.0f);
+        assert_int_equal(act.active, 0);
+        for (int i = 0; i < 9; i++) assert_true(W[i] == 0.0f);
+    }
     // Soft margin: softplus(d_ap - d_an), margin ignored.
     float soft = loss_triplet(&t, dist, 3, 5.0f, 1, REDUCE_MEAN, W, &act);
     assert_close(soft, (log1p(exp(-0.5)) + 2 * log1p(exp(-1.8))) / 3, 1e-6, 0);
