@@ -105,6 +105,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tripletscope
 
 clean:
-	rm -rf build build-asan bench/results
+	rm -rf build build-asan $(BUILD) bench/results
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

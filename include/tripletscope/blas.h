@@ -13,8 +13,6 @@ void mm(int trans_a, int trans_b, int M, int N, int K, float alpha,
 
 // Sets the number of OpenBLAS threads (n >= 1).
 void blas_set_threads(int n);
-// Number of threads OpenBLAS will use.
-int blas_get_threads(void);
 // OpenBLAS's description of itself (version and kernel), for logs and bench.
 const char *blas_describe(void);
 

@@ -38,7 +38,8 @@ void eval_ws_free(ts_eval_ws *ws);
 void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
                     ts_eval_ws *ws, ts_retrieval *out);
 // A seeded, stratified subsample of n of the N labels' indices (all when
-// n <= 0 or n >= N), written to idx in increasing order; returns its size.
+// n <= 0 or n >= N), written to idx in increasing order; returns its size,
+// or -1 when out of memory.
 int eval_subsample(const int *y, int N, int C, int n, uint64_t seed, int *idx);
 
 #endif

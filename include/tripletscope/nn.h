@@ -38,9 +38,11 @@ void linear_forward(float *out, const float *inp, const float *W, const float *b
 // dinp may be NULL (first layer).
 void linear_backward(float *dinp, float *dW, float *db, const float *dout,
                      const float *inp, const float *W, int B, int I, int O);
-// x (N) = max(x, 0) in place.
+// x (N) = max(x, 0) in place (NaN passes through).
 void relu_forward(float *x, int N);
-// dx (N) *= (y > 0), y being relu's output.
+// dx (N) *= (y > 0), y being relu's output. The one backward that masks in
+// place instead of adding: it works on the gradient flowing through the
+// layer (which mlp_backward owns), not on an accumulated parameter gradient.
 void relu_backward(float *dx, const float *y, int N);
 
 // --- the network ---------------------------------------------------------
@@ -62,7 +64,5 @@ void mlp_zero_grad(ts_mlp *net);
 // 1e-8, bias-corrected, as torch.optim.Adam) or SGD with momentum (as
 // torch.optim.SGD: buf = mu * buf + g, p -= lr * buf).
 void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum);
-// Sum of squares of all gradients (for the divergence check and tests).
-double mlp_grad_sqnorm(const ts_mlp *net);
 
 #endif

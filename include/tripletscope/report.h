@@ -14,9 +14,4 @@ void report_event(char *buf, size_t n, const ts_event *ev);
 void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised);
 void report_summary(char *buf, size_t n, long steps, double seconds);
 
-// Appends the settings object {"miner":..,"margin":..,...} to j.
-void report_settings(ts_json *j, const ts_settings *set);
-// Appends a model's last step as the object of its step line (no "type").
-void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m);
-
 #endif

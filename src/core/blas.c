@@ -10,5 +10,4 @@ void mm(int trans_a, int trans_b, int M, int N, int K, float alpha,
 }
 
 void blas_set_threads(int n) { openblas_set_num_threads(n < 1 ? 1 : n); }
-int blas_get_threads(void) { return openblas_get_num_threads(); }
 const char *blas_describe(void) { return openblas_get_config(); }

@@ -172,8 +172,7 @@ int eval_subsample(const int *y, int N, int C, int n, uint64_t seed, int *idx) {
     char *keep = calloc((size_t)N, 1);
     if (!order || !share || !cnt || !keep) {
         free(order); free(share); free(cnt); free(keep);
-        for (int i = 0; i < n; i++) idx[i] = (int)((long)i * N / n);
-        return n;
+        return -1;   // not a different subsample: that would change the metrics unseen
     }
     int *take = cnt + C, *start = take + C;
     for (int i = 0; i < N; i++) cnt[y[i]]++;

@@ -168,8 +168,3 @@ void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
     }
 }
 
-double mlp_grad_sqnorm(const ts_mlp *net) {
-    double s = 0;
-    for (size_t i = 0; i < net->n_params; i++) s += (double)net->grads[i] * net->grads[i];
-    return s;
-}

@@ -10,7 +10,8 @@
 // ---------------------------------------------------------------------------
 // Pieces
 
-void report_settings(ts_json *j, const ts_settings *set) {
+// The settings object {"miner":..,"margin":..,...}.
+static void report_settings(ts_json *j, const ts_settings *set) {
     json_raw(j, "{\"miner\":\"%s\",\"margin\":", miner_name(set->miner));
     json_num(j, set->margin);
     json_raw(j, ",\"soft\":%s,\"reduce\":\"%s\",\"pair_margin\":", set->soft ? "true" : "false",
@@ -28,7 +29,8 @@ static void counts_obj(ts_json *j, const ts_counts *c) {
              c->semihard, c->hard);
 }
 
-void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m) {
+// A model's last step as the object of its step line (no "type").
+static void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m) {
     const ts_stepstats *st = &m->last;
     json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(m->kind));
     json_num(j, st->loss);

@@ -98,6 +98,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->eval_idx = malloc(sizeof(int) * 2 * (size_t)test->N);
     if (!s->eval_idx) goto oom;
     s->n_eval = eval_subsample(test->y, test->N, test->C, cfg->eval_size, EVAL_SEED, s->eval_idx);
+    if (s->n_eval < 0) goto oom;
     s->eval_y = s->eval_idx + s->n_eval;
     for (int i = 0; i < s->n_eval; i++) s->eval_y[i] = test->y[s->eval_idx[i]];
     s->eval_emb = malloc(sizeof(float) * (size_t)s->n_eval * E);
@@ -107,6 +108,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->proj_emb = malloc(sizeof(float) * (size_t)TS_MAX_PROJ * E);
     if (!s->proj_idx || !s->proj_emb) goto oom;
     s->n_proj = eval_subsample(s->eval_y, s->n_eval, test->C, np, EVAL_SEED + 1, s->proj_idx);
+    if (s->n_proj < 0) goto oom;
     if (s->n_proj > TS_MAX_PROJ) s->n_proj = TS_MAX_PROJ;
     s->proj_y = s->proj_idx + s->n_eval;
     for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];

@@ -9,9 +9,9 @@
 #include "loader.h"
 
 extern const unsigned char ts_embedded_digits_csv_gz[];
-extern const unsigned char ts_embedded_digits_csv_gz_end[];
+extern const uint64_t ts_embedded_digits_csv_gz_size;
 extern const unsigned char ts_embedded_iris_csv[];
-extern const unsigned char ts_embedded_iris_csv_end[];
+extern const uint64_t ts_embedded_iris_csv_size;
 
 static const char *const fashion_names[10] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -27,7 +27,7 @@ static const char *const fashion_files[4] = {
 
 // Inflates the embedded digits.csv.gz into a NUL-terminated buffer.
 static int inflate_digits(char **out, size_t *out_len, ts_error *err) {
-    size_t in_len = (size_t)(ts_embedded_digits_csv_gz_end - ts_embedded_digits_csv_gz);
+    size_t in_len = (size_t)ts_embedded_digits_csv_gz_size;
     size_t cap = 1 << 19, len = 0; // the CSV is about 300 KB
     char *buf = malloc(cap);
     if (!buf) return ts_fail(err, "digits: out of memory");
@@ -105,7 +105,7 @@ int data_load_digits(ts_dataset *ds, ts_error *err) {
 // The first line "150,4,setosa,versicolor,virginica": N, D, class names.
 int data_load_iris(ts_dataset *ds, ts_error *err) {
     memset(ds, 0, sizeof *ds);
-    size_t len = (size_t)(ts_embedded_iris_csv_end - ts_embedded_iris_csv);
+    size_t len = (size_t)ts_embedded_iris_csv_size;
     char *text = malloc(len + 1);
     if (!text) return ts_fail(err, "iris: out of memory");
     memcpy(text, ts_embedded_iris_csv, len);
