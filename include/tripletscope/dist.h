@@ -36,6 +36,11 @@ typedef struct {
     float *S;    // (maxB, maxB) backward: symmetric coefficients
 } ts_dist_ws;
 
+// c (N, E) = e minus its column means, and n2 (N) = c's squared row norms
+// (n2 may be NULL). A shift changes no distance, and centring keeps the
+// cancellation in |a|^2 + |b|^2 - 2ab small.
+void dist_centre(float *c, float *n2, const float *e, int N, int E);
+
 int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE);
 void dist_ws_free(ts_dist_ws *ws);
 // sq (B, B) squared distances (clamped at 0, diagonal exactly 0) and dist

@@ -67,6 +67,21 @@ ts_normstats embed_normstats(const float *norms, int B) {
 // ---------------------------------------------------------------------------
 // Pairwise distances
 
+void dist_centre(float *c, float *n2, const float *e, int N, int E) {
+    for (int k = 0; k < E; k++) {
+        double m = 0;
+        for (int i = 0; i < N; i++) m += e[(size_t)i * E + k];
+        float mean = (float)(m / (N > 0 ? N : 1));
+        for (int i = 0; i < N; i++) c[(size_t)i * E + k] = e[(size_t)i * E + k] - mean;
+    }
+    if (!n2) return;
+    for (int i = 0; i < N; i++) {
+        float s = 0;
+        for (int k = 0; k < E; k++) s += c[(size_t)i * E + k] * c[(size_t)i * E + k];
+        n2[i] = s;
+    }
+}
+
 int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE) {
     ws->maxB = maxB;
     ws->maxE = maxE;
@@ -85,18 +100,7 @@ void dist_ws_free(ts_dist_ws *ws) {
 void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squared,
                   ts_dist_ws *ws) {
     float *c = ws->c, *n2 = ws->n2;
-    // Centre the batch (a shift leaves every distance as it is).
-    for (int k = 0; k < E; k++) {
-        double m = 0;
-        for (int i = 0; i < B; i++) m += e[(size_t)i * E + k];
-        float mean = (float)(m / B);
-        for (int i = 0; i < B; i++) c[(size_t)i * E + k] = e[(size_t)i * E + k] - mean;
-    }
-    for (int i = 0; i < B; i++) {
-        float s = 0;
-        for (int k = 0; k < E; k++) s += c[(size_t)i * E + k] * c[(size_t)i * E + k];
-        n2[i] = s;
-    }
+    dist_centre(c, n2, e, B, E);
     mm(0, 1, B, B, E, -2.0f, c, c, 0.0f, sq);
     for (int i = 0; i < B; i++) {
         float *row = sq + (size_t)i * B, *drow = dist + (size_t)i * B;

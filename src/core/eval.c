@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/blas.h"
+#include "tripletscope/dist.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/mine.h"
 #include "tripletscope/rng.h"
@@ -35,12 +36,6 @@ void eval_ws_free(ts_eval_ws *ws) {
     memset(ws, 0, sizeof *ws);
 }
 
-static inline uint64_t key(float d, int idx) {
-    uint32_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return ((uint64_t)bits << 32) | (uint32_t)idx;
-}
-
 // Rearranges k (n) so that its first m entries are the m smallest.
 static void select_smallest(uint64_t *k, int n, int m) {
     int lo = 0, hi = n - 1;
@@ -64,7 +59,7 @@ static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
     int n = 0;
     // Branch-free: write every key, advance only past the kept ones.
     for (int j = 0; j < N; j++) {
-        keys[n] = key(d[j], j);
+        keys[n] = key_pack(d[j], j);
         n += (d[j] <= t) & (j != q);
     }
     return n;
@@ -101,18 +96,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
                     ts_eval_ws *ws, ts_retrieval *out) {
     memset(out, 0, sizeof *out);
     float *c = ws->c, *n2 = ws->n2;
-    // Centred: a shift changes no distance and keeps cancellation small.
-    for (int k = 0; k < E; k++) {
-        double m = 0;
-        for (int i = 0; i < N; i++) m += emb[(size_t)i * E + k];
-        float mean = (float)(m / (N > 0 ? N : 1));
-        for (int i = 0; i < N; i++) c[(size_t)i * E + k] = emb[(size_t)i * E + k] - mean;
-    }
-    for (int i = 0; i < N; i++) {
-        float s = 0;
-        for (int k = 0; k < E; k++) s += c[(size_t)i * E + k] * c[(size_t)i * E + k];
-        n2[i] = s;
-    }
+    dist_centre(c, n2, emb, N, E);
     memset(ws->class_count, 0, sizeof(int) * C);
     for (int i = 0; i < N; i++) ws->class_count[y[i]]++;
 
@@ -136,7 +120,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             int n = collect(row, N, q, t, ws->keys);
             if (n < R) n = collect(row, N, q, INFINITY, ws->keys);
             select_smallest(ws->keys, n, R);
-            sort_u64(ws->keys, R, ws->sortbuf);
+            key_sort(ws->keys, R, ws->sortbuf);
             int correct = 0;
             double ap = 0;
             for (int i = 0; i < R; i++) {

@@ -95,19 +95,6 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
 // ---------------------------------------------------------------------------
 // Batch-all without listing the triplets
 
-static inline uint64_t fkey(float d, int idx) {
-    uint32_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return ((uint64_t)bits << 32) | (uint32_t)idx;
-}
-
-static inline float kdist(uint64_t k) {
-    uint32_t bits = (uint32_t)(k >> 32);
-    float d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
 // Number of leading values of the ascending v (n) that are < t.
 static int count_lt(const float *v, int n, float t) {
     int lo = 0, hi = n;
@@ -136,13 +123,13 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const uint64_t *neg = g->neg + (size_t)a * B;
         const int *pos = g->pos + (size_t)a * B;
         const float *row = g->dist + (size_t)a * B;
-        for (int j = 0; j < nn; j++) v[j] = kdist(neg[j]);
-        for (int i = 0; i < np; i++) tk[i] = fkey(row[pos[i]] + margin, i);
-        sort_u64(tk, np, g->sortbuf);
+        for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
+        for (int i = 0; i < np; i++) tk[i] = key_pack(row[pos[i]] + margin, i);
+        key_sort(tk, np, g->sortbuf);
         double prefix = 0;
         int c = 0;
         for (int i = 0; i < np; i++) {
-            float ti = kdist(tk[i]);
+            float ti = key_dist(tk[i]);
             while (c < nn && v[c] < ti) prefix += v[c++];
             total += (double)c * ti - prefix;
             active += c;
@@ -161,14 +148,14 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const int *pos = g->pos + (size_t)a * B;
         const float *row = g->dist + (size_t)a * B;
         float *Wa = W + (size_t)a * B;
-        for (int j = 0; j < nn; j++) v[j] = kdist(neg[j]);
+        for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
         for (int i = 0; i < np; i++) {
             float ti = row[pos[i]] + margin;
-            tk[i] = fkey(ti, i);
+            tk[i] = key_pack(ti, i);
             Wa[pos[i]] += (float)count_lt(v, nn, ti) * inv;
         }
-        sort_u64(tk, np, g->sortbuf);
-        for (int i = 0; i < np; i++) t[i] = kdist(tk[i]);
+        key_sort(tk, np, g->sortbuf);
+        for (int i = 0; i < np; i++) t[i] = key_dist(tk[i]);
         // v ascends, so the number of thresholds <= v_j only grows.
         int le = 0;
         for (int j = 0; j < nn; j++) {

@@ -6,23 +6,6 @@
 // ---------------------------------------------------------------------------
 // Sorting keys and searching sorted distances
 
-// A key packs a non-negative distance's bits above its batch index: unsigned
-// order is distance order, then index order (the tie-break).
-static inline uint64_t make_key(float d, int idx) {
-    uint32_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return ((uint64_t)bits << 32) | (uint32_t)idx;
-}
-
-static inline float key_dist(uint64_t k) {
-    uint32_t bits = (uint32_t)(k >> 32);
-    float d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-
-static inline int key_index(uint64_t k) { return (int)(uint32_t)k; }
-
 static void insertion_sort(uint64_t *k, int n) {
     for (int i = 1; i < n; i++) {
         uint64_t v = k[i];
@@ -51,7 +34,7 @@ static inline void sort8(uint64_t *k) {
 
 // Bottom-up merge sort: runs of 8 sorted by the network, then branch-free
 // merges, ping-ponging between k and tmp.
-void sort_u64(uint64_t *k, int n, uint64_t *tmp) {
+void key_sort(uint64_t *k, int n, uint64_t *tmp) {
     int i = 0;
     for (; i + 8 <= n; i += 8) sort8(k + i);
     insertion_sort(k + i, n - i);
@@ -124,10 +107,10 @@ void geo_build(ts_geo *g, const float *dist, const int *y, int B) {
         int *pos = g->pos + (size_t)a * B;
         int np = 0, nn = 0;
         for (int j = 0; j < B; j++) {
-            if (y[j] != y[a]) neg[nn++] = make_key(row[j], j);
+            if (y[j] != y[a]) neg[nn++] = key_pack(row[j], j);
             else if (j != a) pos[np++] = j;
         }
-        sort_u64(neg, nn, g->sortbuf);
+        key_sort(neg, nn, g->sortbuf);
         g->n_pos[a] = np;
         g->n_neg[a] = nn;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/blas.h"
+#include "tripletscope/dist.h"
 #include "tripletscope/pca.h"
 
 int pca_init(ts_pca *p, int maxN, int E) {
@@ -56,12 +57,7 @@ static void start_vectors(float *v, int E) {
 void pca_project(ts_pca *p, const float *emb, int N, float *out) {
     int E = p->E;
     if (N <= 0) return;
-    for (int k = 0; k < E; k++) {
-        double m = 0;
-        for (int i = 0; i < N; i++) m += emb[(size_t)i * E + k];
-        float mean = (float)(m / N);
-        for (int i = 0; i < N; i++) p->c[(size_t)i * E + k] = emb[(size_t)i * E + k] - mean;
-    }
+    dist_centre(p->c, NULL, emb, N, E);
     mm(1, 0, E, E, N, 1.0f / (float)N, p->c, p->c, 0.0f, p->cov);
     p->total_var = 0;
     for (int k = 0; k < E; k++) p->total_var += p->cov[(size_t)k * E + k];
