@@ -31,8 +31,4 @@ int cli_load_data(ts_cli *cli, ts_dataset *train, ts_dataset *test, char *name,
 int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
                  const char *name);
 
-// Runs the ncurses interface (src/ui/). Returns the exit status.
-int run_interface(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
-                  const char *name);
-
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 #include "cli.h"
 #include "scenario.h"
+#include "../ui/ui.h"
 #include "tripletscope/blas.h"
 
 int main(int argc, char **argv) {
@@ -32,8 +33,14 @@ int main(int argc, char **argv) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
-    int status = cli.headless ? run_headless(&cli, &train, &test, name)
-                              : run_interface(&cli, &train, &test, name);
+    int status;
+    if (cli.headless) {
+        status = run_headless(&cli, &train, &test, name);
+    } else {
+        if (!cli.eval_size_given) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
+        ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path};
+        status = ui_run(&cli.cfg, &opts, &train, &test, name);
+    }
     data_free(&train);
     data_free(&test);
     return status;

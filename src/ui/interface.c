@@ -4,15 +4,14 @@
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
-#include "../cli/cli.h"
 #include "keys.h"
 #include "panels.h"
 #include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/runner.h"
+#include "ui.h"
 
 #define FRAME_MS 33                 // ~30 frames a second
-#define EVAL_SIZE_DEFAULT 1000      // held-out points evaluated unless --eval-size
 #define KEY_ESC 27
 
 // --- Keys ----------------------------------------------------------------------------
@@ -94,22 +93,18 @@ static int loop(ui_state *u, ts_runner *r) {
     }
 }
 
-int run_interface(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
-                  const char *name) {
-    // Evaluation runs in the training thread: bound it so it never stalls
-    // the screen for long.
-    if (!cli->eval_size_given) cli->cfg.eval_size = EVAL_SIZE_DEFAULT;
+int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ts_dataset *train,
+           const ts_dataset *test, const char *name) {
     ui_state u;
     memset(&u, 0, sizeof u);
     term_detect(&u.caps);
     ts_error err;
     ts_runner *r;
-    ts_runner_opts opts = {.script = cli->script, .log_path = cli->log_path};
-    if (runner_create(&r, &cli->cfg, train, test, name, &opts, &err)) {
+    if (runner_create(&r, cfg, train, test, name, opts, &err)) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
-    blas_set_threads(cli->cfg.threads);
+    blas_set_threads(cfg->threads);
     if (term_start(&u.caps, &err)) {
         runner_free(r, NULL);
         fprintf(stderr, "tripletscope: %s\n", err.msg);
