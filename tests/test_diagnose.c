@@ -446,7 +446,8 @@ static void test_diverged_nan(void **state) {
     assert_non_null(l);
     assert_non_null(strstr(l, "\"step\":11,"));
     assert_non_null(strstr(l, "\"loss\":\"nan\""));
-    assert_non_null(strstr(l, "\"suggest\":\"r\""));
+    assert_non_null(strstr(l, "\"suggest\":\"[r\""));   // [ first: r alone re-diverges
+    assert_non_null(strstr(l, "NaN or Inf"));
     fixture_free(fx);
 }
 
@@ -462,7 +463,11 @@ static void test_diverged_exploding(void **state) {
     push(fx, st);   // the third in a row: exploded, and the engine pauses training
     assert_true(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
     assert_int_equal(fx->s->diverged, 1);
-    assert_non_null(strstr(find_line(&fx->out, "diverged", "raised"), "\"baseline_median\":0.05"));
+    const char *l = find_line(&fx->out, "diverged", "raised");
+    assert_non_null(strstr(l, "\"baseline_median\":0.05"));
+    assert_non_null(strstr(l, "exploded"));
+    assert_null(strstr(l, "NaN"));   // finite: the message says so
+    assert_non_null(strstr(l, "\"suggest\":\"[r\""));
     fixture_free(fx);
     // Not: two spikes, a 50x rise, or losses steadily in the thousands.
     fx = fixture_new();

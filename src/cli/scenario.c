@@ -55,7 +55,7 @@ static const scenario scenarios[] = {
      "margin 1.5 on normalised embeddings: no triplet can be easy, all stay active"},
     {"diverged",
      {"--data", "digits", "--lr", "10", "--steps", "300", "--eval-every", "100", NULL},
-     "diverged", "triplet", 10, 4, "r", "", 0, 0,
+     "diverged", "triplet", 10, 4, "[r", "", 0, 0,
      "Adam at lr 10: the loss jumps 1.0 -> 1e6 in one step; headless stops, exit 0; [ then r"},
     {"no-signal",
      {"--data", "noise", "--steps", "600", "--eval-every", "50", NULL},
@@ -127,7 +127,7 @@ void scenario_list(FILE *f) {
         fprintf(f, "\n  raises: %s (%s) within %d steps (at step %d)\n", sc->finding, sc->model,
                 sc->raise_by, sc->raised_at);
         if (!strcmp(sc->finding, "diverged"))
-            fprintf(f, "  clears: r (after [ to lower the lr) resets it; headless stops at the finding\n");
+            fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it; headless stops at the finding\n");
         else if (!*sc->key)
             fprintf(f, "  clears: no key can: the data has nothing to learn\n");
         else

@@ -577,10 +577,12 @@ static int nonfinite(const ts_stepstats *st) {
 static void describe_diverged(const ts_session *s, int k, int off, ts_finding *f, ts_json *j) {
     const ts_stepstats *st = at(s, k, off);
     float loss = st ? st->loss : NAN;
+    // r alone replays the same seed at the same lr and diverges again: [
+    // first (it halves the lr; from lr 10 it takes 13 presses), then r.
     snprintf(f->message, sizeof f->message, "%s",
-             st && !nonfinite(st) ? "loss exploded: training paused; lower the lr with [ and reset with r"
-                            : "loss or embeddings became NaN or Inf: training paused; lower the lr with [ and reset with r");
-    snprintf(f->suggest, sizeof f->suggest, "r");
+             st && !nonfinite(st) ? "loss exploded (still finite); paused: press [ until the lr is sane (repeat it), then r"
+                                  : "loss or embeddings became NaN or Inf; paused: press [ until the lr is sane (repeat it), then r");
+    snprintf(f->suggest, sizeof f->suggest, "[r");
     if (isfinite(loss)) ev_num(j, "loss", loss);
     else json_raw(j, "%s\"loss\":\"%s\"", j->len > 1 ? "," : "", isnan(loss) ? "nan" : "inf");
     float norm = st ? st->norm.mean : NAN;
