@@ -508,6 +508,12 @@ static void test_no_signal(void **state) {
     assert_non_null(strstr(l, "\"model\":\"both\""));
     assert_non_null(strstr(l, "\"suggest\":\"\""));   // no key adds signal
     assert_non_null(strstr(l, "\"chance\":0.497"));
+    // What triggered it: the chance tolerance (max(0.05, 3 sigma) = 0.106 over
+    // 200 queries) and the loss fall (the Siamese model's: 0.19 by step 300).
+    assert_non_null(strstr(l, "\"tolerance\":0.106"));
+    assert_non_null(strstr(l, "\"loss_fall_siamese\":0.19"));
+    assert_non_null(strstr(l, "\"loss_fall_triplet\":0,"));
+    assert_non_null(strstr(l, "\"loss_fall_min\":0.1,"));
     fixture_free(fx);
     // Not when P@1 is well above chance, nor when no loss falls.
     fx = fixture_new();

@@ -390,6 +390,22 @@ static int cond_too_hard(const ts_session *s, int k, int off, const ts_stepstats
     return now >= TOO_HARD_TREND * before;
 }
 
+// Relative fall of model k's loss from its first DIAG_WINDOW steps to its last
+// DIAG_WINDOW (NaN until both exist).
+static double loss_fall(const ts_diag *d, const ts_session *s, int k) {
+    if (d->first_n[k] < DIAG_WINDOW / 2 || !at(s, k, 2 * DIAG_WINDOW - 1)) return NAN;
+    double first = d->first_loss[k] / d->first_n[k];
+    double now = mean_loss(s, k, 0, DIAG_WINDOW);
+    return first > 0 ? (first - now) / first : NAN;
+}
+
+// How far above chance a P@1 may sit and still count as chance:
+// max(NO_SIGNAL_MIN_TOL, NO_SIGNAL_SIGMAS standard errors over the queries).
+static double chance_tolerance(const ts_diag *d) {
+    double se = sqrt(d->chance * (1.0 - d->chance) / (d->chance_queries ? d->chance_queries : 1));
+    return fmax(NO_SIGNAL_MIN_TOL, NO_SIGNAL_SIGMAS * se);
+}
+
 // MAP@R of model k's latest evaluation minus that of its oldest evaluation
 // at or after step `since` (NaN unless there are two).
 static double map_rise(const ts_diag *d, int k, long since) {
@@ -602,6 +618,14 @@ static void describe_eval(const ts_diag *d, const ts_session *s, ts_finding_code
             if (s->model[k].enabled && d->n_ev[k])
                 ev_num(j, k == MODEL_SIAMESE ? "p_at_1_siamese" : "p_at_1_triplet", d->ev[k][0].p_at_1);
         ev_num(j, "chance", d->chance);
+        ev_num(j, "tolerance", chance_tolerance(d));   // P@1 <= chance + tolerance counts as chance
+        // The training loss's fall from its first window to its last: the
+        // models fit their batches (one fall >= loss_fall_min is needed).
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (s->model[k].enabled)
+                ev_num(j, k == MODEL_SIAMESE ? "loss_fall_siamese" : "loss_fall_triplet",
+                       loss_fall(d, s, k));
+        ev_num(j, "loss_fall_min", NO_SIGNAL_LOSS_FALL);
         ev_num(j, "evals", EVAL_PERSIST);
         return;
     }
@@ -740,20 +764,10 @@ static void compute_chance(ts_diag *d, const ts_session *s) {
     }
 }
 
-// Relative fall of model k's loss from its first DIAG_WINDOW steps to its last
-// DIAG_WINDOW (NaN until both exist).
-static double loss_fall(const ts_diag *d, const ts_session *s, int k) {
-    if (d->first_n[k] < DIAG_WINDOW / 2 || !at(s, k, 2 * DIAG_WINDOW - 1)) return NAN;
-    double first = d->first_loss[k] / d->first_n[k];
-    double now = mean_loss(s, k, 0, DIAG_WINDOW);
-    return first > 0 ? (first - now) / first : NAN;
-}
-
 static int cond_no_signal(ts_diag *d, const ts_session *s) {
     if (d->chance < 0) compute_chance(d, s);
     if (!isfinite(d->chance)) return 0;
-    double se = sqrt(d->chance * (1.0 - d->chance) / (d->chance_queries ? d->chance_queries : 1));
-    double tol = fmax(NO_SIGNAL_MIN_TOL, NO_SIGNAL_SIGMAS * se);
+    double tol = chance_tolerance(d);
     int fell = 0;
     for (int k = 0; k < MODEL_COUNT; k++) {
         if (!s->model[k].enabled) continue;
