@@ -256,6 +256,18 @@ static void test_collapse(void **state) {
     assert_string_equal(f[0].suggest, "m");   // hard -> semihard
     assert_int_equal(f[0].severity, SEV_ERROR);
     fixture_free(fx);
+    // The triplet model with a miner that is not a hardest one, on raw
+    // embeddings: n. The Siamese model, raw or not: [ (its margin is absolute).
+    fx = fixture_new();
+    fx->s->cfg.set.normalize = 0;
+    push2(fx, healthy(), healthy());
+    for (int i = 0; i < 60; i++) push2(fx, collapsed(), collapsed());
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_SIAMESE));
+    assert_int_equal(diag_findings(fx->s->diag, f, 4), 2);
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(f[i].suggest, f[i].model == MODEL_TRIPLET ? "n" : "[");
+    fixture_free(fx);
     // Not a collapse: distances small but 5 % of the triplets easy, or d_an
     // at 40 % of the margin.
     fx = fixture_new();
@@ -276,6 +288,21 @@ static void test_all_easy(void **state) {
     fx->s->cfg.set.margin = 0.04f;   // 3 % of d_an
     push_n(fx, all_easy(), 60);
     assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    // A margin that is merely no longer tiny (6 % of d_an) does not clear it:
+    // there is still no gradient.
+    fx->s->cfg.set.margin = 0.08f;
+    push_n(fx, all_easy(), 100);
+    assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "all_easy", "cleared"), 0);
+    // The gradient coming back does: 5 % of the mined triplets active.
+    ts_stepstats st = all_easy();
+    st.active = 96;
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "all_easy", "cleared");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"active\":0.04"));   // the window: 40 steps at 5 %, 10 before
+    assert_non_null(strstr(l, "\"active_max\":0.02"));
     fixture_free(fx);
     // The same numbers with margin 0.2 are a converged healthy run (15 % of d_an),
     // and a soft margin always has a gradient.
@@ -328,6 +355,8 @@ static void test_self_positive(void **state) {
     st.self_positive = 0;
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_SELF_POSITIVE, MODEL_TRIPLET));
+    // ... and the cleared line names the miner that made it 0.
+    assert_non_null(strstr(find_line(&fx->out, "self_positive", "cleared"), "\"miner\":\"semihard\""));
     fixture_free(fx);
     fx = fixture_new();
     fx->s->cfg.set.miner = MINER_HARDEST_NEG;
@@ -381,9 +410,12 @@ static void test_norm_drift(void **state) {
     ts_finding f[4];
     diag_findings(fx->s->diag, f, 4);
     assert_string_equal(f[0].suggest, "n");
+    assert_non_null(strstr(find_line(&fx->out, "norm_drift", "raised"), "\"normalize\":false"));
     fx->s->cfg.set.normalize = 1;   // n: the distances no longer follow the norms
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    // The cleared line says why the ratio, still high, no longer matters.
+    assert_non_null(strstr(find_line(&fx->out, "norm_drift", "cleared"), "\"normalize\":true"));
     fixture_free(fx);
     // Not: growth only during the warm-up, a slow growth, or normalised embeddings.
     fx = fixture_new();
@@ -554,6 +586,11 @@ static void test_averaging(void **state) {
             assert_string_equal(f[i].suggest, "z");
         }
     assert_true(found);
+    // z: the plain mean has no artefact to explain; the cleared line says so.
+    fx->s->cfg.set.reduce = REDUCE_MEAN;
+    push_n(fx, healthy(), 40);
+    assert_false(raised(fx, FIND_AVERAGING, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "averaging", "cleared"), "\"reduce\":\"mean\""));
     fixture_free(fx);
     // With the plain mean the same numbers are not an artefact of averaging.
     fx = fixture_new();

@@ -42,9 +42,16 @@ if head -1 "$T/over" | grep -q '"name":"digits"' && head -1 "$T/over" | grep -q 
 else bad "explicit flags did not override the scenario: $(head -c 300 "$T/over")"; fi
 
 # --- digits (fast) -------------------------------------------------------------------
-run all-easy --script 200:+++
+run all-easy --script 200:++++++++
 check_raise all-easy "$T/all-easy.jsonl" all_easy triplet 200
 check_clear all-easy "$T/all-easy.jsonl" all_easy triplet + 100
+# Only the gradient coming back clears it: +++ (m 0.078, no longer a tiny
+# margin for the distances) leaves active at 0.003, and the finding raised.
+"$BIN" --headless --scenario all-easy --script 200:+++ >"$T/all-easy3.jsonl" 2>&1
+if [ -n "$(diag_step "$T/all-easy3.jsonl" all_easy raised)" ] &&
+   [ "$(diag_count "$T/all-easy3.jsonl" all_easy cleared)" -eq 0 ]; then
+    ok "all-easy: +++ alone (no gradient back) leaves it raised"
+else bad "all-easy: cleared by +++ although no gradient came back"; fi
 
 run no-positives --script 100:p
 check_raise no-positives "$T/no-positives.jsonl" no_positives triplet 100
