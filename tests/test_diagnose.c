@@ -370,30 +370,62 @@ static void test_self_positive(void **state) {
 static void test_margin_scale(void **state) {
     (void)state;
     ts_stepstats st = healthy();
-    st.all = (ts_counts){100000, 500, 99000, 500};
-    st.active = st.mined.valid;   // all active
+    st.all = (ts_counts){100000, 30000, 60000, 10000};
+    st.active = (long)(0.8 * st.mined.valid);   // most mined triplets active
     fixture *fx = fixture_new();
-    fx->s->cfg.set.margin = 1.5f;
-    push_n(fx, st, 60);
+    fx->s->cfg.set.margin = 1.0f;   // half the sphere's diameter: over 0.5 sqrt(2)
+    push_n(fx, st, 200);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));   // the warm-up
+    push_n(fx, st, 40);
     assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
     ts_finding f[4];
     diag_findings(fx->s->diag, f, 4);
     assert_string_equal(f[0].suggest, "-");
-    fx->s->cfg.set.margin = 1.2f;   // one '-': under 0.9 sqrt(2)
+    assert_true(strlen(f[0].message) <= 100);
+    // One '-' (0.8) is still wide: raised. A second (0.64) is under the
+    // limit: cleared, and the line says so.
+    fx->s->cfg.set.margin = 0.8f;
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    fx->s->cfg.set.margin = 0.64f;
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "margin_scale", "cleared");
+    assert_non_null(strstr(l, "\"margin\":0.64"));
+    assert_non_null(strstr(l, "\"limit\":0.707"));
     fixture_free(fx);
-    // Not with raw embeddings, nor at 1.0, nor at 1.5 on squared distances (range [0, 4]).
+    // A wide margin that the data meets (digits at 1.2): raised only while
+    // most triplets stay active, cleared when they no longer do.
     fx = fixture_new();
+    fx->s->cfg.set.margin = 1.2f;
+    push_n(fx, st, 240);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    ts_stepstats met = st;
+    met.active = (long)(0.05 * st.mined.valid);
+    push_n(fx, met, 80);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "margin_scale", "cleared"), "\"active\":0.05"));
+    fixture_free(fx);
+    // Not: a healthy margin however active (0.2), half active at 1.0, raw
+    // embeddings, a soft margin, nor 0.8 on squared distances (range [0, 4]).
+    fx = fixture_new();
+    fx->s->cfg.set.margin = 0.2f;
+    push_n(fx, st, 300);
     fx->s->cfg.set.margin = 1.0f;
-    push_n(fx, st, 100);
-    fx->s->cfg.set.margin = 1.5f;
-    fx->s->cfg.set.squared = 1;
-    push_n(fx, st, 100);
-    fx->s->cfg.set.squared = 0;
+    ts_stepstats half = st;
+    half.active = (long)(0.5 * st.mined.valid);
+    push_n(fx, half, 100);
     fx->s->cfg.set.normalize = 0;
     push_n(fx, st, 100);
+    fx->s->cfg.set.normalize = 1;
+    fx->s->cfg.set.soft = 1;
+    push_n(fx, st, 100);
+    fx->s->cfg.set.soft = 0;
+    fx->s->cfg.set.margin = 0.8f;
+    fx->s->cfg.set.squared = 1;
+    push_n(fx, st, 100);
     assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "margin_scale", "raised"), 0);
     fixture_free(fx);
 }
 
@@ -682,13 +714,14 @@ static void test_messages_fit(void **state) {
     ts_stepstats st = collapsed();
     st.no_positive = 4;
     st.self_positive = 60;
-    push_n(fx, st, 60);
+    push_n(fx, st, 130);
     evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
-    push_n(fx, st, 60);
+    push_n(fx, st, 130);   // past margin_scale's warm-up
     evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
     ts_finding f[TS_MAX_FINDINGS];
     int n = diag_findings(fx->s->diag, f, TS_MAX_FINDINGS);
-    assert_true(n >= 4);
+    assert_true(n >= 5);
+    assert_true(diag_is_raised(fx->s->diag, FIND_MARGIN_SCALE, MODEL_TRIPLET));
     for (int i = 0; i < n; i++) {
         assert_true(strlen(f[i].message) <= 100);
         size_t len = strlen(f[i].evidence);

@@ -77,14 +77,31 @@
 #define SELF_POS_FRAC 0.15f
 
 // margin_scale: on normalised embeddings two unrelated directions are
-// sqrt(2) apart (squared: 2). C > 2 classes cannot all be further apart than
-// that on average, so a margin at 90 % of it or more can never be met: every
-// triplet stays active for ever. (TF Addons' default 1.0 is below it.)
-#define MARGIN_SCALE_FRAC 0.9f
+// sqrt(2) apart (squared: 2), and the mean negative distance sits near it
+// (1.42-1.48 in every normalised run measured). A margin of half that or more
+// (m >= 0.71; squared, by the same rule, m >= 1.0) asks each negative to be
+// further than its positive by half the distance between unrelated points.
+// Whether that costs anything depends on the data, so the margin alone raises
+// nothing: on digits margins 1.0 and 1.2 are met (almost no mined triplet
+// active from step ~300) and score higher than 0.2 (MAP@R 0.976, 0.973, 0.945). On Fashion-MNIST they are not: after
+// M and n on the question's setup, margin 1.0 ends at MAP@R 0.699 (mean of
+// steps 1000-1500, seed 0) and 0.8 at 0.708, against 0.712-0.718 for 0.64
+// down to 0.17, which are level within the noise of one evaluation
+// (docs/failure-modes.md has the table).
+#define MARGIN_SCALE_FRAC 0.5f
 #define RANDOM_PAIR_DIST 1.41421356f   // sqrt(E|u - v|^2) for independent unit u, v
 #define RANDOM_PAIR_SQ 2.0f            // E|u - v|^2 for independent unit u, v
-// ... observed too: 90 % or more of the mined triplets active.
-#define MARGIN_SCALE_ACTIVE 0.9f
+// ... and it binds: the mean active share of the mined triplets over the last
+// 50 steps is 0.6 or more. Measured on Fashion-MNIST (semi-hard, 50-step
+// means, steps 650-1500): margin 1.0 0.70-0.82, 0.8 0.65-0.78, 0.64
+// 0.62-0.73, 0.21 0.43-0.54; P x K batches at 1.0: 0.70-0.87. Where the wide
+// margin is met (digits, 1.0 and 1.2) it is under 0.05 from step 256 and 312.
+#define MARGIN_SCALE_ACTIVE 0.6f
+// ... after the first 200 steps: a fresh network keeps most mined triplets
+// active whatever the margin while it finds its scale (digits, margins 1.0
+// and 1.2, which it then meets: the 50-step mean stays above 0.6 until steps
+// 127 and 182; a raise needs it 40 steps past the warm-up).
+#define MARGIN_WARMUP 200
 
 // norm_drift (raw embeddings): the mean raw norm over four blocks of 50 steps
 // rises (or falls) block after block, by 2x or more from the first block to
@@ -296,7 +313,8 @@ static float model_margin(const ts_session *s, int k) {
     return k == MODEL_TRIPLET ? s->cfg.set.margin : s->cfg.set.pair_margin;
 }
 
-// The margin above which no triplet can be easy on normalised embeddings.
+// The margin from which margin_scale calls a margin wide on normalised
+// embeddings (half the distance between two unrelated unit vectors).
 static float margin_limit(const ts_settings *set) {
     return MARGIN_SCALE_FRAC * (set->squared ? RANDOM_PAIR_SQ : RANDOM_PAIR_DIST);
 }
@@ -357,10 +375,22 @@ static int cond_self_positive(const ts_session *s, const ts_stepstats *st) {
            frac(st->self_positive, st->mined.valid) >= SELF_POS_FRAC;
 }
 
-static int cond_margin_scale(const ts_session *s, const ts_stepstats *st) {
+// The mean active share of model k's mined triplets over the DIAG_WINDOW
+// steps from offset off (NaN if none).
+static double window_active(const ts_session *s, int k, int off) {
+    acc a = {0, 0};
+    for (int i = off; i < off + DIAG_WINDOW; i++) {
+        const ts_stepstats *st = at(s, k, i);
+        if (!st) break;
+        acc_add(&a, frac(st->active, st->mined.valid));
+    }
+    return acc_mean(&a);
+}
+
+static int cond_margin_scale(const ts_session *s, int k, int off, const ts_stepstats *st) {
     const ts_settings *set = &s->cfg.set;
-    return set->normalize && !set->soft && set->margin >= margin_limit(set) &&
-           frac(st->active, st->mined.valid) >= MARGIN_SCALE_ACTIVE;
+    return set->normalize && !set->soft && st->step > MARGIN_WARMUP &&
+           set->margin >= margin_limit(set) && window_active(s, k, off) >= MARGIN_SCALE_ACTIVE;
 }
 
 // Mean raw norms of NORM_BLOCKS blocks ending at offset off, oldest first
@@ -553,13 +583,17 @@ static void describe_step(const ts_diag *d, const ts_session *s, int k, ts_findi
         json_str(j, miner_name(set->miner));
         break;
     case FIND_MARGIN_SCALE:
-        msg = "margin too wide for normalised distances: no triplet can ever be easy, all stay active";
+        msg = "margin is over half the distance between unrelated embeddings: most mined triplets stay active";
         key = "-";
+        // Both halves of the rule, so that a cleared line shows which one
+        // no longer holds (margin under limit, or active under active_min).
         ev_num(j, "margin", set->margin);
         ev_num(j, "limit", margin_limit(set));
         ev_num(j, "active", w.active);
+        ev_num(j, "active_min", MARGIN_SCALE_ACTIVE);
         ev_num(j, "easy", w.easy);
         ev_num(j, "d_neg", w.d_neg);
+        json_raw(j, ",\"normalize\":%s", set->normalize ? "true" : "false");
         break;
     case FIND_NORM_DRIFT: {
         msg = "raw embedding norms keep drifting and drag the distance scale (and the margin's meaning)";
@@ -757,7 +791,7 @@ static void update_step(ts_diag *d, ts_session *s, int k, int off) {
     slot_update(d, s, k, FIND_ALL_EASY, cond_all_easy(d, s, st), step, off);
     slot_update(d, s, k, FIND_NO_POSITIVES, cond_no_positives(s, st), step, off);
     slot_update(d, s, k, FIND_SELF_POSITIVE, cond_self_positive(s, st), step, off);
-    slot_update(d, s, k, FIND_MARGIN_SCALE, cond_margin_scale(s, st), step, off);
+    slot_update(d, s, k, FIND_MARGIN_SCALE, cond_margin_scale(s, k, off, st), step, off);
     slot_update(d, s, k, FIND_NORM_DRIFT, cond_norm_drift(s, k, off), step, off);
     slot_update(d, s, k, FIND_TOO_HARD, cond_too_hard(s, k, off, st), step, off);
     slot_update(d, s, k, FIND_AVERAGING, cond_averaging(d, s, k, off), step, off);

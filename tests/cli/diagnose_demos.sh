@@ -41,14 +41,14 @@ if [ -n "$s" ] && [ "$s" -gt 200 ]; then ok "small-batches: p alone did not clea
 else bad "small-batches: self_positive cleared at '${s:-never}' (before M at 200?)"; fi
 
 # Lesson 4: nothing to learn; fixing the collapse does not add signal.
-lesson nothing-to-learn "collapse:raised collapse:cleared no_signal:raised" \
+lesson nothing-to-learn "collapse:raised margin_scale:raised collapse:cleared no_signal:raised" \
     --data noise --steps 600 --eval-every 50 --script 100:M,200:n
 after nothing-to-learn collapse n
 
 if have_fashion; then
     # Lesson 1: the question's setup, fixed one key at a time.
     lesson question-by-keys \
-        "too_hard:raised siamese_ahead:raised too_hard:cleared norm_drift:raised norm_drift:cleared siamese_ahead:cleared" \
+        "too_hard:raised siamese_ahead:raised too_hard:cleared norm_drift:raised norm_drift:cleared margin_scale:raised margin_scale:cleared siamese_ahead:cleared" \
         --data fashion --preset seed --eval-every 100 --eval-size 1000 --steps 1000 \
         --script "300:M,450:n,600:-------,750:p"
     after question-by-keys too_hard M

@@ -61,9 +61,16 @@ run self-positive --script 100:M
 check_raise self-positive "$T/self-positive.jsonl" self_positive triplet 100
 check_clear self-positive "$T/self-positive.jsonl" self_positive triplet M 100
 
-run margin-scale --script 100:-
-check_raise margin-scale "$T/margin-scale.jsonl" margin_scale triplet 100
+run margin-scale --script 300:-
+check_raise margin-scale "$T/margin-scale.jsonl" margin_scale triplet 300
 check_clear margin-scale "$T/margin-scale.jsonl" margin_scale triplet - 100
+# 1.2 is still a wide margin: what cleared it is the active share falling
+# (digits meets 1.2), which the cleared line shows.
+l=$(grep '"code":"margin_scale","state":"cleared"' "$T/margin-scale.jsonl")
+a=$(echo "$l" | sed -n 's/.*"active":\([0-9.e-]*\),.*/\1/p')
+if echo "$l" | grep -q '"margin":1.2,' && [ -n "$a" ] && awk "BEGIN{exit !($a < 0.6)}"; then
+    ok "margin-scale: cleared at margin 1.2 by the active share falling to $a"
+else bad "margin-scale: the cleared line does not show the active share under 0.6: $l"; fi
 
 run norm-drift --script 400:n
 check_raise norm-drift "$T/norm-drift.jsonl" norm_drift triplet 400
