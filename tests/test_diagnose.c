@@ -256,6 +256,18 @@ static void test_collapse(void **state) {
     assert_string_equal(f[0].suggest, "m");   // hard -> semihard
     assert_int_equal(f[0].severity, SEV_ERROR);
     fixture_free(fx);
+    // The triplet model with a miner that is not a hardest one, on raw
+    // embeddings: n. The Siamese model, raw or not: [ (its margin is absolute).
+    fx = fixture_new();
+    fx->s->cfg.set.normalize = 0;
+    push2(fx, healthy(), healthy());
+    for (int i = 0; i < 60; i++) push2(fx, collapsed(), collapsed());
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_SIAMESE));
+    assert_int_equal(diag_findings(fx->s->diag, f, 4), 2);
+    for (int i = 0; i < 2; i++)
+        assert_string_equal(f[i].suggest, f[i].model == MODEL_TRIPLET ? "n" : "[");
+    fixture_free(fx);
     // Not a collapse: distances small but 5 % of the triplets easy, or d_an
     // at 40 % of the margin.
     fx = fixture_new();
@@ -276,6 +288,21 @@ static void test_all_easy(void **state) {
     fx->s->cfg.set.margin = 0.04f;   // 3 % of d_an
     push_n(fx, all_easy(), 60);
     assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    // A margin that is merely no longer tiny (6 % of d_an) does not clear it:
+    // there is still no gradient.
+    fx->s->cfg.set.margin = 0.08f;
+    push_n(fx, all_easy(), 100);
+    assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "all_easy", "cleared"), 0);
+    // The gradient coming back does: 5 % of the mined triplets active.
+    ts_stepstats st = all_easy();
+    st.active = 96;
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "all_easy", "cleared");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"active\":0.04"));   // the window: 40 steps at 5 %, 10 before
+    assert_non_null(strstr(l, "\"active_max\":0.02"));
     fixture_free(fx);
     // The same numbers with margin 0.2 are a converged healthy run (15 % of d_an),
     // and a soft margin always has a gradient.
@@ -328,6 +355,8 @@ static void test_self_positive(void **state) {
     st.self_positive = 0;
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_SELF_POSITIVE, MODEL_TRIPLET));
+    // ... and the cleared line names the miner that made it 0.
+    assert_non_null(strstr(find_line(&fx->out, "self_positive", "cleared"), "\"miner\":\"semihard\""));
     fixture_free(fx);
     fx = fixture_new();
     fx->s->cfg.set.miner = MINER_HARDEST_NEG;
@@ -341,30 +370,62 @@ static void test_self_positive(void **state) {
 static void test_margin_scale(void **state) {
     (void)state;
     ts_stepstats st = healthy();
-    st.all = (ts_counts){100000, 500, 99000, 500};
-    st.active = st.mined.valid;   // all active
+    st.all = (ts_counts){100000, 30000, 60000, 10000};
+    st.active = (long)(0.8 * st.mined.valid);   // most mined triplets active
     fixture *fx = fixture_new();
-    fx->s->cfg.set.margin = 1.5f;
-    push_n(fx, st, 60);
+    fx->s->cfg.set.margin = 1.0f;   // half the sphere's diameter: over 0.5 sqrt(2)
+    push_n(fx, st, 200);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));   // the warm-up
+    push_n(fx, st, 40);
     assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
     ts_finding f[4];
     diag_findings(fx->s->diag, f, 4);
     assert_string_equal(f[0].suggest, "-");
-    fx->s->cfg.set.margin = 1.2f;   // one '-': under 0.9 sqrt(2)
+    assert_true(strlen(f[0].message) <= 100);
+    // One '-' (0.8) is still wide: raised. A second (0.64) is under the
+    // limit: cleared, and the line says so.
+    fx->s->cfg.set.margin = 0.8f;
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    fx->s->cfg.set.margin = 0.64f;
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "margin_scale", "cleared");
+    assert_non_null(strstr(l, "\"margin\":0.64"));
+    assert_non_null(strstr(l, "\"limit\":0.707"));
     fixture_free(fx);
-    // Not with raw embeddings, nor at 1.0, nor at 1.5 on squared distances (range [0, 4]).
+    // A wide margin that the data meets (digits at 1.2): raised only while
+    // most triplets stay active, cleared when they no longer do.
     fx = fixture_new();
+    fx->s->cfg.set.margin = 1.2f;
+    push_n(fx, st, 240);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    ts_stepstats met = st;
+    met.active = (long)(0.05 * st.mined.valid);
+    push_n(fx, met, 80);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "margin_scale", "cleared"), "\"active\":0.05"));
+    fixture_free(fx);
+    // Not: a healthy margin however active (0.2), half active at 1.0, raw
+    // embeddings, a soft margin, nor 0.8 on squared distances (range [0, 4]).
+    fx = fixture_new();
+    fx->s->cfg.set.margin = 0.2f;
+    push_n(fx, st, 300);
     fx->s->cfg.set.margin = 1.0f;
-    push_n(fx, st, 100);
-    fx->s->cfg.set.margin = 1.5f;
-    fx->s->cfg.set.squared = 1;
-    push_n(fx, st, 100);
-    fx->s->cfg.set.squared = 0;
+    ts_stepstats half = st;
+    half.active = (long)(0.5 * st.mined.valid);
+    push_n(fx, half, 100);
     fx->s->cfg.set.normalize = 0;
     push_n(fx, st, 100);
+    fx->s->cfg.set.normalize = 1;
+    fx->s->cfg.set.soft = 1;
+    push_n(fx, st, 100);
+    fx->s->cfg.set.soft = 0;
+    fx->s->cfg.set.margin = 0.8f;
+    fx->s->cfg.set.squared = 1;
+    push_n(fx, st, 100);
     assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "margin_scale", "raised"), 0);
     fixture_free(fx);
 }
 
@@ -381,9 +442,12 @@ static void test_norm_drift(void **state) {
     ts_finding f[4];
     diag_findings(fx->s->diag, f, 4);
     assert_string_equal(f[0].suggest, "n");
+    assert_non_null(strstr(find_line(&fx->out, "norm_drift", "raised"), "\"normalize\":false"));
     fx->s->cfg.set.normalize = 1;   // n: the distances no longer follow the norms
     push_n(fx, st, 40);
     assert_false(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    // The cleared line says why the ratio, still high, no longer matters.
+    assert_non_null(strstr(find_line(&fx->out, "norm_drift", "cleared"), "\"normalize\":true"));
     fixture_free(fx);
     // Not: growth only during the warm-up, a slow growth, or normalised embeddings.
     fx = fixture_new();
@@ -446,7 +510,8 @@ static void test_diverged_nan(void **state) {
     assert_non_null(l);
     assert_non_null(strstr(l, "\"step\":11,"));
     assert_non_null(strstr(l, "\"loss\":\"nan\""));
-    assert_non_null(strstr(l, "\"suggest\":\"r\""));
+    assert_non_null(strstr(l, "\"suggest\":\"[r\""));   // [ first: r alone re-diverges
+    assert_non_null(strstr(l, "NaN or Inf"));
     fixture_free(fx);
 }
 
@@ -462,7 +527,11 @@ static void test_diverged_exploding(void **state) {
     push(fx, st);   // the third in a row: exploded, and the engine pauses training
     assert_true(raised(fx, FIND_DIVERGED, MODEL_TRIPLET));
     assert_int_equal(fx->s->diverged, 1);
-    assert_non_null(strstr(find_line(&fx->out, "diverged", "raised"), "\"baseline_median\":0.05"));
+    const char *l = find_line(&fx->out, "diverged", "raised");
+    assert_non_null(strstr(l, "\"baseline_median\":0.05"));
+    assert_non_null(strstr(l, "exploded"));
+    assert_null(strstr(l, "NaN"));   // finite: the message says so
+    assert_non_null(strstr(l, "\"suggest\":\"[r\""));
     fixture_free(fx);
     // Not: two spikes, a 50x rise, or losses steadily in the thousands.
     fx = fixture_new();
@@ -503,6 +572,12 @@ static void test_no_signal(void **state) {
     assert_non_null(strstr(l, "\"model\":\"both\""));
     assert_non_null(strstr(l, "\"suggest\":\"\""));   // no key adds signal
     assert_non_null(strstr(l, "\"chance\":0.497"));
+    // What triggered it: the chance tolerance (max(0.05, 3 sigma) = 0.106 over
+    // 200 queries) and the loss fall (the Siamese model's: 0.19 by step 300).
+    assert_non_null(strstr(l, "\"tolerance\":0.106"));
+    assert_non_null(strstr(l, "\"loss_fall_siamese\":0.19"));
+    assert_non_null(strstr(l, "\"loss_fall_triplet\":0,"));
+    assert_non_null(strstr(l, "\"loss_fall_min\":0.1,"));
     fixture_free(fx);
     // Not when P@1 is well above chance, nor when no loss falls.
     fx = fixture_new();
@@ -543,6 +618,11 @@ static void test_averaging(void **state) {
             assert_string_equal(f[i].suggest, "z");
         }
     assert_true(found);
+    // z: the plain mean has no artefact to explain; the cleared line says so.
+    fx->s->cfg.set.reduce = REDUCE_MEAN;
+    push_n(fx, healthy(), 40);
+    assert_false(raised(fx, FIND_AVERAGING, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "averaging", "cleared"), "\"reduce\":\"mean\""));
     fixture_free(fx);
     // With the plain mean the same numbers are not an artefact of averaging.
     fx = fixture_new();
@@ -634,13 +714,14 @@ static void test_messages_fit(void **state) {
     ts_stepstats st = collapsed();
     st.no_positive = 4;
     st.self_positive = 60;
-    push_n(fx, st, 60);
+    push_n(fx, st, 130);
     evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
-    push_n(fx, st, 60);
+    push_n(fx, st, 130);   // past margin_scale's warm-up
     evaluate(fx, 0.8f, 0.7f, 0.7f, 0.5f);
     ts_finding f[TS_MAX_FINDINGS];
     int n = diag_findings(fx->s->diag, f, TS_MAX_FINDINGS);
-    assert_true(n >= 4);
+    assert_true(n >= 5);
+    assert_true(diag_is_raised(fx->s->diag, FIND_MARGIN_SCALE, MODEL_TRIPLET));
     for (int i = 0; i < n; i++) {
         assert_true(strlen(f[i].message) <= 100);
         size_t len = strlen(f[i].evidence);

@@ -253,6 +253,8 @@ static void test_divergence_pauses_until_reset(void **state) {
     c.set.lr = 1e30f;
     ts_runner *r = make(&c, NULL, NULL, 0);
     wait_until(r, is_diverged, 0, "the divergence");
+    assert_non_null(strstr(view->snap.notice, "NaN or Inf"));   // what happened, and the keys
+    assert_non_null(strstr(view->snap.notice, "press ["));
     long s = view->snap.step;
     runner_key(r, ' ');      // refused: nothing to resume
     usleep(100000);
@@ -264,6 +266,20 @@ static void test_divergence_pauses_until_reset(void **state) {
         while (runner_key(r, '[')) nap();
     while (runner_key(r, 'r')) nap();
     wait_until(r, is_reset, 0, "the reset");
+    assert_int_equal(runner_free(r, NULL), 0);
+}
+
+// Adam at lr 10: the loss explodes but stays finite; the engine stops the
+// run, and the notice does not claim NaN or Inf.
+static void test_finite_explosion_notice(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    c.set.lr = 10.0f;
+    ts_runner *r = make(&c, NULL, NULL, 0);
+    wait_until(r, is_diverged, 0, "the explosion");
+    assert_non_null(strstr(view->snap.notice, "exploded"));
+    assert_null(strstr(view->snap.notice, "NaN"));
     assert_int_equal(runner_free(r, NULL), 0);
 }
 
@@ -293,6 +309,7 @@ int main(void) {
         cmocka_unit_test(test_log_lines),
         cmocka_unit_test(test_bad_script_and_log),
         cmocka_unit_test(test_divergence_pauses_until_reset),
+        cmocka_unit_test(test_finite_explosion_notice),
         cmocka_unit_test(test_quit_joins_while_running),
     };
     return cmocka_run_group_tests(tests, setup, teardown);

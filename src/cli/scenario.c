@@ -37,8 +37,8 @@ static const scenario scenarios[] = {
     {"all-easy",
      {"--data", "digits", "--preset", "facenet", "--margin", "0.04", "--steps", "400",
       "--eval-every", "100", NULL},
-     "all_easy", "triplet", 200, 118, "+++", "200:+++", 100, 40,
-     "margin 0.04 on the unit sphere: every triplet easy by step ~100, no gradient left"},
+     "all_easy", "triplet", 200, 118, "++++++++", "200:++++++++", 100, 42,
+     "margin 0.04 on the unit sphere: every triplet easy by step ~100, no gradient; + until it is back"},
     {"no-positives",
      {"--data", "digits", "--preset", "facenet", "--sampler", "uniform", "--batch", "16", "--k", "4",
       "--steps", "300", "--eval-every", "100", NULL},
@@ -49,13 +49,13 @@ static const scenario scenarios[] = {
      "self_positive", "triplet", 100, 50, "M", "100:M", 100, 40,
      "the question's mining at batch 32: ~31 % of anchors draw themselves as positive"},
     {"margin-scale",
-     {"--data", "digits", "--preset", "facenet", "--margin", "1.5", "--steps", "300",
+     {"--data", "digits", "--preset", "facenet", "--margin", "1.5", "--steps", "500",
       "--eval-every", "100", NULL},
-     "margin_scale", "triplet", 100, 50, "-", "100:-", 100, 40,
-     "margin 1.5 on normalised embeddings: no triplet can be easy, all stay active"},
+     "margin_scale", "triplet", 300, 240, "-", "300:-", 100, 60,
+     "margin 1.5 on the unit sphere: every mined triplet stays active; at 1.2 digits meets it"},
     {"diverged",
      {"--data", "digits", "--lr", "10", "--steps", "300", "--eval-every", "100", NULL},
-     "diverged", "triplet", 10, 4, "r", "", 0, 0,
+     "diverged", "triplet", 10, 4, "[r", "", 0, 0,
      "Adam at lr 10: the loss jumps 1.0 -> 1e6 in one step; headless stops, exit 0; [ then r"},
     {"no-signal",
      {"--data", "noise", "--steps", "600", "--eval-every", "50", NULL},
@@ -128,7 +128,7 @@ void scenario_list(FILE *f) {
         fprintf(f, "\n  raises: %s (%s) within %d steps (at step %d)\n", sc->finding, sc->model,
                 sc->raise_by, sc->raised_at);
         if (!strcmp(sc->finding, "diverged"))
-            fprintf(f, "  clears: r (after [ to lower the lr) resets it; headless stops at the finding\n");
+            fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it; headless stops at the finding\n");
         else if (!*sc->key)
             fprintf(f, "  clears: no key can: the data has nothing to learn\n");
         else

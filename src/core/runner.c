@@ -1,5 +1,6 @@
 // runner.c: the worker thread that owns a session, its key queue, the
 // double-buffered snapshot, --script and --log.
+#include <math.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -120,6 +121,17 @@ static void queue_script(ts_runner *r) {
             r->pending[r->npending++] = (unsigned char)*k;
 }
 
+// 1 if a model's last step had a NaN or Inf loss or mean norm (the session's
+// divergence); 0 if the run stopped on a finite loss that exploded (the
+// diagnosis engine's).
+static int step_nonfinite(const ts_session *s) {
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_stepstats *st = s->model[k].enabled ? session_recent(s, (ts_model_kind)k, 0) : NULL;
+        if (st && (!isfinite(st->loss) || !isfinite(st->norm.mean))) return 1;
+    }
+    return 0;
+}
+
 static void step_once(ts_runner *r) {
     ts_session *s = r->s;
     if (session_step(s)) {          // refused: the run diverged before
@@ -131,8 +143,11 @@ static void step_once(ts_runner *r) {
     if (s->diverged) {
         r->auto_paused = 1;
         set_paused(r, 1);
-        snprintf(s->notice, sizeof s->notice,
-                 "the loss diverged (NaN or Inf): paused; try [ (lr /2) then r (reset)");
+        snprintf(s->notice, sizeof s->notice, "%s",
+                 step_nonfinite(s) ? "the loss or embeddings became NaN or Inf: paused; press [ (lr /2) "
+                                     "until the lr is sane, then r (reset)"
+                                   : "the loss exploded (still finite): paused; press [ (lr /2) "
+                                     "until the lr is sane, then r (reset)");
     }
     queue_script(r);
 }

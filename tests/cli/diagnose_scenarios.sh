@@ -42,9 +42,16 @@ if head -1 "$T/over" | grep -q '"name":"digits"' && head -1 "$T/over" | grep -q 
 else bad "explicit flags did not override the scenario: $(head -c 300 "$T/over")"; fi
 
 # --- digits (fast) -------------------------------------------------------------------
-run all-easy --script 200:+++
+run all-easy --script 200:++++++++
 check_raise all-easy "$T/all-easy.jsonl" all_easy triplet 200
 check_clear all-easy "$T/all-easy.jsonl" all_easy triplet + 100
+# Only the gradient coming back clears it: +++ (m 0.078, no longer a tiny
+# margin for the distances) leaves active at 0.003, and the finding raised.
+"$BIN" --headless --scenario all-easy --script 200:+++ >"$T/all-easy3.jsonl" 2>&1
+if [ -n "$(diag_step "$T/all-easy3.jsonl" all_easy raised)" ] &&
+   [ "$(diag_count "$T/all-easy3.jsonl" all_easy cleared)" -eq 0 ]; then
+    ok "all-easy: +++ alone (no gradient back) leaves it raised"
+else bad "all-easy: cleared by +++ although no gradient came back"; fi
 
 run no-positives --script 100:p
 check_raise no-positives "$T/no-positives.jsonl" no_positives triplet 100
@@ -54,9 +61,16 @@ run self-positive --script 100:M
 check_raise self-positive "$T/self-positive.jsonl" self_positive triplet 100
 check_clear self-positive "$T/self-positive.jsonl" self_positive triplet M 100
 
-run margin-scale --script 100:-
-check_raise margin-scale "$T/margin-scale.jsonl" margin_scale triplet 100
+run margin-scale --script 300:-
+check_raise margin-scale "$T/margin-scale.jsonl" margin_scale triplet 300
 check_clear margin-scale "$T/margin-scale.jsonl" margin_scale triplet - 100
+# 1.2 is still a wide margin: what cleared it is the active share falling
+# (digits meets 1.2), which the cleared line shows.
+l=$(grep '"code":"margin_scale","state":"cleared"' "$T/margin-scale.jsonl")
+a=$(echo "$l" | sed -n 's/.*"active":\([0-9.e-]*\),.*/\1/p')
+if echo "$l" | grep -q '"margin":1.2,' && [ -n "$a" ] && awk "BEGIN{exit !($a < 0.6)}"; then
+    ok "margin-scale: cleared at margin 1.2 by the active share falling to $a"
+else bad "margin-scale: the cleared line does not show the active share under 0.6: $l"; fi
 
 run norm-drift --script 400:n
 check_raise norm-drift "$T/norm-drift.jsonl" norm_drift triplet 400
