@@ -324,8 +324,12 @@ static void test_keys_and_reset(void **state) {
     // pk needs P <= classes: batch 24 / k 2 = 12 > 6 classes.
     session_key(s, 'p');   // back to uniform
     s->cfg.k = 2;
+    long seq = s->notice_seq;
     assert_int_equal(session_key(s, 'p'), -1);
     assert_non_null(strstr(s->notice, "p refused"));
+    // The same refusal again is a new notice (same text, next number).
+    assert_int_equal(session_key(s, 'p'), -1);
+    assert_int_equal(s->notice_seq, seq + 2);
     free(start);
     session_free(s);
 }
@@ -362,6 +366,11 @@ static void test_divergence_and_models(void **state) {
     assert_int_equal(snap.step, 1);
     assert_false(snap.model[MODEL_TRIPLET].enabled);
     assert_string_equal(snap.data_name, "blobs");
+    session_notice(s, "n %d", 1);
+    session_notice(s, "n %d", 1);
+    session_snapshot(s, &snap);
+    assert_string_equal(snap.notice, "n 1");
+    assert_int_equal(snap.notice_seq, 2);
     session_free(s);
 
     // NaN weights on normalised embeddings: every distance is NaN, which the

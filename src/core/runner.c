@@ -131,8 +131,7 @@ static void step_once(ts_runner *r) {
     if (s->diverged) {
         r->auto_paused = 1;
         set_paused(r, 1);
-        snprintf(s->notice, sizeof s->notice,
-                 "the loss diverged (NaN or Inf): paused; try [ (lr /2) then r (reset)");
+        session_notice(s, "the loss diverged (NaN or Inf): paused; try [ (lr /2) then r (reset)");
     }
     queue_script(r);
 }
@@ -144,8 +143,7 @@ static void apply_key(ts_runner *r, int key) {
     case ' ':
         if (r->script_quit) return;   // the front end is on its way out
         if (r->paused && s->diverged) {
-            snprintf(s->notice, sizeof s->notice,
-                     "the run diverged: press r (or R) to reset before resuming");
+            session_notice(s, "the run diverged: press r (or R) to reset before resuming");
             return;
         }
         set_paused(r, !r->paused);

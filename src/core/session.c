@@ -1,5 +1,6 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
 #include <math.h>
+#include <stdarg.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -378,6 +379,14 @@ static void log_event(ts_session *s, int key, const char *setting, const char *f
     }
 }
 
+void session_notice(ts_session *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->notice, sizeof s->notice, fmt, ap);
+    va_end(ap);
+    s->notice_seq++;
+}
+
 static void fmt_num(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
 
 int session_key(ts_session *s, int key) {
@@ -395,7 +404,7 @@ int session_key(ts_session *s, int key) {
         ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
         char why[200];
         if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, sizeof why)) {
-            snprintf(s->notice, sizeof s->notice, "p refused: %s", why);
+            session_notice(s, "p refused: %s", why);
             return -1;
         }
         ts_sampler_kind old = set->sampler;
@@ -455,10 +464,10 @@ int session_key(ts_session *s, int key) {
         snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
                  (unsigned long long)s->cfg.seed, s->step);
         if (session_export(s, path, &err)) {
-            snprintf(s->notice, sizeof s->notice, "export failed: %s", err.msg);
+            session_notice(s, "export failed: %s", err.msg);
             return -1;
         }
-        snprintf(s->notice, sizeof s->notice, "exported %s", path);
+        session_notice(s, "exported %s", path);
         if (s->emit) {
             ts_json j;
             json_fixed(&j, s->line, TS_LINE_MAX);
@@ -511,4 +520,5 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     memcpy(snap->events, s->events, sizeof snap->events);
     snap->n_findings = diag_findings(s->diag, snap->findings, TS_MAX_FINDINGS);
     memcpy(snap->notice, s->notice, sizeof snap->notice);
+    snap->notice_seq = s->notice_seq;
 }

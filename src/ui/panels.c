@@ -576,6 +576,8 @@ static void draw_line(int y, int W, ts_severity sev, const char *who, const char
     if (key && key[0]) term_printf(y, x + 2, W - x - 2, ROLE_MARKER, "(try %s)", key);
 }
 
+#define NOTICE_S 10   // seconds a notice stays on the rule
+
 static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
                            double now) {
     const ts_snapshot *sn = &v->snap;
@@ -583,13 +585,19 @@ static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view
     term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
     int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
     // The session's last notice (export path, a refused key) for a while.
-    if (strcmp(u->notice, sn->notice) != 0) {
+    // The sequence, not the text, says it is new: a key refused twice is
+    // answered twice, the second time marked as a repeat.
+    if (sn->notice_seq != u->notice_seq) {
+        int same = strcmp(u->notice, sn->notice) == 0 && now - u->notice_t < NOTICE_S;
+        u->notice_repeat = same ? u->notice_repeat + 1 : 1;
         memcpy(u->notice, sn->notice, sizeof u->notice);
+        u->notice_seq = sn->notice_seq;
         u->notice_t = now;
     }
     if (v->log_error[0]) term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " --log %s ", v->log_error);
-    else if (u->notice[0] && now - u->notice_t < 10)
-        term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s ", u->notice);
+    else if (u->notice[0] && now - u->notice_t < NOTICE_S)
+        term_printf(y, x + 1, W - x - 2, ROLE_WARN, u->notice_repeat > 1 ? " %s (x%d) " : " %s ",
+                    u->notice, u->notice_repeat);
 
     int rows = L->n_diag, used = 0;
     y++;
