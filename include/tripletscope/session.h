@@ -95,7 +95,11 @@ typedef struct {
     char key;
     char setting[16];
     char from[40], to[40];
+    unsigned models;   // the models it acts on: bit TS_MODEL_BIT(k) for model k
 } ts_event;
+
+#define TS_MODEL_BIT(k) (1u << (k))
+#define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
 
 typedef struct {
     ts_model_kind kind;

@@ -364,11 +364,13 @@ void session_evaluate(ts_session *s) {
 // ---------------------------------------------------------------------------
 // Keys
 
+// models: the ones the change acts on (TS_MODEL_BIT), for the markers.
 static void log_event(ts_session *s, int key, const char *setting, const char *from,
-                      const char *to) {
+                      const char *to, unsigned models) {
     ts_event *ev = &s->events[s->n_events % TS_MAX_EVENTS];
     ev->step = s->step;
     ev->key = (char)key;
+    ev->models = models;
     snprintf(ev->setting, sizeof ev->setting, "%s", setting);
     snprintf(ev->from, sizeof ev->from, "%s", from);
     snprintf(ev->to, sizeof ev->to, "%s", to);
@@ -389,6 +391,11 @@ void session_notice(ts_session *s, const char *fmt, ...) {
 
 static void fmt_num(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
 
+// The miner, margin, soft margin and reducer belong to the triplet loss; the
+// sampler, lr and distance space are shared, so the batches and the geometry
+// stay common to both models.
+#define ONLY_TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
+
 int session_key(ts_session *s, int key) {
     ts_settings *set = &s->cfg.set;
     char from[40], to[40];
@@ -397,7 +404,7 @@ int session_key(ts_session *s, int key) {
     case 'M': {
         ts_miner old = set->miner;
         set->miner = (ts_miner)((old + (key == 'm' ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
-        log_event(s, key, "miner", miner_name(old), miner_name(set->miner));
+        log_event(s, key, "miner", miner_name(old), miner_name(set->miner), ONLY_TRIPLET);
         return 1;
     }
     case 'p': {
@@ -409,7 +416,7 @@ int session_key(ts_session *s, int key) {
         }
         ts_sampler_kind old = set->sampler;
         set->sampler = next;
-        log_event(s, key, "sampler", sampler_name(old), sampler_name(next));
+        log_event(s, key, "sampler", sampler_name(old), sampler_name(next), TS_MODELS_ALL);
         return 1;
     }
     case '+':
@@ -417,32 +424,33 @@ int session_key(ts_session *s, int key) {
         fmt_num(from, sizeof from, set->margin);
         set->margin = key == '+' ? set->margin * 1.25f : set->margin / 1.25f;
         fmt_num(to, sizeof to, set->margin);
-        log_event(s, key, "margin", from, to);
+        log_event(s, key, "margin", from, to, ONLY_TRIPLET);
         return 1;
     case ']':
     case '[':
         fmt_num(from, sizeof from, set->lr);
         set->lr = key == ']' ? set->lr * 2.0f : set->lr / 2.0f;
         fmt_num(to, sizeof to, set->lr);
-        log_event(s, key, "lr", from, to);
+        log_event(s, key, "lr", from, to, TS_MODELS_ALL);
         return 1;
     case 'n':
         set->normalize = !set->normalize;
-        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off");
+        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off",
+                  TS_MODELS_ALL);
         return 1;
     case 'd':
         set->squared = !set->squared;
         log_event(s, key, "distance", set->squared ? "euclidean" : "squared",
-                  set->squared ? "squared" : "euclidean");
+                  set->squared ? "squared" : "euclidean", TS_MODELS_ALL);
         return 1;
     case 'o':
         set->soft = !set->soft;
-        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off");
+        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off", ONLY_TRIPLET);
         return 1;
     case 'z': {
         ts_reduce old = set->reduce;
         set->reduce = old == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce));
+        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce), ONLY_TRIPLET);
         return 1;
     }
     case 'r':
@@ -450,7 +458,7 @@ int session_key(ts_session *s, int key) {
         uint64_t old = s->cfg.seed, seed = key == 'R' ? old + 1 : old;
         snprintf(from, sizeof from, "%llu", (unsigned long long)old);
         snprintf(to, sizeof to, "%llu", (unsigned long long)seed);
-        log_event(s, key, key == 'R' ? "seed" : "reset", from, to);
+        log_event(s, key, key == 'R' ? "seed" : "reset", from, to, TS_MODELS_ALL);
         ts_event ev = s->events[(s->n_events - 1) % TS_MAX_EVENTS];
         session_reset(s, seed);
         ev.step = 0;

@@ -244,15 +244,6 @@ static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, 
 
 // --- Loss curve -------------------------------------------------------------------------
 
-// Setting changes that act on the model of kind k (the others leave it alone).
-static int event_applies(const ts_event *ev, ts_model_kind k) {
-    static const char *const triplet_only[] = {"miner", "margin", "soft", "reduce"};
-    if (k == MODEL_TRIPLET) return 1;
-    for (size_t i = 0; i < sizeof triplet_only / sizeof triplet_only[0]; i++)
-        if (strcmp(ev->setting, triplet_only[i]) == 0) return 0;
-    return 1;
-}
-
 #define AXIS_W 7   // y labels: 6 characters and a space
 
 // True when none of the n marker cells lies in [a, b].
@@ -279,7 +270,7 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     long first = sn->n_events > TS_MAX_EVENTS ? sn->n_events - TS_MAX_EVENTS : 0;
     for (long i = first; i < sn->n_events; i++) {
         const ts_event *ev = &sn->events[i % TS_MAX_EVENTS];
-        int col = event_applies(ev, m->kind) ? series_step_column(s, 2 * cw, ev->step + 1) : -1;
+        int col = ev->models & TS_MODEL_BIT(m->kind) ? series_step_column(s, 2 * cw, ev->step + 1) : -1;
         if (col < 0) continue;
         mdot[nm] = col;
         mcell[nm] = col / 2;
