@@ -327,10 +327,40 @@ static void test_fmt_value(void **state) {
     assert_string_equal(b, "0.00");
     fmt_value(b, sizeof b, 1e-7f);
     assert_string_equal(b, "1.00e-07");
-    fmt_axis(b, sizeof b, 0.60912f);
-    assert_string_equal(b, "0.609");
-    fmt_axis(b, sizeof b, 0.000123f);
-    assert_true(strlen(b) <= 6);
+}
+
+static void test_fmt_num(void **state) {
+    (void)state;
+    char b[32];
+    // Fixed point, 3 significant digits, trailing zeros dropped.
+    const struct { double v; int w; const char *want; } cases[] = {
+        {0.60912, 6, "0.609"}, {0.007, 6, "0.007"},   {1.27, 7, "1.27"},
+        {0.98, 7, "0.98"},     {1834.6, 7, "1835"},   {510.2, 7, "510"},
+        {2.0, 7, "2"},         {9.996, 7, "10"},      {-0.0123, 6, "-0.012"},
+        {0.0139, 6, "0.0139"}, {0, 6, "0"},           {123456, 6, "123456"},
+        // Exponents only where fixed point does not fit, as short as they go.
+        {0.000123, 6, "1.2e-4"}, {1.976e-6, 7, "1.98e-6"}, {1234567, 6, "1.23e6"},
+        {1e-7, 7, "1e-7"},       {3e12, 4, "3e12"},
+        {NAN, 6, "nan"},         {-INFINITY, 6, "-inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_num(b, sizeof b, cases[i].v, cases[i].w);
+        assert_string_equal(b, cases[i].want);
+        assert_true((int)strlen(b) <= cases[i].w);
+    }
+}
+
+static void test_fmt_count(void **state) {
+    (void)state;
+    char b[32];
+    const struct { long v; const char *want; } cases[] = {
+        {0, "0"},          {9999, "9999"},    {10000, "10.0k"}, {91234, "91.2k"},
+        {183546, "184k"}, {999999, "1.00M"}, {1234567, "1.23M"}, {5000000000L, "5.00G"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_count(b, sizeof b, cases[i].v);
+        assert_string_equal(b, cases[i].want);
+    }
 }
 
 int main(void) {
@@ -351,6 +381,8 @@ int main(void) {
         cmocka_unit_test(test_scatter_braille_and_glyphs),
         cmocka_unit_test(test_scatter_majority),
         cmocka_unit_test(test_fmt_value),
+        cmocka_unit_test(test_fmt_num),
+        cmocka_unit_test(test_fmt_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

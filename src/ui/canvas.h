@@ -106,7 +106,13 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
 // takes to be within 0.5 % of v: 0.2 -> "0.20", 1.5625 -> "1.56",
 // 0.128 -> "0.128", 0.001 -> "0.001"; tiny or huge values use %.2e.
 void fmt_value(char *buf, int n, float v);
-// A y-axis label in at most 6 characters (%.3g, or %.0e when longer).
-void fmt_axis(char *buf, int n, float v);
+// The interface's one format for a measured number: 3 significant digits
+// in fixed point when that takes at most maxw characters (trailing zeros
+// dropped: 0.007, 1.27, 0.98, 1835), else 2, else an exponent with as many
+// digits as fit (1.2e-5, 3e12). NaN and Inf read "nan", "inf", "-inf".
+void fmt_num(char *buf, int n, double v, int maxw);
+// A count in at most 5 characters: exact below 10000, else 3 significant
+// digits and k, M, G or T (91.2k, 184k, 1.23M).
+void fmt_count(char *buf, int n, long v);
 
 #endif

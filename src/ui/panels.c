@@ -136,6 +136,8 @@ void panels_free(ui_state *u) {
 
 // --- Small helpers --------------------------------------------------------------------
 
+#define NUM_W 7   // the widest a measured number gets (fmt_num)
+
 static const char *pm(const ui_state *u) { return u->caps.utf8 ? "±" : "+-"; }
 
 static double pct(long part, long whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
@@ -196,8 +198,9 @@ static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
 static void draw_title(const ts_model_view *m, int y, int x, int w) {
     int n = term_text(y, x, w, ROLE_TITLE, model_title(m->kind));
     if (!m->enabled || m->last.step == 0) return;
-    char buf[48];
-    snprintf(buf, sizeof buf, "loss %.4g", m->last.loss);
+    char buf[48], v[16];
+    fmt_num(v, sizeof v, m->last.loss, NUM_W);
+    snprintf(buf, sizeof buf, "loss %s", v);
     int len = (int)strlen(buf);
     if (n + 1 + len <= w) term_text(y, x + w - len, len, model_role(m->kind), buf);
 }
@@ -284,12 +287,12 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     canvas_render(&c, u->caps.utf8, u->cells);
     for (int r = 0; r < rows; r++) term_cells(y + r, x + AXIS_W, u->cells + (size_t)r * cw, cw);
     char lab[16];
-    fmt_axis(lab, sizeof lab, hi);
+    fmt_num(lab, sizeof lab, hi, AXIS_W - 1);
     term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-    fmt_axis(lab, sizeof lab, lo);
+    fmt_num(lab, sizeof lab, lo, AXIS_W - 1);
     term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     if (rows >= 5) {
-        fmt_axis(lab, sizeof lab, (lo + hi) / 2);
+        fmt_num(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
         term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
     // The axis row: each marker's key under it; the first and last step
@@ -418,9 +421,10 @@ static int draw_spark(ui_state *u, const ts_series *s, int y, int x, int w, floa
 
 static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w) {
     const ts_normstats *ns = &m->last.norm;
-    char buf[160];
-    snprintf(buf, sizeof buf, "norm %.3g%s%.2g [%.3g, %.3g] ", ns->mean, pm(u), ns->std, ns->min,
-             ns->max);
+    char buf[160], v[4][16];
+    const double val[4] = {ns->mean, ns->std, ns->min, ns->max};
+    for (int i = 0; i < 4; i++) fmt_num(v[i], sizeof v[i], val[i], NUM_W);
+    snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
     int n = term_text(y, x, w, ROLE_DEFAULT, buf);
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
 }
@@ -428,9 +432,11 @@ static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w)
 static void draw_dist(const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
     ui_role role = st->d_neg > st->d_pos ? ROLE_DEFAULT : ROLE_WARN;
-    char t[2][120];
-    snprintf(t[0], sizeof t[0], "mean distance  d_ap %.3g  vs  d_an %.3g", st->d_pos, st->d_neg);
-    snprintf(t[1], sizeof t[1], "d_ap %.3g vs d_an %.3g", st->d_pos, st->d_neg);
+    char t[2][120], p[16], n[16];
+    fmt_num(p, sizeof p, st->d_pos, NUM_W);
+    fmt_num(n, sizeof n, st->d_neg, NUM_W);
+    snprintf(t[0], sizeof t[0], "mean distance  d_ap %s  vs  d_an %s", p, n);
+    snprintf(t[1], sizeof t[1], "d_ap %s vs d_an %s", p, n);
     const char *tp[2] = {t[0], t[1]};
     text_fit(y, x, w, role, tp, 2);
 }
