@@ -363,6 +363,58 @@ static void test_fmt_count(void **state) {
     }
 }
 
+// --- Text and legend ----------------------------------------------------------------------
+
+static void test_text_ellipsize(void **state) {
+    (void)state;
+    char b[64];
+    text_ellipsize(b, sizeof b, "fashion", 12, 1, 1);
+    assert_string_equal(b, "fashion");                 // fits: whole
+    text_ellipsize(b, sizeof b, "my_handwritten_digits_dataset.csv", 16, 1, 1);
+    assert_string_equal(b, "my_handw…set.csv");        // middle: both ends show
+    assert_int_equal(text_cols(b), 16);
+    text_ellipsize(b, sizeof b, "my_handwritten_digits_dataset.csv", 16, 1, 0);
+    assert_string_equal(b, "my_hand...et.csv");        // ASCII dots
+    text_ellipsize(b, sizeof b, "T-shirt/top", 6, 0, 1);
+    assert_string_equal(b, "T-shi…");                  // end
+    text_ellipsize(b, sizeof b, "Ankle boot", 1, 0, 1);
+    assert_string_equal(b, "A");                       // no room for an ellipsis
+    text_ellipsize(b, sizeof b, "é€uro", 4, 0, 1);     // cut at characters, not bytes
+    assert_string_equal(b, "é€u…");
+}
+
+static void test_text_wrap(void **state) {
+    (void)state;
+    const char *s = "hard triplets dominate and the loss", *next;
+    int len = text_wrap(s, 14, &next);
+    assert_int_equal(len, 13);                         // "hard triplets"
+    assert_string_equal(next, "dominate and the loss");
+    len = text_wrap(s, 13, &next);                     // a space right after the 13th column
+    assert_int_equal(len, 13);
+    len = text_wrap("abcdefghij klm", 4, &next);       // one long word: broken
+    assert_int_equal(len, 4);
+    assert_string_equal(next, "efghij klm");
+    len = text_wrap("short", 10, &next);
+    assert_int_equal(len, 5);
+    assert_string_equal(next, "");
+}
+
+static void test_legend_flow(void **state) {
+    (void)state;
+    // Entries of 13, 9, 10 columns in 25 columns, two spaces apart.
+    const int wd[3] = {13, 9, 10};
+    int x[3], row[3];
+    assert_int_equal(legend_flow(wd, 3, 25, 2, x, row), 2);
+    assert_int_equal(x[0], 0);
+    assert_int_equal(x[1], 15);
+    assert_int_equal(row[1], 0);
+    assert_int_equal(x[2], 0);                         // 15 + 9 + 2 + 10 > 25: next row
+    assert_int_equal(row[2], 1);
+    assert_int_equal(legend_flow(wd, 3, 34, 1, x, row), 1);
+    assert_int_equal(x[2], 24);
+    assert_int_equal(legend_flow(wd, 0, 34, 1, x, row), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dot_bits),
@@ -383,6 +435,9 @@ int main(void) {
         cmocka_unit_test(test_fmt_value),
         cmocka_unit_test(test_fmt_num),
         cmocka_unit_test(test_fmt_count),
+        cmocka_unit_test(test_text_ellipsize),
+        cmocka_unit_test(test_text_wrap),
+        cmocka_unit_test(test_legend_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

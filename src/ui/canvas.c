@@ -1,5 +1,5 @@
 // canvas.c: braille canvas, line plot, stacked bar and strip, sparkline,
-// scatter and number formats. Pure functions over caller-owned buffers: no
+// scatter, number formats and text fitting. Pure functions over caller-owned buffers: no
 // terminal, no allocation.
 #include <math.h>
 #include <stdio.h>
@@ -279,6 +279,21 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
     }
 }
 
+int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row) {
+    int cx = 0, r = 0;
+    for (int i = 0; i < n; i++) {
+        if (cx > 0 && cx + gap + wd[i] > w) {
+            r++;
+            cx = 0;
+        }
+        if (cx > 0) cx += gap;
+        x[i] = cx;
+        row[i] = r;
+        cx += wd[i];
+    }
+    return n > 0 ? r + 1 : 0;
+}
+
 // --- Numbers -------------------------------------------------------------------
 
 void fmt_value(char *buf, int n, float v) {
@@ -364,4 +379,54 @@ void fmt_count(char *buf, int n, long v) {
         i++;
     }
     snprintf(buf, (size_t)n, "%.*f%c", x < 9.995 ? 2 : x < 99.95 ? 1 : 0, x, suffix[i]);
+}
+
+// --- Text ----------------------------------------------------------------------
+
+int text_cols(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+// Where column col of s starts (its end when s is shorter).
+static const char *col_ptr(const char *s, int col) {
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80 && col-- == 0) break;
+    return s;
+}
+
+void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, int utf8) {
+    int total = text_cols(s);
+    const char *dots = utf8 ? "…" : "...";
+    int dw = utf8 ? 1 : 3;
+    if (total <= cols || cols <= dw) {
+        int len = (int)(col_ptr(s, cols < 0 ? 0 : cols) - s);
+        snprintf(out, n, "%.*s", len, s);
+        return;
+    }
+    int head = cols - dw, tail = 0;
+    if (middle) {
+        tail = head / 2;
+        head -= tail;
+    }
+    int hb = (int)(col_ptr(s, head) - s);
+    snprintf(out, n, "%.*s%s%s", hb, s, dots, col_ptr(s, total - tail));
+}
+
+int text_wrap(const char *s, int w, const char **next) {
+    const char *cut = NULL, *p = s;
+    int col = 0;
+    // Walk the first w columns; a space at column w (just past them) is a
+    // clean break too.
+    for (; *p && col <= w; p++) {
+        if (((unsigned char)*p & 0xc0) == 0x80) continue;
+        if (*p == ' ' && p > s) cut = p;
+        if (col++ == w) break;
+    }
+    if (!*p) cut = p;                         // the rest fits
+    else if (!cut) cut = col_ptr(s, w);       // one long word: break it
+    *next = cut;
+    while (**next == ' ') (*next)++;
+    return (int)(cut - s);
 }

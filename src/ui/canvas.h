@@ -7,6 +7,7 @@
 // colour, whatever colour tells apart is told apart by glyph as well.
 #ifndef TS_UI_CANVAS_H
 #define TS_UI_CANVAS_H
+#include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
 #include "tripletscope/series.h"
@@ -100,6 +101,11 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
                   float x0, float x1, float y0, float y1, int braille, uint8_t role0,
                   int *cand, int *cnt, uint8_t *bits);
 
+// Lays out n legend entries, wd[i] columns each, left to right over rows of
+// w columns with gap columns between entries; an entry never splits. Fills
+// x[i] and row[i]; returns the rows used.
+int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row);
+
 // --- Numbers -------------------------------------------------------------------
 
 // Formats v with at least two decimals and as many more (up to six) as it
@@ -114,5 +120,19 @@ void fmt_num(char *buf, int n, double v, int maxw);
 // A count in at most 5 characters: exact below 10000, else 3 significant
 // digits and k, M, G or T (91.2k, 184k, 1.23M).
 void fmt_count(char *buf, int n, long v);
+
+// --- Text ----------------------------------------------------------------------
+// UTF-8 (or ASCII) text, one column a character.
+
+// Columns s takes: every byte but continuation bytes.
+int text_cols(const char *s);
+// s in at most cols columns into out (n bytes): whole when it fits, else cut
+// with an ellipsis ("…", or "..." without UTF-8) at the end, or in the middle
+// (middle != 0) so both ends show: "my_handw…aset.csv".
+void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, int utf8);
+// The next line of s in w columns, broken at the last space that lets it fit
+// (a word longer than w is broken): returns its length in bytes; *next
+// receives where the following line starts (its leading spaces skipped).
+int text_wrap(const char *s, int w, const char **next);
 
 #endif

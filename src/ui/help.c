@@ -22,7 +22,8 @@ static const struct {
            "batch; the triplet model (right) with the triplet loss over the triplets its miner "
            "picks. Whatever differs between the columns comes from the loss and the mining."},
     {PARA, "Header: data set (train/test samples), step, steps per second, RUNNING or PAUSED, "
-           "seed and preset."},
+           "seed and preset. When it is too narrow, the data set's name is shortened, then the "
+           "preset, seed and steps/s go; the step and RUNNING / PAUSED always stay."},
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
            "or L2^2 (squared), on normalised ('norm') or raw embeddings; the reducer; the "
@@ -57,7 +58,8 @@ static const struct {
            "same-class neighbours rank first. Both in [0, 1]; the sparklines are their history."},
     {PARA, "Projection: the held-out embeddings on their first two principal axes (PCA; the "
            "share of variance they explain is in the title), one colour per class, or one "
-           "glyph per class without colour; the legend names the classes. Separate clusters: "
+           "glyph per class without colour or with fewer colours than classes (8-colour "
+           "terminals); the legend beneath both scatters names every class. Separate clusters: "
            "a model that learned. One blob: collapse."},
     {PARA, "Diagnosis: what is wrong and why, most severe first, with the numbers that raised "
            "it and the key to try (docs/failure-modes.md explains each). A finding needs to "
@@ -70,22 +72,6 @@ static const struct {
 };
 
 // --- Wrapping -------------------------------------------------------------------------
-
-// Length of the next line of s in w columns, breaking at a space; *next
-// receives where the line after it starts.
-static int wrap_next(const char *s, int w, const char **next) {
-    int len = (int)strlen(s);
-    if (len <= w) {
-        *next = s + len;
-        return len;
-    }
-    int cut = w;
-    while (cut > 0 && s[cut] != ' ') cut--;
-    if (cut == 0) cut = w;   // one long word: break it
-    *next = s + cut;
-    while (**next == ' ') (*next)++;
-    return cut;
-}
 
 // Emits line `*line` (0-based over the whole help) when it is in view.
 typedef struct {
@@ -107,7 +93,7 @@ static void emit_wrapped(help_cursor *c, int indent, int hang, ui_role role, con
     while (*s) {
         int in = first ? indent : hang;
         const char *next;
-        int len = wrap_next(s, c->w - in, &next);
+        int len = text_wrap(s, c->w - in, &next);
         emit(c, in, role, s, len);
         s = next;
         first = 0;

@@ -30,6 +30,7 @@ typedef struct {
     int n_set;             // settings rows (from row 2)
     int y_loss, n_loss;    // loss canvas rows (0: hidden); the axis row follows
     int y_proj, n_proj;    // projection title row, then n_proj rows (0: hidden)
+    int y_leg, n_leg;      // the class legend beneath both scatters, full width
     int y_diff, n_strip;   // counts row, bar row, then n_strip strip rows
     int y_extra;           // two rows: mined / pairs, no-positive / self-positive
     int y_norm, y_dist, y_eval;
@@ -157,38 +158,62 @@ static ui_role model_role(ts_model_kind k) { return k == MODEL_SIAMESE ? ROLE_SI
 
 // --- Header ---------------------------------------------------------------------------
 
-// Columns a UTF-8 (or ASCII) string takes: every byte but continuation bytes.
-static int text_cols(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
+// What gives way, in order, when the header is too wide: the data set's
+// name is shortened (down to 12 columns), then the preset, the seed and
+// steps/s go, then the sizes, then the name shrinks to a few columns, then
+// the program's name goes. The step and RUNNING / PAUSED always show.
+static const struct {
+    int preset, seed, rate, sizes, title, name_min;
+} header_fallbacks[] = {
+    {1, 1, 1, 1, 1, 12}, {0, 1, 1, 1, 1, 12}, {0, 0, 1, 1, 1, 12},
+    {0, 0, 0, 1, 1, 12}, {0, 0, 0, 0, 1, 4},  {0, 0, 0, 0, 0, 1},
+};
 
-// The header's segments left to right; a segment that does not fit whole
-// is left out, with the ones after it.
 static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
     const ts_snapshot *sn = &v->snap;
-    char seg[6][96];
-    ui_role role[6];
-    snprintf(seg[0], sizeof seg[0], "%s %d/%d", sn->data_name, sn->n_train, sn->n_test);
-    role[0] = ROLE_DEFAULT;
-    snprintf(seg[1], sizeof seg[1], "step %ld", sn->step);
-    role[1] = ROLE_TITLE;
-    snprintf(seg[2], sizeof seg[2], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
+    enum { DATA, STEP, RATE, STATE, SEED, PRESET, NSEG };
+    char seg[NSEG][96], sizes[32];
+    ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
+                          ROLE_DIM};
+    snprintf(sizes, sizeof sizes, " %d/%d", sn->n_train, sn->n_test);
+    snprintf(seg[STEP], sizeof seg[STEP], "step %ld", sn->step);
+    snprintf(seg[RATE], sizeof seg[RATE], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
              v->steps_per_s);
-    role[2] = ROLE_DEFAULT;
-    snprintf(seg[3], sizeof seg[3], "%s",
+    snprintf(seg[STATE], sizeof seg[STATE], "%s",
              sn->diverged ? "DIVERGED PAUSED" : v->running ? "RUNNING" : "PAUSED");
-    role[3] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
-    snprintf(seg[4], sizeof seg[4], "seed %llu", (unsigned long long)sn->cfg.seed);
-    role[4] = ROLE_DEFAULT;
-    snprintf(seg[5], sizeof seg[5], "preset %s", sn->cfg.preset);
-    role[5] = ROLE_DIM;
-    const char *sep = u->caps.utf8 ? " │ " : " | ";
-    int x = term_text(0, 0, W, ROLE_TITLE, "tripletscope");
-    for (int i = 0; i < 6; i++) {
-        if (x + 3 + text_cols(seg[i]) > W) break;
+    role[STATE] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
+    snprintf(seg[SEED], sizeof seg[SEED], "seed %llu", (unsigned long long)sn->cfg.seed);
+    snprintf(seg[PRESET], sizeof seg[PRESET], "preset %s", sn->cfg.preset);
+    const char *title = "tripletscope", *sep = u->caps.utf8 ? " │ " : " | ";
+    int n_fb = (int)(sizeof header_fallbacks / sizeof header_fallbacks[0]);
+    int on[NSEG], fb;
+    for (fb = 0; fb < n_fb; fb++) {
+        on[DATA] = on[STEP] = on[STATE] = 1;
+        on[RATE] = header_fallbacks[fb].rate;
+        on[SEED] = header_fallbacks[fb].seed;
+        on[PRESET] = header_fallbacks[fb].preset;
+        // The width of everything but the name.
+        int w = header_fallbacks[fb].title ? text_cols(title) + 3 : 0;
+        for (int i = 0; i < NSEG; i++)
+            if (on[i] && i != DATA) w += 3 + text_cols(seg[i]);
+        if (header_fallbacks[fb].sizes) w += text_cols(sizes);
+        int room = W - w, name = text_cols(sn->data_name);
+        if (room >= name || room >= header_fallbacks[fb].name_min || fb == n_fb - 1) {
+            char shown[64];
+            text_ellipsize(shown, sizeof shown, sn->data_name, room, 1, u->caps.utf8);
+            snprintf(seg[DATA], sizeof seg[DATA], "%s%s", shown,
+                     header_fallbacks[fb].sizes ? sizes : "");
+            break;
+        }
+    }
+    int x = 0;
+    if (header_fallbacks[fb].title) {
+        x += term_text(0, 0, W, ROLE_TITLE, title);
         x += term_text(0, x, W - x, ROLE_DIM, sep);
+    }
+    for (int i = 0; i < NSEG; i++) {
+        if (!on[i]) continue;
+        if (i != DATA) x += term_text(0, x, W - x, ROLE_DIM, sep);
         x += term_text(0, x, W - x, role[i], seg[i]);
     }
 }
@@ -465,7 +490,72 @@ static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m
         draw_spark(u, &m->hist.map_at_r, y, x + half + n, w - half - n, 0, 1, ROLE_GOOD);
 }
 
-// --- Projection -------------------------------------------------------------------------
+// --- Projection and legend --------------------------------------------------------------
+
+// One class legend for both scatters (the models share the classes), in
+// full-width rows beneath them.
+typedef struct {
+    int classes, more;                   // classes named; classes left out (past TS_MAX_LEGEND)
+    int n;                               // entries: the classes, then "+more" if any
+    int rows, gap, glyphs;               // glyphs: classes told apart by glyph (else colour)
+    char name[TS_MAX_LEGEND + 1][24];    // as shown (shortened only when the rows need it)
+    int x[TS_MAX_LEGEND + 1], row[TS_MAX_LEGEND + 1];
+} ui_legend;
+
+#define LEGEND_ROWS_MAX 3
+
+// Braille dots can only be told apart by colour: with more classes than
+// colours (8-colour terminals, NO_COLOR, LANG=C) every cell shows its
+// class's glyph instead, in its colour where there is one.
+static int class_glyphs(const ui_state *u, const ts_snapshot *sn) {
+    return !u->caps.utf8 || sn->C > term_class_colors(&u->caps);
+}
+
+// Fits the legend in W columns and at most max_rows rows: every class by its
+// whole name when that fits, else the names shortened alike.
+static void legend_plan(ui_legend *g, const ui_state *u, const ts_snapshot *sn, int W,
+                        int max_rows) {
+    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, wd[TS_MAX_LEGEND + 1];
+    g->glyphs = class_glyphs(u, sn);
+    g->classes = C;
+    g->more = sn->C - C;
+    g->n = C + (g->more > 0);
+    for (int len = 23; len >= 1; len--) {
+        for (int c = 0; c < C; c++) {
+            text_ellipsize(g->name[c], sizeof g->name[c], sn->class_names[c], len, 0,
+                           u->caps.utf8);
+            wd[c] = 2 + text_cols(g->name[c]);   // glyph, space, name
+        }
+        if (g->more) {
+            snprintf(g->name[C], sizeof g->name[C], "+%d", g->more);
+            wd[C] = text_cols(g->name[C]);
+        }
+        // Two spaces between entries unless one saves a row.
+        g->gap = 2;
+        g->rows = legend_flow(wd, g->n, W, 2, g->x, g->row);
+        if (legend_flow(wd, g->n, W, 1, g->x, g->row) < g->rows) {
+            g->gap = 1;
+            g->rows = legend_flow(wd, g->n, W, 1, g->x, g->row);
+        } else {
+            legend_flow(wd, g->n, W, 2, g->x, g->row);
+        }
+        if (g->rows <= max_rows) return;
+    }
+}
+
+static void draw_legend(const ui_legend *g, int y) {
+    for (int c = 0; c < g->n; c++) {
+        int ly = y + g->row[c], lx = g->x[c];
+        if (c == g->classes) {   // the count of the classes left out
+            term_text(ly, lx, 8, ROLE_DIM, g->name[c]);
+            break;
+        }
+        ui_cell cell = {g->glyphs ? scatter_glyph(c) : L'⣿',
+                        (uint8_t)(ROLE_CLASS0 + c % UI_CLASS_ROLES)};
+        term_cells(ly, lx, &cell, 1);
+        term_text(ly, lx + 2, 24, ROLE_DEFAULT, g->name[c]);
+    }
+}
 
 static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
                             const ts_model_view *m, int x, int w) {
@@ -486,34 +576,6 @@ static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *
     const char *tp[3] = {t[0], t[1], t[2]};
     text_fit(y, x, w, ROLE_DIM, tp, 3);
     y++;
-
-    // Legend at the right, in as many columns as the rows need (up to a
-    // third of the width); what does not fit is counted.
-    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, name_w = 0;
-    for (int c = 0; c < C; c++) {
-        int len = (int)strlen(sn->class_names[c]);
-        if (len > name_w) name_w = len;
-    }
-    if (name_w > 12) name_w = 12;
-    int ew = name_w + 3;                       // glyph, space, name, gap
-    int lcols = (C + rows - 1) / rows;
-    while (lcols > 1 && lcols * ew > w / 3) lcols--;
-    int lw = lcols * ew, sw = w - lw;
-    if (sw < 10) { lw = 0; sw = w; }
-    int braille = u->caps.utf8 && u->caps.color;
-    if (lw) {
-        int slots = lcols * rows, shown = C <= slots ? C : slots - 1;
-        for (int c = 0; c < shown; c++) {
-            int lx = x + sw + 1 + (c / rows) * ew, ly = y + c % rows;
-            wchar_t g = braille ? L'⣿' : scatter_glyph(c);
-            ui_cell cell = {g, (uint8_t)(ROLE_CLASS0 + c % UI_CLASS_ROLES)};
-            term_cells(ly, lx, &cell, 1);
-            term_text(ly, lx + 2, name_w, ROLE_DEFAULT, sn->class_names[c]);
-        }
-        if (shown < C)
-            term_printf(y + shown % rows, x + sw + 1 + (shown / rows) * ew, ew, ROLE_DIM,
-                        "+%d", C - shown);
-    }
     // Scale to the points' extent (display scaling only).
     float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
     for (int i = 0; i < m->n_proj; i++) {
@@ -523,9 +585,9 @@ static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *
         if (i == 0 || py < y0) y0 = py;
         if (i == 0 || py > y1) y1 = py;
     }
-    scatter_plot(u->cells, sw, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1, braille,
-                 ROLE_CLASS0, u->cand, u->cnt, u->bits);
-    for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * sw, sw);
+    scatter_plot(u->cells, w, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1,
+                 !class_glyphs(u, sn), ROLE_CLASS0, u->cand, u->cnt, u->bits);
+    for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * w, w);
 }
 
 // --- A model's column -------------------------------------------------------------------
@@ -667,12 +729,23 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
     }
     if (panels_reserve(u, W, H)) term_fatal("out of memory drawing a %dx%d screen", W, H);
     ui_layout L;
-    layout_compute(&L, W, H, u->show_proj);
+    ui_legend g;
     const ts_snapshot *sn = &v->snap;
+    layout_compute(&L, W, H, u->show_proj);
+    // The legend's rows come off the bottom of the scatters.
+    if (L.n_proj > 0) {
+        int max = L.n_proj / 2 < LEGEND_ROWS_MAX ? L.n_proj / 2 : LEGEND_ROWS_MAX;
+        legend_plan(&g, u, sn, W, max > 1 ? max : 1);
+        L.n_leg = g.rows;
+        L.n_proj -= g.rows;
+        L.y_leg = L.y_proj + 1 + L.n_proj;
+    }
     draw_header(u, v, W);
     for (int k = 0; k < MODEL_COUNT; k++) draw_column(u, &L, sn, k);
     for (int y = 1; y < L.y_diag; y++)
-        term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+        if (y < L.y_leg || y >= L.y_leg + L.n_leg)
+            term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+    if (L.n_leg > 0) draw_legend(&g, L.y_leg);
     draw_diagnosis(u, &L, v, now);
     draw_keybar(&L);
     if (u->help) help_draw(u, W, H);
