@@ -399,6 +399,22 @@ static void test_text_wrap(void **state) {
     assert_string_equal(next, "");
 }
 
+static void test_fmt_evidence(void **state) {
+    (void)state;
+    char b[256];
+    fmt_evidence(b, sizeof b, "{\"mined_hard\":0.57125,\"loss_now\":0.685452,\"margin\":1,"
+                              "\"window\":50}");
+    assert_string_equal(b, "mined_hard=0.571  loss_now=0.685  margin=1  window=50");
+    fmt_evidence(b, sizeof b, "{\"gap\":0.258446,\"triplet_findings\":\"too_hard averaging\"}");
+    assert_string_equal(b, "gap=0.258  triplet_findings=too_hard,averaging");
+    fmt_evidence(b, sizeof b, "{\"loss\":\"nan\",\"lr\":1e+30,\"reset\":true,\"x\":null}");
+    assert_string_equal(b, "loss=nan  lr=1e30  reset=true  x=null");
+    fmt_evidence(b, sizeof b, "{}");
+    assert_string_equal(b, "");
+    fmt_evidence(b, 12, "{\"a\":1,\"b\":2,\"c\":3,\"d\":4}");   // cut, still a string
+    assert_true(strlen(b) < 12);
+}
+
 static void test_legend_flow(void **state) {
     (void)state;
     // Entries of 13, 9, 10 columns in 25 columns, two spaces apart.
@@ -437,6 +453,7 @@ int main(void) {
         cmocka_unit_test(test_fmt_count),
         cmocka_unit_test(test_text_ellipsize),
         cmocka_unit_test(test_text_wrap),
+        cmocka_unit_test(test_fmt_evidence),
         cmocka_unit_test(test_legend_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

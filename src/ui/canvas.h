@@ -134,5 +134,10 @@ void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, in
 // (a word longer than w is broken): returns its length in bytes; *next
 // receives where the following line starts (its leading spaces skipped).
 int text_wrap(const char *s, int w, const char **next);
+// A flat JSON object (a finding's evidence) as "name=value" pairs two
+// spaces apart, numbers by fmt_num (at most 8 characters), strings bare with
+// their spaces turned to commas: {"loss":0.6854,"findings":"a b"} ->
+// "loss=0.685  findings=a,b".
+void fmt_evidence(char *out, size_t n, const char *json);
 
 #endif

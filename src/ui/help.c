@@ -61,10 +61,13 @@ static const struct {
            "glyph per class without colour or with fewer colours than classes (8-colour "
            "terminals); the legend beneath both scatters names every class. Separate clusters: "
            "a model that learned. One blob: collapse."},
-    {PARA, "Diagnosis: what is wrong and why, most severe first, with the numbers that raised "
-           "it and the key to try (docs/failure-modes.md explains each). A finding needs to "
-           "persist over a window of steps before it is raised or cleared. 'no problem found' "
-           "is what a healthy run looks like."},
+    {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, (from 120 "
+           "columns) the finding's code, the key to try ('press M:'), the message, and, while "
+           "rows are spare, the numbers that raised it as name=value (docs/failure-modes.md "
+           "explains each). A finding needs to persist over a window of steps before it is "
+           "raised or cleared. 'no problem found' is what a healthy run looks like. The rule "
+           "above shows a key's notice (an export's path, a refusal) for 10 s; (x2): the same "
+           "notice again."},
     {PARA, "Views: from 100x30 everything shows; at 80x24 the compact view hides the projection "
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
