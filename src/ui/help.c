@@ -27,7 +27,7 @@ static const struct {
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
            "or L2^2 (squared), on normalised ('norm') or raw embeddings; the reducer; the "
-           "learning rate."},
+           "learning rate. Narrow columns shorten the labels ('m 0.20' is the margin)."},
     {PARA, "Loss: the whole run, squeezed to the width; each column of dots spans the lowest to "
            "the highest loss of the steps it covers, so spikes stay visible. Labels on the left "
            "give the range. Dashed vertical lines mark setting changes; the key that made one "
@@ -35,7 +35,8 @@ static const struct {
            "the Siamese loss falls is the stall this tool is about."},
     {PARA, "Difficulty: every valid triplet (anchor, positive, negative) of the batch, measured "
            "on this model's embeddings with the margin m: easy d_an > d_ap + m (no loss), "
-           "semi-hard d_ap < d_an <= d_ap + m, hard d_an <= d_ap. 'now' is this batch, easy | "
+           "semi-hard d_ap < d_an <= d_ap + m, hard d_an <= d_ap. The line gives each count "
+           "(91.2k: 91 200) and share; narrow columns write e, s, h. 'now' is this batch, easy | "
            "semi-hard | hard from left to right; 'run' is the same split over the whole run, "
            "hard at the bottom, easy on top. A strip rising to all-hard: negatives sit closer "
            "than positives (collapse). All-easy: the margin is met, the loss has nothing left "

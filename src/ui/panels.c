@@ -230,44 +230,74 @@ static void draw_title(const ts_model_view *m, int y, int x, int w) {
     if (n + 1 + len <= w) term_text(y, x + w - len, len, model_role(m->kind), buf);
 }
 
-// The settings that act on model k, as tokens: "miner hardest-neg", ...
-static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, char tok[][48]) {
+// The settings that act on model k, as tokens, each in a long and a short
+// form: "miner hardest-neg" / "hardest-neg". Returns how many.
+typedef struct {
+    char text[2][48];   // long, short
+} ui_token;
+
+// A token from its value v and the long and short patterns ("%s" is v).
+static void token(ui_token *t, const char *long_form, const char *short_form, const char *v) {
+    snprintf(t->text[0], sizeof t->text[0], long_form, v);
+    snprintf(t->text[1], sizeof t->text[1], short_form, v);
+}
+
+static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok) {
     const ts_settings *s = &sn->cfg.set;
     char v[24];
     int n = 0;
     if (k == MODEL_SIAMESE) {
-        snprintf(tok[n++], 48, "contrastive");
+        token(&tok[n++], "%s", "%s", "contrastive");
         fmt_value(v, sizeof v, s->pair_margin);
-        snprintf(tok[n++], 48, "pair margin %s", v);
+        token(&tok[n++], "pair margin %s", "pair m %s", v);
     } else {
-        snprintf(tok[n++], 48, "miner %s", miner_name(s->miner));
+        token(&tok[n++], "miner %s", "%s", miner_name(s->miner));
         fmt_value(v, sizeof v, s->margin);
-        snprintf(tok[n++], 48, s->soft ? "soft margin (m %s)" : "margin %s", v);
+        token(&tok[n++], s->soft ? "soft margin (m %s)" : "margin %s", s->soft ? "soft m %s" : "m %s",
+              v);
     }
     if (s->sampler == SAMPLER_PK)
-        snprintf(tok[n++], 48, "pk %dx%d", sn->cfg.k ? sn->cfg.batch / sn->cfg.k : 0, sn->cfg.k);
+        snprintf(v, sizeof v, "pk %dx%d", sn->cfg.k ? sn->cfg.batch / sn->cfg.k : 0, sn->cfg.k);
     else
-        snprintf(tok[n++], 48, "uniform %d", sn->cfg.batch);
-    snprintf(tok[n++], 48, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
-    if (k == MODEL_TRIPLET) snprintf(tok[n++], 48, "reduce %s", reduce_name(s->reduce));
+        snprintf(v, sizeof v, "uniform %d", sn->cfg.batch);
+    token(&tok[n++], "%s", "%s", v);
+    snprintf(v, sizeof v, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
+    token(&tok[n++], "%s", "%s", v);
+    if (k == MODEL_TRIPLET) token(&tok[n++], "reduce %s", "reduce %s", reduce_name(s->reduce));
     fmt_value(v, sizeof v, s->lr);
-    snprintf(tok[n++], 48, "lr %s", v);
+    token(&tok[n++], "lr %s", "lr %s", v);
     return n;
 }
 
-static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, int w, int rows) {
-    char tok[8][48];
-    int n = settings_tokens(sn, k, tok), col = 0, row = 0;
-    for (int i = 0; i < n && row < rows; i++) {
-        int len = (int)strlen(tok[i]);
+// Lays the tokens out in rows of w columns, two spaces apart, token i in
+// its short form when shortened[i]; draws them when draw is set. Returns 1
+// when all of them fit in rows.
+static int settings_flow(const ui_token *tok, const int *shortened, int n, int y, int x, int w,
+                         int rows, int draw) {
+    int col = 0, row = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = tok[i].text[shortened[i]];
+        int len = text_cols(t);
         if (col > 0 && col + 2 + len > w) {
             row++;
             col = 0;
-            if (row >= rows) break;
         }
+        if (row >= rows) return 0;
         if (col > 0) col += 2;
-        col += term_text(y + row, x + col, w - col, ROLE_DEFAULT, tok[i]);
+        if (draw) term_text(y + row, x + col, w - col, ROLE_DEFAULT, t);
+        col += len;
     }
+    return 1;
+}
+
+// Every setting stays in view: the long forms while they fit, else the
+// tokens shortened one by one, from the first.
+static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, int w, int rows) {
+    ui_token tok[8];
+    int shortened[8] = {0}, n = settings_tokens(sn, k, tok);
+    for (int i = 0; i < n && !settings_flow(tok, shortened, n, y, x, w, rows, 0); i++)
+        shortened[i] = 1;
+    settings_flow(tok, shortened, n, y, x, w, rows, 1);
 }
 
 // --- Loss curve -------------------------------------------------------------------------
@@ -339,23 +369,81 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     }
 }
 
+// --- Forms shared by the two columns ------------------------------------------------------
+
+// Columns model m's line takes in form f (0: the most detailed).
+typedef int (*form_width)(const ts_snapshot *sn, const ts_model_view *m, int f);
+
+// The first of n forms that fits w in both columns (of the models with a
+// step to show), so the same figures read alike side by side.
+static int common_form(const ts_snapshot *sn, int w, int n, form_width width) {
+    for (int f = 0; f < n - 1; f++) {
+        int fits = 1;
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            const ts_model_view *m = &sn->model[k];
+            if (m->enabled && m->last.step > 0 && width(sn, m, f) > w) fits = 0;
+        }
+        if (fits) return f;
+    }
+    return n - 1;
+}
+
 // --- Difficulty -------------------------------------------------------------------------
 
-static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_model_view *m,
-                            int x, int w) {
+// The difficulty line's forms, most detailed first: counts exact, then
+// compact (91.2k), never left out.
+static const struct {
+    const char *label[3];
+    int compact;   // counts by fmt_count
+    int gap;       // spaces between segments
+    int total;     // "of N" at the end
+} diff_forms[] = {
+    {{"easy", "semi-hard", "hard"}, 0, 2, 1}, {{"easy", "semi-hard", "hard"}, 0, 2, 0},
+    {{"easy", "semi", "hard"}, 0, 2, 0},      {{"easy", "semi", "hard"}, 1, 2, 0},
+    {{"easy", "semi", "hard"}, 1, 1, 0},      {{"e", "s", "h"}, 1, 2, 0},
+    {{"e", "s", "h"}, 1, 1, 0},
+};
+#define N_DIFF_FORMS ((int)(sizeof diff_forms / sizeof diff_forms[0]))
+
+static void fmt_counted(char *buf, int n, long v, int compact) {
+    if (compact) fmt_count(buf, n, v);
+    else snprintf(buf, (size_t)n, "%ld", v);
+}
+
+// Segment k (easy, semi-hard, hard) of the line in form f, without its
+// label: "91.2k 51%"; k == 3: the total, "of 184k".
+static void diff_segment(const ts_counts *c, int f, int k, char *buf, int n) {
+    const long v[4] = {c->easy, c->semihard, c->hard, c->valid};
+    char num[24];
+    fmt_counted(num, sizeof num, v[k], diff_forms[f].compact);
+    if (k == 3) snprintf(buf, (size_t)n, "of %s", num);
+    else snprintf(buf, (size_t)n, "%s %.0f%%", num, pct(v[k], c->valid));
+}
+
+static int diff_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char seg[48];
+    int w = 0;
+    for (int k = 0; k < 3 + diff_forms[f].total; k++) {
+        diff_segment(&m->last.all, f, k, seg, sizeof seg);
+        w += (k ? diff_forms[f].gap : 0) + text_cols(seg);
+        if (k < 3) w += text_cols(diff_forms[f].label[k]) + 1;
+    }
+    return w;
+}
+
+static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
+                            const ts_model_view *m, int x, int w) {
     const ts_counts *c = &m->last.all;
-    int y = L->y_diff;
-    char t[3][160];
-    snprintf(t[0], sizeof t[0], "easy %ld %.0f%%  semi-hard %ld %.0f%%  hard %ld %.0f%%  of %ld",
-             c->easy, pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
-             pct(c->hard, c->valid), c->valid);
-    snprintf(t[1], sizeof t[1], "easy %ld %.0f%%  semi %ld %.0f%%  hard %ld %.0f%%", c->easy,
-             pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
-             pct(c->hard, c->valid));
-    snprintf(t[2], sizeof t[2], "e %.0f%% s %.0f%% h %.0f%% of %ld", pct(c->easy, c->valid),
-             pct(c->semihard, c->valid), pct(c->hard, c->valid), c->valid);
-    const char *tp[3] = {t[0], t[1], t[2]};
-    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
+    int y = L->y_diff, f = common_form(sn, w, N_DIFF_FORMS, diff_width), col = 0;
+    // Each label in its segment's colour: the words name the bar's parts.
+    static const ui_role label_role[3] = {ROLE_EASY, ROLE_SEMI, ROLE_HARD};
+    char seg[48];
+    for (int k = 0; k < 3 + diff_forms[f].total; k++) {
+        if (k) col += diff_forms[f].gap;
+        if (k < 3) col += term_text(y, x + col, w - col, label_role[k], diff_forms[f].label[k]) + 1;
+        diff_segment(c, f, k, seg, sizeof seg);
+        col += term_text(y, x + col, w - col, ROLE_DEFAULT, seg);
+    }
 
     // easy, semi-hard, hard from left to right; the strip stacks them from
     // the bottom up as hard, semi-hard, easy, so a drift to all-hard rises.
@@ -381,11 +469,33 @@ static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_model_view
         term_cells(y + 2 + r, x + 4, u->cells + (size_t)r * bw, bw);
 }
 
+// Anchors alone in their class (the batch is shared, so both columns show
+// the same count); the triplet model's self-positives. Form f of 4.
+#define N_NOPOS_FORMS 4
+
+static void nopos_text(const ts_snapshot *sn, const ts_model_view *m, int f, char *buf, size_t n) {
+    const ts_stepstats *st = &m->last;
+    int B = sn->cfg.batch, len;
+    const char *no = f < 2 ? "no positive" : "no-pos", *self = f < 1 ? "self-positive" : "self-pos";
+    if (f < 3)
+        len = snprintf(buf, n, "%s %d/%d (%.0f%%)", no, st->no_positive, B, pct(st->no_positive, B));
+    else
+        len = snprintf(buf, n, "%s %d (%.0f%%)", no, st->no_positive, pct(st->no_positive, B));
+    if (m->kind == MODEL_TRIPLET && len > 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, "%s%s %d (%.0f%%)", f < 3 ? "  " : " ", self,
+                 st->self_positive, pct(st->self_positive, B));
+}
+
+static int nopos_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char buf[160];
+    nopos_text(sn, m, f, buf, sizeof buf);
+    return text_cols(buf);
+}
+
 // Triplet: what the miner picked; Siamese: the pairs. Both: anchors alone
-// in their class (the batch is shared, so the count is too).
+// in their class.
 static void draw_extra(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
-    int B = sn->cfg.batch;
     char t[3][160];
     if (m->kind == MODEL_TRIPLET) {
         snprintf(t[0], sizeof t[0], "mined %ld: easy %ld semi %ld hard %ld  active %ld",
@@ -403,21 +513,11 @@ static void draw_extra(const ts_snapshot *sn, const ts_model_view *m, int y, int
     }
     const char *tp[3] = {t[0], t[1], t[2]};
     text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
-    ui_role role = st->no_positive > 0 ? ROLE_WARN : ROLE_DEFAULT;
-    if (m->kind == MODEL_TRIPLET) {
-        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)  self-positive %d (%.0f%%)",
-                 st->no_positive, B, pct(st->no_positive, B), st->self_positive,
-                 pct(st->self_positive, B));
-        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%) self-pos %d (%.0f%%)", st->no_positive,
-                 pct(st->no_positive, B), st->self_positive, pct(st->self_positive, B));
-        if (st->self_positive > 0) role = ROLE_WARN;
-    } else {
-        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)", st->no_positive, B,
-                 pct(st->no_positive, B));
-        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%)", st->no_positive, pct(st->no_positive, B));
-    }
-    const char *tq[2] = {t[0], t[1]};
-    text_fit(y + 1, x, w, role, tq, 2);
+    ui_role role = st->no_positive > 0 || (m->kind == MODEL_TRIPLET && st->self_positive > 0)
+                       ? ROLE_WARN : ROLE_DEFAULT;
+    char buf[160];
+    nopos_text(sn, m, common_form(sn, w, N_NOPOS_FORMS, nopos_width), buf, sizeof buf);
+    term_text(y + 1, x, w, role, buf);
 }
 
 // --- Norms, distances, retrieval --------------------------------------------------------
@@ -454,16 +554,26 @@ static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w)
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
 }
 
-static void draw_dist(const ts_model_view *m, int y, int x, int w) {
+// Mean distances; form 0 or 1.
+static void dist_text(const ts_model_view *m, int f, char *buf, size_t n) {
+    char p[16], q[16];
+    fmt_num(p, sizeof p, m->last.d_pos, NUM_W);
+    fmt_num(q, sizeof q, m->last.d_neg, NUM_W);
+    snprintf(buf, n, f == 0 ? "mean distance  d_ap %s  vs  d_an %s" : "d_ap %s vs d_an %s", p, q);
+}
+
+static int dist_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char buf[120];
+    dist_text(m, f, buf, sizeof buf);
+    return text_cols(buf);
+}
+
+static void draw_dist(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
     ui_role role = st->d_neg > st->d_pos ? ROLE_DEFAULT : ROLE_WARN;
-    char t[2][120], p[16], n[16];
-    fmt_num(p, sizeof p, st->d_pos, NUM_W);
-    fmt_num(n, sizeof n, st->d_neg, NUM_W);
-    snprintf(t[0], sizeof t[0], "mean distance  d_ap %s  vs  d_an %s", p, n);
-    snprintf(t[1], sizeof t[1], "d_ap %s vs d_an %s", p, n);
-    const char *tp[2] = {t[0], t[1]};
-    text_fit(y, x, w, role, tp, 2);
+    char buf[120];
+    dist_text(m, common_form(sn, w, 2, dist_width), buf, sizeof buf);
+    term_text(y, x, w, role, buf);
 }
 
 static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
@@ -607,10 +717,10 @@ static void draw_column(ui_state *u, const ui_layout *L, const ts_snapshot *sn, 
         draw_eval(u, sn, m, L->y_eval, x, w);
         return;
     }
-    draw_difficulty(u, L, m, x, w);
+    draw_difficulty(u, L, sn, m, x, w);
     draw_extra(sn, m, L->y_extra, x, w);
     draw_norms(u, m, L->y_norm, x, w);
-    draw_dist(m, L->y_dist, x, w);
+    draw_dist(sn, m, L->y_dist, x, w);
     draw_eval(u, sn, m, L->y_eval, x, w);
     draw_projection(u, L, sn, m, x, w);
 }
