@@ -172,6 +172,36 @@ static void test_plot_marker_dashed(void **state) {
     assert_int_equal(roles[0], 7);
 }
 
+// The axis row as text: '-' for the line.
+static void axis_text(char *txt, const char *row, int w) {
+    for (int i = 0; i < w; i++) txt[i] = row[i] ? row[i] : '-';
+    txt[w] = 0;
+}
+
+static void test_axis_compose(void **state) {
+    (void)state;
+    char row[20], txt[21];
+    uint8_t key[20];
+    // A reset marker at cell 0; m, n, - at cell 10 with z two cells later;
+    // every key shows as far as it fits, and neither step label is hidden.
+    const int cell[5] = {0, 10, 10, 10, 12};
+    const char keys[5] = {'r', 'm', 'n', '-', 'z'};
+    axis_compose(row, key, 20, cell, keys, 5, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "r-1-------m-z---2070");
+    assert_true(key[0] && key[10] && key[12] && !key[2] && !key[16]);
+    // Keys of one step run right; the last label moves left past them.
+    const int cell2[3] = {17, 17, 17};
+    const char keys2[3] = {'m', 'm', 'p'};
+    axis_compose(row, key, 20, cell2, keys2, 3, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1-----------2070-mmp");
+    // No markers: the labels at the ends.
+    axis_compose(row, key, 20, NULL, NULL, 0, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1---------------2070");
+}
+
 // --- Bars and strips ---------------------------------------------------------------------
 
 static void test_bar_proportions(void **state) {
@@ -442,6 +472,7 @@ int main(void) {
         cmocka_unit_test(test_plot_spike_and_join),
         cmocka_unit_test(test_plot_compressed_min_max),
         cmocka_unit_test(test_plot_marker_dashed),
+        cmocka_unit_test(test_axis_compose),
         cmocka_unit_test(test_bar_proportions),
         cmocka_unit_test(test_bar_fills_monochrome),
         cmocka_unit_test(test_strip_stacked),

@@ -139,6 +139,47 @@ void plot_marker(ui_canvas *c, int x, uint8_t role) {
     for (int y = 0; y < 4 * c->h; y += 2) canvas_dot(c, x, y, role);
 }
 
+// True when cells a..b (clipped to the row) hold nothing.
+static int row_free(const char *out, int w, int a, int b) {
+    for (int i = a < 0 ? 0 : a; i <= b && i < w; i++)
+        if (out[i]) return 0;
+    return 1;
+}
+
+// Where a label of len cells fits with a free cell either side, searching
+// from start in steps of dir; -1 if nowhere.
+static int label_slot(const char *out, int w, int len, int start, int dir) {
+    for (int s = start; s >= 0 && s + len <= w; s += dir)
+        if (row_free(out, w, s - 1, s + len)) return s;
+    return -1;
+}
+
+void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
+                  const char *first, const char *last) {
+    memset(out, 0, (size_t)w);
+    memset(is_key, 0, (size_t)w);
+    // Markers in event order have ascending cells; a group is the markers of
+    // one cell. Its keys run right, up to a free cell before the next group.
+    for (int i = 0; i < n;) {
+        int j = i, c = cell[i];
+        while (j < n && cell[j] == c) j++;
+        int end = j < n ? cell[j] - 1 : w;   // exclusive
+        if (end <= c) end = c + 1;
+        for (int k = i; k < j && c + (k - i) < end && c + (k - i) < w; k++) {
+            out[c + k - i] = key[k];
+            is_key[c + k - i] = 1;
+        }
+        i = j;
+    }
+    // The last step, then the first, moved inward past the keys rather than
+    // hidden by them.
+    int ll = (int)strlen(last), lf = (int)strlen(first);
+    int s = label_slot(out, w, ll, w - ll, -1);
+    if (s >= 0) memcpy(out + s, last, (size_t)ll);
+    s = label_slot(out, w, lf, 0, 1);
+    if (s >= 0) memcpy(out + s, first, (size_t)lf);
+}
+
 // --- Bars and strips -------------------------------------------------------------
 
 void bar_fills(int utf8, int color, int n, wchar_t *fills) {

@@ -61,6 +61,15 @@ void plot_series(ui_canvas *c, const ts_series *s, float lo, float hi, uint8_t r
 // A dashed vertical marker at dot column x (every other dot row).
 void plot_marker(ui_canvas *c, int x, uint8_t role);
 
+// The axis row under a curve, w cells, into out (0: the axis line) and
+// is_key (1: a marker's key): the keys of n markers (cell[i] ascending,
+// key[i]) under their cells, keys sharing a cell running right as far as a
+// free cell before the next marker; then the last and the first step
+// labels, each at its end of the row or moved inward past the keys (a free
+// cell apart), never hidden by them.
+void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
+                  const char *first, const char *last);
+
 // --- Bars and strips -------------------------------------------------------------
 
 // Fill glyphs of n stacked segments: colour: one solid glyph; monochrome:

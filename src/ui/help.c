@@ -30,8 +30,8 @@ static const struct {
            "learning rate. Narrow columns shorten the labels ('m 0.20' is the margin)."},
     {PARA, "Loss: the whole run, squeezed to the width; each column of dots spans the lowest to "
            "the highest loss of the steps it covers, so spikes stay visible. Labels on the left "
-           "give the range. Dashed vertical lines mark setting changes; the key that made one "
-           "is written under it on the axis. A triplet loss that stays near the margin while "
+           "give the range. Dashed vertical lines mark setting changes; the keys that made one "
+           "are written under it on the axis (several keys at one step side by side). A triplet loss that stays near the margin while "
            "the Siamese loss falls is the stall this tool is about."},
     {PARA, "Difficulty: every valid triplet (anchor, positive, negative) of the batch, measured "
            "on this model's embeddings with the margin m: easy d_an > d_ap + m (no loss), "

@@ -304,13 +304,6 @@ static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, 
 
 #define AXIS_W 7   // y labels: 6 characters and a space
 
-// True when none of the n marker cells lies in [a, b].
-static int span_free(const int *cells, int n, int a, int b) {
-    for (int i = 0; i < n; i++)
-        if (cells[i] >= a && cells[i] <= b) return 0;
-    return 1;
-}
-
 static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
                       const ts_model_view *m, int x, int w) {
     int rows = L->n_loss, cw = w - AXIS_W, y = L->y_loss;
@@ -350,22 +343,17 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
         fmt_num(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
         term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
-    // The axis row: each marker's key under it; the first and last step
-    // where no key needs the room.
+    // The axis row: every key under its marker, the first and last step.
     int ya = y + rows, xa = x + AXIS_W;
-    term_fill(ya, xa, cw, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    char lab0[24], lab1[24], *row = (char *)u->bits;   // the canvas is on screen: reuse
+    snprintf(lab0, sizeof lab0, "%ld", s->nbins ? s->bins[0].step : 0L);
+    snprintf(lab1, sizeof lab1, "%ld", sn->step);
+    axis_compose(row, u->roles, cw, mcell, mkey, nm, lab0, lab1);
     term_printf(ya, x, AXIS_W - 1, ROLE_DIM, "%6s", "step");
-    char st[24];
-    snprintf(st, sizeof st, "%ld", s->nbins ? s->bins[0].step : 0L);
-    int len = (int)strlen(st);
-    if (span_free(mcell, nm, 0, len)) term_text(ya, xa, cw, ROLE_DIM, st);
-    snprintf(st, sizeof st, "%ld", sn->step);
-    len = (int)strlen(st);
-    if (len < cw && span_free(mcell, nm, cw - len - 1, cw - 1))
-        term_text(ya, xa + cw - len, len, ROLE_DIM, st);
-    for (int i = 0; i < nm; i++) {
-        char key[2] = {mkey[i], 0};
-        term_text(ya, xa + mcell[i], 1, ROLE_MARKER, key);
+    for (int i = 0; i < cw; i++) {
+        char ch[2] = {row[i], 0};
+        if (!row[i]) term_fill(ya, xa + i, 1, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+        else term_text(ya, xa + i, 1, u->roles[i] ? ROLE_MARKER : ROLE_DIM, ch);
     }
 }
 
