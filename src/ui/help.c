@@ -119,7 +119,7 @@ void help_draw(ui_state *u, int W, int H) {
     term_fill(by, bx, bw, h, ROLE_DIM);
     term_fill(by + bh - 1, bx, bw, h, ROLE_DIM);
     term_text(by, bx + 2, bw - 4, ROLE_TITLE, " tripletscope help ");
-    const char *foot = " arrows / PgUp / PgDn scroll   ? or Esc closes ";
+    const char *foot = " arrows / PgUp / PgDn scroll   ?, F1 or Esc closes ";
     term_text(by + bh - 1, bx + 2, bw - 4, ROLE_DIM, foot);
 
     help_cursor c = {0, u->help_scroll, by + 1, bh - 2, bx + 2, bw - 4};
