@@ -334,12 +334,16 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     plot_series(&c, s, lo, hi, model_role(m->kind), u->f[0], u->f[1]);
     canvas_render(&c, u->caps.utf8, u->cells);
     for (int r = 0; r < rows; r++) term_cells(y + r, x + AXIS_W, u->cells + (size_t)r * cw, cw);
+    // Top, bottom and (with room) middle; a flat curve, drawn across the
+    // middle, has the one label there.
     char lab[16];
-    fmt_num(lab, sizeof lab, hi, AXIS_W - 1);
-    term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-    fmt_num(lab, sizeof lab, lo, AXIS_W - 1);
-    term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-    if (rows >= 5) {
+    if (hi > lo) {
+        fmt_num(lab, sizeof lab, hi, AXIS_W - 1);
+        term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+        fmt_num(lab, sizeof lab, lo, AXIS_W - 1);
+        term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+    }
+    if (rows >= 5 || !(hi > lo)) {
         fmt_num(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
         term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
@@ -567,13 +571,18 @@ static void draw_dist(const ts_snapshot *sn, const ts_model_view *m, int y, int 
 static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
                       int w) {
     if (!m->have_eval) {
-        char buf[120];
-        if (sn->cfg.eval_every > 0)
-            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (first evaluation at step %d)",
+        char t[2][120];
+        if (sn->cfg.eval_every > 0) {
+            snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (first evaluation at step %d)",
                      sn->cfg.eval_every);
-        else
-            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (evaluation off: --eval-every 0)");
-        term_text(y, x, w, ROLE_DIM, buf);
+            snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (first at step %d)",
+                     sn->cfg.eval_every);
+        } else {
+            snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (evaluation off: --eval-every 0)");
+            snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (--eval-every 0)");
+        }
+        const char *tp[2] = {t[0], t[1]};
+        text_fit(y, x, w, ROLE_DIM, tp, 2);
         return;
     }
     const ts_retrieval *r = &m->last_eval.r;
