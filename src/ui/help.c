@@ -21,9 +21,10 @@ static const struct {
            "The Siamese model (left) learns with the contrastive loss over every pair of the "
            "batch; the triplet model (right) with the triplet loss over the triplets its miner "
            "picks. Whatever differs between the columns comes from the loss and the mining."},
-    {PARA, "Header: data set (train/test samples), step, steps per second, RUNNING or PAUSED, "
-           "seed and preset. When it is too narrow, the data set's name is shortened, then the "
-           "preset, seed and steps/s go; the step and RUNNING / PAUSED always stay."},
+    {PARA, "Header: data set (train/test samples), step, steps per second (while running), "
+           "RUNNING or PAUSED, seed and preset. When it is too narrow, the data set's name is "
+           "shortened, then the preset, seed and steps/s go; the step and RUNNING / PAUSED "
+           "always stay."},
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
            "or L2^2 (squared), on normalised ('norm') or raw embeddings; the reducer; the "

@@ -189,7 +189,7 @@ static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
     int on[NSEG], fb;
     for (fb = 0; fb < n_fb; fb++) {
         on[DATA] = on[STEP] = on[STATE] = 1;
-        on[RATE] = header_fallbacks[fb].rate;
+        on[RATE] = header_fallbacks[fb].rate && v->running;   // paused, it is 0 by definition
         on[SEED] = header_fallbacks[fb].seed;
         on[PRESET] = header_fallbacks[fb].preset;
         // The width of everything but the name.
