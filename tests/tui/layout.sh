@@ -1,8 +1,9 @@
 #!/bin/sh
 # tests/tui/layout.sh BUILD: what must stay on screen at the sizes the spec
 # names: at 100x30 (the full view) the class legend names every class, with
-# one glyph per class on an 8-colour terminal; at 80x24 a long data file
-# name gives way in the header, which keeps the step and PAUSED.
+# one glyph per class on an 8-colour terminal, and so does the compact
+# 80x24 view's projection (v); at 80x24 a long data file name gives way in
+# the header, which keeps the step and PAUSED.
 . "$(dirname "$0")/common.inc"
 
 # legend_has GLYPH NAME...: the legend shows each NAME after GLYPH.
@@ -34,6 +35,12 @@ if [ -d /usr/share/datasets/fashion-mnist ]; then
     wait_for 'held-out [0-9]+' 40
     legend_has '⣿' T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag 'Ankle boot'
     ok "100x30, fashion: the legend names all 10 classes"
+    T resize-window -t ts -x 80 -y 24
+    wait_gone 'held-out [0-9]+'
+    T send-keys -t ts v
+    wait_for 'held-out [0-9]+'
+    legend_has '⣿' T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag 'Ankle boot'
+    ok "80x24, fashion, v: the legend names all 10 classes"
     T kill-session -t ts
 else
     ok "fashion not installed: its legend is not checked"
