@@ -1,6 +1,8 @@
 // canvas.h: the interface's drawing as pure functions (no ncurses): series,
 // counts and points in, cells out. Each cell is a glyph and a colour role;
-// panels.c puts the cells on the screen, the tests read them directly.
+// panels.c puts the cells on the screen, the tests read them directly. The
+// number formats and text fitting (ellipsis, wrapping, legend flow) every
+// panel uses are here too, for the same reason.
 //
 // Glyph sets: with UTF-8, braille (2 x 4 dots a cell), block eighths for
 // sparklines and shades for bars; without, ASCII look-alikes. Without

@@ -9,7 +9,8 @@
 //   difficulty counts, bar, strip| ...
 //   mined / pairs, no-positive   | ...
 //   norms, d_ap vs d_an, P@1     | ...
-//   projection + legend          | ...
+//   projection                   | projection
+//   class legend (shared, full width, 1-3 rows)
 //   Diagnosis ----------------------------------------------------
 //   findings / warnings
 //   key bar                                                         last row
@@ -172,7 +173,7 @@ static const struct {
 static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
     const ts_snapshot *sn = &v->snap;
     enum { DATA, STEP, RATE, STATE, SEED, PRESET, NSEG };
-    char seg[NSEG][96], sizes[32];
+    char seg[NSEG][128], sizes[32];
     ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
                           ROLE_DIM};
     snprintf(sizes, sizeof sizes, " %d/%d", sn->n_train, sn->n_test);
@@ -199,7 +200,7 @@ static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
         if (header_fallbacks[fb].sizes) w += text_cols(sizes);
         int room = W - w, name = text_cols(sn->data_name);
         if (room >= name || room >= header_fallbacks[fb].name_min || fb == n_fb - 1) {
-            char shown[64];
+            char shown[96];   // the name (< 64 bytes) and an ellipsis
             text_ellipsize(shown, sizeof shown, sn->data_name, room, 1, u->caps.utf8);
             snprintf(seg[DATA], sizeof seg[DATA], "%s%s", shown,
                      header_fallbacks[fb].sizes ? sizes : "");
@@ -605,7 +606,7 @@ typedef struct {
     int classes, more;                   // classes named; classes left out (past TS_MAX_LEGEND)
     int n;                               // entries: the classes, then "+more" if any
     int rows, gap, glyphs;               // glyphs: classes told apart by glyph (else colour)
-    char name[TS_MAX_LEGEND + 1][24];    // as shown (shortened only when the rows need it)
+    char name[TS_MAX_LEGEND + 1][32];    // as shown (shortened only when the rows need it)
     int x[TS_MAX_LEGEND + 1], row[TS_MAX_LEGEND + 1];
 } ui_legend;
 
@@ -783,26 +784,26 @@ static int finding_head(int y, int W, const ts_finding *f, int draw) {
 
 #define NOTICE_S 10   // seconds a notice stays on the rule
 
-static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
-                           double now) {
-    const ts_snapshot *sn = &v->snap;
-    int y = L->y_diag, W = L->W;
+// Takes the session's last notice (an export's path, a refused key). The
+// sequence, not the text, says it is new: a key refused twice is answered
+// twice, the second time marked as a repeat.
+static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
+    if (sn->notice_seq == u->notice_seq) return;
+    int same = strcmp(u->notice, sn->notice) == 0 && now - u->notice_t < NOTICE_S;
+    u->notice_repeat = same ? u->notice_repeat + 1 : 1;
+    memcpy(u->notice, sn->notice, sizeof u->notice);
+    u->notice_seq = sn->notice_seq;
+    u->notice_t = now;
+}
+
+// The "Diagnosis" rule, with a --log failure or, for a while, the notice.
+static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double now) {
     term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
     int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
-    // The session's last notice (export path, a refused key) for a while.
-    // The sequence, not the text, says it is new: a key refused twice is
-    // answered twice, the second time marked as a repeat.
-    if (sn->notice_seq != u->notice_seq) {
-        int same = strcmp(u->notice, sn->notice) == 0 && now - u->notice_t < NOTICE_S;
-        u->notice_repeat = same ? u->notice_repeat + 1 : 1;
-        memcpy(u->notice, sn->notice, sizeof u->notice);
-        u->notice_seq = sn->notice_seq;
-        u->notice_t = now;
-    }
-    char buf[700], rep[16] = "";
+    char msg[700], buf[700], rep[16] = "";
     int room = W - x - 3;   // a space either side, and the rule's last cell
+    take_notice(u, &v->snap, now);
     if (v->log_error[0]) {
-        char msg[700];
         snprintf(msg, sizeof msg, "--log %s", v->log_error);
         text_ellipsize(buf, sizeof buf, msg, room, 0, u->caps.utf8);
         term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " %s ", buf);
@@ -812,17 +813,19 @@ static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view
         text_ellipsize(buf, sizeof buf, u->notice, room - (int)strlen(rep), 0, u->caps.utf8);
         term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s%s ", buf, rep);
     }
+}
 
-    int rows = L->n_diag, F = sn->n_findings;
-    y++;
-    // The engine's findings, most severe first; saying so plainly when there
-    // are none teaches what a healthy run looks like.
+// The engine's findings in rows y.. (rows of them), most severe first. Each
+// gets a row; spare rows go first to the messages, then to the evidence,
+// most severe first; findings that find no row are counted at the end of
+// the last one (which then has a single row: none was spare).
+static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W) {
+    int F = sn->n_findings, shown = F < rows ? F : rows, spare = rows - shown;
+    int msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS], ev_rows[TS_MAX_FINDINGS];
+    char ev[TS_MAX_FINDINGS][320], more_text[32];
+    // Saying so plainly when there is nothing teaches what a healthy run
+    // looks like.
     if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
-    int shown = F < rows ? F : rows, msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS],
-        ev_rows[TS_MAX_FINDINGS], spare = rows - shown;
-    char ev[TS_MAX_FINDINGS][320];
-    // Every finding gets a row; spare rows go first to the messages, then to
-    // the evidence, most severe first.
     for (int i = 0; i < shown; i++) {
         const ts_finding *f = &sn->findings[i];
         msg_x[i] = finding_head(y, W, f, 0);
@@ -836,10 +839,7 @@ static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view
         ev_rows[i] = need < spare ? need : spare;
         spare -= ev_rows[i];
     }
-    // Findings that find no row are counted at the end of the last one
-    // (which then has a single row: no row was spare).
-    int more = 0;
-    if (F > shown) more = snprintf(buf, sizeof buf, " +%d more", F - shown);
+    int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more", F - shown) : 0;
     for (int i = 0; i < shown; i++) {
         const ts_finding *f = &sn->findings[i];
         finding_head(y, W, f, 1);
@@ -847,7 +847,13 @@ static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view
         y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, f->message);
         y += draw_wrapped(u, y, mx, mw, ev_rows[i], ROLE_DIM, ev[i]);
     }
-    if (more) term_text(y - 1, W - more, more, ROLE_WARN, buf);
+    if (more) term_text(y - 1, W - more, more, ROLE_WARN, more_text);
+}
+
+static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
+                           double now) {
+    draw_rule(u, v, L->y_diag, L->W, now);
+    draw_findings(u, &v->snap, L->y_diag + 1, L->n_diag, L->W);
 }
 
 // --- Key bar -------------------------------------------------------------------------
