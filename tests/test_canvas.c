@@ -182,20 +182,33 @@ static void test_axis_compose(void **state) {
     (void)state;
     char row[20], txt[21];
     uint8_t key[20];
-    // A reset marker at cell 0; m, n, - at cell 10 with z two cells later;
-    // every key shows as far as it fits, and neither step label is hidden.
+    // A reset marker at cell 0; m, n, d at cell 10 with z two cells later:
+    // no room to the right, so the three end at their marker; neither step
+    // label is hidden.
     const int cell[5] = {0, 10, 10, 10, 12};
-    const char keys[5] = {'r', 'm', 'n', '-', 'z'};
+    const char keys[5] = {'r', 'm', 'n', 'd', 'z'};
     axis_compose(row, key, 20, cell, keys, 5, "1", "2070");
     axis_text(txt, row, 20);
-    assert_string_equal(txt, "r-1-------m-z---2070");
-    assert_true(key[0] && key[10] && key[12] && !key[2] && !key[16]);
+    assert_string_equal(txt, "r-1-----mnd-z---2070");
+    assert_true(key[0] && key[8] && key[10] && key[12] && !key[2] && !key[11] && !key[16]);
+    // The right side has room: the keys run right from the marker.
+    const int cell1[3] = {4, 4, 4};
+    const char keys1[3] = {'m', 'n', 'd'};
+    axis_compose(row, key, 20, cell1, keys1, 3, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1---mnd---------2070");
     // Keys of one step run right; the last label moves left past them.
     const int cell2[3] = {17, 17, 17};
     const char keys2[3] = {'m', 'm', 'p'};
     axis_compose(row, key, 20, cell2, keys2, 3, "1", "2070");
     axis_text(txt, row, 20);
     assert_string_equal(txt, "1-----------2070-mmp");
+    // Keys pressed at the last cell (while paused) end at their marker.
+    const int cell3[5] = {3, 19, 19, 19, 19};
+    const char keys3[5] = {'n', 'm', 'm', '+', '+'};
+    axis_compose(row, key, 20, cell3, keys3, 5, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1--n-------2070-mm++");
     // No markers: the labels at the ends.
     axis_compose(row, key, 20, NULL, NULL, 0, "1", "2070");
     axis_text(txt, row, 20);

@@ -159,16 +159,26 @@ void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char
     memset(out, 0, (size_t)w);
     memset(is_key, 0, (size_t)w);
     // Markers in event order have ascending cells; a group is the markers of
-    // one cell. Its keys run right, up to a free cell before the next group.
+    // one cell. Its keys run right, up to a free cell before the next group;
+    // short of room there (the last cell: keys pressed while paused), they
+    // end at the marker instead, back to a free cell after the last group.
+    int lo = 0;   // the first cell a group may use
     for (int i = 0; i < n;) {
-        int j = i, c = cell[i];
+        int j = i, c = cell[i], len = 0;
         while (j < n && cell[j] == c) j++;
+        len = j - i;
         int end = j < n ? cell[j] - 1 : w;   // exclusive
         if (end <= c) end = c + 1;
-        for (int k = i; k < j && c + (k - i) < end && c + (k - i) < w; k++) {
-            out[c + k - i] = key[k];
-            is_key[c + k - i] = 1;
+        if (end > w) end = w;
+        int start = c;
+        if (start + len > end) start = end - len > lo ? end - len : lo;
+        if (start > c) start = c;
+        for (int k = 0; k < len && start + k < end; k++) {
+            out[start + k] = key[i + k];
+            is_key[start + k] = 1;
         }
+        int used = start + len < end ? start + len : end;
+        lo = used + 1;
         i = j;
     }
     // The last step, then the first, moved inward past the keys rather than

@@ -65,10 +65,11 @@ void plot_marker(ui_canvas *c, int x, uint8_t role);
 
 // The axis row under a curve, w cells, into out (0: the axis line) and
 // is_key (1: a marker's key): the keys of n markers (cell[i] ascending,
-// key[i]) under their cells, keys sharing a cell running right as far as a
-// free cell before the next marker; then the last and the first step
-// labels, each at its end of the row or moved inward past the keys (a free
-// cell apart), never hidden by them.
+// key[i]) under their cells, keys sharing a cell running right from it up to
+// a free cell before the next marker, or, short of room there, ending at it
+// (as many as fit); then the last and the first step labels, each at its
+// end of the row or moved inward past the keys (a free cell apart), never
+// hidden by them.
 void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
                   const char *first, const char *last);
 

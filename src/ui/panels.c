@@ -489,23 +489,35 @@ static int nopos_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
 // in their class.
 static void draw_extra(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
-    char t[3][160];
+    // The counts exact, then compact (miner "all" mines every valid
+    // triplet: 186k), in the longer forms before the shorter.
+    char t[4][160], n[2][4][24];
+    const long *v, tv[4] = {st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard};
+    const long pv[3] = {st->pairs.pos, st->pairs.neg, st->pairs.active_neg};
+    int nv = m->kind == MODEL_TRIPLET ? 4 : 3;
+    v = m->kind == MODEL_TRIPLET ? tv : pv;
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < nv; i++) fmt_counted(n[c][i], sizeof n[c][i], v[i], c);
+    char act[2][24];
+    fmt_counted(act[0], sizeof act[0], st->active, 0);
+    fmt_counted(act[1], sizeof act[1], st->active, 1);
     if (m->kind == MODEL_TRIPLET) {
-        snprintf(t[0], sizeof t[0], "mined %ld: easy %ld semi %ld hard %ld  active %ld",
-                 st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
-        snprintf(t[1], sizeof t[1], "mined %ld (e %ld s %ld h %ld) active %ld", st->mined.valid,
-                 st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
-        snprintf(t[2], sizeof t[2], "mined %ld active %ld", st->mined.valid, st->active);
+        snprintf(t[0], sizeof t[0], "mined %s: easy %s semi %s hard %s  active %s", n[0][0],
+                 n[0][1], n[0][2], n[0][3], act[0]);
+        snprintf(t[1], sizeof t[1], "mined %s (e %s s %s h %s) active %s", n[0][0], n[0][1],
+                 n[0][2], n[0][3], act[0]);
+        snprintf(t[2], sizeof t[2], "mined %s (e %s s %s h %s) active %s", n[1][0], n[1][1],
+                 n[1][2], n[1][3], act[1]);
+        snprintf(t[3], sizeof t[3], "mined %s active %s", n[1][0], act[1]);
     } else {
-        snprintf(t[0], sizeof t[0], "pairs: %ld positive, %ld negative, %ld inside the margin",
-                 st->pairs.pos, st->pairs.neg, st->pairs.active_neg);
-        snprintf(t[1], sizeof t[1], "pairs +%ld -%ld, %ld inside margin", st->pairs.pos,
-                 st->pairs.neg, st->pairs.active_neg);
-        snprintf(t[2], sizeof t[2], "pairs +%ld -%ld act %ld", st->pairs.pos, st->pairs.neg,
-                 st->pairs.active_neg);
+        snprintf(t[0], sizeof t[0], "pairs: %s positive, %s negative, %s inside the margin",
+                 n[0][0], n[0][1], n[0][2]);
+        snprintf(t[1], sizeof t[1], "pairs +%s -%s, %s inside margin", n[0][0], n[0][1], n[0][2]);
+        snprintf(t[2], sizeof t[2], "pairs +%s -%s, %s inside margin", n[1][0], n[1][1], n[1][2]);
+        snprintf(t[3], sizeof t[3], "pairs +%s -%s act %s", n[1][0], n[1][1], n[1][2]);
     }
-    const char *tp[3] = {t[0], t[1], t[2]};
-    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
+    const char *tp[4] = {t[0], t[1], t[2], t[3]};
+    text_fit(y, x, w, ROLE_DEFAULT, tp, 4);
     ui_role role = st->no_positive > 0 || (m->kind == MODEL_TRIPLET && st->self_positive > 0)
                        ? ROLE_WARN : ROLE_DEFAULT;
     char buf[160];
