@@ -172,6 +172,49 @@ static void test_plot_marker_dashed(void **state) {
     assert_int_equal(roles[0], 7);
 }
 
+// The axis row as text: '-' for the line.
+static void axis_text(char *txt, const char *row, int w) {
+    for (int i = 0; i < w; i++) txt[i] = row[i] ? row[i] : '-';
+    txt[w] = 0;
+}
+
+static void test_axis_compose(void **state) {
+    (void)state;
+    char row[20], txt[21];
+    uint8_t key[20];
+    // A reset marker at cell 0; m, n, d at cell 10 with z two cells later:
+    // no room to the right, so the three end at their marker; neither step
+    // label is hidden.
+    const int cell[5] = {0, 10, 10, 10, 12};
+    const char keys[5] = {'r', 'm', 'n', 'd', 'z'};
+    axis_compose(row, key, 20, cell, keys, 5, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "r-1-----mnd-z---2070");
+    assert_true(key[0] && key[8] && key[10] && key[12] && !key[2] && !key[11] && !key[16]);
+    // The right side has room: the keys run right from the marker.
+    const int cell1[3] = {4, 4, 4};
+    const char keys1[3] = {'m', 'n', 'd'};
+    axis_compose(row, key, 20, cell1, keys1, 3, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1---mnd---------2070");
+    // Keys of one step run right; the last label moves left past them.
+    const int cell2[3] = {17, 17, 17};
+    const char keys2[3] = {'m', 'm', 'p'};
+    axis_compose(row, key, 20, cell2, keys2, 3, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1-----------2070-mmp");
+    // Keys pressed at the last cell (while paused) end at their marker.
+    const int cell3[5] = {3, 19, 19, 19, 19};
+    const char keys3[5] = {'n', 'm', 'm', '+', '+'};
+    axis_compose(row, key, 20, cell3, keys3, 5, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1--n-------2070-mm++");
+    // No markers: the labels at the ends.
+    axis_compose(row, key, 20, NULL, NULL, 0, "1", "2070");
+    axis_text(txt, row, 20);
+    assert_string_equal(txt, "1---------------2070");
+}
+
 // --- Bars and strips ---------------------------------------------------------------------
 
 static void test_bar_proportions(void **state) {
@@ -327,10 +370,108 @@ static void test_fmt_value(void **state) {
     assert_string_equal(b, "0.00");
     fmt_value(b, sizeof b, 1e-7f);
     assert_string_equal(b, "1.00e-07");
-    fmt_axis(b, sizeof b, 0.60912f);
-    assert_string_equal(b, "0.609");
-    fmt_axis(b, sizeof b, 0.000123f);
-    assert_true(strlen(b) <= 6);
+}
+
+static void test_fmt_num(void **state) {
+    (void)state;
+    char b[32];
+    // Fixed point, 3 significant digits, trailing zeros dropped.
+    const struct { double v; int w; const char *want; } cases[] = {
+        {0.60912, 6, "0.609"}, {0.007, 6, "0.007"},   {1.27, 7, "1.27"},
+        {0.98, 7, "0.98"},     {1834.6, 7, "1835"},   {510.2, 7, "510"},
+        {2.0, 7, "2"},         {9.996, 7, "10"},      {-0.0123, 6, "-0.012"},
+        {0.0139, 6, "0.0139"}, {0, 6, "0"},           {123456, 6, "123456"},
+        // Exponents only where fixed point does not fit, as short as they go.
+        {0.000123, 6, "1.2e-4"}, {1.976e-6, 7, "1.98e-6"}, {1234567, 6, "1.23e6"},
+        {1e-7, 7, "1e-7"},       {3e12, 4, "3e12"},
+        {NAN, 6, "nan"},         {-INFINITY, 6, "-inf"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_num(b, sizeof b, cases[i].v, cases[i].w);
+        assert_string_equal(b, cases[i].want);
+        assert_true((int)strlen(b) <= cases[i].w);
+    }
+}
+
+static void test_fmt_count(void **state) {
+    (void)state;
+    char b[32];
+    const struct { long v; const char *want; } cases[] = {
+        {0, "0"},          {9999, "9999"},    {10000, "10.0k"}, {91234, "91.2k"},
+        {183546, "184k"}, {999999, "1.00M"}, {1234567, "1.23M"}, {5000000000L, "5.00G"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fmt_count(b, sizeof b, cases[i].v);
+        assert_string_equal(b, cases[i].want);
+    }
+}
+
+// --- Text and legend ----------------------------------------------------------------------
+
+static void test_text_ellipsize(void **state) {
+    (void)state;
+    char b[64];
+    text_ellipsize(b, sizeof b, "fashion", 12, 1, 1);
+    assert_string_equal(b, "fashion");                 // fits: whole
+    text_ellipsize(b, sizeof b, "my_handwritten_digits_dataset.csv", 16, 1, 1);
+    assert_string_equal(b, "my_handw…set.csv");        // middle: both ends show
+    assert_int_equal(text_cols(b), 16);
+    text_ellipsize(b, sizeof b, "my_handwritten_digits_dataset.csv", 16, 1, 0);
+    assert_string_equal(b, "my_hand...et.csv");        // ASCII dots
+    text_ellipsize(b, sizeof b, "T-shirt/top", 6, 0, 1);
+    assert_string_equal(b, "T-shi…");                  // end
+    text_ellipsize(b, sizeof b, "Ankle boot", 1, 0, 1);
+    assert_string_equal(b, "A");                       // no room for an ellipsis
+    text_ellipsize(b, sizeof b, "é€uro", 4, 0, 1);     // cut at characters, not bytes
+    assert_string_equal(b, "é€u…");
+}
+
+static void test_text_wrap(void **state) {
+    (void)state;
+    const char *s = "hard triplets dominate and the loss", *next;
+    int len = text_wrap(s, 14, &next);
+    assert_int_equal(len, 13);                         // "hard triplets"
+    assert_string_equal(next, "dominate and the loss");
+    len = text_wrap(s, 13, &next);                     // a space right after the 13th column
+    assert_int_equal(len, 13);
+    len = text_wrap("abcdefghij klm", 4, &next);       // one long word: broken
+    assert_int_equal(len, 4);
+    assert_string_equal(next, "efghij klm");
+    len = text_wrap("short", 10, &next);
+    assert_int_equal(len, 5);
+    assert_string_equal(next, "");
+}
+
+static void test_fmt_evidence(void **state) {
+    (void)state;
+    char b[256];
+    fmt_evidence(b, sizeof b, "{\"mined_hard\":0.57125,\"loss_now\":0.685452,\"margin\":1,"
+                              "\"window\":50}");
+    assert_string_equal(b, "mined_hard=0.571  loss_now=0.685  margin=1  window=50");
+    fmt_evidence(b, sizeof b, "{\"gap\":0.258446,\"triplet_findings\":\"too_hard averaging\"}");
+    assert_string_equal(b, "gap=0.258  triplet_findings=too_hard,averaging");
+    fmt_evidence(b, sizeof b, "{\"loss\":\"nan\",\"lr\":1e+30,\"reset\":true,\"x\":null}");
+    assert_string_equal(b, "loss=nan  lr=1e30  reset=true  x=null");
+    fmt_evidence(b, sizeof b, "{}");
+    assert_string_equal(b, "");
+    fmt_evidence(b, 12, "{\"a\":1,\"b\":2,\"c\":3,\"d\":4}");   // cut, still a string
+    assert_true(strlen(b) < 12);
+}
+
+static void test_legend_flow(void **state) {
+    (void)state;
+    // Entries of 13, 9, 10 columns in 25 columns, two spaces apart.
+    const int wd[3] = {13, 9, 10};
+    int x[3], row[3];
+    assert_int_equal(legend_flow(wd, 3, 25, 2, x, row), 2);
+    assert_int_equal(x[0], 0);
+    assert_int_equal(x[1], 15);
+    assert_int_equal(row[1], 0);
+    assert_int_equal(x[2], 0);                         // 15 + 9 + 2 + 10 > 25: next row
+    assert_int_equal(row[2], 1);
+    assert_int_equal(legend_flow(wd, 3, 34, 1, x, row), 1);
+    assert_int_equal(x[2], 24);
+    assert_int_equal(legend_flow(wd, 0, 34, 1, x, row), 0);
 }
 
 int main(void) {
@@ -344,6 +485,7 @@ int main(void) {
         cmocka_unit_test(test_plot_spike_and_join),
         cmocka_unit_test(test_plot_compressed_min_max),
         cmocka_unit_test(test_plot_marker_dashed),
+        cmocka_unit_test(test_axis_compose),
         cmocka_unit_test(test_bar_proportions),
         cmocka_unit_test(test_bar_fills_monochrome),
         cmocka_unit_test(test_strip_stacked),
@@ -351,6 +493,12 @@ int main(void) {
         cmocka_unit_test(test_scatter_braille_and_glyphs),
         cmocka_unit_test(test_scatter_majority),
         cmocka_unit_test(test_fmt_value),
+        cmocka_unit_test(test_fmt_num),
+        cmocka_unit_test(test_fmt_count),
+        cmocka_unit_test(test_text_ellipsize),
+        cmocka_unit_test(test_text_wrap),
+        cmocka_unit_test(test_fmt_evidence),
+        cmocka_unit_test(test_legend_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -309,10 +309,19 @@ static void test_keys_and_reset(void **state) {
     int events = cap.events;
     assert_int_equal(events, 16);   // 11 keys, then m five times
     assert_int_equal(s->n_events, 16);
+    // Each event says which models it acts on: the triplet loss's own
+    // settings (m M + - o z) the triplet model only, the shared ones both.
+    const char *only_triplet = "mM+-oz";
+    for (int i = 0; i < 16; i++) {
+        const ts_event *ev = &s->events[i];
+        unsigned want = strchr(only_triplet, ev->key) ? TS_MODEL_BIT(MODEL_TRIPLET) : TS_MODELS_ALL;
+        assert_int_equal(ev->models, want);
+    }
     // r: same seed, fresh identical weights, history cleared, step 0.
     assert_int_equal(session_key(s, 'r'), 1);
     assert_int_equal(s->step, 0);
     assert_int_equal(s->n_events, 1);
+    assert_int_equal(s->events[0].models, TS_MODELS_ALL);
     assert_memory_equal(s->model[1].net.params, start, sizeof(float) * s->model[1].net.n_params);
     assert_memory_equal(s->model[0].net.params, start, sizeof(float) * s->model[1].net.n_params);
     assert_int_equal(s->model[1].hist.loss.count, 0);
@@ -324,8 +333,12 @@ static void test_keys_and_reset(void **state) {
     // pk needs P <= classes: batch 24 / k 2 = 12 > 6 classes.
     session_key(s, 'p');   // back to uniform
     s->cfg.k = 2;
+    long seq = s->notice_seq;
     assert_int_equal(session_key(s, 'p'), -1);
     assert_non_null(strstr(s->notice, "p refused"));
+    // The same refusal again is a new notice (same text, next number).
+    assert_int_equal(session_key(s, 'p'), -1);
+    assert_int_equal(s->notice_seq, seq + 2);
     free(start);
     session_free(s);
 }
@@ -362,6 +375,11 @@ static void test_divergence_and_models(void **state) {
     assert_int_equal(snap.step, 1);
     assert_false(snap.model[MODEL_TRIPLET].enabled);
     assert_string_equal(snap.data_name, "blobs");
+    session_notice(s, "n %d", 1);
+    session_notice(s, "n %d", 1);
+    session_snapshot(s, &snap);
+    assert_string_equal(snap.notice, "n 1");
+    assert_int_equal(snap.notice_seq, 2);
     session_free(s);
 
     // NaN weights on normalised embeddings: every distance is NaN, which the

@@ -95,7 +95,11 @@ typedef struct {
     char key;
     char setting[16];
     char from[40], to[40];
+    unsigned models;   // the models it acts on: bit TS_MODEL_BIT(k) for model k
 } ts_event;
+
+#define TS_MODEL_BIT(k) (1u << (k))
+#define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
 
 typedef struct {
     ts_model_kind kind;
@@ -144,6 +148,7 @@ typedef struct ts_session {
     long n_events;
     ts_diag *diag;
     char notice[640];            // the last thing a key said (refusal, export path)
+    long notice_seq;             // notices so far: a repeated text is still a new notice
     // Output: every JSON line (step, eval, event, diagnosis) goes here.
     void (*emit)(void *ctx, const char *line);
     void *emit_ctx;
@@ -178,6 +183,9 @@ void session_evaluate(ts_session *s);
 // changed something (an event was logged), 0 if the key is not a setting
 // key, -1 if it was refused (s->notice says why).
 int session_key(ts_session *s, int key);
+// Sets the notice (printf-style) and counts it in notice_seq, so a front end
+// shows it even when its text equals the last one's.
+void session_notice(ts_session *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 // Resets both models to fresh identical weights from seed; history cleared.
 void session_reset(ts_session *s, uint64_t seed);
 // Writes the current metrics and whole history as JSON to path atomically.

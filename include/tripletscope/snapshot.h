@@ -35,7 +35,8 @@ typedef struct {
     ts_event events[TS_MAX_EVENTS];  // ring, as in the session
     int n_findings;
     ts_finding findings[TS_MAX_FINDINGS];  // raised, most severe first
-    char notice[640];
+    char notice[640];            // the session's last notice
+    long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;
 
 // Copies the session's state into snap.

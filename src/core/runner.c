@@ -143,11 +143,9 @@ static void step_once(ts_runner *r) {
     if (s->diverged) {
         r->auto_paused = 1;
         set_paused(r, 1);
-        snprintf(s->notice, sizeof s->notice, "%s",
-                 step_nonfinite(s) ? "the loss or embeddings became NaN or Inf: paused; press [ (lr /2) "
-                                     "until the lr is sane, then r (reset)"
-                                   : "the loss exploded (still finite): paused; press [ (lr /2) "
-                                     "until the lr is sane, then r (reset)");
+        session_notice(s, "%s: paused; press [ (lr /2) until the lr is sane, then r (reset)",
+                       step_nonfinite(s) ? "the loss or embeddings became NaN or Inf"
+                                         : "the loss exploded (still finite)");
     }
     queue_script(r);
 }
@@ -159,8 +157,7 @@ static void apply_key(ts_runner *r, int key) {
     case ' ':
         if (r->script_quit) return;   // the front end is on its way out
         if (r->paused && s->diverged) {
-            snprintf(s->notice, sizeof s->notice,
-                     "the run diverged: press r (or R) to reset before resuming");
+            session_notice(s, "the run diverged: press r (or R) to reset before resuming");
             return;
         }
         set_paused(r, !r->paused);

@@ -1,5 +1,6 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
 #include <math.h>
+#include <stdarg.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -365,11 +366,13 @@ void session_evaluate(ts_session *s) {
 // ---------------------------------------------------------------------------
 // Keys
 
+// models: the ones the change acts on (TS_MODEL_BIT), for the markers.
 static void log_event(ts_session *s, int key, const char *setting, const char *from,
-                      const char *to) {
+                      const char *to, unsigned models) {
     ts_event *ev = &s->events[s->n_events % TS_MAX_EVENTS];
     ev->step = s->step;
     ev->key = (char)key;
+    ev->models = models;
     snprintf(ev->setting, sizeof ev->setting, "%s", setting);
     snprintf(ev->from, sizeof ev->from, "%s", from);
     snprintf(ev->to, sizeof ev->to, "%s", to);
@@ -380,7 +383,20 @@ static void log_event(ts_session *s, int key, const char *setting, const char *f
     }
 }
 
+void session_notice(ts_session *s, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(s->notice, sizeof s->notice, fmt, ap);
+    va_end(ap);
+    s->notice_seq++;
+}
+
 static void fmt_num(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
+
+// The miner, margin, soft margin and reducer belong to the triplet loss; the
+// sampler, lr and distance space are shared, so the batches and the geometry
+// stay common to both models.
+#define ONLY_TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
 
 int session_key(ts_session *s, int key) {
     ts_settings *set = &s->cfg.set;
@@ -390,19 +406,19 @@ int session_key(ts_session *s, int key) {
     case 'M': {
         ts_miner old = set->miner;
         set->miner = (ts_miner)((old + (key == 'm' ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
-        log_event(s, key, "miner", miner_name(old), miner_name(set->miner));
+        log_event(s, key, "miner", miner_name(old), miner_name(set->miner), ONLY_TRIPLET);
         return 1;
     }
     case 'p': {
         ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
         char why[200];
         if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, sizeof why)) {
-            snprintf(s->notice, sizeof s->notice, "p refused: %s", why);
+            session_notice(s, "p refused: %s", why);
             return -1;
         }
         ts_sampler_kind old = set->sampler;
         set->sampler = next;
-        log_event(s, key, "sampler", sampler_name(old), sampler_name(next));
+        log_event(s, key, "sampler", sampler_name(old), sampler_name(next), TS_MODELS_ALL);
         return 1;
     }
     case '+':
@@ -410,32 +426,33 @@ int session_key(ts_session *s, int key) {
         fmt_num(from, sizeof from, set->margin);
         set->margin = key == '+' ? set->margin * 1.25f : set->margin / 1.25f;
         fmt_num(to, sizeof to, set->margin);
-        log_event(s, key, "margin", from, to);
+        log_event(s, key, "margin", from, to, ONLY_TRIPLET);
         return 1;
     case ']':
     case '[':
         fmt_num(from, sizeof from, set->lr);
         set->lr = key == ']' ? set->lr * 2.0f : set->lr / 2.0f;
         fmt_num(to, sizeof to, set->lr);
-        log_event(s, key, "lr", from, to);
+        log_event(s, key, "lr", from, to, TS_MODELS_ALL);
         return 1;
     case 'n':
         set->normalize = !set->normalize;
-        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off");
+        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off",
+                  TS_MODELS_ALL);
         return 1;
     case 'd':
         set->squared = !set->squared;
         log_event(s, key, "distance", set->squared ? "euclidean" : "squared",
-                  set->squared ? "squared" : "euclidean");
+                  set->squared ? "squared" : "euclidean", TS_MODELS_ALL);
         return 1;
     case 'o':
         set->soft = !set->soft;
-        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off");
+        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off", ONLY_TRIPLET);
         return 1;
     case 'z': {
         ts_reduce old = set->reduce;
         set->reduce = old == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce));
+        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce), ONLY_TRIPLET);
         return 1;
     }
     case 'r':
@@ -443,7 +460,7 @@ int session_key(ts_session *s, int key) {
         uint64_t old = s->cfg.seed, seed = key == 'R' ? old + 1 : old;
         snprintf(from, sizeof from, "%llu", (unsigned long long)old);
         snprintf(to, sizeof to, "%llu", (unsigned long long)seed);
-        log_event(s, key, key == 'R' ? "seed" : "reset", from, to);
+        log_event(s, key, key == 'R' ? "seed" : "reset", from, to, TS_MODELS_ALL);
         ts_event ev = s->events[(s->n_events - 1) % TS_MAX_EVENTS];
         session_reset(s, seed);
         ev.step = 0;
@@ -457,10 +474,10 @@ int session_key(ts_session *s, int key) {
         snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
                  (unsigned long long)s->cfg.seed, s->step);
         if (session_export(s, path, &err)) {
-            snprintf(s->notice, sizeof s->notice, "export failed: %s", err.msg);
+            session_notice(s, "export failed: %s", err.msg);
             return -1;
         }
-        snprintf(s->notice, sizeof s->notice, "exported %s", path);
+        session_notice(s, "exported %s", path);
         if (s->emit) {
             ts_json j;
             json_fixed(&j, s->line, TS_LINE_MAX);
@@ -513,4 +530,5 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     memcpy(snap->events, s->events, sizeof snap->events);
     snap->n_findings = diag_findings(s->diag, snap->findings, TS_MAX_FINDINGS);
     memcpy(snap->notice, s->notice, sizeof snap->notice);
+    snap->notice_seq = s->notice_seq;
 }

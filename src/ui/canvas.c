@@ -1,5 +1,5 @@
 // canvas.c: braille canvas, line plot, stacked bar and strip, sparkline,
-// scatter and number formats. Pure functions over caller-owned buffers: no
+// scatter, number formats and text fitting. Pure functions over caller-owned buffers: no
 // terminal, no allocation.
 #include <math.h>
 #include <stdio.h>
@@ -137,6 +137,57 @@ void plot_series(ui_canvas *c, const ts_series *s, float lo, float hi, uint8_t r
 
 void plot_marker(ui_canvas *c, int x, uint8_t role) {
     for (int y = 0; y < 4 * c->h; y += 2) canvas_dot(c, x, y, role);
+}
+
+// True when cells a..b (clipped to the row) hold nothing.
+static int row_free(const char *out, int w, int a, int b) {
+    for (int i = a < 0 ? 0 : a; i <= b && i < w; i++)
+        if (out[i]) return 0;
+    return 1;
+}
+
+// Where a label of len cells fits with a free cell either side, searching
+// from start in steps of dir; -1 if nowhere.
+static int label_slot(const char *out, int w, int len, int start, int dir) {
+    for (int s = start; s >= 0 && s + len <= w; s += dir)
+        if (row_free(out, w, s - 1, s + len)) return s;
+    return -1;
+}
+
+void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
+                  const char *first, const char *last) {
+    memset(out, 0, (size_t)w);
+    memset(is_key, 0, (size_t)w);
+    // Markers in event order have ascending cells; a group is the markers of
+    // one cell. Its keys run right, up to a free cell before the next group;
+    // short of room there (the last cell: keys pressed while paused), they
+    // end at the marker instead, back to a free cell after the last group.
+    int lo = 0;   // the first cell a group may use
+    for (int i = 0; i < n;) {
+        int j = i, c = cell[i], len = 0;
+        while (j < n && cell[j] == c) j++;
+        len = j - i;
+        int end = j < n ? cell[j] - 1 : w;   // exclusive
+        if (end <= c) end = c + 1;
+        if (end > w) end = w;
+        int start = c;
+        if (start + len > end) start = end - len > lo ? end - len : lo;
+        if (start > c) start = c;
+        for (int k = 0; k < len && start + k < end; k++) {
+            out[start + k] = key[i + k];
+            is_key[start + k] = 1;
+        }
+        int used = start + len < end ? start + len : end;
+        lo = used + 1;
+        i = j;
+    }
+    // The last step, then the first, moved inward past the keys rather than
+    // hidden by them.
+    int ll = (int)strlen(last), lf = (int)strlen(first);
+    int s = label_slot(out, w, ll, w - ll, -1);
+    if (s >= 0) memcpy(out + s, last, (size_t)ll);
+    s = label_slot(out, w, lf, 0, 1);
+    if (s >= 0) memcpy(out + s, first, (size_t)lf);
 }
 
 // --- Bars and strips -------------------------------------------------------------
@@ -279,6 +330,21 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
     }
 }
 
+int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row) {
+    int cx = 0, r = 0;
+    for (int i = 0; i < n; i++) {
+        if (cx > 0 && cx + gap + wd[i] > w) {
+            r++;
+            cx = 0;
+        }
+        if (cx > 0) cx += gap;
+        x[i] = cx;
+        row[i] = r;
+        cx += wd[i];
+    }
+    return n > 0 ? r + 1 : 0;
+}
+
 // --- Numbers -------------------------------------------------------------------
 
 void fmt_value(char *buf, int n, float v) {
@@ -298,7 +364,172 @@ void fmt_value(char *buf, int n, float v) {
     }
 }
 
-void fmt_axis(char *buf, int n, float v) {
-    snprintf(buf, (size_t)n, "%.3g", v);
-    if (strlen(buf) > 6) snprintf(buf, (size_t)n, "%.0e", v);
+// Drops the trailing zeros of a fixed-point number: "0.0700" -> "0.07", "2.00" -> "2".
+static void trim_zeros(char *s) {
+    if (!strchr(s, '.')) return;
+    char *e = s + strlen(s) - 1;
+    while (*e == '0') *e-- = 0;
+    if (*e == '.') *e = 0;
+}
+
+// "1.50e-05" -> "1.5e-5", "2.00e+08" -> "2e8": the exponent without its
+// padding, the mantissa without its trailing zeros.
+static void compact_exp(char *s) {
+    char *e = strchr(s, 'e');
+    if (!e) return;
+    char ex[8], *p = e + 1;
+    int neg = *p == '-';
+    if (*p == '-' || *p == '+') p++;
+    while (*p == '0' && p[1]) p++;
+    snprintf(ex, sizeof ex, "%s%s", neg ? "-" : "", p);
+    *e = 0;
+    trim_zeros(s);
+    size_t len = strlen(s);
+    snprintf(s + len, 16, "e%s", ex);
+}
+
+void fmt_num(char *buf, int n, double v, int maxw) {
+    if (maxw > n - 1) maxw = n - 1;
+    if (!isfinite(v)) {
+        snprintf(buf, (size_t)n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
+        return;
+    }
+    if (v == 0) {
+        snprintf(buf, (size_t)n, "0");
+        return;
+    }
+    int mag = (int)floor(log10(fabs(v)));
+    // Fixed point with 3 significant digits (every digit of a whole
+    // number), or 2 when 3 do not fit.
+    for (int sig = 3; sig >= 2; sig--) {
+        int d = sig - 1 - mag;
+        snprintf(buf, (size_t)n, "%.*f", d > 0 ? d : 0, v);
+        trim_zeros(buf);
+        if ((int)strlen(buf) <= maxw) return;
+    }
+    // Else an exponent, with as many digits as fit.
+    char t[32];
+    for (int d = 2; d >= 0; d--) {
+        snprintf(t, sizeof t, "%.*e", d, v);
+        compact_exp(t);
+        if ((int)strlen(t) <= maxw || d == 0) break;
+    }
+    snprintf(buf, (size_t)n, "%s", t);
+}
+
+void fmt_count(char *buf, int n, long v) {
+    if (v < 10000) {
+        snprintf(buf, (size_t)n, "%ld", v);
+        return;
+    }
+    static const char suffix[] = "kMGT";
+    double x = (double)v / 1000.0;
+    int i = 0;
+    while (x >= 999.5 && i < 3) {
+        x /= 1000.0;
+        i++;
+    }
+    snprintf(buf, (size_t)n, "%.*f%c", x < 9.995 ? 2 : x < 99.95 ? 1 : 0, x, suffix[i]);
+}
+
+// --- Text ----------------------------------------------------------------------
+
+int text_cols(const char *s) {
+    int n = 0;
+    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
+    return n;
+}
+
+// Where column col of s starts (its end when s is shorter).
+static const char *col_ptr(const char *s, int col) {
+    for (; *s; s++)
+        if (((unsigned char)*s & 0xc0) != 0x80 && col-- == 0) break;
+    return s;
+}
+
+void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, int utf8) {
+    int total = text_cols(s);
+    const char *dots = utf8 ? "…" : "...";
+    int dw = utf8 ? 1 : 3;
+    if (total <= cols || cols <= dw) {
+        int len = (int)(col_ptr(s, cols < 0 ? 0 : cols) - s);
+        snprintf(out, n, "%.*s", len, s);
+        return;
+    }
+    int head = cols - dw, tail = 0;
+    if (middle) {
+        tail = head / 2;
+        head -= tail;
+    }
+    int hb = (int)(col_ptr(s, head) - s);
+    snprintf(out, n, "%.*s%s%s", hb, s, dots, col_ptr(s, total - tail));
+}
+
+int text_wrap(const char *s, int w, const char **next) {
+    const char *cut = NULL, *p = s;
+    int col = 0;
+    // Walk the first w columns; a space at column w (just past them) is a
+    // clean break too.
+    for (; *p && col <= w; p++) {
+        if (((unsigned char)*p & 0xc0) == 0x80) continue;
+        if (*p == ' ' && p > s) cut = p;
+        if (col++ == w) break;
+    }
+    if (!*p) cut = p;                         // the rest fits
+    else if (!cut) cut = col_ptr(s, w);       // one long word: break it
+    *next = cut;
+    while (**next == ' ') (*next)++;
+    return (int)(cut - s);
+}
+
+// Appends to out (n bytes, holding len): what does not fit is dropped.
+static size_t append(char *out, size_t n, size_t len, const char *fmt, const char *a,
+                     const char *b) {
+    if (len + 1 >= n) return len;
+    int w = snprintf(out + len, n - len, fmt, a, b);
+    if (w < 0) return len;
+    return len + (size_t)w < n ? len + (size_t)w : n - 1;
+}
+
+// Reads a JSON string at p (after its opening quote) into buf; returns the
+// character after its closing quote.
+static const char *json_string(const char *p, char *buf, size_t n) {
+    size_t k = 0;
+    for (; *p && *p != '"'; p++) {
+        if (*p == '\\' && p[1]) p++;   // \" and \\: the character itself
+        if (k + 1 < n) buf[k++] = *p;
+    }
+    buf[k] = 0;
+    return *p ? p + 1 : p;
+}
+
+void fmt_evidence(char *out, size_t n, const char *json) {
+    size_t len = 0;
+    out[0] = 0;
+    const char *p = strchr(json, '{');
+    if (!p) return;
+    p++;
+    char name[64], val[96];
+    for (;;) {
+        while (*p == ' ' || *p == ',') p++;
+        if (*p != '"') break;                    // '}' or the end
+        p = json_string(p + 1, name, sizeof name);
+        while (*p == ' ' || *p == ':') p++;
+        if (*p == '"') {
+            p = json_string(p + 1, val, sizeof val);
+            // Strings are codes ("too_hard averaging"): no spaces, so a line
+            // only breaks between pairs.
+            for (char *c = val; *c; c++)
+                if (*c == ' ') *c = ',';
+        } else {
+            size_t k = 0;
+            for (; *p && *p != ',' && *p != '}'; p++)
+                if (k + 1 < sizeof val && *p != ' ') val[k++] = *p;
+            val[k] = 0;
+            char *end;
+            double v = strtod(val, &end);
+            if (end != val && *end == 0) fmt_num(val, sizeof val, v, 8);
+        }
+        len = append(out, n, len, len ? "  %s=%s" : "%s=%s", name, val);
+    }
 }

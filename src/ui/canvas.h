@@ -1,12 +1,15 @@
 // canvas.h: the interface's drawing as pure functions (no ncurses): series,
 // counts and points in, cells out. Each cell is a glyph and a colour role;
-// panels.c puts the cells on the screen, the tests read them directly.
+// panels.c puts the cells on the screen, the tests read them directly. The
+// number formats and text fitting (ellipsis, wrapping, legend flow) every
+// panel uses are here too, for the same reason.
 //
 // Glyph sets: with UTF-8, braille (2 x 4 dots a cell), block eighths for
 // sparklines and shades for bars; without, ASCII look-alikes. Without
 // colour, whatever colour tells apart is told apart by glyph as well.
 #ifndef TS_UI_CANVAS_H
 #define TS_UI_CANVAS_H
+#include <stddef.h>
 #include <stdint.h>
 #include <wchar.h>
 #include "tripletscope/series.h"
@@ -60,6 +63,16 @@ void plot_series(ui_canvas *c, const ts_series *s, float lo, float hi, uint8_t r
 // A dashed vertical marker at dot column x (every other dot row).
 void plot_marker(ui_canvas *c, int x, uint8_t role);
 
+// The axis row under a curve, w cells, into out (0: the axis line) and
+// is_key (1: a marker's key): the keys of n markers (cell[i] ascending,
+// key[i]) under their cells, keys sharing a cell running right from it up to
+// a free cell before the next marker, or, short of room there, ending at it
+// (as many as fit); then the last and the first step labels, each at its
+// end of the row or moved inward past the keys (a free cell apart), never
+// hidden by them.
+void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
+                  const char *first, const char *last);
+
 // --- Bars and strips -------------------------------------------------------------
 
 // Fill glyphs of n stacked segments: colour: one solid glyph; monochrome:
@@ -100,13 +113,43 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
                   float x0, float x1, float y0, float y1, int braille, uint8_t role0,
                   int *cand, int *cnt, uint8_t *bits);
 
+// Lays out n legend entries, wd[i] columns each, left to right over rows of
+// w columns with gap columns between entries; an entry never splits. Fills
+// x[i] and row[i]; returns the rows used.
+int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row);
+
 // --- Numbers -------------------------------------------------------------------
 
 // Formats v with at least two decimals and as many more (up to six) as it
 // takes to be within 0.5 % of v: 0.2 -> "0.20", 1.5625 -> "1.56",
 // 0.128 -> "0.128", 0.001 -> "0.001"; tiny or huge values use %.2e.
 void fmt_value(char *buf, int n, float v);
-// A y-axis label in at most 6 characters (%.3g, or %.0e when longer).
-void fmt_axis(char *buf, int n, float v);
+// The interface's one format for a measured number: 3 significant digits
+// in fixed point when that takes at most maxw characters (trailing zeros
+// dropped: 0.007, 1.27, 0.98, 1835), else 2, else an exponent with as many
+// digits as fit (1.2e-5, 3e12). NaN and Inf read "nan", "inf", "-inf".
+void fmt_num(char *buf, int n, double v, int maxw);
+// A count in at most 5 characters: exact below 10000, else 3 significant
+// digits and k, M, G or T (91.2k, 184k, 1.23M).
+void fmt_count(char *buf, int n, long v);
+
+// --- Text ----------------------------------------------------------------------
+// UTF-8 (or ASCII) text, one column a character.
+
+// Columns s takes: every byte but continuation bytes.
+int text_cols(const char *s);
+// s in at most cols columns into out (n bytes): whole when it fits, else cut
+// with an ellipsis ("…", or "..." without UTF-8) at the end, or in the middle
+// (middle != 0) so both ends show: "my_handw…aset.csv".
+void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, int utf8);
+// The next line of s in w columns, broken at the last space that lets it fit
+// (a word longer than w is broken): returns its length in bytes; *next
+// receives where the following line starts (its leading spaces skipped).
+int text_wrap(const char *s, int w, const char **next);
+// A flat JSON object (a finding's evidence) as "name=value" pairs two
+// spaces apart, numbers by fmt_num (at most 8 characters), strings bare with
+// their spaces turned to commas: {"loss":0.6854,"findings":"a b"} ->
+// "loss=0.685  findings=a,b".
+void fmt_evidence(char *out, size_t n, const char *json);
 
 #endif

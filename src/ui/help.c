@@ -21,20 +21,23 @@ static const struct {
            "The Siamese model (left) learns with the contrastive loss over every pair of the "
            "batch; the triplet model (right) with the triplet loss over the triplets its miner "
            "picks. Whatever differs between the columns comes from the loss and the mining."},
-    {PARA, "Header: data set (train/test samples), step, steps per second, RUNNING or PAUSED, "
-           "seed and preset."},
+    {PARA, "Header: data set (train/test samples), step, steps per second (while running), "
+           "RUNNING or PAUSED, seed and preset. When it is too narrow, the data set's name is "
+           "shortened, then the preset, seed and steps/s go; the step and RUNNING / PAUSED "
+           "always stay."},
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
            "or L2^2 (squared), on normalised ('norm') or raw embeddings; the reducer; the "
-           "learning rate."},
+           "learning rate. Narrow columns shorten the labels ('m 0.20' is the margin)."},
     {PARA, "Loss: the whole run, squeezed to the width; each column of dots spans the lowest to "
            "the highest loss of the steps it covers, so spikes stay visible. Labels on the left "
-           "give the range. Dashed vertical lines mark setting changes; the key that made one "
-           "is written under it on the axis. A triplet loss that stays near the margin while "
+           "give the range. Dashed vertical lines mark setting changes; the keys that made one "
+           "are written under it on the axis (several keys at one step side by side). A triplet loss that stays near the margin while "
            "the Siamese loss falls is the stall this tool is about."},
     {PARA, "Difficulty: every valid triplet (anchor, positive, negative) of the batch, measured "
            "on this model's embeddings with the margin m: easy d_an > d_ap + m (no loss), "
-           "semi-hard d_ap < d_an <= d_ap + m, hard d_an <= d_ap. 'now' is this batch, easy | "
+           "semi-hard d_ap < d_an <= d_ap + m, hard d_an <= d_ap. The line gives each count "
+           "(91.2k: 91 200) and share; narrow columns write e, s, h. 'now' is this batch, easy | "
            "semi-hard | hard from left to right; 'run' is the same split over the whole run, "
            "hard at the bottom, easy on top. A strip rising to all-hard: negatives sit closer "
            "than positives (collapse). All-easy: the margin is met, the loss has nothing left "
@@ -57,12 +60,16 @@ static const struct {
            "same-class neighbours rank first. Both in [0, 1]; the sparklines are their history."},
     {PARA, "Projection: the held-out embeddings on their first two principal axes (PCA; the "
            "share of variance they explain is in the title), one colour per class, or one "
-           "glyph per class without colour; the legend names the classes. Separate clusters: "
+           "glyph per class without colour or with fewer colours than classes (8-colour "
+           "terminals); the legend beneath both scatters names every class. Separate clusters: "
            "a model that learned. One blob: collapse."},
-    {PARA, "Diagnosis: what is wrong and why, most severe first, with the numbers that raised "
-           "it and the key to try (docs/failure-modes.md explains each). A finding needs to "
-           "persist over a window of steps before it is raised or cleared. 'no problem found' "
-           "is what a healthy run looks like."},
+    {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, (from 120 "
+           "columns) the finding's code, the key to try ('press M:'), the message, and, while "
+           "rows are spare, the numbers that raised it as name=value (docs/failure-modes.md "
+           "explains each). A finding needs to persist over a window of steps before it is "
+           "raised or cleared. 'no problem found' is what a healthy run looks like. The rule "
+           "above shows a key's notice (an export's path, a refusal) for 10 s; (x2): the same "
+           "notice again."},
     {PARA, "Views: from 100x30 everything shows; at 80x24 the compact view hides the projection "
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
@@ -70,22 +77,6 @@ static const struct {
 };
 
 // --- Wrapping -------------------------------------------------------------------------
-
-// Length of the next line of s in w columns, breaking at a space; *next
-// receives where the line after it starts.
-static int wrap_next(const char *s, int w, const char **next) {
-    int len = (int)strlen(s);
-    if (len <= w) {
-        *next = s + len;
-        return len;
-    }
-    int cut = w;
-    while (cut > 0 && s[cut] != ' ') cut--;
-    if (cut == 0) cut = w;   // one long word: break it
-    *next = s + cut;
-    while (**next == ' ') (*next)++;
-    return cut;
-}
 
 // Emits line `*line` (0-based over the whole help) when it is in view.
 typedef struct {
@@ -107,7 +98,7 @@ static void emit_wrapped(help_cursor *c, int indent, int hang, ui_role role, con
     while (*s) {
         int in = first ? indent : hang;
         const char *next;
-        int len = wrap_next(s, c->w - in, &next);
+        int len = text_wrap(s, c->w - in, &next);
         emit(c, in, role, s, len);
         s = next;
         first = 0;
@@ -129,7 +120,7 @@ void help_draw(ui_state *u, int W, int H) {
     term_fill(by, bx, bw, h, ROLE_DIM);
     term_fill(by + bh - 1, bx, bw, h, ROLE_DIM);
     term_text(by, bx + 2, bw - 4, ROLE_TITLE, " tripletscope help ");
-    const char *foot = " arrows / PgUp / PgDn scroll   ? or Esc closes ";
+    const char *foot = " arrows / PgUp / PgDn scroll   ?, F1 or Esc closes ";
     term_text(by + bh - 1, bx + 2, bw - 4, ROLE_DIM, foot);
 
     help_cursor c = {0, u->help_scroll, by + 1, bh - 2, bx + 2, bw - 4};

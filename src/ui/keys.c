@@ -28,7 +28,7 @@ static const ui_keydef table[] = {
     {{'v'}, "v", "v", "Proj", 1, ACT_PROJECTION,
      "show / hide the 2D projection (compact view: in place of the loss curve)"},
     {{'?', KEY_F(1)}, "? F1", "?", "Help", 1, ACT_HELP,
-     "this help (arrows scroll, ? or Esc closes)"},
+     "this help (arrows scroll; ?, F1 or Esc closes)"},
     {{CTRL_KEY('l')}, "^L", "^L", NULL, 0, ACT_REDRAW, "redraw the screen"},
     {{'q', KEY_F(10)}, "q F10", "q", "Quit", 1, ACT_QUIT,
      "quit (training stops, the terminal is restored)"},

@@ -9,7 +9,8 @@
 //   difficulty counts, bar, strip| ...
 //   mined / pairs, no-positive   | ...
 //   norms, d_ap vs d_an, P@1     | ...
-//   projection + legend          | ...
+//   projection                   | projection
+//   class legend (shared, full width, 1-3 rows)
 //   Diagnosis ----------------------------------------------------
 //   findings / warnings
 //   key bar                                                         last row
@@ -30,6 +31,7 @@ typedef struct {
     int n_set;             // settings rows (from row 2)
     int y_loss, n_loss;    // loss canvas rows (0: hidden); the axis row follows
     int y_proj, n_proj;    // projection title row, then n_proj rows (0: hidden)
+    int y_leg, n_leg;      // the class legend beneath both scatters, full width
     int y_diff, n_strip;   // counts row, bar row, then n_strip strip rows
     int y_extra;           // two rows: mined / pairs, no-positive / self-positive
     int y_norm, y_dist, y_eval;
@@ -136,6 +138,8 @@ void panels_free(ui_state *u) {
 
 // --- Small helpers --------------------------------------------------------------------
 
+#define NUM_W 7   // the widest a measured number gets (fmt_num)
+
 static const char *pm(const ui_state *u) { return u->caps.utf8 ? "±" : "+-"; }
 
 static double pct(long part, long whole) { return whole > 0 ? 100.0 * part / whole : 0.0; }
@@ -155,38 +159,62 @@ static ui_role model_role(ts_model_kind k) { return k == MODEL_SIAMESE ? ROLE_SI
 
 // --- Header ---------------------------------------------------------------------------
 
-// Columns a UTF-8 (or ASCII) string takes: every byte but continuation bytes.
-static int text_cols(const char *s) {
-    int n = 0;
-    for (; *s; s++) n += ((unsigned char)*s & 0xc0) != 0x80;
-    return n;
-}
+// What gives way, in order, when the header is too wide: the data set's
+// name is shortened (down to 12 columns), then the preset, the seed and
+// steps/s go, then the sizes, then the name shrinks to a few columns, then
+// the program's name goes. The step and RUNNING / PAUSED always show.
+static const struct {
+    int preset, seed, rate, sizes, title, name_min;
+} header_fallbacks[] = {
+    {1, 1, 1, 1, 1, 12}, {0, 1, 1, 1, 1, 12}, {0, 0, 1, 1, 1, 12},
+    {0, 0, 0, 1, 1, 12}, {0, 0, 0, 0, 1, 4},  {0, 0, 0, 0, 0, 1},
+};
 
-// The header's segments left to right; a segment that does not fit whole
-// is left out, with the ones after it.
 static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
     const ts_snapshot *sn = &v->snap;
-    char seg[6][96];
-    ui_role role[6];
-    snprintf(seg[0], sizeof seg[0], "%s %d/%d", sn->data_name, sn->n_train, sn->n_test);
-    role[0] = ROLE_DEFAULT;
-    snprintf(seg[1], sizeof seg[1], "step %ld", sn->step);
-    role[1] = ROLE_TITLE;
-    snprintf(seg[2], sizeof seg[2], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
+    enum { DATA, STEP, RATE, STATE, SEED, PRESET, NSEG };
+    char seg[NSEG][128], sizes[32];
+    ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
+                          ROLE_DIM};
+    snprintf(sizes, sizeof sizes, " %d/%d", sn->n_train, sn->n_test);
+    snprintf(seg[STEP], sizeof seg[STEP], "step %ld", sn->step);
+    snprintf(seg[RATE], sizeof seg[RATE], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
              v->steps_per_s);
-    role[2] = ROLE_DEFAULT;
-    snprintf(seg[3], sizeof seg[3], "%s",
+    snprintf(seg[STATE], sizeof seg[STATE], "%s",
              sn->diverged ? "DIVERGED PAUSED" : v->running ? "RUNNING" : "PAUSED");
-    role[3] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
-    snprintf(seg[4], sizeof seg[4], "seed %llu", (unsigned long long)sn->cfg.seed);
-    role[4] = ROLE_DEFAULT;
-    snprintf(seg[5], sizeof seg[5], "preset %s", sn->cfg.preset);
-    role[5] = ROLE_DIM;
-    const char *sep = u->caps.utf8 ? " │ " : " | ";
-    int x = term_text(0, 0, W, ROLE_TITLE, "tripletscope");
-    for (int i = 0; i < 6; i++) {
-        if (x + 3 + text_cols(seg[i]) > W) break;
+    role[STATE] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
+    snprintf(seg[SEED], sizeof seg[SEED], "seed %llu", (unsigned long long)sn->cfg.seed);
+    snprintf(seg[PRESET], sizeof seg[PRESET], "preset %s", sn->cfg.preset);
+    const char *title = "tripletscope", *sep = u->caps.utf8 ? " │ " : " | ";
+    int n_fb = (int)(sizeof header_fallbacks / sizeof header_fallbacks[0]);
+    int on[NSEG], fb;
+    for (fb = 0; fb < n_fb; fb++) {
+        on[DATA] = on[STEP] = on[STATE] = 1;
+        on[RATE] = header_fallbacks[fb].rate && v->running;   // paused, it is 0 by definition
+        on[SEED] = header_fallbacks[fb].seed;
+        on[PRESET] = header_fallbacks[fb].preset;
+        // The width of everything but the name.
+        int w = header_fallbacks[fb].title ? text_cols(title) + 3 : 0;
+        for (int i = 0; i < NSEG; i++)
+            if (on[i] && i != DATA) w += 3 + text_cols(seg[i]);
+        if (header_fallbacks[fb].sizes) w += text_cols(sizes);
+        int room = W - w, name = text_cols(sn->data_name);
+        if (room >= name || room >= header_fallbacks[fb].name_min || fb == n_fb - 1) {
+            char shown[96];   // the name (< 64 bytes) and an ellipsis
+            text_ellipsize(shown, sizeof shown, sn->data_name, room, 1, u->caps.utf8);
+            snprintf(seg[DATA], sizeof seg[DATA], "%s%s", shown,
+                     header_fallbacks[fb].sizes ? sizes : "");
+            break;
+        }
+    }
+    int x = 0;
+    if (header_fallbacks[fb].title) {
+        x += term_text(0, 0, W, ROLE_TITLE, title);
         x += term_text(0, x, W - x, ROLE_DIM, sep);
+    }
+    for (int i = 0; i < NSEG; i++) {
+        if (!on[i]) continue;
+        if (i != DATA) x += term_text(0, x, W - x, ROLE_DIM, sep);
         x += term_text(0, x, W - x, role[i], seg[i]);
     }
 }
@@ -196,71 +224,86 @@ static void draw_header(const ui_state *u, const ts_runner_view *v, int W) {
 static void draw_title(const ts_model_view *m, int y, int x, int w) {
     int n = term_text(y, x, w, ROLE_TITLE, model_title(m->kind));
     if (!m->enabled || m->last.step == 0) return;
-    char buf[48];
-    snprintf(buf, sizeof buf, "loss %.4g", m->last.loss);
+    char buf[48], v[16];
+    fmt_num(v, sizeof v, m->last.loss, NUM_W);
+    snprintf(buf, sizeof buf, "loss %s", v);
     int len = (int)strlen(buf);
     if (n + 1 + len <= w) term_text(y, x + w - len, len, model_role(m->kind), buf);
 }
 
-// The settings that act on model k, as tokens: "miner hardest-neg", ...
-static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, char tok[][48]) {
+// The settings that act on model k, as tokens, each in a long and a short
+// form: "miner hardest-neg" / "hardest-neg". Returns how many.
+typedef struct {
+    char text[2][48];   // long, short
+} ui_token;
+
+// A token from its value v and the long and short patterns ("%s" is v).
+static void token(ui_token *t, const char *long_form, const char *short_form, const char *v) {
+    snprintf(t->text[0], sizeof t->text[0], long_form, v);
+    snprintf(t->text[1], sizeof t->text[1], short_form, v);
+}
+
+static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok) {
     const ts_settings *s = &sn->cfg.set;
     char v[24];
     int n = 0;
     if (k == MODEL_SIAMESE) {
-        snprintf(tok[n++], 48, "contrastive");
+        token(&tok[n++], "%s", "%s", "contrastive");
         fmt_value(v, sizeof v, s->pair_margin);
-        snprintf(tok[n++], 48, "pair margin %s", v);
+        token(&tok[n++], "pair margin %s", "pair m %s", v);
     } else {
-        snprintf(tok[n++], 48, "miner %s", miner_name(s->miner));
+        token(&tok[n++], "miner %s", "%s", miner_name(s->miner));
         fmt_value(v, sizeof v, s->margin);
-        snprintf(tok[n++], 48, s->soft ? "soft margin (m %s)" : "margin %s", v);
+        token(&tok[n++], s->soft ? "soft margin (m %s)" : "margin %s", s->soft ? "soft m %s" : "m %s",
+              v);
     }
     if (s->sampler == SAMPLER_PK)
-        snprintf(tok[n++], 48, "pk %dx%d", sn->cfg.k ? sn->cfg.batch / sn->cfg.k : 0, sn->cfg.k);
+        snprintf(v, sizeof v, "pk %dx%d", sn->cfg.k ? sn->cfg.batch / sn->cfg.k : 0, sn->cfg.k);
     else
-        snprintf(tok[n++], 48, "uniform %d", sn->cfg.batch);
-    snprintf(tok[n++], 48, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
-    if (k == MODEL_TRIPLET) snprintf(tok[n++], 48, "reduce %s", reduce_name(s->reduce));
+        snprintf(v, sizeof v, "uniform %d", sn->cfg.batch);
+    token(&tok[n++], "%s", "%s", v);
+    snprintf(v, sizeof v, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
+    token(&tok[n++], "%s", "%s", v);
+    if (k == MODEL_TRIPLET) token(&tok[n++], "reduce %s", "reduce %s", reduce_name(s->reduce));
     fmt_value(v, sizeof v, s->lr);
-    snprintf(tok[n++], 48, "lr %s", v);
+    token(&tok[n++], "lr %s", "lr %s", v);
     return n;
 }
 
-static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, int w, int rows) {
-    char tok[8][48];
-    int n = settings_tokens(sn, k, tok), col = 0, row = 0;
-    for (int i = 0; i < n && row < rows; i++) {
-        int len = (int)strlen(tok[i]);
+// Lays the tokens out in rows of w columns, two spaces apart, token i in
+// its short form when shortened[i]; draws them when draw is set. Returns 1
+// when all of them fit in rows.
+static int settings_flow(const ui_token *tok, const int *shortened, int n, int y, int x, int w,
+                         int rows, int draw) {
+    int col = 0, row = 0;
+    for (int i = 0; i < n; i++) {
+        const char *t = tok[i].text[shortened[i]];
+        int len = text_cols(t);
         if (col > 0 && col + 2 + len > w) {
             row++;
             col = 0;
-            if (row >= rows) break;
         }
+        if (row >= rows) return 0;
         if (col > 0) col += 2;
-        col += term_text(y + row, x + col, w - col, ROLE_DEFAULT, tok[i]);
+        if (draw) term_text(y + row, x + col, w - col, ROLE_DEFAULT, t);
+        col += len;
     }
+    return 1;
+}
+
+// Every setting stays in view: the long forms while they fit, else the
+// tokens shortened one by one, from the first.
+static void draw_settings(const ts_snapshot *sn, ts_model_kind k, int y, int x, int w, int rows) {
+    ui_token tok[8];
+    int shortened[8] = {0}, n = settings_tokens(sn, k, tok);
+    for (int i = 0; i < n && !settings_flow(tok, shortened, n, y, x, w, rows, 0); i++)
+        shortened[i] = 1;
+    settings_flow(tok, shortened, n, y, x, w, rows, 1);
 }
 
 // --- Loss curve -------------------------------------------------------------------------
 
-// Setting changes that act on the model of kind k (the others leave it alone).
-static int event_applies(const ts_event *ev, ts_model_kind k) {
-    static const char *const triplet_only[] = {"miner", "margin", "soft", "reduce"};
-    if (k == MODEL_TRIPLET) return 1;
-    for (size_t i = 0; i < sizeof triplet_only / sizeof triplet_only[0]; i++)
-        if (strcmp(ev->setting, triplet_only[i]) == 0) return 0;
-    return 1;
-}
-
 #define AXIS_W 7   // y labels: 6 characters and a space
-
-// True when none of the n marker cells lies in [a, b].
-static int span_free(const int *cells, int n, int a, int b) {
-    for (int i = 0; i < n; i++)
-        if (cells[i] >= a && cells[i] <= b) return 0;
-    return 1;
-}
 
 static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
                       const ts_model_view *m, int x, int w) {
@@ -279,7 +322,7 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     long first = sn->n_events > TS_MAX_EVENTS ? sn->n_events - TS_MAX_EVENTS : 0;
     for (long i = first; i < sn->n_events; i++) {
         const ts_event *ev = &sn->events[i % TS_MAX_EVENTS];
-        int col = event_applies(ev, m->kind) ? series_step_column(s, 2 * cw, ev->step + 1) : -1;
+        int col = ev->models & TS_MODEL_BIT(m->kind) ? series_step_column(s, 2 * cw, ev->step + 1) : -1;
         if (col < 0) continue;
         mdot[nm] = col;
         mcell[nm] = col / 2;
@@ -292,51 +335,108 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     plot_series(&c, s, lo, hi, model_role(m->kind), u->f[0], u->f[1]);
     canvas_render(&c, u->caps.utf8, u->cells);
     for (int r = 0; r < rows; r++) term_cells(y + r, x + AXIS_W, u->cells + (size_t)r * cw, cw);
+    // Top, bottom and (with room) middle; a flat curve, drawn across the
+    // middle, has the one label there.
     char lab[16];
-    fmt_axis(lab, sizeof lab, hi);
-    term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-    fmt_axis(lab, sizeof lab, lo);
-    term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-    if (rows >= 5) {
-        fmt_axis(lab, sizeof lab, (lo + hi) / 2);
+    if (hi > lo) {
+        fmt_num(lab, sizeof lab, hi, AXIS_W - 1);
+        term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+        fmt_num(lab, sizeof lab, lo, AXIS_W - 1);
+        term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
+    }
+    if (rows >= 5 || !(hi > lo)) {
+        fmt_num(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
         term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
-    // The axis row: each marker's key under it; the first and last step
-    // where no key needs the room.
+    // The axis row: every key under its marker, the first and last step.
     int ya = y + rows, xa = x + AXIS_W;
-    term_fill(ya, xa, cw, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    char lab0[24], lab1[24], *row = (char *)u->bits;   // the canvas is on screen: reuse
+    snprintf(lab0, sizeof lab0, "%ld", s->nbins ? s->bins[0].step : 0L);
+    snprintf(lab1, sizeof lab1, "%ld", sn->step);
+    axis_compose(row, u->roles, cw, mcell, mkey, nm, lab0, lab1);
     term_printf(ya, x, AXIS_W - 1, ROLE_DIM, "%6s", "step");
-    char st[24];
-    snprintf(st, sizeof st, "%ld", s->nbins ? s->bins[0].step : 0L);
-    int len = (int)strlen(st);
-    if (span_free(mcell, nm, 0, len)) term_text(ya, xa, cw, ROLE_DIM, st);
-    snprintf(st, sizeof st, "%ld", sn->step);
-    len = (int)strlen(st);
-    if (len < cw && span_free(mcell, nm, cw - len - 1, cw - 1))
-        term_text(ya, xa + cw - len, len, ROLE_DIM, st);
-    for (int i = 0; i < nm; i++) {
-        char key[2] = {mkey[i], 0};
-        term_text(ya, xa + mcell[i], 1, ROLE_MARKER, key);
+    for (int i = 0; i < cw; i++) {
+        char ch[2] = {row[i], 0};
+        if (!row[i]) term_fill(ya, xa + i, 1, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+        else term_text(ya, xa + i, 1, u->roles[i] ? ROLE_MARKER : ROLE_DIM, ch);
     }
+}
+
+// --- Forms shared by the two columns ------------------------------------------------------
+
+// Columns model m's line takes in form f (0: the most detailed).
+typedef int (*form_width)(const ts_snapshot *sn, const ts_model_view *m, int f);
+
+// The first of n forms that fits w in both columns (of the models with a
+// step to show), so the same figures read alike side by side.
+static int common_form(const ts_snapshot *sn, int w, int n, form_width width) {
+    for (int f = 0; f < n - 1; f++) {
+        int fits = 1;
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            const ts_model_view *m = &sn->model[k];
+            if (m->enabled && m->last.step > 0 && width(sn, m, f) > w) fits = 0;
+        }
+        if (fits) return f;
+    }
+    return n - 1;
 }
 
 // --- Difficulty -------------------------------------------------------------------------
 
-static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_model_view *m,
-                            int x, int w) {
+// The difficulty line's forms, most detailed first: counts exact, then
+// compact (91.2k), never left out.
+static const struct {
+    const char *label[3];
+    int compact;   // counts by fmt_count
+    int gap;       // spaces between segments
+    int total;     // "of N" at the end
+} diff_forms[] = {
+    {{"easy", "semi-hard", "hard"}, 0, 2, 1}, {{"easy", "semi-hard", "hard"}, 0, 2, 0},
+    {{"easy", "semi", "hard"}, 0, 2, 0},      {{"easy", "semi", "hard"}, 1, 2, 0},
+    {{"easy", "semi", "hard"}, 1, 1, 0},      {{"e", "s", "h"}, 1, 2, 0},
+    {{"e", "s", "h"}, 1, 1, 0},
+};
+#define N_DIFF_FORMS ((int)(sizeof diff_forms / sizeof diff_forms[0]))
+
+static void fmt_counted(char *buf, int n, long v, int compact) {
+    if (compact) fmt_count(buf, n, v);
+    else snprintf(buf, (size_t)n, "%ld", v);
+}
+
+// Segment k (easy, semi-hard, hard) of the line in form f, without its
+// label: "91.2k 51%"; k == 3: the total, "of 184k".
+static void diff_segment(const ts_counts *c, int f, int k, char *buf, int n) {
+    const long v[4] = {c->easy, c->semihard, c->hard, c->valid};
+    char num[24];
+    fmt_counted(num, sizeof num, v[k], diff_forms[f].compact);
+    if (k == 3) snprintf(buf, (size_t)n, "of %s", num);
+    else snprintf(buf, (size_t)n, "%s %.0f%%", num, pct(v[k], c->valid));
+}
+
+static int diff_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char seg[48];
+    int w = 0;
+    for (int k = 0; k < 3 + diff_forms[f].total; k++) {
+        diff_segment(&m->last.all, f, k, seg, sizeof seg);
+        w += (k ? diff_forms[f].gap : 0) + text_cols(seg);
+        if (k < 3) w += text_cols(diff_forms[f].label[k]) + 1;
+    }
+    return w;
+}
+
+static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
+                            const ts_model_view *m, int x, int w) {
     const ts_counts *c = &m->last.all;
-    int y = L->y_diff;
-    char t[3][160];
-    snprintf(t[0], sizeof t[0], "easy %ld %.0f%%  semi-hard %ld %.0f%%  hard %ld %.0f%%  of %ld",
-             c->easy, pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
-             pct(c->hard, c->valid), c->valid);
-    snprintf(t[1], sizeof t[1], "easy %ld %.0f%%  semi %ld %.0f%%  hard %ld %.0f%%", c->easy,
-             pct(c->easy, c->valid), c->semihard, pct(c->semihard, c->valid), c->hard,
-             pct(c->hard, c->valid));
-    snprintf(t[2], sizeof t[2], "e %.0f%% s %.0f%% h %.0f%% of %ld", pct(c->easy, c->valid),
-             pct(c->semihard, c->valid), pct(c->hard, c->valid), c->valid);
-    const char *tp[3] = {t[0], t[1], t[2]};
-    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
+    int y = L->y_diff, f = common_form(sn, w, N_DIFF_FORMS, diff_width), col = 0;
+    // Each label in its segment's colour: the words name the bar's parts.
+    static const ui_role label_role[3] = {ROLE_EASY, ROLE_SEMI, ROLE_HARD};
+    char seg[48];
+    for (int k = 0; k < 3 + diff_forms[f].total; k++) {
+        if (k) col += diff_forms[f].gap;
+        if (k < 3) col += term_text(y, x + col, w - col, label_role[k], diff_forms[f].label[k]) + 1;
+        diff_segment(c, f, k, seg, sizeof seg);
+        col += term_text(y, x + col, w - col, ROLE_DEFAULT, seg);
+    }
 
     // easy, semi-hard, hard from left to right; the strip stacks them from
     // the bottom up as hard, semi-hard, easy, so a drift to all-hard rises.
@@ -362,43 +462,67 @@ static void draw_difficulty(ui_state *u, const ui_layout *L, const ts_model_view
         term_cells(y + 2 + r, x + 4, u->cells + (size_t)r * bw, bw);
 }
 
+// Anchors alone in their class (the batch is shared, so both columns show
+// the same count); the triplet model's self-positives. Form f of 4.
+#define N_NOPOS_FORMS 4
+
+static void nopos_text(const ts_snapshot *sn, const ts_model_view *m, int f, char *buf, size_t n) {
+    const ts_stepstats *st = &m->last;
+    int B = sn->cfg.batch, len;
+    const char *no = f < 2 ? "no positive" : "no-pos", *self = f < 1 ? "self-positive" : "self-pos";
+    if (f < 3)
+        len = snprintf(buf, n, "%s %d/%d (%.0f%%)", no, st->no_positive, B, pct(st->no_positive, B));
+    else
+        len = snprintf(buf, n, "%s %d (%.0f%%)", no, st->no_positive, pct(st->no_positive, B));
+    if (m->kind == MODEL_TRIPLET && len > 0 && (size_t)len < n)
+        snprintf(buf + len, n - (size_t)len, "%s%s %d (%.0f%%)", f < 3 ? "  " : " ", self,
+                 st->self_positive, pct(st->self_positive, B));
+}
+
+static int nopos_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char buf[160];
+    nopos_text(sn, m, f, buf, sizeof buf);
+    return text_cols(buf);
+}
+
 // Triplet: what the miner picked; Siamese: the pairs. Both: anchors alone
-// in their class (the batch is shared, so the count is too).
+// in their class.
 static void draw_extra(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
-    int B = sn->cfg.batch;
-    char t[3][160];
+    // The counts exact, then compact (miner "all" mines every valid
+    // triplet: 186k), in the longer forms before the shorter.
+    char t[4][160], n[2][4][24];
+    const long *v, tv[4] = {st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard};
+    const long pv[3] = {st->pairs.pos, st->pairs.neg, st->pairs.active_neg};
+    int nv = m->kind == MODEL_TRIPLET ? 4 : 3;
+    v = m->kind == MODEL_TRIPLET ? tv : pv;
+    for (int c = 0; c < 2; c++)
+        for (int i = 0; i < nv; i++) fmt_counted(n[c][i], sizeof n[c][i], v[i], c);
+    char act[2][24];
+    fmt_counted(act[0], sizeof act[0], st->active, 0);
+    fmt_counted(act[1], sizeof act[1], st->active, 1);
     if (m->kind == MODEL_TRIPLET) {
-        snprintf(t[0], sizeof t[0], "mined %ld: easy %ld semi %ld hard %ld  active %ld",
-                 st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
-        snprintf(t[1], sizeof t[1], "mined %ld (e %ld s %ld h %ld) active %ld", st->mined.valid,
-                 st->mined.easy, st->mined.semihard, st->mined.hard, st->active);
-        snprintf(t[2], sizeof t[2], "mined %ld active %ld", st->mined.valid, st->active);
+        snprintf(t[0], sizeof t[0], "mined %s: easy %s semi %s hard %s  active %s", n[0][0],
+                 n[0][1], n[0][2], n[0][3], act[0]);
+        snprintf(t[1], sizeof t[1], "mined %s (e %s s %s h %s) active %s", n[0][0], n[0][1],
+                 n[0][2], n[0][3], act[0]);
+        snprintf(t[2], sizeof t[2], "mined %s (e %s s %s h %s) active %s", n[1][0], n[1][1],
+                 n[1][2], n[1][3], act[1]);
+        snprintf(t[3], sizeof t[3], "mined %s active %s", n[1][0], act[1]);
     } else {
-        snprintf(t[0], sizeof t[0], "pairs: %ld positive, %ld negative, %ld inside the margin",
-                 st->pairs.pos, st->pairs.neg, st->pairs.active_neg);
-        snprintf(t[1], sizeof t[1], "pairs +%ld -%ld, %ld inside margin", st->pairs.pos,
-                 st->pairs.neg, st->pairs.active_neg);
-        snprintf(t[2], sizeof t[2], "pairs +%ld -%ld act %ld", st->pairs.pos, st->pairs.neg,
-                 st->pairs.active_neg);
+        snprintf(t[0], sizeof t[0], "pairs: %s positive, %s negative, %s inside the margin",
+                 n[0][0], n[0][1], n[0][2]);
+        snprintf(t[1], sizeof t[1], "pairs +%s -%s, %s inside margin", n[0][0], n[0][1], n[0][2]);
+        snprintf(t[2], sizeof t[2], "pairs +%s -%s, %s inside margin", n[1][0], n[1][1], n[1][2]);
+        snprintf(t[3], sizeof t[3], "pairs +%s -%s act %s", n[1][0], n[1][1], n[1][2]);
     }
-    const char *tp[3] = {t[0], t[1], t[2]};
-    text_fit(y, x, w, ROLE_DEFAULT, tp, 3);
-    ui_role role = st->no_positive > 0 ? ROLE_WARN : ROLE_DEFAULT;
-    if (m->kind == MODEL_TRIPLET) {
-        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)  self-positive %d (%.0f%%)",
-                 st->no_positive, B, pct(st->no_positive, B), st->self_positive,
-                 pct(st->self_positive, B));
-        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%) self-pos %d (%.0f%%)", st->no_positive,
-                 pct(st->no_positive, B), st->self_positive, pct(st->self_positive, B));
-        if (st->self_positive > 0) role = ROLE_WARN;
-    } else {
-        snprintf(t[0], sizeof t[0], "no positive %d/%d (%.0f%%)", st->no_positive, B,
-                 pct(st->no_positive, B));
-        snprintf(t[1], sizeof t[1], "no-pos %d (%.0f%%)", st->no_positive, pct(st->no_positive, B));
-    }
-    const char *tq[2] = {t[0], t[1]};
-    text_fit(y + 1, x, w, role, tq, 2);
+    const char *tp[4] = {t[0], t[1], t[2], t[3]};
+    text_fit(y, x, w, ROLE_DEFAULT, tp, 4);
+    ui_role role = st->no_positive > 0 || (m->kind == MODEL_TRIPLET && st->self_positive > 0)
+                       ? ROLE_WARN : ROLE_DEFAULT;
+    char buf[160];
+    nopos_text(sn, m, common_form(sn, w, N_NOPOS_FORMS, nopos_width), buf, sizeof buf);
+    term_text(y + 1, x, w, role, buf);
 }
 
 // --- Norms, distances, retrieval --------------------------------------------------------
@@ -427,33 +551,51 @@ static int draw_spark(ui_state *u, const ts_series *s, int y, int x, int w, floa
 
 static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w) {
     const ts_normstats *ns = &m->last.norm;
-    char buf[160];
-    snprintf(buf, sizeof buf, "norm %.3g%s%.2g [%.3g, %.3g] ", ns->mean, pm(u), ns->std, ns->min,
-             ns->max);
+    char buf[160], v[4][16];
+    const double val[4] = {ns->mean, ns->std, ns->min, ns->max};
+    for (int i = 0; i < 4; i++) fmt_num(v[i], sizeof v[i], val[i], NUM_W);
+    snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
     int n = term_text(y, x, w, ROLE_DEFAULT, buf);
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
 }
 
-static void draw_dist(const ts_model_view *m, int y, int x, int w) {
+// Mean distances; form 0 or 1.
+static void dist_text(const ts_model_view *m, int f, char *buf, size_t n) {
+    char p[16], q[16];
+    fmt_num(p, sizeof p, m->last.d_pos, NUM_W);
+    fmt_num(q, sizeof q, m->last.d_neg, NUM_W);
+    snprintf(buf, n, f == 0 ? "mean distance  d_ap %s  vs  d_an %s" : "d_ap %s vs d_an %s", p, q);
+}
+
+static int dist_width(const ts_snapshot *sn, const ts_model_view *m, int f) {
+    char buf[120];
+    dist_text(m, f, buf, sizeof buf);
+    return text_cols(buf);
+}
+
+static void draw_dist(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w) {
     const ts_stepstats *st = &m->last;
     ui_role role = st->d_neg > st->d_pos ? ROLE_DEFAULT : ROLE_WARN;
-    char t[2][120];
-    snprintf(t[0], sizeof t[0], "mean distance  d_ap %.3g  vs  d_an %.3g", st->d_pos, st->d_neg);
-    snprintf(t[1], sizeof t[1], "d_ap %.3g vs d_an %.3g", st->d_pos, st->d_neg);
-    const char *tp[2] = {t[0], t[1]};
-    text_fit(y, x, w, role, tp, 2);
+    char buf[120];
+    dist_text(m, common_form(sn, w, 2, dist_width), buf, sizeof buf);
+    term_text(y, x, w, role, buf);
 }
 
 static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
                       int w) {
     if (!m->have_eval) {
-        char buf[120];
-        if (sn->cfg.eval_every > 0)
-            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (first evaluation at step %d)",
+        char t[2][120];
+        if (sn->cfg.eval_every > 0) {
+            snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (first evaluation at step %d)",
                      sn->cfg.eval_every);
-        else
-            snprintf(buf, sizeof buf, "P@1 --  MAP@R --  (evaluation off: --eval-every 0)");
-        term_text(y, x, w, ROLE_DIM, buf);
+            snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (first at step %d)",
+                     sn->cfg.eval_every);
+        } else {
+            snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (evaluation off: --eval-every 0)");
+            snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (--eval-every 0)");
+        }
+        const char *tp[2] = {t[0], t[1]};
+        text_fit(y, x, w, ROLE_DIM, tp, 2);
         return;
     }
     const ts_retrieval *r = &m->last_eval.r;
@@ -468,7 +610,72 @@ static void draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m
         draw_spark(u, &m->hist.map_at_r, y, x + half + n, w - half - n, 0, 1, ROLE_GOOD);
 }
 
-// --- Projection -------------------------------------------------------------------------
+// --- Projection and legend --------------------------------------------------------------
+
+// One class legend for both scatters (the models share the classes), in
+// full-width rows beneath them.
+typedef struct {
+    int classes, more;                   // classes named; classes left out (past TS_MAX_LEGEND)
+    int n;                               // entries: the classes, then "+more" if any
+    int rows, gap, glyphs;               // glyphs: classes told apart by glyph (else colour)
+    char name[TS_MAX_LEGEND + 1][32];    // as shown (shortened only when the rows need it)
+    int x[TS_MAX_LEGEND + 1], row[TS_MAX_LEGEND + 1];
+} ui_legend;
+
+#define LEGEND_ROWS_MAX 3
+
+// Braille dots can only be told apart by colour: with more classes than
+// colours (8-colour terminals, NO_COLOR, LANG=C) every cell shows its
+// class's glyph instead, in its colour where there is one.
+static int class_glyphs(const ui_state *u, const ts_snapshot *sn) {
+    return !u->caps.utf8 || sn->C > term_class_colors(&u->caps);
+}
+
+// Fits the legend in W columns and at most max_rows rows: every class by its
+// whole name when that fits, else the names shortened alike.
+static void legend_plan(ui_legend *g, const ui_state *u, const ts_snapshot *sn, int W,
+                        int max_rows) {
+    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, wd[TS_MAX_LEGEND + 1];
+    g->glyphs = class_glyphs(u, sn);
+    g->classes = C;
+    g->more = sn->C - C;
+    g->n = C + (g->more > 0);
+    for (int len = 23; len >= 1; len--) {
+        for (int c = 0; c < C; c++) {
+            text_ellipsize(g->name[c], sizeof g->name[c], sn->class_names[c], len, 0,
+                           u->caps.utf8);
+            wd[c] = 2 + text_cols(g->name[c]);   // glyph, space, name
+        }
+        if (g->more) {
+            snprintf(g->name[C], sizeof g->name[C], "+%d", g->more);
+            wd[C] = text_cols(g->name[C]);
+        }
+        // Two spaces between entries unless one saves a row.
+        g->gap = 2;
+        g->rows = legend_flow(wd, g->n, W, 2, g->x, g->row);
+        if (legend_flow(wd, g->n, W, 1, g->x, g->row) < g->rows) {
+            g->gap = 1;
+            g->rows = legend_flow(wd, g->n, W, 1, g->x, g->row);
+        } else {
+            legend_flow(wd, g->n, W, 2, g->x, g->row);
+        }
+        if (g->rows <= max_rows) return;
+    }
+}
+
+static void draw_legend(const ui_legend *g, int y) {
+    for (int c = 0; c < g->n; c++) {
+        int ly = y + g->row[c], lx = g->x[c];
+        if (c == g->classes) {   // the count of the classes left out
+            term_text(ly, lx, 8, ROLE_DIM, g->name[c]);
+            break;
+        }
+        ui_cell cell = {g->glyphs ? scatter_glyph(c) : L'⣿',
+                        (uint8_t)(ROLE_CLASS0 + c % UI_CLASS_ROLES)};
+        term_cells(ly, lx, &cell, 1);
+        term_text(ly, lx + 2, 24, ROLE_DEFAULT, g->name[c]);
+    }
+}
 
 static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
                             const ts_model_view *m, int x, int w) {
@@ -489,34 +696,6 @@ static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *
     const char *tp[3] = {t[0], t[1], t[2]};
     text_fit(y, x, w, ROLE_DIM, tp, 3);
     y++;
-
-    // Legend at the right, in as many columns as the rows need (up to a
-    // third of the width); what does not fit is counted.
-    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, name_w = 0;
-    for (int c = 0; c < C; c++) {
-        int len = (int)strlen(sn->class_names[c]);
-        if (len > name_w) name_w = len;
-    }
-    if (name_w > 12) name_w = 12;
-    int ew = name_w + 3;                       // glyph, space, name, gap
-    int lcols = (C + rows - 1) / rows;
-    while (lcols > 1 && lcols * ew > w / 3) lcols--;
-    int lw = lcols * ew, sw = w - lw;
-    if (sw < 10) { lw = 0; sw = w; }
-    int braille = u->caps.utf8 && u->caps.color;
-    if (lw) {
-        int slots = lcols * rows, shown = C <= slots ? C : slots - 1;
-        for (int c = 0; c < shown; c++) {
-            int lx = x + sw + 1 + (c / rows) * ew, ly = y + c % rows;
-            wchar_t g = braille ? L'⣿' : scatter_glyph(c);
-            ui_cell cell = {g, (uint8_t)(ROLE_CLASS0 + c % UI_CLASS_ROLES)};
-            term_cells(ly, lx, &cell, 1);
-            term_text(ly, lx + 2, name_w, ROLE_DEFAULT, sn->class_names[c]);
-        }
-        if (shown < C)
-            term_printf(y + shown % rows, x + sw + 1 + (shown / rows) * ew, ew, ROLE_DIM,
-                        "+%d", C - shown);
-    }
     // Scale to the points' extent (display scaling only).
     float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
     for (int i = 0; i < m->n_proj; i++) {
@@ -526,9 +705,9 @@ static void draw_projection(ui_state *u, const ui_layout *L, const ts_snapshot *
         if (i == 0 || py < y0) y0 = py;
         if (i == 0 || py > y1) y1 = py;
     }
-    scatter_plot(u->cells, sw, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1, braille,
-                 ROLE_CLASS0, u->cand, u->cnt, u->bits);
-    for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * sw, sw);
+    scatter_plot(u->cells, w, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1,
+                 !class_glyphs(u, sn), ROLE_CLASS0, u->cand, u->cnt, u->bits);
+    for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * w, w);
 }
 
 // --- A model's column -------------------------------------------------------------------
@@ -548,10 +727,10 @@ static void draw_column(ui_state *u, const ui_layout *L, const ts_snapshot *sn, 
         draw_eval(u, sn, m, L->y_eval, x, w);
         return;
     }
-    draw_difficulty(u, L, m, x, w);
+    draw_difficulty(u, L, sn, m, x, w);
     draw_extra(sn, m, L->y_extra, x, w);
     draw_norms(u, m, L->y_norm, x, w);
-    draw_dist(m, L->y_dist, x, w);
+    draw_dist(sn, m, L->y_dist, x, w);
     draw_eval(u, sn, m, L->y_eval, x, w);
     draw_projection(u, L, sn, m, x, w);
 }
@@ -566,44 +745,127 @@ static const char *severity_tag(ts_severity s) {
     return s == SEV_ERROR ? "ERROR" : s == SEV_WARN ? "WARN " : "INFO ";
 }
 
-// One line: "WARN  triplet   message  (try m)".
-static void draw_line(int y, int W, ts_severity sev, const char *who, const char *msg,
-                      const char *key) {
+// Writes s over up to rows rows of w columns from (y, x), broken at
+// spaces; what does not fit ends in an ellipsis. Returns the rows used.
+static int draw_wrapped(const ui_state *u, int y, int x, int w, int rows, ui_role role,
+                        const char *s) {
+    int r = 0;
+    char buf[640];
+    while (*s && r < rows) {
+        const char *next;
+        int len = text_wrap(s, w, &next);
+        if (r == rows - 1 && *next) text_ellipsize(buf, sizeof buf, s, w, 0, u->caps.utf8);
+        else snprintf(buf, sizeof buf, "%.*s", len, s);
+        term_text(y + r++, x, w, role, buf);
+        s = next;
+    }
+    return r;
+}
+
+// Rows s takes wrapped in w columns.
+static int wrapped_rows(const char *s, int w) {
+    int n = 0;
+    while (*s) {
+        text_wrap(s, w, &s);
+        n++;
+    }
+    return n;
+}
+
+// A finding's first row, "WARN  triplet too_hard  press M: ", drawn when
+// draw is set; returns where its message starts (continuation rows and the
+// evidence align there). Below 120 columns the code (the name
+// docs/failure-modes.md files it under) gives its room to the message.
+static int finding_head(int y, int W, const ts_finding *f, int draw) {
+    const char *who = f->model == DIAG_MODEL_BOTH ? "both" : model_name((ts_model_kind)f->model);
+    char part[4][24];
+    const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE, ROLE_DIM, ROLE_MARKER};
+    snprintf(part[0], sizeof part[0], "%s", severity_tag(f->severity));
+    snprintf(part[1], sizeof part[1], "%-7s", who);
+    snprintf(part[2], sizeof part[2], "%s", W >= 120 ? diag_code_name(f->code) : "");
+    if (part[2][0]) strcat(part[2], " ");
+    snprintf(part[3], sizeof part[3], f->suggest[0] ? "press %s:" : "", f->suggest);
     int x = 1;
-    x += term_text(y, x, W - x, severity_role(sev), severity_tag(sev)) + 1;
-    x += term_printf(y, x, W - x, ROLE_TITLE, "%-8s", who) + 1;
-    x += term_text(y, x, W - x, ROLE_DEFAULT, msg);
-    if (key && key[0]) term_printf(y, x + 2, W - x - 2, ROLE_MARKER, "(try %s)", key);
+    for (int i = 0; i < 4; i++) {
+        if (!part[i][0]) continue;
+        if (draw) term_text(y, x, W - x, role[i], part[i]);
+        x += (int)strlen(part[i]) + 1;
+    }
+    return x < W - 10 ? x : W - 10;
+}
+
+#define NOTICE_S 10   // seconds a notice stays on the rule
+
+// Takes the session's last notice (an export's path, a refused key). The
+// sequence, not the text, says it is new: a key refused twice is answered
+// twice, the second time marked as a repeat.
+static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
+    if (sn->notice_seq == u->notice_seq) return;
+    int same = strcmp(u->notice, sn->notice) == 0 && now - u->notice_t < NOTICE_S;
+    u->notice_repeat = same ? u->notice_repeat + 1 : 1;
+    memcpy(u->notice, sn->notice, sizeof u->notice);
+    u->notice_seq = sn->notice_seq;
+    u->notice_t = now;
+}
+
+// The "Diagnosis" rule, with a --log failure or, for a while, the notice.
+static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double now) {
+    term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
+    char msg[700], buf[700], rep[16] = "";
+    int room = W - x - 3;   // a space either side, and the rule's last cell
+    take_notice(u, &v->snap, now);
+    if (v->log_error[0]) {
+        snprintf(msg, sizeof msg, "--log %s", v->log_error);
+        text_ellipsize(buf, sizeof buf, msg, room, 0, u->caps.utf8);
+        term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " %s ", buf);
+    } else if (u->notice[0] && now - u->notice_t < NOTICE_S) {
+        // The repeat count stays in view however long the notice.
+        if (u->notice_repeat > 1) snprintf(rep, sizeof rep, " (x%d)", u->notice_repeat);
+        text_ellipsize(buf, sizeof buf, u->notice, room - (int)strlen(rep), 0, u->caps.utf8);
+        term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s%s ", buf, rep);
+    }
+}
+
+// The engine's findings in rows y.. (rows of them), most severe first. Each
+// gets a row; spare rows go first to the messages, then to the evidence,
+// most severe first; findings that find no row are counted at the end of
+// the last one (which then has a single row: none was spare).
+static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W) {
+    int F = sn->n_findings, shown = F < rows ? F : rows, spare = rows - shown;
+    int msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS], ev_rows[TS_MAX_FINDINGS];
+    char ev[TS_MAX_FINDINGS][320], more_text[32];
+    // Saying so plainly when there is nothing teaches what a healthy run
+    // looks like.
+    if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
+    for (int i = 0; i < shown; i++) {
+        const ts_finding *f = &sn->findings[i];
+        msg_x[i] = finding_head(y, W, f, 0);
+        int need = wrapped_rows(f->message, W - msg_x[i]) - 1, add = need < spare ? need : spare;
+        msg_rows[i] = 1 + (add > 0 ? add : 0);
+        spare -= msg_rows[i] - 1;
+    }
+    for (int i = 0; i < shown; i++) {
+        fmt_evidence(ev[i], sizeof ev[i], sn->findings[i].evidence);
+        int need = ev[i][0] ? wrapped_rows(ev[i], W - msg_x[i]) : 0;
+        ev_rows[i] = need < spare ? need : spare;
+        spare -= ev_rows[i];
+    }
+    int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more", F - shown) : 0;
+    for (int i = 0; i < shown; i++) {
+        const ts_finding *f = &sn->findings[i];
+        finding_head(y, W, f, 1);
+        int mx = msg_x[i], mw = W - mx - (i == shown - 1 ? more : 0);
+        y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, f->message);
+        y += draw_wrapped(u, y, mx, mw, ev_rows[i], ROLE_DIM, ev[i]);
+    }
+    if (more) term_text(y - 1, W - more, more, ROLE_WARN, more_text);
 }
 
 static void draw_diagnosis(ui_state *u, const ui_layout *L, const ts_runner_view *v,
                            double now) {
-    const ts_snapshot *sn = &v->snap;
-    int y = L->y_diag, W = L->W;
-    term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
-    int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
-    // The session's last notice (export path, a refused key) for a while.
-    if (strcmp(u->notice, sn->notice) != 0) {
-        memcpy(u->notice, sn->notice, sizeof u->notice);
-        u->notice_t = now;
-    }
-    if (v->log_error[0]) term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " --log %s ", v->log_error);
-    else if (u->notice[0] && now - u->notice_t < 10)
-        term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s ", u->notice);
-
-    int rows = L->n_diag, used = 0;
-    y++;
-    // The engine's findings, most severe first; saying so plainly when there
-    // are none teaches what a healthy run looks like.
-    if (sn->n_findings == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
-    for (int i = 0; i < sn->n_findings && used < rows; i++) {
-        const ts_finding *f = &sn->findings[i];
-        const char *who = f->model == DIAG_MODEL_BOTH ? "both" : model_name((ts_model_kind)f->model);
-        draw_line(y + used++, W, f->severity, who, f->message, f->suggest);
-        // Evidence under its finding while rows are spare.
-        if (rows - used > sn->n_findings - 1 - i && f->evidence[0])
-            term_printf(y + used++, 8, W - 9, ROLE_DIM, "evidence %s", f->evidence);
-    }
+    draw_rule(u, v, L->y_diag, L->W, now);
+    draw_findings(u, &v->snap, L->y_diag + 1, L->n_diag, L->W);
 }
 
 // --- Key bar -------------------------------------------------------------------------
@@ -662,12 +924,23 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
     }
     if (panels_reserve(u, W, H)) term_fatal("out of memory drawing a %dx%d screen", W, H);
     ui_layout L;
-    layout_compute(&L, W, H, u->show_proj);
+    ui_legend g;
     const ts_snapshot *sn = &v->snap;
+    layout_compute(&L, W, H, u->show_proj);
+    // The legend's rows come off the bottom of the scatters.
+    if (L.n_proj > 0) {
+        int max = L.n_proj / 2 < LEGEND_ROWS_MAX ? L.n_proj / 2 : LEGEND_ROWS_MAX;
+        legend_plan(&g, u, sn, W, max > 1 ? max : 1);
+        L.n_leg = g.rows;
+        L.n_proj -= g.rows;
+        L.y_leg = L.y_proj + 1 + L.n_proj;
+    }
     draw_header(u, v, W);
     for (int k = 0; k < MODEL_COUNT; k++) draw_column(u, &L, sn, k);
     for (int y = 1; y < L.y_diag; y++)
-        term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+        if (y < L.y_leg || y >= L.y_leg + L.n_leg)
+            term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+    if (L.n_leg > 0) draw_legend(&g, L.y_leg);
     draw_diagnosis(u, &L, v, now);
     draw_keybar(&L);
     if (u->help) help_draw(u, W, H);

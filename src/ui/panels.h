@@ -15,8 +15,10 @@ typedef struct {
     int help;             // the help overlay is open
     int help_scroll;      // its first line shown
     int help_lines;       // its length at the last draw (to clamp scrolling)
-    char notice[640];     // the session's last notice, and when it changed
+    char notice[640];     // the session's last notice, and when it came
     double notice_t;
+    long notice_seq;      // its sequence number (the session counts notices)
+    int notice_repeat;    // how many times in a row it came with the same text
     // Scratch grown with the terminal, so a frame allocates nothing.
     int cap;              // cells each buffer holds
     ui_cell *cells;       // (cap)

@@ -37,6 +37,11 @@ static const short class_256[UI_CLASS_ROLES] = {33, 208, 40, 196, 135, 130, 213,
 static const short class_8[7] = {COLOR_BLUE, COLOR_YELLOW, COLOR_GREEN, COLOR_RED,
                                  COLOR_MAGENTA, COLOR_CYAN, COLOR_WHITE};
 
+int term_class_colors(const ui_caps *caps) {
+    if (!caps->color) return 0;
+    return caps->colors >= 256 ? UI_CLASS_ROLES : (int)(sizeof class_8 / sizeof class_8[0]);
+}
+
 // dflt: the terminal keeps its own foreground and background (-1).
 static void roles_init(ui_caps *caps, int dflt) {
     // Monochrome: only what tells the roles apart without colour.

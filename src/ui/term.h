@@ -31,6 +31,10 @@ typedef struct {
     int colors;      // COLORS when color
 } ui_caps;
 
+// How many classes colour alone tells apart: 16 with 256 colours, 7 with 8
+// or 16 (the eighth would only differ by bold), 0 without colour. Beyond it
+// the scatter and the legend show one glyph per class.
+int term_class_colors(const ui_caps *caps);
 // Reads the locale (setlocale(LC_ALL, "") but numbers stay in "C", so the
 // JSON log keeps its decimal points) and NO_COLOR. Call before term_start.
 void term_detect(ui_caps *caps);
