@@ -26,9 +26,23 @@ typedef struct {
     ts_bin bins[TS_SERIES_BINS];
 } ts_series;
 
+// Empties s (no bins, width 1).
 void series_clear(ts_series *s);
+// Appends the value of step `step`; NaN and Inf count but stay out of min, max and mean.
 void series_push(ts_series *s, long step, float value);
 // Mean of bin i's finite values (NaN if none).
 float series_bin_mean(const ts_series *s, int i);
+
+// --- reading a series at a panel's width ---------------------------------------
+
+// Bins series s into n columns covering its whole run: column i gets the
+// min, max and mean of the values in its bins (NaN where none is finite).
+// With fewer bins than columns, a bin spans several columns. Any output
+// pointer may be NULL.
+void series_columns(const ts_series *s, int n, float *mn, float *mx, float *mean);
+// The column (of n) that holds step `step` of s, or -1 if s is empty.
+int series_step_column(const ts_series *s, int n, long step);
+// Range of finite values of s: returns 0 if there is none.
+int series_range(const ts_series *s, float *lo, float *hi);
 
 #endif

@@ -49,59 +49,6 @@ void canvas_render(const ui_canvas *c, int utf8, ui_cell *out) {
     }
 }
 
-// --- Series for display --------------------------------------------------------
-
-void series_columns(const ts_series *s, int n, float *mn, float *mx, float *mean) {
-    int nb = s->nbins;
-    for (int i = 0; i < n; i++) {
-        float lo = NAN, hi = NAN;
-        double sum = 0;
-        long cnt = 0;
-        if (nb > 0) {
-            // nb >= n: the columns partition the bins; else a bin spans columns.
-            int b0 = (int)((long long)i * nb / n);
-            int b1 = nb >= n ? (int)((long long)(i + 1) * nb / n) - 1 : b0;
-            for (int b = b0; b <= b1; b++) {
-                const ts_bin *bin = &s->bins[b];
-                if (!bin->finite) continue;
-                if (cnt == 0 || bin->min < lo) lo = bin->min;
-                if (cnt == 0 || bin->max > hi) hi = bin->max;
-                sum += bin->sum;
-                cnt += bin->finite;
-            }
-        }
-        if (mn) mn[i] = lo;
-        if (mx) mx[i] = hi;
-        if (mean) mean[i] = cnt ? (float)(sum / cnt) : NAN;
-    }
-}
-
-int series_step_column(const ts_series *s, int n, long step) {
-    int nb = s->nbins;
-    if (nb <= 0 || n <= 0) return -1;
-    int lo = 0, hi = nb - 1;   // the last bin starting at or before step
-    while (lo < hi) {
-        int mid = (lo + hi + 1) / 2;
-        if (s->bins[mid].step <= step) lo = mid;
-        else hi = mid - 1;
-    }
-    int col = nb >= n ? (int)(((long long)(lo + 1) * n + nb - 1) / nb) - 1
-                      : (int)(((long long)lo * n + nb - 1) / nb);
-    return col < 0 ? 0 : col >= n ? n - 1 : col;
-}
-
-int series_range(const ts_series *s, float *lo, float *hi) {
-    int any = 0;
-    for (int b = 0; b < s->nbins; b++) {
-        const ts_bin *bin = &s->bins[b];
-        if (!bin->finite) continue;
-        if (!any || bin->min < *lo) *lo = bin->min;
-        if (!any || bin->max > *hi) *hi = bin->max;
-        any = 1;
-    }
-    return any;
-}
-
 // --- Line plot -----------------------------------------------------------------
 
 // Dot row of value v: hi at the top (0), lo at the bottom (rows - 1).

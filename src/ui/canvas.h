@@ -40,18 +40,6 @@ void canvas_vline(ui_canvas *c, int x, int y0, int y1, uint8_t role);
 // (dots in both halves), '\'' (upper half only), '.' (lower half only).
 void canvas_render(const ui_canvas *c, int utf8, ui_cell *out);
 
-// --- Series for display --------------------------------------------------------
-
-// Bins series s into n columns covering its whole run: column i gets the
-// min, max and mean of the values in its bins (NaN where none is finite).
-// With fewer bins than columns, a bin spans several columns. Any output
-// pointer may be NULL.
-void series_columns(const ts_series *s, int n, float *mn, float *mx, float *mean);
-// The column (of n) that holds step `step` of s, or -1 if s is empty.
-int series_step_column(const ts_series *s, int n, long step);
-// Range of finite values of s: returns 0 if there is none.
-int series_range(const ts_series *s, float *lo, float *hi);
-
 // --- Line plot -----------------------------------------------------------------
 
 // Draws s over the whole canvas width (one dot column each of 2w), each
