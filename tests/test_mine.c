@@ -510,6 +510,32 @@ static void test_chain_gradients(void **state) {
     dist_ws_free(&w.ws);
 }
 
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+// key_sort against qsort for every length up to 200, across both of its
+// paths (the AVX-512 network up to 128 keys, the merge sort beyond), with
+// tied distances so the index decides.
+static void test_key_sort(void **state) {
+    (void)state;
+    ts_rng r;
+    rng_seed(&r, 7, 1);
+    uint64_t k[200], want[200], tmp[200];
+    for (int rep = 0; rep < 20; rep++)
+        for (int n = 0; n <= 200; n++) {
+            for (int i = 0; i < n; i++) {
+                float d = rng_below(&r, 4) == 0 ? 0.5f : (float)rng_below(&r, 50) / 25.0f;
+                k[i] = key_pack(d, (int)rng_below(&r, 1000));
+            }
+            memcpy(want, k, sizeof(uint64_t) * n);
+            qsort(want, n, sizeof(uint64_t), cmp_u64);
+            key_sort(k, n, tmp);
+            assert_memory_equal(k, want, sizeof(uint64_t) * n);
+        }
+}
+
 static void test_names(void **state) {
     (void)state;
     const char *order[] = {"random", "all", "hard", "semihard", "hardest-neg"};
@@ -529,6 +555,7 @@ int main(void) {
         cmocka_unit_test(test_listed_loss_values),
         cmocka_unit_test(test_contrastive_values),
         cmocka_unit_test(test_chain_gradients),
+        cmocka_unit_test(test_key_sort),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
