@@ -64,5 +64,11 @@ void mlp_zero_grad(ts_mlp *net);
 // 1e-8, bias-corrected, as torch.optim.Adam) or SGD with momentum (as
 // torch.optim.SGD: buf = mu * buf + g, p -= lr * buf).
 void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum);
+// mlp_backward then mlp_update, fused: each layer is updated as soon as its
+// gradients are final (the same operations per parameter, so the same
+// results), and its gradients are then zeroed. So the grads must be zero on
+// entry (as after mlp_reset or a previous call) and are zero on return.
+void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
+                         float lr, float momentum);
 
 #endif

@@ -144,27 +144,64 @@ void mlp_zero_grad(ts_mlp *net) {
 #define WIDEST_SIMD
 #endif
 
+// The update of parameters [0, n) of one span (p, g, m, v at the same
+// offsets); t is the step being taken, c1 and c2 Adam's bias corrections.
+// clear: zero the gradients after use, for the next step's accumulation.
 WIDEST_SIMD
-void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
-    size_t n = net->n_params;
-    // restrict: the four arrays never overlap, so the loops vectorise.
-    float *restrict p = net->params, *restrict m = net->m, *restrict v = net->v;
-    const float *restrict g = net->grads;
-    net->t++;
+static void update_span(float *restrict p, float *restrict g, float *restrict m,
+                        float *restrict v, size_t n, ts_optim opt, float lr, float momentum,
+                        long t, float c1, float c2, int clear) {
     if (opt == OPT_SGD) {
         // torch.optim.SGD initialises the buffer with the first gradient.
-        if (net->t == 1) memcpy(m, g, sizeof(float) * n);
+        if (t == 1) memcpy(m, g, sizeof(float) * n);
         else for (size_t i = 0; i < n; i++) m[i] = momentum * m[i] + g[i];
         for (size_t i = 0; i < n; i++) p[i] -= lr * m[i];
-        return;
+    } else {
+        const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+        for (size_t i = 0; i < n; i++) {
+            m[i] = b1 * m[i] + (1.0f - b1) * g[i];
+            v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
+            p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
+        }
     }
-    const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
-    float c1 = 1.0f / (1.0f - powf(b1, (float)net->t));
-    float c2 = 1.0f / (1.0f - powf(b2, (float)net->t));
-    for (size_t i = 0; i < n; i++) {
-        m[i] = b1 * m[i] + (1.0f - b1) * g[i];
-        v[i] = b2 * v[i] + (1.0f - b2) * g[i] * g[i];
-        p[i] -= lr * (m[i] * c1) / (sqrtf(v[i] * c2) + eps);
-    }
+    if (clear) memset(g, 0, sizeof(float) * n);
 }
 
+static void corrections(long t, float *c1, float *c2) {
+    const float b1 = 0.9f, b2 = 0.999f;
+    *c1 = 1.0f / (1.0f - powf(b1, (float)t));
+    *c2 = 1.0f / (1.0f - powf(b2, (float)t));
+}
+
+void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
+    float c1, c2;
+    net->t++;
+    corrections(net->t, &c1, &c2);
+    update_span(net->params, net->grads, net->m, net->v, net->n_params, opt, lr, momentum,
+                net->t, c1, c2, 0);
+}
+
+void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
+                         float lr, float momentum) {
+    float c1, c2;
+    net->t++;
+    corrections(net->t, &c1, &c2);
+    float *d = dout;
+    for (int l = net->L - 1; l >= 0; l--) {
+        int I = net->dims[l], O = net->dims[l + 1];
+        const float *in = l > 0 ? net->act[l] : x;
+        float *din = NULL;
+        if (l > 0) {
+            din = net->dact[l & 1];
+            memset(din, 0, sizeof(float) * (size_t)B * I);
+        }
+        linear_backward(din, net->dW[l], net->db[l], d, in, net->W[l], B, I, O);
+        // Layer l's gradients are final and its weights no longer needed by
+        // the backward pass: update them while the gradients are in cache.
+        size_t off = (size_t)(net->W[l] - net->params), n = (size_t)O * I + O;
+        update_span(net->params + off, net->grads + off, net->m + off, net->v + off, n, opt,
+                    lr, momentum, net->t, c1, c2, 1);
+        if (din) relu_backward(din, net->act[l], B * I);
+        d = din;
+    }
+}

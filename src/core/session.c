@@ -253,9 +253,8 @@ static void model_step(ts_session *s, ts_model *m) {
     dist_backward(m->de, m->W, dist, m->sq, B, E, set->squared, &m->dws);
     memset(m->dz, 0, sizeof(float) * (size_t)B * E);
     embed_backward(m->dz, m->de, m->e, m->norms, B, E, set->normalize);
-    mlp_zero_grad(&m->net);
-    mlp_backward(&m->net, s->x, m->dz, B);
-    mlp_update(&m->net, s->cfg.optimizer, set->lr, s->cfg.momentum);
+    // The gradients are zero here: mlp_reset and every step leave them so.
+    mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
 }
 
 static float frac(long part, long whole) { return whole ? (float)part / (float)whole : NAN; }
