@@ -165,13 +165,31 @@ void key_sort(uint64_t *k, int n, uint64_t *tmp) {
 
 // Number of leading keys whose distance is <= t. The predicate is true on a
 // prefix of a sorted row (NaN distances sort last and compare false).
-static int count_le(const uint64_t *k, int n, float t) {
-    int lo = 0, hi = n;
-    while (lo < hi) {
-        int mid = (lo + hi) >> 1;
-        if (key_dist(k[mid]) <= t) lo = mid + 1; else hi = mid;
+// Branch-free (the outcome of each probe is data): the answer stays in
+// [base, base + len], and len halves each round.
+static inline int count_le(const uint64_t *k, int n, float t) {
+    if (n <= 0) return 0;
+    int base = 0, len = n;
+    while (len > 1) {
+        int half = len >> 1;
+        base = key_dist(k[base + half]) <= t ? base + half : base;
+        len -= half;
     }
-    return lo;
+    return base + (key_dist(k[base]) <= t);
+}
+
+// count_le for two thresholds at once, the searches interleaved.
+static inline void count_le2(const uint64_t *k, int n, float t0, float t1, int *c0, int *c1) {
+    if (n <= 0) { *c0 = *c1 = 0; return; }
+    int b0 = 0, b1 = 0, len = n;
+    while (len > 1) {
+        int half = len >> 1;
+        b0 = key_dist(k[b0 + half]) <= t0 ? b0 + half : b0;
+        b1 = key_dist(k[b1 + half]) <= t1 ? b1 + half : b1;
+        len -= half;
+    }
+    *c0 = b0 + (key_dist(k[b0]) <= t0);
+    *c1 = b1 + (key_dist(k[b1]) <= t1);
 }
 
 // ---------------------------------------------------------------------------
@@ -261,8 +279,8 @@ void count_triplets(const ts_geo *g, float margin, ts_counts *c) {
         c->valid += (long)np * nn;
         for (int i = 0; i < np; i++) {
             float dap = row[pos[i]];
-            int hard = count_le(neg, nn, dap);
-            int inside = count_le(neg, nn, dap + margin);
+            int hard, inside;
+            count_le2(neg, nn, dap, dap + margin, &hard, &inside);
             c->hard += hard;
             c->semihard += inside - hard;
             c->easy += nn - inside;
