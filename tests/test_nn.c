@@ -107,6 +107,45 @@ static void test_mlp_gradients(void **state) {
     mlp_free(&net);
 }
 
+// mlp_backward_update (the step's fused path) against mlp_backward then
+// mlp_update: bit-identical parameters and optimizer state over several
+// steps of both optimizers, and the gradients left at zero.
+static void test_fused_backward_update(void **state) {
+    (void)state;
+    enum { B = 6 };
+    int dims[4] = {5, 8, 6, 3};
+    for (int opt = 0; opt < 2; opt++) {
+        ts_optim o = opt ? OPT_SGD : OPT_ADAM;
+        ts_mlp a, b;
+        assert_int_equal(mlp_init(&a, dims, 3, B), 0);
+        assert_int_equal(mlp_init(&b, dims, 3, B), 0);
+        ts_rng r;
+        rng_seed(&r, 3, 1);
+        mlp_reset(&a, &r);
+        rng_seed(&r, 3, 1);
+        mlp_reset(&b, &r);
+        float x[B * 5], R[B * 3], d[B * 3];
+        for (int step = 0; step < 4; step++) {
+            fill_uniform(x, B * 5, -2, 2, &r);
+            fill_uniform(R, B * 3, -1, 1, &r);
+            mlp_forward(&a, x, B);
+            memcpy(d, R, sizeof d);
+            mlp_zero_grad(&a);
+            mlp_backward(&a, x, d, B);
+            mlp_update(&a, o, 0.01f, 0.9f);
+            mlp_forward(&b, x, B);
+            memcpy(d, R, sizeof d);
+            mlp_backward_update(&b, x, d, B, o, 0.01f, 0.9f);
+            assert_memory_equal(a.params, b.params, sizeof(float) * a.n_params);
+            assert_memory_equal(a.m, b.m, sizeof(float) * a.n_params);
+            assert_memory_equal(a.v, b.v, sizeof(float) * a.n_params);
+            for (size_t i = 0; i < b.n_params; i++) assert_true(b.grads[i] == 0.0f);
+        }
+        mlp_free(&a);
+        mlp_free(&b);
+    }
+}
+
 static void test_mlp_init_like_pytorch(void **state) {
     (void)state;
     int dims[3] = {100, 50, 10};
@@ -275,6 +314,7 @@ int main(void) {
         cmocka_unit_test(test_mlp_gradients),
         cmocka_unit_test(test_mlp_init_like_pytorch),
         cmocka_unit_test(test_adam_and_sgd_steps),
+        cmocka_unit_test(test_fused_backward_update),
         cmocka_unit_test(test_normalize_gradients),
         cmocka_unit_test(test_distances),
     };
