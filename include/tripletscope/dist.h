@@ -34,6 +34,7 @@ typedef struct {
     float *c;    // (maxB, maxE) centred embeddings
     float *n2;   // (maxB) squared norms of c
     float *S;    // (maxB, maxB) backward: symmetric coefficients
+    double *rs;  // (maxB) backward: S's row sums
 } ts_dist_ws;
 
 // c (N, E) = e minus its column means, and n2 (N) = c's squared row norms

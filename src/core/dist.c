@@ -1,5 +1,6 @@
 // dist.c: normalisation and pairwise distances, forward and backward.
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/blas.h"
@@ -86,7 +87,11 @@ int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE) {
     ws->maxB = maxB;
     ws->maxE = maxE;
     ws->c = malloc(sizeof(float) * ((size_t)maxB * maxE + maxB + (size_t)maxB * maxB));
-    if (!ws->c) return -1;
+    ws->rs = malloc(sizeof(double) * (size_t)maxB);
+    if (!ws->c || !ws->rs) {
+        dist_ws_free(ws);
+        return -1;
+    }
     ws->n2 = ws->c + (size_t)maxB * maxE;
     ws->S = ws->n2 + maxB;
     return 0;
@@ -94,6 +99,7 @@ int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE) {
 
 void dist_ws_free(ts_dist_ws *ws) {
     free(ws->c);
+    free(ws->rs);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -119,28 +125,49 @@ void dist_backward(float *de, const float *W, const float *dist, const float *sq
                    int B, int E, int squared, ts_dist_ws *ws) {
     float *S = ws->S, *c = ws->c;
     // dL/dsq, zero where the clamp (or the diagonal) held sq at 0.
-    for (int i = 0; i < B; i++)
-        for (int j = 0; j < B; j++) {
-            size_t ij = (size_t)i * B + j;
+    // Branch-free, so it vectorises: every quotient is computed and the
+    // masked ones (a zero distance may give inf or NaN) are dropped.
+    size_t BB = (size_t)B * B;
+    if (squared)
+        for (size_t ij = 0; ij < BB; ij++) {
             float g = W[ij];
-            if (sq[ij] <= 0.0f || g == 0.0f) g = 0.0f;
-            else if (!squared) g *= 0.5f / dist[ij];
-            S[ij] = g;
+            S[ij] = !(sq[ij] <= 0.0f) & (g != 0.0f) ? g : 0.0f;
+        }
+    else
+        for (size_t ij = 0; ij < BB; ij++) {
+            float g = W[ij], q = g * (0.5f / dist[ij]);
+            uint32_t bits, keep = (uint32_t)(!(sq[ij] <= 0.0f) & (g != 0.0f));
+            memcpy(&bits, &q, sizeof bits);
+            bits &= 0u - keep;   // +0 where dropped: a select the vectoriser keeps
+            memcpy(S + ij, &bits, sizeof bits);
         }
     // sq_ij = |c_i|^2 + |c_j|^2 - 2 c_i.c_j, so with S' = S + S^T:
     // dL/dc_i = 2 (rowsum(S')_i c_i - (S' c)_i). The shift's own gradient
     // sums to zero because the distances do not depend on it.
-    for (int i = 0; i < B; i++)
-        for (int j = i + 1; j < B; j++) {
-            float s = S[(size_t)i * B + j] + S[(size_t)j * B + i];
-            S[(size_t)i * B + j] = S[(size_t)j * B + i] = s;
+    // S' in tiles of T x T, so the transposed reads stay within a few lines.
+    enum { T = 16 };
+    for (int i0 = 0; i0 < B; i0 += T)
+        for (int j0 = i0; j0 < B; j0 += T) {
+            int i1 = i0 + T < B ? i0 + T : B, j1 = j0 + T < B ? j0 + T : B;
+            for (int i = i0; i < i1; i++)
+                for (int j = j0 > i + 1 ? j0 : i + 1; j < j1; j++) {
+                    float s = S[(size_t)i * B + j] + S[(size_t)j * B + i];
+                    S[(size_t)i * B + j] = S[(size_t)j * B + i] = s;
+                }
         }
+    for (int i = 0; i < B; i++) S[(size_t)i * B + i] *= 2.0f;
+    // Row sums in double, each in column order j = 0, 1, ...; S' is
+    // symmetric, so they are its column sums, accumulated a row of S' at a
+    // time: independent sums, vectorised.
+    double *rs = ws->rs;
+    for (int i = 0; i < B; i++) rs[i] = 0;
+    for (int j = 0; j < B; j++) {
+        const float *row = S + (size_t)j * B;
+        for (int i = 0; i < B; i++) rs[i] += row[i];
+    }
     for (int i = 0; i < B; i++) {
-        S[(size_t)i * B + i] *= 2.0f;
-        double r = 0;
-        for (int j = 0; j < B; j++) r += S[(size_t)i * B + j];
-        float rs = 2.0f * (float)r;
-        for (int k = 0; k < E; k++) de[(size_t)i * E + k] += rs * c[(size_t)i * E + k];
+        float r2 = 2.0f * (float)rs[i];
+        for (int k = 0; k < E; k++) de[(size_t)i * E + k] += r2 * c[(size_t)i * E + k];
     }
     mm(0, 0, B, E, B, -2.0f, S, c, 1.0f, de);
 }
