@@ -113,22 +113,6 @@ const float *mlp_forward(ts_mlp *net, const float *x, int B) {
     return net->act[net->L];
 }
 
-void mlp_backward(ts_mlp *net, const float *x, float *dout, int B) {
-    float *d = dout;
-    for (int l = net->L - 1; l >= 0; l--) {
-        int I = net->dims[l], O = net->dims[l + 1];
-        const float *in = l > 0 ? net->act[l] : x;
-        float *din = NULL;
-        if (l > 0) {
-            din = net->dact[l & 1];
-            memset(din, 0, sizeof(float) * (size_t)B * I);
-        }
-        linear_backward(din, net->dW[l], net->db[l], d, in, net->W[l], B, I, O);
-        if (din) relu_backward(din, net->act[l], B * I);
-        d = din;
-    }
-}
-
 void mlp_zero_grad(ts_mlp *net) {
     memset(net->grads, 0, sizeof(float) * net->n_params);
 }
@@ -136,8 +120,8 @@ void mlp_zero_grad(ts_mlp *net) {
 // ---------------------------------------------------------------------------
 // Optimizers
 
-// Elementwise over every parameter and memory-bound: compiled for the
-// widest vectors the CPU has (picked once at load time), not just SSE2.
+// Elementwise over every parameter (bound by the divider and memory): compiled
+// for the widest vectors the CPU has (picked once at load time), not just SSE2.
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define WIDEST_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
@@ -193,11 +177,20 @@ void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
                 net->t, c1, c2, 0);
 }
 
-void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
-                         float lr, float momentum) {
-    float c1, c2;
-    net->t++;
-    corrections(net->t, &c1, &c2);
+// ---------------------------------------------------------------------------
+// The backward pass, alone or fused with the optimizer
+
+// One optimizer step's constants, for update_span.
+typedef struct {
+    ts_optim opt;
+    float lr, momentum, c1, c2;
+    long t;
+} optim_step;
+
+// The backward pass; with upd, each layer is updated (and its gradients
+// zeroed) as soon as they are final: its weights are no longer needed by the
+// pass, and its gradients are still in cache.
+static void backward(ts_mlp *net, const float *x, float *dout, int B, const optim_step *upd) {
     float *d = dout;
     for (int l = net->L - 1; l >= 0; l--) {
         int I = net->dims[l], O = net->dims[l + 1];
@@ -208,12 +201,23 @@ void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_opt
             memset(din, 0, sizeof(float) * (size_t)B * I);
         }
         linear_backward(din, net->dW[l], net->db[l], d, in, net->W[l], B, I, O);
-        // Layer l's gradients are final and its weights no longer needed by
-        // the backward pass: update them while the gradients are in cache.
-        size_t off = (size_t)(net->W[l] - net->params), n = (size_t)O * I + O;
-        update_span(net->params + off, net->grads + off, net->m + off, net->v + off, n, opt,
-                    lr, momentum, net->t, c1, c2, 1);
+        if (upd) {   // W[l] then b[l]: one span of params
+            size_t off = (size_t)(net->W[l] - net->params), n = (size_t)O * I + O;
+            update_span(net->params + off, net->grads + off, net->m + off, net->v + off, n,
+                        upd->opt, upd->lr, upd->momentum, upd->t, upd->c1, upd->c2, 1);
+        }
         if (din) relu_backward(din, net->act[l], B * I);
         d = din;
     }
+}
+
+void mlp_backward(ts_mlp *net, const float *x, float *dout, int B) {
+    backward(net, x, dout, B, NULL);
+}
+
+void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
+                         float lr, float momentum) {
+    optim_step u = {opt, lr, momentum, 0, 0, ++net->t};
+    corrections(u.t, &u.c1, &u.c2);
+    backward(net, x, dout, B, &u);
 }
