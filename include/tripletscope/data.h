@@ -34,6 +34,7 @@ typedef struct {
     int classes, dim, samples; // blobs / noise shape
     float noise;           // blobs: standard deviation around each centre
     unsigned given;        // TS_GIVEN_* bits: the companion flags set explicitly
+    uint64_t max_bytes;    // --max-memory: what loading may hold at once (0: the default)
 } ts_data_opts;
 
 // Companion flags given explicitly: one that does not apply to the data set

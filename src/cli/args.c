@@ -43,6 +43,28 @@ static int parse_float(const char *flag, const char *v, float *out, ts_error *er
     return 0;
 }
 
+// A size in bytes with an optional K, M, G or T (powers of 1024), e.g. 8G.
+static int parse_size(const char *flag, const char *v, uint64_t *out, ts_error *err) {
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    double unit = 1;
+    if (*end && !end[1]) {
+        const char *units = "KMGT", *u = strchr(units, *end == 'k' ? 'K' : *end);
+        if (u) {
+            for (long i = 0; i <= u - units; i++) unit *= 1024;
+            end++;
+        }
+    }
+    if (!*v || *end || errno || !isfinite(x))
+        return ts_fail(err, "%s: expected a size like 512M or 8G, got \"%s\"", flag, v);
+    x *= unit;
+    if (x < 1024.0 * 1024 || x > 1125899906842624.0)   // 1 MiB .. 1 PiB
+        return ts_fail(err, "%s: must be between 1M and 1024T (got %s)", flag, v);
+    *out = (uint64_t)x;
+    return 0;
+}
+
 static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
     c->n_hidden = 0;
     if (!*v || strcmp(v, "none") == 0) return 0;
@@ -85,7 +107,7 @@ static const struct flag {
     {"--eval-every", ARG}, {"--eval-size", ARG}, {"--headless", NO_ARG}, {"--log", ARG},
     {"--script", ARG}, {"--dump-projection", ARG}, {"--models", ARG}, {"--threads", ARG},
     {"--scenario", ARG}, {"--export-dir", ARG}, {"--help", NO_ARG}, {"-h", NO_ARG},
-    {"--version", NO_ARG},
+    {"--version", NO_ARG}, {"--max-memory", ARG},
 };
 
 static const struct flag *find_flag(const char *name, size_t len) {
@@ -202,6 +224,7 @@ static int apply(ts_cli *cli, const char *f, const char *v, ts_error *err) {
     else if (!strcmp(f, "--export-dir")) snprintf(c->export_dir, sizeof c->export_dir, "%s", v);
     else if (!strcmp(f, "--help") || !strcmp(f, "-h")) cli->help = 1;
     else if (!strcmp(f, "--version")) cli->version = 1;
+    else if (!strcmp(f, "--max-memory")) return parse_size(f, v, &d->max_bytes, err);
     return 0;
 }
 
