@@ -218,6 +218,27 @@ static void test_log_lines(void **state) {
     assert_non_null(strstr(last, "\"type\":\"summary\""));
 }
 
+static int has_log_error(const ts_runner_view *v, long unused) {
+    (void)unused;
+    return v->log_error[0] != 0;
+}
+
+// A log on a full device: the view says so (the interface shows it) with the
+// reason, training goes on, and runner_free reports it for the exit status.
+static void test_log_write_error(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_runner *r = make(&c, NULL, "/dev/full", 0);
+    wait_until(r, has_log_error, 0, "the log error");
+    assert_string_equal(view->log_error, "/dev/full: write failed: No space left on device");
+    long s = view->snap.step;
+    wait_until(r, step_beyond, s + 2, "steps after the error");
+    ts_error err;
+    assert_int_equal(runner_free(r, &err), -1);
+    assert_string_equal(err.msg, "--log /dev/full: write failed: No space left on device");
+}
+
 static void test_bad_script_and_log(void **state) {
     (void)state;
     ts_config c;
@@ -229,7 +250,11 @@ static void test_bad_script_and_log(void **state) {
     assert_non_null(strstr(err.msg, "--script"));
     ts_runner_opts bad_log = {.log_path = "/nonexistent/dir/log.jsonl"};
     assert_int_equal(runner_create(&r, &c, &data, &data, "blobs", &bad_log, &err), -1);
-    assert_non_null(strstr(err.msg, "/nonexistent/dir/log.jsonl"));
+    assert_non_null(strstr(err.msg, "--log /nonexistent/dir/log.jsonl"));
+    assert_null(r);
+    ts_runner_opts unknown_key = {.script = "5:m,6:Y"};
+    assert_int_equal(runner_create(&r, &c, &data, &data, "blobs", &unknown_key, &err), -1);
+    assert_non_null(strstr(err.msg, "\"6:Y\""));
     assert_null(r);
 }
 
@@ -307,6 +332,7 @@ int main(void) {
         cmocka_unit_test(test_key_shows_in_next_view),
         cmocka_unit_test(test_script_reproducible),
         cmocka_unit_test(test_log_lines),
+        cmocka_unit_test(test_log_write_error),
         cmocka_unit_test(test_bad_script_and_log),
         cmocka_unit_test(test_divergence_pauses_until_reset),
         cmocka_unit_test(test_finite_explosion_notice),

@@ -10,6 +10,7 @@
 #include "tripletscope/series.h"
 #include "tripletscope/session.h"
 #include "tripletscope/snapshot.h"
+#include "../src/ui/keys.h"   // to check the core's script keys against the interface's
 
 // ---------------------------------------------------------------------------
 // Samplers
@@ -44,6 +45,35 @@ static void test_pk_batches(void **state) {
         }
     }
     assert_true(seen9 > 0);
+    sampler_free(&s);
+}
+
+// Batches that cannot hold a triplet (anchor, positive, negative) are refused,
+// naming the flags to change.
+static void test_sampler_refusals(void **state) {
+    (void)state;
+    enum { N = 100, C = 5 };
+    int y[N];
+    for (int i = 0; i < N; i++) y[i] = i % C;
+    ts_sampler s;
+    assert_int_equal(sampler_init(&s, y, N, C, 1), 0);
+    char why[200];
+    // pk, P = B / K = 1: one class a batch, no negatives.
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 16, 16, why, sizeof why), -1);
+    assert_non_null(strstr(why, "--k"));
+    assert_non_null(strstr(why, "--batch"));
+    assert_non_null(strstr(why, "P = 1"));
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 8192, 8192, why, sizeof why), -1);
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 8, 4, why, sizeof why), 0);   // P = 2
+    // K above every class's size is fine: drawn with replacement.
+    assert_int_equal(sampler_check(&s, SAMPLER_PK, 64, 32, why, sizeof why), 0);
+    // uniform: fewer than 3 samples, or more than the training set.
+    assert_int_equal(sampler_check(&s, SAMPLER_UNIFORM, 2, 16, why, sizeof why), -1);
+    assert_non_null(strstr(why, "--batch"));
+    assert_int_equal(sampler_check(&s, SAMPLER_UNIFORM, 3, 16, why, sizeof why), 0);
+    assert_int_equal(sampler_check(&s, SAMPLER_UNIFORM, N, 16, why, sizeof why), 0);
+    assert_int_equal(sampler_check(&s, SAMPLER_UNIFORM, N + 1, 16, why, sizeof why), -1);
+    assert_non_null(strstr(why, "--batch"));
     sampler_free(&s);
 }
 
@@ -135,13 +165,43 @@ static void test_script(void **state) {
     assert_string_equal(script_due(&s, 1000), "mm");
     assert_null(script_due(&s, 2000));
     script_free(&s);
-    const char *bad[] = {"300p", "x:p", "300:", "-5:p", "10:p,,20:m", "5:0123456789012345678901234567890123"};
+    const char *bad[] = {"300p", "x:p", "300:", "-5:p", "10:p,,20:m", "5:0123456789012345678901234567890123",
+                         "99999999999999999999:p", "5:p,", ",5:p", "5:Y", "5:m\tm", "5:p,6:mmx"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_int_equal(script_parse(bad[i], &s, &err), -1);
         assert_non_null(strstr(err.msg, "--script"));
+        assert_null(strchr(err.msg, '\n'));   // one line, whatever the entry holds
     }
+    // The message quotes the entry at fault.
+    assert_int_equal(script_parse("5:m,99999999999999999999:p", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "\"99999999999999999999:p\""));
+    assert_int_equal(script_parse("5:m,6:Y", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "'Y' in \"6:Y\""));
+    assert_int_equal(script_parse("5:p,", &s, &err), -1);
+    assert_non_null(strstr(err.msg, "empty entry"));
     assert_int_equal(script_parse(NULL, &s, &err), 0);
     assert_null(script_due(&s, 5));
+    // Every known key at once (a space included) parses.
+    char all[40];
+    snprintf(all, sizeof all, "7:%s", script_keys);
+    assert_int_equal(script_parse(all, &s, &err), 0);
+    assert_string_equal(script_due(&s, 7), script_keys);
+    script_free(&s);
+}
+
+// The core's one list of script keys is exactly the interface's printable
+// keys (src/ui/keys.c), and its setting keys exactly those session_key acts
+// on: space, '.' and 'q' are the runner's, '?' and 'v' the interface's.
+static void test_script_keys_match(void **state) {
+    (void)state;
+    int n;
+    const ui_keydef *table = keys_table(&n);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < 3 && table[i].keys[j]; j++) {
+            int key = table[i].keys[j];
+            if (key >= 0x20 && key < 0x7f) assert_true(script_key_known(key));
+        }
+    for (const char *k = script_keys; *k; k++) assert_non_null(keys_find(*k));
 }
 
 // ---------------------------------------------------------------------------
@@ -343,6 +403,24 @@ static void test_keys_and_reset(void **state) {
     session_free(s);
 }
 
+// session_key acts on (or refuses) every script key but the runner's and the
+// interface's own, and on nothing else: the list in script.c misses none.
+static void test_session_keys_are_script_keys(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    snprintf(c.export_dir, sizeof c.export_dir, "/nonexistent/dir");   // e: refused, no file
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    for (int key = 1; key < 256; key++) {
+        int acted = session_key(s, key) != 0;
+        int setting = script_key_known(key) && !strchr(" .q?v", key);
+        if (acted != setting) fail_msg("key %d: session_key %s it", key, acted ? "acts on" : "ignores");
+    }
+    session_free(s);
+}
+
 static void test_divergence_and_models(void **state) {
     (void)state;
     ts_config c;
@@ -487,9 +565,12 @@ static void test_step_recomputed(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pk_batches),
+        cmocka_unit_test(test_sampler_refusals),
         cmocka_unit_test(test_uniform_chi_square),
         cmocka_unit_test(test_series_merging),
         cmocka_unit_test(test_script),
+        cmocka_unit_test(test_script_keys_match),
+        cmocka_unit_test(test_session_keys_are_script_keys),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_lockstep_and_determinism),
         cmocka_unit_test(test_keys_and_reset),

@@ -25,7 +25,7 @@ typedef struct {
     int auto_paused;        // paused because the loss went NaN or Inf (r resets)
     int quit;               // a --script pressed q: the front end should quit
     double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
-    char log_error[320];    // set once writing --log failed
+    char log_error[320];    // set once writing --log failed: "FILE: write failed: REASON"
 } ts_runner_view;
 
 typedef struct {
@@ -46,8 +46,10 @@ typedef struct ts_runner ts_runner;
 int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train,
                   const ts_dataset *test, const char *data_name,
                   const ts_runner_opts *opts, ts_error *err);
-// Starts the worker thread (with every signal blocked in it, so signals reach
-// the interface thread). Returns 0, or -1 with err filled.
+// Starts the worker thread (with every signal blocked in it but the faults
+// SIGSEGV, SIGBUS, SIGFPE and SIGILL, so signals reach the interface thread
+// while a fault in the worker still runs the process's handler). Returns 0,
+// or -1 with err filled.
 int runner_start(ts_runner *r, ts_error *err);
 // Queues a key for the worker (any thread). Returns 0, or -1 when the queue
 // is full (the key is dropped).
@@ -58,7 +60,8 @@ int runner_view(ts_runner *r, ts_runner_view *out, long *seen);
 // Stops the worker (after the step it is in) and joins it. Idempotent.
 void runner_stop(ts_runner *r);
 // Stops, writes the summary line to the log and closes it, frees the session.
-// Returns 0, or -1 if the log could not be written (err says so).
+// Returns 0, or -1 if the log could not be written (err: "--log FILE: write
+// failed: REASON", the first failed write's errno).
 int runner_free(ts_runner *r, ts_error *err);
 
 #endif

@@ -29,8 +29,11 @@ void sampler_reseed(ts_sampler *s, uint64_t seed);
 // Writes the next batch's B sample indices into idx. pk needs B % K == 0
 // and B / K <= the number of classes (checked by sampler_check).
 void sampler_next(ts_sampler *s, ts_sampler_kind kind, int B, int K, int *idx);
-// 0 if kind can make batches of B with K per class, else -1 with a reason
-// in why (the flag it concerns first: "--k: ...").
+// 0 if kind can make batches of B with K per class that can hold a triplet,
+// else -1 with a reason in why (the flag it concerns first: "--k: ...").
+// uniform: 3 <= B <= the training samples. pk: K >= 2, B a multiple of K,
+// and 2 <= P = B / K <= the classes present (a class smaller than K is fine:
+// it is drawn with replacement).
 int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
                   char *why, int why_len);
 const char *sampler_name(ts_sampler_kind k);

@@ -67,7 +67,10 @@ static int parse_size(const char *flag, const char *v, uint64_t *out, ts_error *
 
 static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
     c->n_hidden = 0;
-    if (!*v || strcmp(v, "none") == 0) return 0;
+    // An empty value is more likely an unset shell variable than a wish for
+    // a linear model: that one is spelled out.
+    if (!*v) return ts_fail(err, "--hidden: empty value (use --hidden none for no hidden layer)");
+    if (strcmp(v, "none") == 0) return 0;
     const char *p = v;
     while (*p) {
         if (c->n_hidden == TS_MAX_LAYERS - 1)
@@ -84,6 +87,18 @@ static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
             return ts_fail(err, "--hidden: expected sizes like 256,128, got \"%s\"", v);
         p = *end ? end + 1 : end;
     }
+    return 0;
+}
+
+// The directory is copied into the configuration: a longer one would be cut
+// (and an export written elsewhere), an empty one would mean "/".
+static int parse_export_dir(const char *v, ts_config *c, ts_error *err) {
+    size_t n = strlen(v);
+    if (n == 0) return ts_fail(err, "--export-dir: empty value (use . for the current directory)");
+    if (n >= sizeof c->export_dir)
+        return ts_fail(err, "--export-dir: at most %zu characters (got %zu)",
+                       sizeof c->export_dir - 1, n);
+    memcpy(c->export_dir, v, n + 1);
     return 0;
 }
 
@@ -190,7 +205,7 @@ static int apply(ts_cli *cli, const char *f, const char *v, ts_error *err) {
         else if (!strcmp(v, "pk")) s->sampler = SAMPLER_PK;
         else return ts_fail(err, "--sampler: expected uniform or pk, got \"%s\"", v);
     }
-    else if (!strcmp(f, "--batch")) return parse_int(f, v, 2, 8192, &c->batch, err);
+    else if (!strcmp(f, "--batch")) return parse_int(f, v, 3, 8192, &c->batch, err);
     else if (!strcmp(f, "--k")) return parse_int(f, v, 1, 8192, &c->k, err);
     else if (!strcmp(f, "--normalize")) s->normalize = 1;
     else if (!strcmp(f, "--no-normalize")) s->normalize = 0;
@@ -221,7 +236,7 @@ static int apply(ts_cli *cli, const char *f, const char *v, ts_error *err) {
     }
     else if (!strcmp(f, "--threads")) return parse_int(f, v, 1, 64, &c->threads, err);
     else if (!strcmp(f, "--scenario")) cli->scenario = v;
-    else if (!strcmp(f, "--export-dir")) snprintf(c->export_dir, sizeof c->export_dir, "%s", v);
+    else if (!strcmp(f, "--export-dir")) return parse_export_dir(v, c, err);
     else if (!strcmp(f, "--help") || !strcmp(f, "-h")) cli->help = 1;
     else if (!strcmp(f, "--version")) cli->version = 1;
     else if (!strcmp(f, "--max-memory")) return parse_size(f, v, &d->max_bytes, err);

@@ -1,4 +1,6 @@
 // headless.c: training without the interface; every figure as a JSON line.
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,50 +10,143 @@
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
 
+// Where the JSON lines go, and how an error names it: "stdout", "--log FILE".
 typedef struct {
-    FILE *out;   // stdout
-    FILE *log;   // --log, or NULL
+    FILE *f;
+    const char *flag;   // "--log", or NULL for stdout
+    const char *path;
+} sink;
+
+typedef struct {
+    sink out, log;      // log.f is NULL without --log
+    int failed;         // a write failed (and was reported): the run ends
 } sinks;
 
+// The errno of a call that failed; EIO if it left none.
+static int failure(void) { return errno ? errno : EIO; }
+
+static void write_failed(const sink *k, int e) {
+    fprintf(stderr, "tripletscope: %s%s%s: write failed: %s\n", k->flag ? k->flag : "",
+            k->flag ? " " : "", k->path, strerror(e));
+}
+
+// Writes line and a newline, flushed, so a reader sees every line as it is
+// made; returns 0, or the errno of the call that failed.
+static int write_line(FILE *f, const char *line) {
+    errno = 0;
+    if (fputs(line, f) == EOF || fputc('\n', f) == EOF || fflush(f) == EOF) return failure();
+    return 0;
+}
+
+// The session's output. After the first failure nothing more is written
+// anywhere: the run is ending, and the one error line is out.
 static void emit_line(void *ctx, const char *line) {
     sinks *k = ctx;
-    fputs(line, k->out);
-    fputc('\n', k->out);
-    fflush(k->out);
-    if (k->log) {
-        fputs(line, k->log);
-        fputc('\n', k->log);
-        fflush(k->log);
+    sink *each[] = {&k->out, &k->log};
+    for (size_t i = 0; i < sizeof each / sizeof each[0] && !k->failed; i++) {
+        int e = each[i]->f ? write_line(each[i]->f, line) : 0;
+        if (e) {
+            write_failed(each[i], e);
+            k->failed = 1;
+        }
     }
 }
 
-// Presses the script's keys due at this step; returns 1 if one of them quits.
-static int press_due(ts_session *s, ts_script *sc) {
+// What pressing the script's keys due at a step asks of the run.
+typedef enum { PRESS_GO, PRESS_QUIT, PRESS_FAILED } press_result;
+
+// A refused key is a warning (the run goes on, as the interface shows a
+// notice); a failed export is an error: the snapshot asked for is lost.
+static press_result refused(const ts_session *s, int key) {
+    if (key == 'e') {
+        fprintf(stderr, "tripletscope: %s\n", s->notice);
+        return PRESS_FAILED;
+    }
+    fprintf(stderr, "tripletscope: warning: --script at step %ld: %s\n", s->step, s->notice);
+    return PRESS_GO;
+}
+
+// Presses the script's keys due at this step; stops at a q or a failed export.
+static press_result press_due(ts_session *s, ts_script *sc) {
     const char *keys;
     while ((keys = script_due(sc, s->step)))
         for (const char *k = keys; *k; k++) {
-            if (*k == 'q') return 1;
-            session_key(s, (unsigned char)*k);   // interface-only keys do nothing here
+            if (*k == 'q') return PRESS_QUIT;
+            // The interface's own keys (space . ? v) return 0 here: nothing to do.
+            if (session_key(s, (unsigned char)*k) < 0 &&
+                refused(s, (unsigned char)*k) == PRESS_FAILED)
+                return PRESS_FAILED;
         }
-    return 0;
+    return PRESS_GO;
 }
 
 static int dump_projection(const ts_session *s, const char *path, ts_error *err) {
     FILE *f = fopen(path, "w");
-    if (!f) return ts_fail(err, "%s: cannot write the projection", path);
-    fprintf(f, "x,y,label,model\n");
-    for (int k = 0; k < MODEL_COUNT; k++) {
+    if (!f)
+        return ts_fail(err, "--dump-projection %s: cannot open for writing: %s", path,
+                       strerror(errno));
+    int e = 0;
+    errno = 0;
+    if (fprintf(f, "x,y,label,model\n") < 0) e = failure();
+    for (int k = 0; k < MODEL_COUNT && !e; k++) {
         const ts_model *m = &s->model[k];
         if (!m->enabled || !m->have_eval) continue;
-        for (int i = 0; i < s->n_proj; i++)
-            fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1], s->proj_y[i],
-                    model_name(m->kind));
+        for (int i = 0; i < s->n_proj && !e; i++)
+            if (fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1],
+                        s->proj_y[i], model_name(m->kind)) < 0)
+                e = failure();
     }
-    if (fclose(f) != 0) return ts_fail(err, "%s: cannot write the projection", path);
+    errno = 0;
+    if (fclose(f) != 0 && !e) e = failure();
+    if (e) return ts_fail(err, "--dump-projection %s: write failed: %s", path, strerror(e));
     return 0;
 }
 
-int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
+// Trains until --steps, a script's q or failed export, a divergence, or a
+// failed write; returns the steps run and sets *status (2 on an error).
+static long train(ts_session *s, ts_script *script, const sinks *k, long steps, int *status) {
+    long run = 0;
+    press_result p = press_due(s, script);
+    while (p == PRESS_GO && !k->failed && s->step < steps) {
+        if (session_step(s)) break;
+        run++;
+        if (s->diverged) break;   // the finding is out; the summary follows
+        p = press_due(s, script);
+    }
+    if (p == PRESS_FAILED) *status = 2;
+    return run;
+}
+
+// After the run: the last evaluation, the projection and the summary.
+static int finish(ts_cli *cli, ts_session *s, sinks *k, long run, double seconds) {
+    int status = 0;
+    // The last step was evaluated already when it fell on the schedule.
+    int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
+    if (!s->diverged && due && s->step > 0) session_evaluate(s);
+    ts_error err;
+    if (!k->failed && cli->dump_projection && dump_projection(s, cli->dump_projection, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        status = 2;
+    }
+    report_summary(s->line, TS_LINE_MAX, run, seconds);
+    emit_line(k, s->line);
+    return status;
+}
+
+// Closes the log; a failure not yet reported is reported now.
+static int close_log(sinks *k) {
+    if (!k->log.f) return 0;
+    errno = 0;
+    int bad = fclose(k->log.f) != 0;
+    k->log.f = NULL;
+    if (bad && !k->failed) {
+        write_failed(&k->log, failure());
+        k->failed = 1;
+    }
+    return k->failed ? 2 : 0;
+}
+
+int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *test,
                  const char *name) {
     ts_error err;
     ts_script script;
@@ -59,16 +154,21 @@ int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
-    sinks k = {stdout, NULL};
-    if (cli->log_path && !(k.log = fopen(cli->log_path, "w"))) {
-        fprintf(stderr, "tripletscope: %s: cannot open the log for writing\n", cli->log_path);
+    // A file size limit makes writes fail with EFBIG, reported like any
+    // failed write, instead of killing the run silently. SIGPIPE keeps its
+    // default: piped into head, the run ends quietly as any filter does.
+    signal(SIGXFSZ, SIG_IGN);
+    sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
+    if (cli->log_path && !(k.log.f = fopen(cli->log_path, "w"))) {
+        fprintf(stderr, "tripletscope: --log %s: cannot open for writing: %s\n", cli->log_path,
+                strerror(errno));
         script_free(&script);
         return 2;
     }
     ts_session *s;
-    if (session_create(&s, &cli->cfg, train, test, name, &err)) {
+    if (session_create(&s, &cli->cfg, train_set, test, name, &err)) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
-        if (k.log) fclose(k.log);
+        close_log(&k);
         script_free(&script);
         return 2;
     }
@@ -77,32 +177,14 @@ int run_headless(ts_cli *cli, const ts_dataset *train, const ts_dataset *test,
     session_emit_config(s);
 
     double t0 = clock_now();
-    long run = 0;
-    int quit = press_due(s, &script);
-    while (!quit && s->step < cli->cfg.steps) {
-        if (session_step(s)) break;
-        run++;
-        if (s->diverged) break;   // the finding is out; the summary follows
-        quit = press_due(s, &script);
-    }
-    double seconds = clock_now() - t0;
-    // The last step was evaluated already when it fell on the schedule.
-    int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
-    if (!s->diverged && due && s->step > 0) session_evaluate(s);
-
     int status = 0;
-    if (cli->dump_projection && dump_projection(s, cli->dump_projection, &err)) {
-        fprintf(stderr, "tripletscope: %s\n", err.msg);
-        status = 2;
-    }
-    report_summary(s->line, TS_LINE_MAX, run, seconds);
-    emit_line(&k, s->line);
+    long run = train(s, &script, &k, cli->cfg.steps, &status);
+    // A failed write ends the run at once: no evaluation, projection or
+    // summary after it.
+    if (!k.failed && finish(cli, s, &k, run, clock_now() - t0)) status = 2;
     session_free(s);
     script_free(&script);
-    if (k.log && fclose(k.log) != 0) {
-        fprintf(stderr, "tripletscope: %s: write failed\n", cli->log_path);
-        status = 2;
-    }
+    if (close_log(&k) || k.failed) status = 2;
     return status;
 }
 

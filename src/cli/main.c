@@ -1,10 +1,19 @@
 // main.c: tripletscope's entry point.
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
 #include "scenario.h"
 #include "../ui/ui.h"
 #include "tripletscope/blas.h"
+
+// After --help, --version or --scenario list: their text is the whole
+// answer, so losing it (stdout on a full disk) is an error, status 2.
+static int stdout_done(void) {
+    if (fflush(stdout) == 0 && !ferror(stdout)) return 0;
+    fprintf(stderr, "tripletscope: stdout: write failed: %s\n", strerror(errno ? errno : EIO));
+    return 2;
+}
 
 int main(int argc, char **argv) {
     ts_cli cli;
@@ -15,15 +24,15 @@ int main(int argc, char **argv) {
     }
     if (cli.help) {
         cli_help(stdout);
-        return 0;
+        return stdout_done();
     }
     if (cli.version) {
         printf("tripletscope %s (%s)\n", TS_VERSION, blas_describe());
-        return 0;
+        return stdout_done();
     }
     if (cli.scenario && strcmp(cli.scenario, "list") == 0) {
         scenario_list(stdout);
-        return 0;
+        return stdout_done();
     }
     ts_dataset train, test;
     char name[64];

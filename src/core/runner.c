@@ -1,5 +1,6 @@
 // runner.c: the worker thread that owns a session, its key queue, the
 // double-buffered snapshot, --script and --log.
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -20,7 +21,8 @@ struct ts_runner {
     ts_session *s;                  // touched only by the worker once started
     ts_script script;
     FILE *log;
-    char log_path[256];
+    char *log_path;                 // a copy: the caller's string may go
+    int log_errno;                  // the first failed write's errno, or 0
     int publish_ms;
 
     pthread_t thread;
@@ -50,12 +52,15 @@ struct ts_runner {
 // --- Log output ---------------------------------------------------------------
 
 // The session's JSON lines go to the log, as headless writes them (no stdout).
+// The interface goes on after a failed write (it shows it, and the exit
+// status says it), so only the first failure's errno is kept.
 static void emit_to_log(void *ctx, const char *line) {
     ts_runner *r = ctx;
     if (!r->log) return;
-    fputs(line, r->log);
-    fputc('\n', r->log);
-    fflush(r->log);
+    errno = 0;
+    if ((fputs(line, r->log) == EOF || fputc('\n', r->log) == EOF || fflush(r->log) == EOF) &&
+        !r->log_errno)
+        r->log_errno = errno ? errno : EIO;
 }
 
 // --- Publishing ---------------------------------------------------------------
@@ -94,8 +99,9 @@ static void publish(ts_runner *r) {
     v->auto_paused = r->auto_paused;
     v->quit = r->script_quit;
     v->steps_per_s = r->rate;
-    if (r->log && ferror(r->log) && !v->log_error[0])
-        snprintf(v->log_error, sizeof v->log_error, "%s: write failed", r->log_path);
+    if (r->log_errno && !v->log_error[0])
+        snprintf(v->log_error, sizeof v->log_error, "%s: write failed: %s", r->log_path,
+                 strerror(r->log_errno));
     pthread_mutex_lock(&r->mu);
     r->back = r->front;
     r->front = v;
@@ -248,9 +254,10 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
         return -1;
     }
     if (opts && opts->log_path) {
-        snprintf(r->log_path, sizeof r->log_path, "%s", opts->log_path);
-        if (!(r->log = fopen(opts->log_path, "w"))) {
-            ts_fail(err, "%s: cannot open the log for writing", opts->log_path);
+        if (!(r->log = fopen(opts->log_path, "w")) || !(r->log_path = strdup(opts->log_path))) {
+            ts_fail(err, "--log %s: cannot open for writing: %s", opts->log_path,
+                    strerror(errno));
+            if (r->log) fclose(r->log);
             session_free(r->s);
             script_free(&r->script);
             free(r);
@@ -271,8 +278,14 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
 }
 
 int runner_start(ts_runner *r, ts_error *err) {
+    // Every signal a process receives goes to the interface thread, which
+    // only notes it. The faults are the exception: raised by the worker's own
+    // instruction, they must reach it (blocked, Linux kills the process
+    // without running the handler that restores the terminal).
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
     sigset_t all, old;
     sigfillset(&all);
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&all, faults[i]);
     pthread_sigmask(SIG_BLOCK, &all, &old);
     r->t_start = clock_now();
     int rc = pthread_create(&r->thread, NULL, worker, r);
@@ -324,8 +337,12 @@ int runner_free(ts_runner *r, ts_error *err) {
         double seconds = r->t_start > 0 ? clock_now() - r->t_start : 0;
         report_summary(r->s->line, TS_LINE_MAX, r->steps_run, seconds);
         emit_to_log(r, r->s->line);
-        if (ferror(r->log) | fclose(r->log))
-            status = ts_fail(err, "%s: write failed", r->log_path);
+        errno = 0;
+        if (fclose(r->log) != 0 && !r->log_errno) r->log_errno = errno ? errno : EIO;
+        if (r->log_errno)
+            status = ts_fail(err, "--log %s: write failed: %s", r->log_path,
+                             strerror(r->log_errno));
+        free(r->log_path);
     }
     session_free(r->s);
     script_free(&r->script);

@@ -87,13 +87,23 @@ void sampler_next(ts_sampler *s, ts_sampler_kind kind, int B, int K, int *idx) {
     }
 }
 
-int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
-                  char *why, int why_len) {
-    if (B > s->N && kind == SAMPLER_UNIFORM) {
+// A triplet needs an anchor, a positive of its class and a negative of
+// another: three samples and two classes. Each check names the flag to
+// change first, as the message says.
+static int check_uniform(const ts_sampler *s, int B, char *why, int why_len) {
+    if (B < 3) {
+        snprintf(why, why_len, "--batch: a batch of %d cannot hold a triplet (anchor, positive "
+                 "and negative): use --batch 3 or more", B);
+        return -1;
+    }
+    if (B > s->N) {
         snprintf(why, why_len, "--batch: %d is more than the %d training samples", B, s->N);
         return -1;
     }
-    if (kind != SAMPLER_PK) return 0;
+    return 0;
+}
+
+static int check_pk(const ts_sampler *s, int B, int K, char *why, int why_len) {
     if (K < 2) {
         snprintf(why, why_len, "--k: must be at least 2 with the pk sampler (got %d)", K);
         return -1;
@@ -102,12 +112,26 @@ int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
         snprintf(why, why_len, "--batch: %d is not a multiple of --k %d", B, K);
         return -1;
     }
+    // One class a batch: no negatives, so no triplet and no negative pair;
+    // every loss is 0 (or only pulls together) at the cost of a B x B step.
+    if (B / K < 2) {
+        snprintf(why, why_len, "--k: --batch %d / --k %d = P = 1 class a batch: no negatives, so "
+                 "no triplet; use a --k that divides --batch, at most %d, or a larger --batch",
+                 B, K, B / 2);
+        return -1;
+    }
     if (B / K > s->n_classes) {
         snprintf(why, why_len, "--k: P = batch/k = %d classes per batch, but the data has only %d",
                  B / K, s->n_classes);
         return -1;
     }
     return 0;
+}
+
+int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
+                  char *why, int why_len) {
+    return kind == SAMPLER_PK ? check_pk(s, B, K, why, why_len)
+                              : check_uniform(s, B, why, why_len);
 }
 
 const char *sampler_name(ts_sampler_kind k) { return k == SAMPLER_PK ? "pk" : "uniform"; }

@@ -8,12 +8,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 #include "term.h"
 
-static int active;                        // curses is on: restore has work to do
+static volatile sig_atomic_t active;      // curses is on: restore has work to do
 static SCREEN *screen;
 static volatile sig_atomic_t got_signal;  // written by the handler only
+static struct termios saved_tty;          // the modes before curses, for on_fatal
+static volatile sig_atomic_t tty_saved;
 static attr_t role_attr[ROLE_COUNT];
 
 // --- Capabilities ---------------------------------------------------------------
@@ -81,7 +84,50 @@ static void roles_init(ui_caps *caps, int dflt) {
 
 // --- Start, restore, signals ------------------------------------------------------
 
+// Signals that end the run: the loop notices the flag, restores the
+// terminal with curses and exits 128 + the signal.
+static const int quit_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT,
+                                   SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU};
+// Signals after which nothing may be trusted, curses least of all.
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGSYS};
+// Ignored, so that a --log on a pipe whose reader went away, or past the
+// file size limit, fails its write (EPIPE, EFBIG): the interface reports
+// that, where the signal would kill it with the terminal in cbreak mode.
+static const int ignored_signals[] = {SIGPIPE, SIGXFSZ};
+
+// What on_fatal writes: leave the alternate screen, show the cursor, normal
+// attributes, cursor keys back in normal mode (xterm, and what every
+// terminal emulator follows). Fixed, because terminfo is not safe here.
+static const char leave_screen[] = "\033[0m\033[?1l\033>\033[?25h\033[?1049l";
+
 static void on_signal(int sig) { got_signal = sig; }
+
+// Only async-signal-safe calls: the process may have crashed inside curses
+// or malloc. Puts the tty back to its modes from before curses, then dies
+// of the signal as if unhandled (the exit status and a core as usual).
+static void on_fatal(int sig) {
+    if (active && tty_saved) {
+        tcsetattr(STDOUT_FILENO, TCSANOW, &saved_tty);
+        ssize_t n = write(STDOUT_FILENO, leave_screen, sizeof leave_screen - 1);
+        (void)n;   // nothing more to do if it fails
+    }
+    struct sigaction dfl;
+    memset(&dfl, 0, sizeof dfl);
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(sig, &dfl, NULL);
+    raise(sig);    // pending until the handler returns, then fatal
+}
+
+static void install(const int *sigs, size_t n, void (*handler)(int)) {
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handler;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < n; i++) sigaction(sigs[i], &sa, NULL);
+}
+
+#define INSTALL(sigs, handler) install(sigs, sizeof sigs / sizeof sigs[0], handler)
 
 int term_signal(void) { return got_signal; }
 
@@ -108,6 +154,9 @@ int term_start(ui_caps *caps, ts_error *err) {
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return ts_fail(err, "the interface needs a terminal (use --headless for JSON lines)");
     const char *t = getenv("TERM");
+    // curses sets its modes on the output's terminal: the same one on_fatal
+    // puts back.
+    tty_saved = tcgetattr(STDOUT_FILENO, &saved_tty) == 0;
     if (!(screen = newterm(NULL, stdout, stdin)))
         return ts_fail(err, "TERM=%s: unknown terminal type (use --headless for JSON lines)",
                        t ? t : "");
@@ -132,14 +181,11 @@ int term_start(ui_caps *caps, ts_error *err) {
     }
     roles_init(caps, dflt);
     // After newterm: curses installs handlers of its own; these replace them
-    // and do nothing but note the signal (the loop restores and exits).
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    // and do nothing but note the signal (the loop restores and exits), or,
+    // for the fatal ones, restore the tty and die.
+    INSTALL(quit_signals, on_signal);
+    INSTALL(fatal_signals, on_fatal);
+    INSTALL(ignored_signals, SIG_IGN);
     return 0;
 }
 

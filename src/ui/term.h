@@ -40,14 +40,21 @@ int term_class_colors(const ui_caps *caps);
 void term_detect(ui_caps *caps);
 // Starts curses on the controlling terminal: cbreak, no echo, keypad,
 // hidden cursor, colours when caps->color (cleared if the terminal has none);
-// installs SIGINT / SIGTERM / SIGHUP handlers that only set a flag and an
-// atexit restore. Returns 0, or -1 with err filled (not a terminal).
+// installs an atexit restore and the signal handlers: SIGINT, SIGTERM,
+// SIGHUP, SIGQUIT (and SIGUSR1, SIGUSR2, SIGALRM, SIGXCPU) only set the flag
+// term_signal() reads; SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT and SIGSYS
+// put the tty back to its modes from before curses, leave the alternate
+// screen and show the cursor (async-signal-safe calls only), then die of
+// the signal; SIGPIPE and SIGXFSZ are ignored, so a write to --log fails
+// (and is reported) instead. Returns 0, or -1 with err filled (not a
+// terminal).
 int term_start(ui_caps *caps, ts_error *err);
 // Ends curses and puts the terminal back in normal mode. Idempotent.
 void term_restore(void);
 // Restores the terminal, then prints "tripletscope: MESSAGE" and exits 1.
 void term_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
-// The signal received (SIGINT, SIGTERM, SIGHUP), or 0.
+// The terminating signal received (SIGINT, SIGTERM, SIGHUP, SIGQUIT, ...),
+// or 0.
 int term_signal(void);
 
 // --- Drawing -------------------------------------------------------------------

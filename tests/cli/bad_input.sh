@@ -23,6 +23,41 @@ expect() {
     fi
 }
 
+# expect_run NAME STATUS PATTERN LAST ARGS...: a run that starts, so stdout
+# holds its JSON lines, the last matching LAST; status STATUS and exactly one
+# stderr line matching PATTERN.
+expect_run() {
+    name=$1; want=$2; pat=$3; last=$4; shift 4
+    "$BIN" --headless --steps 1 "$@" >"$T/out" 2>"$T/err"
+    st=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$st" -ne "$want" ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$T/err" ||
+        ! tail -n 1 "$T/out" | grep -q -- "$last"; then
+        echo "FAIL $name: status $st, $lines stderr lines, stdout ends: $(tail -n 1 "$T/out" | cut -c1-80)"
+        sed 's/^/    /' "$T/err" | head -5
+        fails=$((fails + 1))
+    else
+        echo "ok   $name: $(cat "$T/err")"
+    fi
+}
+
+# expect_full NAME PATTERN ARGS...: stdout on the full device (so there is no
+# stdout to check); status 2 and one stderr line matching PATTERN, within the
+# timeout although the run asks for 100000 steps (a failed write ends it).
+expect_full() {
+    name=$1; pat=$2; shift 2
+    timeout 30 "$BIN" --headless --steps 100000 "$@" >/dev/full 2>"$T/err"
+    st=$?
+    lines=$(wc -l <"$T/err")
+    if [ "$st" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$T/err"; then
+        echo "FAIL $name: status $st, $lines stderr lines:"
+        sed 's/^/    /' "$T/err" | head -5
+        fails=$((fails + 1))
+    else
+        echo "ok   $name: $(cat "$T/err")"
+    fi
+}
+
 # Big-endian 32-bit integer as printf octal escapes.
 be32() { printf "\\$(printf %03o $(( ($1 >> 24) & 255 )))\\$(printf %03o $(( ($1 >> 16) & 255 )))\\$(printf %03o $(( ($1 >> 8) & 255 )))\\$(printf %03o $(( $1 & 255 )))"; }
 
@@ -91,6 +126,45 @@ expect "bad script" "--script" --data digits --script 10p
 expect "hidden trailing comma" "--hidden" --data digits --hidden 256,
 expect "lr below a float" "--lr" --data digits --lr 1e-50
 expect "margin above a float" "--margin" --data digits --margin 1e50
+
+expect "batch of 2" "--batch" --data digits --batch 2
+expect "pk batch of one class" "--k.*--batch" --data digits --sampler pk --k 8192 --batch 8192
+expect "pk batch of one class (small)" "--k.*--batch" --data digits --sampler pk --k 16 --batch 16
+expect "empty --hidden" "--hidden.*none" --data digits --hidden ""
+expect "empty --export-dir" "--export-dir" --data digits --export-dir ""
+long=$(printf '%0300d' 0)
+expect "--export-dir over 255 characters" "--export-dir: at most 255" --data digits --export-dir "/tmp/$long"
+expect "script step overflows" "--script.*99999999999999999999:p" --data digits --script 99999999999999999999:p
+expect "script trailing comma" "--script: empty entry" --data digits --script 5:p,
+expect "script unknown key" "--script: unknown key 'Y' in \"5:Y\"" --data digits --script 5:Y
+expect "script unknown key among others" "--script: unknown key 'x'" --data digits --script "5:m,6:mx"
+
+# --- writes that fail ---------------------------------------------------------
+expect_full "stdout on a full device" "^tripletscope: stdout: write failed: No space left on device$" --data digits
+# The log on the full device, stdout fine: the run stops at the first line
+# the log loses, so the config line is all stdout gets.
+timeout 30 "$BIN" --headless --data digits --steps 100000 --log /dev/full >"$T/out" 2>"$T/err"
+st=$?
+if [ "$st" -ne 2 ] || [ "$(wc -l <"$T/err")" -ne 1 ] || [ "$(wc -l <"$T/out")" -ne 1 ] ||
+    ! grep -q '^tripletscope: --log /dev/full: write failed: No space left on device$' "$T/err" ||
+    ! grep -q '"type":"config"' "$T/out"; then
+    echo "FAIL --log on a full device: status $st, stdout $(wc -l <"$T/out") lines:"
+    sed 's/^/    /' "$T/err" | head -5
+    fails=$((fails + 1))
+else
+    echo "ok   --log on a full device: $(cat "$T/err") (stdout: the config line only)"
+fi
+expect_full "--help on a full device" "stdout: write failed" --help
+expect_run "--dump-projection on a full device" 2 "^tripletscope: --dump-projection /dev/full: write failed: No space left on device$" \
+    '"type":"summary"' --data digits --steps 5 --dump-projection /dev/full
+expect_run "--dump-projection unwritable" 2 "--dump-projection $T/nodir/p.csv: cannot open" \
+    '"type":"summary"' --data digits --steps 5 --dump-projection "$T/nodir/p.csv"
+# A failed export ends the run at its step, the summary after it.
+expect_run "export fails" 2 "^tripletscope: export failed: /proc/" \
+    '"type":"summary","steps":5,' --data digits --steps 20 --script 5:e --export-dir /proc
+# A refused key is a warning: the run goes on to its end, status 0.
+expect_run "script key refused" 0 "^tripletscope: warning: --script at step 5: p refused: --k" \
+    '"type":"summary","steps":20,' --data digits --steps 20 --batch 16 --k 16 --script 5:p
 
 # --- flags that the data set chosen does not read --------------------------------
 expect "labels for a CSV" "--labels" --data "$T/inf.csv" --labels "$T/labels9.idx"
