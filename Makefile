@@ -35,7 +35,7 @@ BIN      := $(BUILD)/tripletscope
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test check unit-tests setup asan bench install uninstall clean
+.PHONY: all run test check unit-tests setup asan bench fuzz fuzz-targets install uninstall clean
 
 all: $(BIN)
 
@@ -68,6 +68,32 @@ bench: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
 	@sh bench/run.sh $(BUILD)
 
+# libFuzzer targets of the CSV, NPY and IDX loaders (tests/fuzz/), built by
+# clang under AddressSanitizer and UndefinedBehaviorSanitizer in a build
+# folder of their own, each run for FUZZ_SECONDS. New inputs and crashes go
+# to $(BUILD)-fuzz/ (the committed corpora stay small); a crash, once fixed,
+# is kept in tests/fuzz/regress/, which `make test` replays with gcc.
+FUZZ_CC      ?= clang-14
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := csv npy idx
+FUZZ_BUILD   := $(BUILD)-fuzz
+FUZZ_OPT     := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
+                -fno-sanitize-recover=undefined
+fuzz:
+	@sh scripts/setup.sh fuzz
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="$(FUZZ_OPT)" \
+	  LDFLAGS="-fsanitize=address,undefined" fuzz-targets
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes || exit 1; \
+	  echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; \
+	  $(FUZZ_BUILD)/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -dict=tests/fuzz/$$t.dict \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t tests/fuzz/regress || exit 1; \
+	done
+
+fuzz-targets: $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
+
 # --- building ----------------------------------------------------------------
 $(BIN): $(BUILD)/src/cli/main.o $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(LDLIBS)
@@ -88,9 +114,17 @@ $(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz dataset
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
+# Sources first, then the libraries (a test may list extra sources).
 $(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c,$^) $(filter %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
+
+# The replay of the fuzz corpora runs the fuzz targets themselves.
+$(BUILD)/tests/test_fuzz_replay: tests/fuzz/targets.c tests/fuzz/targets.h
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/targets.c tests/fuzz/targets.h $(CORE_LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c,$^) $(filter %.a,$^) $(LDLIBS)
 
 $(BUILD)/bench/bench: bench/bench.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -105,6 +139,6 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/tripletscope
 
 clean:
-	rm -rf build build-asan $(BUILD) bench/results
+	rm -rf build build-asan build-fuzz $(BUILD) $(BUILD)-fuzz bench/results
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,8 +1,13 @@
 #!/bin/sh
 # Installs the Debian packages tripletscope needs, when they are missing.
 # As root it runs apt-get; otherwise it prints the exact command and stops.
+#   sh scripts/setup.sh        what `make run` and `make test` need
+#   sh scripts/setup.sh fuzz   that, and clang with libFuzzer for `make fuzz`
 set -u
 PKGS="gcc make libc6-dev pkg-config libncurses-dev libopenblas-dev zlib1g-dev libcmocka-dev tmux dataset-fashion-mnist"
+# Only `make fuzz` needs clang: Debian's clang-14, and its runtime
+# libraries (libFuzzer, the sanitizers), which Debian only recommends.
+if [ "${1:-}" = fuzz ]; then PKGS="$PKGS clang-14 libclang-rt-14-dev"; fi
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     # Not Debian: trust pkg-config and say what we could not check.

@@ -54,7 +54,8 @@ enum {
 
 // Fills opts with the defaults documented in --help.
 void data_opts_default(ts_data_opts *opts);
-// True when Fashion-MNIST's four files are readable in dir.
+// True when Fashion-MNIST's four files are readable regular files in dir
+// (checked without opening them, so a FIFO there cannot block).
 int data_fashion_available(const char *dir);
 // Loads what opts->data names into a train and a held-out split, features
 // scaled as docs/metrics.md says; train->source describes how. Returns 0, or
@@ -66,10 +67,19 @@ int data_load(const ts_data_opts *opts, ts_dataset *train, ts_dataset *test,
 void data_free(ts_dataset *ds);
 
 // --- the individual loaders (each returns 0, or -1 with err filled) --------
-int data_load_csv(const char *path, int label_col, ts_dataset *ds, ts_error *err);
-int data_load_npy(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err);
-int data_load_idx(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err);
-int data_load_fashion(const char *dir, ts_dataset *train, ts_dataset *test, ts_error *err);
+// max_bytes is the budget of the whole load (--max-memory; 0: 4 GiB, or half
+// this machine's memory when less): the decompressed bytes and every array
+// held at once, including the copies data_split makes of a file's set
+// (data_load splits every set but fashion). A load over it is refused before
+// it allocates, while a .gz still decompresses. docs/metrics.md has the sums.
+int data_load_csv(const char *path, int label_col, uint64_t max_bytes, ts_dataset *ds,
+                  ts_error *err);
+int data_load_npy(const char *path, const char *labels_path, uint64_t max_bytes,
+                  ts_dataset *ds, ts_error *err);
+int data_load_idx(const char *path, const char *labels_path, uint64_t max_bytes,
+                  ts_dataset *ds, ts_error *err);
+int data_load_fashion(const char *dir, uint64_t max_bytes, ts_dataset *train,
+                      ts_dataset *test, ts_error *err);
 int data_load_digits(ts_dataset *ds, ts_error *err);
 int data_load_iris(ts_dataset *ds, ts_error *err);
 int data_make_blobs(int n, int classes, int dim, float noise, uint64_t seed, ts_dataset *ds);

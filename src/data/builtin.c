@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include "loader.h"
@@ -73,7 +74,8 @@ int data_load_digits(ts_dataset *ds, ts_error *err) {
     size_t len = 0;
     if (inflate_digits(&text, &len, err) < 0) return -1;
     ts_dataset f = {0};
-    int rc = data_parse_csv("digits (embedded)", text, len, -1, &f, err);
+    // The embedded sets are fixed and small: no budget.
+    int rc = data_parse_csv("digits (embedded)", text, len, -1, NULL, &f, err);
     free(text);
     if (rc < 0) return -1;
     // Pixel intensities 0..16: bytes, a sixteenth each.
@@ -126,7 +128,8 @@ int data_load_iris(ts_dataset *ds, ts_error *err) {
         else if (cell == 1) d = strtol(tok, NULL, 10);
         else if (n_names < 16) names[n_names++] = tok;
     }
-    int rc = data_parse_csv("iris (embedded)", nl + 1, len - (size_t)(nl + 1 - text), -1, ds, err);
+    int rc = data_parse_csv("iris (embedded)", nl + 1, len - (size_t)(nl + 1 - text), -1, NULL,
+                            ds, err);
     if (rc == 0 && (ds->N != n || ds->D != d || ds->C != n_names))
         rc = ts_fail(err, "iris (embedded): %d x %d with %d classes, but the header says "
                      "%ld x %ld with %d", ds->N, ds->D, ds->C, n, d, n_names);
@@ -158,7 +161,12 @@ int data_fashion_available(const char *dir) {
     char path[PATH_MAX];
     for (int k = 0; k < 4; k++) {
         int n = snprintf(path, sizeof path, "%s/%s", dir, fashion_files[k]);
-        if (n < 0 || (size_t)n >= sizeof path || access(path, R_OK) != 0) return 0;
+        // stat, not open: a FIFO of that name must not block the choice of
+        // the default set (and is no data file).
+        struct stat st;
+        if (n < 0 || (size_t)n >= sizeof path || stat(path, &st) != 0 || !S_ISREG(st.st_mode) ||
+            access(path, R_OK) != 0)
+            return 0;
     }
     return 1;
 }
@@ -166,18 +174,15 @@ int data_fashion_available(const char *dir) {
 // One half: images and labels; labels are 0..9 as they are (not remapped, so
 // both halves agree on them).
 static int load_half(const char *dir, const char *images, const char *labels,
-                     ts_dataset *ds, ts_error *err) {
+                     const data_budget *b, ts_dataset *ds, ts_error *err) {
     char ipath[PATH_MAX], lpath[PATH_MAX];
     if (join(ipath, sizeof ipath, dir, images, err) < 0 ||
         join(lpath, sizeof lpath, dir, labels, err) < 0)
         return -1;
-    if (data_read_idx_features(ipath, ds, err) < 0) return -1;
+    if (data_read_idx_features(ipath, b, ds, err) < 0) return -1;
     int64_t *raw = NULL;
-    size_t n = 0;
-    int rc = data_read_labels_idx(lpath, &raw, &n, err);
-    if (rc == 0 && n != (size_t)ds->N)
-        rc = ts_fail(err, "%s: %zu labels for the %d images of %s (label count mismatch)",
-                     lpath, n, ds->N, ipath);
+    size_t n = (size_t)ds->N;
+    int rc = data_read_labels_idx(lpath, n, ipath, &raw, err);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (raw[i] < 0 || raw[i] > 9)
             rc = ts_fail(err, "%s: label %lld at %zu is not a class 0..9", lpath,
@@ -198,13 +203,19 @@ static int load_half(const char *dir, const char *images, const char *labels,
     return rc;
 }
 
-int data_load_fashion(const char *dir, ts_dataset *train, ts_dataset *test, ts_error *err) {
+int data_load_fashion(const char *dir, uint64_t max_bytes, ts_dataset *train,
+                      ts_dataset *test, ts_error *err) {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     if (!dir) dir = TS_FASHION_DIR;
-    if (load_half(dir, fashion_files[0], fashion_files[1], train, err) < 0)
+    // Its own split: no copies, but the training half is held while the
+    // test half is read.
+    data_budget b = data_budget_make(max_bytes, 0);
+    if (load_half(dir, fashion_files[0], fashion_files[1], &b, train, err) < 0)
         return data_err_oneline(err);
-    if (load_half(dir, fashion_files[2], fashion_files[3], test, err) < 0) {
+    b.held = (uint64_t)train->N * (uint64_t)train->D + (uint64_t)train->N * sizeof(int) +
+             10 * 40;   // (N, D) bytes, (N) ints and ten class names
+    if (load_half(dir, fashion_files[2], fashion_files[3], &b, test, err) < 0) {
         data_free(train);
         return data_err_oneline(err);
     }

@@ -24,8 +24,9 @@
 // FILE.csv  numbers separated by commas, one sample a line (also .csv.gz);
 //           label in the last column or --label-col N (0-based). The first
 //           line is a header when none of its cells is a number; a line
-//           that mixes numbers and other cells is an error. Blank lines are
-//           skipped. Labels must be integers. Floats, standardised.
+//           that mixes numbers and other cells is an error. Blank lines and
+//           a leading UTF-8 byte order mark are skipped. Labels must be
+//           integers of at most 2^53 in magnitude. Floats, standardised.
 // FILE.npy  a 2-D C-order array of '<f4', '<f8' (converted to float) or
 //           '|u1' (bytes, u8_scale 1/255); labels from --labels, a .npy 1-D
 //           array of i1/u1/i2/u2/i4/u4/i8/u8 (little-endian) or an IDX label
@@ -36,6 +37,9 @@
 //           a .npy. Bytes, u8_scale 1/255.
 // Labels read from files are remapped: the distinct values in increasing
 // order become 0..C-1 and the original values become the class names.
+// Every file is opened through data_open (regular files only: a FIFO cannot
+// block the load), and every load but the embedded sets' is held to the
+// memory budget (--max-memory, loader.h; docs/metrics.md has the sums).
 //
 // --- Split and standardising ------------------------------------------------
 // Sets without a split of their own are validated whole, then split by
@@ -143,9 +147,9 @@ static char **dup_names(char *const *src, int C) {
     return dst;
 }
 
-// --- Size checks -------------------------------------------------------------
+// --- The memory budget -----------------------------------------------------------
 
-// Physical memory in bytes; a bound no single array may exceed.
+// Physical memory in bytes.
 static uint64_t phys_memory(void) {
     long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     if (pages <= 0 || page <= 0) return UINT64_MAX;
@@ -153,25 +157,115 @@ static uint64_t phys_memory(void) {
     return (uint64_t)pages * (uint64_t)page;
 }
 
+static uint64_t sat_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+static uint64_t sat_mul(uint64_t a, uint64_t b) {
+    return a && b > UINT64_MAX / a ? UINT64_MAX : a * b;
+}
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+data_budget data_budget_make(uint64_t max_bytes, int split) {
+    // --help says it: 4G, or half this machine's memory when less.
+    uint64_t dflt = phys_memory() / 2;
+    if (dflt > (4ULL << 30)) dflt = 4ULL << 30;
+    data_budget b = {max_bytes ? max_bytes : dflt, 0, split};
+    return b;
+}
+
+// Bytes a sample's label takes while it is read and remapped: the int label
+// (4), the raw 64-bit value (8), its sorted copy in data_remap_labels (8)
+// and an IDX label byte (1).
+#define LABEL_BYTES 21
+// A class name: its pointer and its malloc'ed decimal string (up to 20
+// digits and a sign), with malloc's own overhead.
+#define NAME_BYTES 40
+
+uint64_t data_budget_need(const data_budget *b, uint64_t text, uint64_t n, uint64_t values,
+                          uint64_t d, size_t elem) {
+    uint64_t feat = sat_mul(values, elem);
+    // At most one class a sample, and never more than TS_MAX_CLASSES.
+    uint64_t classes = n < TS_MAX_CLASSES ? n : TS_MAX_CLASSES;
+    uint64_t names = sat_mul(classes, NAME_BYTES);
+    // Reading: the text, the features (N, D), the labels with their scratch
+    // (N) and one copy of the class names.
+    uint64_t need = sat_add(sat_add(text, feat), sat_add(sat_mul(n, LABEL_BYTES), names));
+    if (b->split) {
+        // data_split: the whole set (features, int labels, names) and both
+        // halves (the same again, the names twice), an int and a byte of
+        // scratch a sample (the order, the test flags), two ints a class.
+        uint64_t set = sat_add(feat, sat_add(sat_mul(n, 4), names));
+        uint64_t split = sat_add(sat_mul(set, 2), sat_add(names, sat_mul(n, 5)));
+        need = max_u64(need, sat_add(split, sat_mul(classes, 8)));
+        // data_standardize (floats only): both halves and two doubles a feature.
+        if (elem == sizeof(float)) need = max_u64(need, sat_add(set, sat_mul(d, 16)));
+    }
+    return sat_add(b->held, need);
+}
+
+// A size as --max-memory writes it (512K, 16M, 4G, 1.5T), to a tenth of its
+// unit, rounded up when up (a need) or down (the budget), so that a need
+// just over the budget never prints as the same size.
+static void size_text(uint64_t bytes, int up, char *out, size_t cap) {
+    static const char units[] = "KMGTP";
+    double v = (double)bytes;
+    int u = -1;
+    while (u < 4 && v >= 1024.0) {
+        v /= 1024.0;
+        u++;
+    }
+    if (u < 0) {
+        snprintf(out, cap, "%llu bytes", (unsigned long long)bytes);
+        return;
+    }
+    double tenths = (up ? ceil(v * 10.0) : floor(v * 10.0)) / 10.0;
+    if (tenths == floor(tenths)) snprintf(out, cap, "%.0f%c", tenths, units[u]);
+    else snprintf(out, cap, "%.1f%c", tenths, units[u]);
+}
+
+int data_budget_check(const data_budget *b, const char *what, uint64_t need, int at_least,
+                      ts_error *err) {
+    if (!b || need <= b->max) return 0;
+    char n[32], m[32];
+    size_text(need, 1, n, sizeof n);
+    size_text(b->max, 0, m, sizeof m);
+    return ts_fail(err, "%s: loading it needs %s%s of memory, more than the %s budget "
+                   "(raise it with --max-memory SIZE)", what, at_least ? "at least " : "", n, m);
+}
+
+// --- Size checks -------------------------------------------------------------
+
 int data_check_size(const char *what, uint64_t n, uint64_t d, size_t file_elem,
-                    size_t mem_elem, int64_t avail, ts_error *err) {
+                    size_t mem_elem, int64_t avail, const data_budget *b, ts_error *err) {
     unsigned long long N = n, D = d;
     if (n > INT_MAX || d > INT_MAX || (d && n > SIZE_MAX / d) ||
         (n * d != 0 && n * d > SIZE_MAX / (mem_elem > file_elem ? mem_elem : file_elem)))
         return ts_fail(err, "%s: header sizes overflow (%llu x %llu values)", what, N, D);
-    uint64_t mem = n * d * mem_elem, phys = phys_memory();
-    if (mem > phys)
-        return ts_fail(err, "%s: header asks for %llu x %llu values (%.1f GB), more than "
-                       "this machine's memory (%.1f GB)", what, N, D, mem / 1e9, phys / 1e9);
+    // A raw file that is too short says so rather than blaming the budget.
     uint64_t need = n * d * file_elem;
     if (avail >= 0 && need > (uint64_t)avail)
         return ts_fail(err, "%s: truncated: header says %llu x %llu values (%llu bytes) "
                        "but only %lld bytes follow", what, N, D,
                        (unsigned long long)need, (long long)avail);
+    if (b && data_budget_check(b, what, data_budget_need(b, 0, n, n * d, d, mem_elem), 0,
+                               err) < 0)
+        return -1;
     // Every index in the program is an int; keep N * D within one.
     if (n * d > INT_MAX)
         return ts_fail(err, "%s: %llu x %llu values is too many (at most %d)",
                        what, N, D, INT_MAX);
+    return 0;
+}
+
+int data_check_labels(const char *path, uint64_t n, size_t expect, const char *features_path,
+                      size_t elem, int64_t avail, ts_error *err) {
+    // Before anything is allocated: a header's count alone must not decide
+    // how much memory the labels take.
+    if (n != (uint64_t)expect)
+        return ts_fail(err, "%s: %llu labels for the %zu samples of %s (label count mismatch)",
+                       path, (unsigned long long)n, expect, features_path);
+    if (avail >= 0 && n * elem > (uint64_t)avail)   // n <= INT_MAX: no overflow
+        return ts_fail(err, "%s: truncated: header says %llu labels (%llu bytes) but only "
+                       "%lld bytes follow", path, (unsigned long long)n,
+                       (unsigned long long)(n * elem), (long long)avail);
     return 0;
 }
 
@@ -414,11 +508,7 @@ static void row_from_u8(float *restrict dst, const uint8_t *restrict src, size_t
 int data_attach_labels(ts_dataset *ds, const char *features_path, const char *labels_path,
                        ts_error *err) {
     int64_t *raw = NULL;
-    size_t n = 0;
-    int rc = data_read_labels(labels_path, &raw, &n, err);
-    if (rc == 0 && n != (size_t)ds->N)
-        rc = ts_fail(err, "%s: %zu labels for the %d samples of %s (label count mismatch)",
-                     labels_path, n, ds->N, features_path);
+    int rc = data_read_labels(labels_path, (size_t)ds->N, features_path, &raw, err);
     if (rc == 0) rc = data_remap_labels(ds, raw, labels_path, err);
     free(raw);
     if (rc < 0) {
@@ -466,13 +556,17 @@ static const char *base_name(const char *path) {
     return slash && slash[1] ? slash + 1 : path;
 }
 
-// True when the file starts like a .npy, whatever its name.
+// True when the file starts like a .npy, whatever its name. Opened through
+// data_open, so that a FIFO cannot block here; what is wrong with a file that
+// cannot be opened is the loader's to say.
 static int looks_like_npy(const char *path) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return 0;
+    int64_t size;
+    ts_error ignored;
+    int fd = data_open(path, &size, &ignored);
+    if (fd < 0) return 0;
     unsigned char m[6];
-    int yes = fread(m, 1, 6, f) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
-    fclose(f);
+    int yes = pread(fd, m, 6, 0) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
+    close(fd);
     return yes;
 }
 
@@ -531,13 +625,13 @@ static int check_companions(const ts_data_opts *o, data_kind k, const char *data
 
 static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_error *err) {
     const char *path = o->data;
-    if (k == KIND_CSV) return data_load_csv(path, o->label_col, all, err);
-    if (k == KIND_NPY) return data_load_npy(path, o->labels, all, err);
+    if (k == KIND_CSV) return data_load_csv(path, o->label_col, o->max_bytes, all, err);
+    if (k == KIND_NPY) return data_load_npy(path, o->labels, o->max_bytes, all, err);
     // A bare word that is no file is more likely a misspelt set name.
     if (!strchr(path, '/') && !strchr(path, '.') && access(path, F_OK) != 0)
         return ts_fail(err, "--data %s: no such data set (fashion, digits, iris, blobs, "
                        "noise) or file", path);
-    return data_load_idx(path, o->labels, all, err);
+    return data_load_idx(path, o->labels, o->max_bytes, all, err);
 }
 
 static int check_gen_flags(const ts_data_opts *o, int blobs, int n, int classes, int dim,
@@ -550,10 +644,14 @@ static int check_gen_flags(const ts_data_opts *o, int blobs, int n, int classes,
         return ts_fail(err, "--noise %g: must be a finite number, at least 0", (double)o->noise);
     if ((uint64_t)n * (uint64_t)dim > INT_MAX)
         return ts_fail(err, "--samples %d x --dim %d: too many values", n, dim);
-    uint64_t bytes = (uint64_t)n * (uint64_t)dim * sizeof(float);
-    if (bytes > phys_memory())
-        return ts_fail(err, "--samples %d x --dim %d: more than this machine's memory", n, dim);
-    return 0;
+    // The same budget as a file's: the set, its split, and the blobs' centres (C, D).
+    data_budget b = data_budget_make(o->max_bytes, 1);
+    uint64_t values = (uint64_t)n * (uint64_t)dim;
+    uint64_t need = data_budget_need(&b, 0, (uint64_t)n, values, (uint64_t)dim, sizeof(float));
+    if (blobs) need = sat_add(need, (uint64_t)classes * (uint64_t)dim * sizeof(float));
+    char what[64];
+    snprintf(what, sizeof what, "--samples %d x --dim %d", n, dim);
+    return data_budget_check(&b, what, need, 0, err);
 }
 
 // Records in ds->source how the set was made, as the config line prints it.
@@ -631,8 +729,10 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
     int standardize = 0, classes = 0, dim = 0, n = 0;
     switch (k) {
     case KIND_FASHION:
-        if (data_load_fashion(dir, train, test, err) < 0) {
-            if (err && !data_fashion_available(dir)) {
+        if (data_load_fashion(dir, o->max_bytes, train, test, err) < 0) {
+            // The hint only helps when the files are missing (not when one
+            // is, say, a FIFO or corrupt).
+            if (err && !data_fashion_available(dir) && strstr(err->msg, ": cannot open: ")) {
                 size_t len = strlen(err->msg);
                 snprintf(err->msg + len, sizeof err->msg - len, " (install Debian's "
                          "dataset-fashion-mnist, or name the folder with --data-dir)");

@@ -107,7 +107,8 @@ static int idx_open(const char *path, int labels, idx_file *x, ts_error *err) {
 
 // --- Features and labels -----------------------------------------------------
 
-int data_read_idx_features(const char *path, ts_dataset *ds, ts_error *err) {
+int data_read_idx_features(const char *path, const data_budget *b, ts_dataset *ds,
+                           ts_error *err) {
     memset(ds, 0, sizeof *ds);
     idx_file x;
     if (idx_open(path, 0, &x, err) < 0) return -1;
@@ -118,7 +119,7 @@ int data_read_idx_features(const char *path, ts_dataset *ds, ts_error *err) {
     if (n == 0 || d == 0)
         rc = ts_fail(err, "%s: empty: %llu samples of %llu values", path,
                      (unsigned long long)n, (unsigned long long)d);
-    if (rc == 0) rc = data_check_size(path, n, d, 1, 1, x.avail, err);
+    if (rc == 0) rc = data_check_size(path, n, d, 1, 1, x.avail, b, err);
     if (rc == 0 && data_alloc(ds, (int)n, (int)d, 1) < 0)
         rc = ts_fail(err, "%s: out of memory", path);
     if (rc == 0) {
@@ -130,20 +131,22 @@ int data_read_idx_features(const char *path, ts_dataset *ds, ts_error *err) {
     return rc;
 }
 
-int data_read_labels_idx(const char *path, int64_t **raw, size_t *count, ts_error *err) {
+int data_read_labels_idx(const char *path, size_t expect, const char *features_path,
+                         int64_t **raw, ts_error *err) {
     *raw = NULL;
-    *count = 0;
     idx_file x;
     if (idx_open(path, 1, &x, err) < 0) return -1;
-    uint64_t n = x.dims[0];
-    int rc = data_check_size(path, n, 1, 1, sizeof(int64_t), x.avail, err);
+    // The count is checked before anything is allocated: a 28-byte .gz whose
+    // header says 2^31 - 1 labels must not cost gigabytes to refuse.
+    size_t n = expect;
+    int rc = data_check_labels(path, x.dims[0], expect, features_path, 1, x.avail, err);
     unsigned char *bytes = NULL;
     int64_t *out = NULL;
-    if (rc == 0 && (!(bytes = malloc(n ? (size_t)n : 1)) || !(out = malloc((n ? (size_t)n : 1) * sizeof *out))))
+    if (rc == 0 && (!(bytes = malloc(n ? n : 1)) || !(out = malloc((n ? n : 1) * sizeof *out))))
         rc = ts_fail(err, "%s: out of memory", path);
-    if (rc == 0) rc = read_exact(&x, bytes, (size_t)n, err);
+    if (rc == 0) rc = read_exact(&x, bytes, n, err);
     if (rc == 0)
-        for (size_t i = 0; i < (size_t)n; i++) out[i] = bytes[i];
+        for (size_t i = 0; i < n; i++) out[i] = bytes[i];
     free(bytes);
     idx_close(&x);
     if (rc < 0) {
@@ -151,13 +154,13 @@ int data_read_labels_idx(const char *path, int64_t **raw, size_t *count, ts_erro
         return -1;
     }
     *raw = out;
-    *count = (size_t)n;
     return 0;
 }
 
 // --- The loader --------------------------------------------------------------
 
-int data_load_idx(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err) {
+int data_load_idx(const char *path, const char *labels_path, uint64_t max_bytes,
+                  ts_dataset *ds, ts_error *err) {
     memset(ds, 0, sizeof *ds);
     if (!labels_path) {
         // Say first what is wrong with the file itself (not IDX at all?).
@@ -168,6 +171,7 @@ int data_load_idx(const char *path, const char *labels_path, ts_dataset *ds, ts_
         }
         return data_err_oneline(err);
     }
-    if (data_read_idx_features(path, ds, err) < 0) return data_err_oneline(err);
+    data_budget b = data_budget_make(max_bytes, 1);
+    if (data_read_idx_features(path, &b, ds, err) < 0) return data_err_oneline(err);
     return data_attach_labels(ds, path, labels_path, err);
 }

@@ -5,30 +5,73 @@
 #include <zlib.h>
 #include "tripletscope/data.h"
 
+// --- The memory budget ---------------------------------------------------------
+//
+// A load is refused before it holds more than its budget (--max-memory):
+// not array by array but everything it needs at once, so that a small
+// hostile file (a gzip bomb, a header that claims billions of values) costs
+// neither time nor memory. Every loader takes one of these.
+typedef struct {
+    uint64_t max;    // bytes the whole load may hold at once (never 0)
+    uint64_t held;   // bytes already held by its earlier parts (Fashion's training half)
+    int split;       // data_split copies the set afterwards (every set but Fashion)
+} data_budget;
+
+// A budget of max_bytes (0: 4 GiB, or half this machine's memory when less)
+// for a load that is split afterwards when split is set.
+data_budget data_budget_make(uint64_t max_bytes, int split);
+// The most a load holds at once, in bytes, when n samples of d features
+// (`values` of them in all, elem bytes each in memory) are read while `text`
+// bytes (a CSV's text) are held: the features, the labels and their scratch,
+// the class names, and when it is split the split's copies. Saturates.
+uint64_t data_budget_need(const data_budget *b, uint64_t text, uint64_t n, uint64_t values,
+                          uint64_t d, size_t elem);
+// Fails naming what, the budget and --max-memory when need is over it;
+// `at_least` when need is only a lower bound (text still arriving).
+int data_budget_check(const data_budget *b, const char *what, uint64_t need, int at_least,
+                      ts_error *err);
+
+// --- Shared steps ----------------------------------------------------------------
+
 // Allocates ds as N x D features (bytes when as_u8, else floats) and N labels,
 // everything else zeroed. Returns 0, or -1 (out of memory) with ds zeroed.
 int data_alloc(ts_dataset *ds, int N, int D, int as_u8);
-// Checks a header's N x D against int and size_t, this machine's memory
-// (mem_elem bytes a value) and, when avail >= 0, the file's remaining bytes
-// (file_elem bytes a value). Returns 0, or -1 naming what in err.
+// Checks a header's N x D before anything is allocated for it: against
+// size_t, the file's remaining bytes when avail >= 0 (file_elem bytes a
+// value), int (every index in the program is one) and the budget (mem_elem
+// bytes a value). Returns 0, or -1 naming what in err.
 int data_check_size(const char *what, uint64_t n, uint64_t d, size_t file_elem,
-                    size_t mem_elem, int64_t avail, ts_error *err);
+                    size_t mem_elem, int64_t avail, const data_budget *b, ts_error *err);
+// Checks a label file's header count against the expect samples of the
+// features (features_path) and, when avail >= 0, the file's remaining bytes
+// (elem bytes a label), before the labels are allocated.
+int data_check_labels(const char *path, uint64_t n, size_t expect, const char *features_path,
+                      size_t elem, int64_t avail, ts_error *err);
 // Remaps raw label values (ds->N of them) in increasing order to 0..C-1,
 // setting ds->y, ds->C and ds->class_names (the original values).
 int data_remap_labels(ts_dataset *ds, const int64_t *raw, const char *what, ts_error *err);
-// Opens a regular, non-empty file for reading; returns the descriptor and its
-// size, or -1 naming path in err (missing, a directory, empty, ...).
+// Opens a user-named file for reading: a regular, non-empty file, checked
+// without blocking (a FIFO or a device is refused before any read could wait
+// on it). Returns the descriptor (blocking, close-on-exec) and sets *size,
+// or -1 naming path in err (missing, a directory, a FIFO, empty, ...). Every
+// loader opens its files through this.
 int data_open(const char *path, int64_t *size, ts_error *err);
-// Parses CSV text (text[len] must be '\0'), as data_load_csv describes.
+// Parses CSV text (text[len] must be '\0'), as data_load_csv describes; the
+// text's own len bytes count against b (NULL: no budget, for the embedded sets).
 int data_parse_csv(const char *what, const char *text, size_t len, int label_col,
-                   ts_dataset *ds, ts_error *err);
+                   const data_budget *b, ts_dataset *ds, ts_error *err);
 // Reads IDX unsigned-byte features (raw or gzip) into ds; ds->y is allocated
 // but not filled.
-int data_read_idx_features(const char *path, ts_dataset *ds, ts_error *err);
-// Reads a label file: .npy (1-D integers) or IDX (0x00000801, raw or gzip).
-// *raw is malloc'ed (n values) on success.
-int data_read_labels(const char *path, int64_t **raw, size_t *n, ts_error *err);
-int data_read_labels_idx(const char *path, int64_t **raw, size_t *n, ts_error *err);
+int data_read_idx_features(const char *path, const data_budget *b, ts_dataset *ds,
+                           ts_error *err);
+// Reads a label file: .npy (1-D integers) or IDX (0x00000801, raw or gzip),
+// which must hold exactly `expect` labels, those of the samples of
+// features_path (checked on the header, before anything is allocated).
+// *raw is malloc'ed (expect values) on success.
+int data_read_labels(const char *path, size_t expect, const char *features_path,
+                     int64_t **raw, ts_error *err);
+int data_read_labels_idx(const char *path, size_t expect, const char *features_path,
+                         int64_t **raw, ts_error *err);
 // Makes err->msg one line (a path may hold a newline); returns -1.
 int data_err_oneline(ts_error *err);
 

@@ -219,7 +219,8 @@ static int read_f4(const char *path, FILE *f, ts_dataset *ds, ts_error *err) {
     return 0;
 }
 
-static int read_features(const char *path, ts_dataset *ds, ts_error *err) {
+static int read_features(const char *path, const data_budget *b, ts_dataset *ds,
+                         ts_error *err) {
     npy_header hd;
     FILE *f = open_npy(path, &hd, err);
     if (!f) return -1;
@@ -243,7 +244,7 @@ static int read_features(const char *path, ts_dataset *ds, ts_error *err) {
         rc = ts_fail(err, "%s: empty array of shape %s", path, shape);
     if (rc == 0)
         rc = data_check_size(path, hd.shape[0], hd.shape[1], (size_t)hd.size,
-                             is_u1 ? 1 : sizeof(float), hd.avail, err);
+                             is_u1 ? 1 : sizeof(float), hd.avail, b, err);
     if (rc == 0 && data_alloc(ds, (int)hd.shape[0], (int)hd.shape[1], is_u1) < 0)
         rc = ts_fail(err, "%s: out of memory", path);
     if (rc == 0) {
@@ -263,7 +264,8 @@ static int read_features(const char *path, ts_dataset *ds, ts_error *err) {
 
 // --- Labels ------------------------------------------------------------------
 
-static int read_npy_labels(const char *path, int64_t **raw, size_t *count, ts_error *err) {
+static int read_npy_labels(const char *path, size_t expect, const char *features_path,
+                           int64_t **raw, ts_error *err) {
     npy_header hd;
     FILE *f = open_npy(path, &hd, err);
     if (!f) return -1;
@@ -280,8 +282,8 @@ static int read_npy_labels(const char *path, int64_t **raw, size_t *count, ts_er
         rc = ts_fail(err, "%s: %d-D array of shape %s; labels must be 1-D (wrong dims)",
                      path, hd.ndim, shape);
     if (rc == 0)
-        rc = data_check_size(path, hd.shape[0], 1, (size_t)hd.size, sizeof(int64_t),
-                             hd.avail, err);
+        rc = data_check_labels(path, hd.shape[0], expect, features_path, (size_t)hd.size,
+                               hd.avail, err);
     int64_t *out = NULL;
     size_t n = rc == 0 ? (size_t)hd.shape[0] : 0;
     if (rc == 0 && !(out = malloc((n ? n : 1) * sizeof *out)))
@@ -313,29 +315,34 @@ static int read_npy_labels(const char *path, int64_t **raw, size_t *count, ts_er
         return -1;
     }
     *raw = out;
-    *count = n;
     return 0;
 }
 
-int data_read_labels(const char *path, int64_t **raw, size_t *n, ts_error *err) {
+int data_read_labels(const char *path, size_t expect, const char *features_path,
+                     int64_t **raw, ts_error *err) {
     *raw = NULL;
-    *n = 0;
-    FILE *f = fopen(path, "rb");
+    // Through data_open, so that a FIFO or a directory is refused here.
+    int64_t size;
+    int fd = data_open(path, &size, err);
+    if (fd < 0) return -1;
     unsigned char m[6];
-    int npy = f && fread(m, 1, 6, f) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
-    if (f) fclose(f);
-    // Anything else (a missing file too) goes to the IDX reader for its message.
-    return npy ? read_npy_labels(path, raw, n, err) : data_read_labels_idx(path, raw, n, err);
+    int npy = pread(fd, m, 6, 0) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
+    close(fd);
+    // Anything else goes to the IDX reader for its message.
+    return npy ? read_npy_labels(path, expect, features_path, raw, err)
+               : data_read_labels_idx(path, expect, features_path, raw, err);
 }
 
 // --- The loader --------------------------------------------------------------
 
-int data_load_npy(const char *path, const char *labels_path, ts_dataset *ds, ts_error *err) {
+int data_load_npy(const char *path, const char *labels_path, uint64_t max_bytes,
+                  ts_dataset *ds, ts_error *err) {
     memset(ds, 0, sizeof *ds);
     if (!labels_path) {
         ts_fail(err, "%s: .npy features need --labels FILE (a .npy or IDX of labels)", path);
         return data_err_oneline(err);
     }
-    if (read_features(path, ds, err) < 0) return data_err_oneline(err);
+    data_budget b = data_budget_make(max_bytes, 1);
+    if (read_features(path, &b, ds, err) < 0) return data_err_oneline(err);
     return data_attach_labels(ds, path, labels_path, err);
 }
