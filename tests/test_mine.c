@@ -480,7 +480,7 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     }
     if (dz) {
         memset(w->de, 0, sizeof w->de);
-        dist_backward(w->de, w->W, dist, w->sq, B, E, c->squared, &w->ws);
+        dist_backward(w->de, w->W, w->e, dist, w->sq, B, E, c->squared, &w->ws);
         memset(dz, 0, sizeof(float) * B * E);
         embed_backward(dz, w->de, w->e, w->norms, B, E, c->normalize);
     }

@@ -22,8 +22,7 @@ typedef struct {
 // distances go through blocks of `block` queries, never an N x N matrix.
 typedef struct {
     int maxN, maxE, maxC, block;
-    float *c;            // (maxN, maxE) centred embeddings
-    float *n2;           // (maxN)
+    float *n2;           // (maxN) squared norms
     float *D;            // (block, maxN)
     uint64_t *keys;      // (maxN)
     uint64_t *sortbuf;   // (maxN) the sort's scratch

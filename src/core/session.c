@@ -250,7 +250,7 @@ static void model_step(ts_session *s, ts_model *m) {
         st->loss = triplet_loss(s, m, dist, st);
 
     memset(m->de, 0, sizeof(float) * (size_t)B * E);
-    dist_backward(m->de, m->W, dist, m->sq, B, E, set->squared, &m->dws);
+    dist_backward(m->de, m->W, m->e, dist, m->sq, B, E, set->squared, &m->dws);
     memset(m->dz, 0, sizeof(float) * (size_t)B * E);
     embed_backward(m->dz, m->de, m->e, m->norms, B, E, set->normalize);
     // The gradients are zero here: mlp_reset and every step leave them so.
