@@ -92,7 +92,7 @@ $(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(CMOCKA_LIBS) $(LDLIBS)
 
-$(BUILD)/bench/bench: bench/bench.c $(CORE_LIB)
+$(BUILD)/bench/bench: bench/bench.c bench/accuracy.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 

@@ -7,8 +7,9 @@
 // of its digits (sq below TS_DIST_REFINE of |a|^2 + |b|^2: close points, or
 // points far from the origin), sq is computed again from the differences,
 // sum (a - b)^2. So identical embeddings are exactly 0 apart, near ones as
-// close as float allows, and every distance is within a few units in the
-// last place of its float value times 1 / TS_DIST_REFINE (docs/metrics.md).
+// close as float allows, and every distance is within about two units in
+// the last place of the exact one, wherever the points are (docs/metrics.md
+// has the measurements: bench/accuracy.c).
 #ifndef TRIPLETSCOPE_DIST_H
 #define TRIPLETSCOPE_DIST_H
 
