@@ -117,9 +117,16 @@ static void check_against_direct(const float *x, const int *y, int N, int E, int
     eval_ws_free(&ws);
     direct(x, y, N, E, C, &want);
     assert_int_equal(got.queries, want.queries);
+    // The direct ranks are exact; ours come from floats, within two units in
+    // the last place. Two references whose exact distances differ by less
+    // than that may swap, which moves one query's R-precision and AP by
+    // about 1 / R: allow a few such swaps at the R-th neighbour (random data
+    // of N = 2500 has about one, depending on the CPU's sgemm kernel), none
+    // at the first (its gap is wide).
+    double swaps = 4.0 / ((double)want.queries * (N / C));
     assert_close(got.p_at_1, want.p_at_1, 1e-6, 0);
-    assert_close(got.r_precision, want.r_precision, 1e-6, 0);
-    assert_close(got.map_at_r, want.map_at_r, 1e-6, 0);
+    assert_close(got.r_precision, want.r_precision, 1e-6, swaps);
+    assert_close(got.map_at_r, want.map_at_r, 1e-6, swaps);
 }
 
 // Tight clusters far apart (a well-trained raw embedding), with duplicated
