@@ -28,7 +28,7 @@ void config_default(ts_config *c) {
     c->steps = 1000;
     c->log_every = 10;
     c->eval_every = 250;
-    c->eval_size = 0;
+    c->eval_size = TS_EVAL_SIZE_DEFAULT;
     c->proj_points = TS_MAX_PROJ;
     c->models = MODELS_BOTH;
     c->threads = 1;

@@ -163,6 +163,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             map += ap / R;
             queries++;
         }
+        if (ws->progress) ws->progress(ws->progress_ctx, ws->progress_tag, q0 + Q, N);
     }
     out->queries = queries;
     if (queries) {
