@@ -2,6 +2,7 @@
 //   bench gemm D H1 H2 E B SECONDS   the sgemm-bound ceiling of one training step
 //   bench eval DATA N SECONDS         the cost of evaluating N held-out queries
 //   bench rss CMD ARGS...             peak RSS and wall time of a command
+//   bench accuracy                    how exact the batch distances are (accuracy.c)
 // Output: one "key value" per line, for bench/run.sh to read.
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -15,6 +16,8 @@
 #include "tripletscope/blas.h"
 #include "tripletscope/data.h"
 #include "tripletscope/session.h"
+
+int bench_accuracy(void);   // accuracy.c
 
 // --- The ceiling: exactly the GEMMs of one model's forward and backward ---
 
@@ -118,6 +121,7 @@ int main(int argc, char **argv) {
         return bench_gemm(argc - 2, argv + 2);
     }
     if (argc > 1 && strcmp(argv[1], "eval") == 0) return bench_eval(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "accuracy") == 0) return bench_accuracy();
     if (argc > 2 && strcmp(argv[1], "rss") == 0) return bench_rss(argc - 2, argv + 2);
     fprintf(stderr, "usage: bench gemm D H1 H2 E B SECONDS [THREADS] | eval DATA N SECONDS | rss CMD...\n");
     return 2;

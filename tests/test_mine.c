@@ -46,8 +46,39 @@ static void make_points_batch(batch *b, float *e, int B, int E, int classes, ts_
     dist_forward(b->dist, sq, e, B, E, 0, ws);
 }
 
+// Distances on both sides of every margin boundary: d_an is one of the few
+// floats nearest d_ap + m (in exact arithmetic), where fl32(d_ap + m)
+// rounds to the wrong side about half the time.
+static void make_boundary_batch(batch *b, int B, int classes, float m, ts_rng *r) {
+    make_batch(b, B, classes, 0, r);
+    for (int i = 0; i < B; i++)
+        for (int j = i + 1; j < B; j++) {
+            if (b->y[i] == b->y[j] || rng_below(r, 2)) continue;
+            // The pair (i, j) is a negative; put it at d(i, p) + m for some
+            // positive p of i, give or take two ulps.
+            for (int p = 0; p < B; p++) {
+                if (p == i || b->y[p] != b->y[i]) continue;
+                float want = (float)((double)b->dist[i * B + p] + m);
+                int ulps = (int)rng_below(r, 5) - 2;
+                for (; ulps > 0; ulps--) want = nextafterf(want, INFINITY);
+                for (; ulps < 0; ulps++) want = nextafterf(want, 0.0f);
+                b->dist[i * B + j] = b->dist[j * B + i] = want;
+                break;
+            }
+        }
+}
+
 // ---------------------------------------------------------------------------
-// Brute-force references
+// Brute-force references: the margin in double, where d_an - d_ap of these
+// floats (all within a factor 2^29 of each other, or 0) is exact.
+
+static int exact_within(float dan, float dap, float m) {
+    return (double)dan - (double)dap <= (double)m;
+}
+
+static int exact_below(float dan, float dap, float m) {
+    return (double)dan - (double)dap < (double)m;
+}
 
 static void brute_counts(const batch *b, float m, ts_counts *c) {
     memset(c, 0, sizeof *c);
@@ -61,7 +92,7 @@ static void brute_counts(const batch *b, float m, ts_counts *c) {
                 float dan = b->dist[a * B + n];
                 c->valid++;
                 if (dan <= dap) c->hard++;
-                else if (dan <= dap + m) c->semihard++;
+                else if (exact_within(dan, dap, m)) c->semihard++;
                 else c->easy++;
             }
         }
@@ -140,14 +171,14 @@ static double brute_all_loss(const batch *b, float m, int soft, ts_reduce red, d
                         l = log1p(exp(x));
                         g = 1 / (1 + exp(-x));
                     } else {
-                        float t = dap + m;
-                        l = dan < t ? (double)(t - dan) : 0.0;
-                        g = dan < t ? 1.0 : 0.0;
+                        int on = exact_below(dan, dap, m);
+                        l = on ? ((double)dap - dan) + m : 0.0;
+                        g = on;
                     }
                     if (pass == 0) {
                         total += l;
                         valid++;
-                        *active += l > 0;
+                        *active += soft ? l > 0 : exact_below(dan, dap, m);
                     } else if (den) {
                         W[a * B + p] += g / den;
                         W[a * B + n] -= g / den;
@@ -180,8 +211,9 @@ static void test_counts_brute_force(void **state) {
     batch b;
     for (int trial = 0; trial < 300; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 6);
-        make_batch(&b, B, classes, trial % 2, &r);
         float m = trial % 3 == 0 ? 0.25f : 0.5f * rng_float(&r);   // 0.25: boundary ties
+        if (trial % 4 == 3) make_boundary_batch(&b, B, classes, m, &r);
+        else make_batch(&b, B, classes, trial % 2, &r);
         geo_build(&g, b.dist, b.y, B);
         ts_counts fast, slow;
         count_triplets(&g, m, &fast);
@@ -315,10 +347,11 @@ static void test_batch_all_loss(void **state) {
     double Wref[MAXB * MAXB];
     for (int trial = 0; trial < 200; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
-        make_batch(&b, B, classes, trial % 2, &r);
         // Margins of 0.25 against distances in steps of 0.25 put triplets
         // exactly on the hinge: d_an == d_ap + m is not active.
         float m = trial % 3 == 0 ? 0.25f : rng_float(&r);
+        if (trial % 4 == 3) make_boundary_batch(&b, B, classes, m, &r);
+        else make_batch(&b, B, classes, trial % 2, &r);
         int soft = trial % 5 == 0;
         ts_reduce red = trial % 2 ? REDUCE_NONZERO : REDUCE_MEAN;
         geo_build(&g, b.dist, b.y, B);
@@ -447,7 +480,7 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     }
     if (dz) {
         memset(w->de, 0, sizeof w->de);
-        dist_backward(w->de, w->W, dist, w->sq, B, E, c->squared, &w->ws);
+        dist_backward(w->de, w->W, w->e, dist, w->sq, B, E, c->squared, &w->ws);
         memset(dz, 0, sizeof(float) * B * E);
         embed_backward(dz, w->de, w->e, w->norms, B, E, c->normalize);
     }
@@ -510,6 +543,108 @@ static void test_chain_gradients(void **state) {
     dist_ws_free(&w.ws);
 }
 
+// Issue 9's cases, through the whole path from points: the margin test
+// must be exact where fl32(d_ap + m) rounds across d_an.
+static void test_margin_boundary(void **state) {
+    (void)state;
+    int y[3] = {0, 0, 1};
+    float dist[9], sq[9], W[9];
+    ts_dist_ws ws;
+    ts_geo g;
+    ts_triplets t;
+    assert_int_equal(dist_ws_init(&ws, 3, 1), 0);
+    assert_int_equal(geo_init(&g, 3), 0);
+    assert_int_equal(triplets_init(&t, 27), 0);
+    // Points 0, 1, 1.2f and m = 0.2f: (0, 1, 2) has d_an - d_ap =
+    // 0.2000000477 > m = 0.2000000030: easy, although fl32(1 + 0.2f) == 1.2f.
+    float p1[3] = {0.0f, 1.0f, 1.2f};
+    dist_forward(dist, sq, p1, 3, 1, 0, &ws);
+    assert_true(dist[0 * 3 + 1] == 1.0f && dist[0 * 3 + 2] == 1.2f);
+    assert_true(1.0f + 0.2f == 1.2f);   // the rounding the test is about
+    geo_build(&g, dist, y, 3);
+    ts_counts c;
+    count_triplets(&g, 0.2f, &c);
+    assert_int_equal(c.valid, 2);
+    assert_int_equal(c.easy, 1);       // (0, 1, 2)
+    assert_int_equal(c.semihard, 0);
+    assert_int_equal(c.hard, 1);       // (1, 0, 2): d_an = 0.2 < d_ap = 1
+    assert_int_equal(mine_all(&g, &t), 0);
+    count_listed(&t, dist, 3, 0.2f, &c);
+    assert_int_equal(c.easy, 1);
+    assert_int_equal(c.semihard, 0);
+    // m exactly d_an - d_ap: semi-hard (<= m), and the hinge is 0, inactive.
+    float m_exact = 1.2f - 1.0f;
+    count_triplets(&g, m_exact, &c);
+    assert_int_equal(c.semihard, 1);
+    ts_active act;
+    memset(W, 0, sizeof W);
+    mine_all(&g, &t);
+    loss_triplet(&t, dist, 3, m_exact, 0, REDUCE_MEAN, W, &act);
+    assert_int_equal(act.active, 1);   // only (1, 0, 2)
+    assert_true(W[0 * 3 + 1] == 0.0f && W[0 * 3 + 2] == 0.0f);
+    // Points 0, 1, 1.05f and m = 0.05f: (0, 1, 2) has loss
+    // (1 - 1.05f) + 0.05f = 4.8e-8 > 0: active, so the nonzero mean is over
+    // two triplets (0.5), not one (1.0). fl32(1 + 0.05f) < 1.05f, so the
+    // test d_an < fl32(d_ap + m) called it inactive.
+    float p2[3] = {0.0f, 1.0f, 1.05f};
+    dist_forward(dist, sq, p2, 3, 1, 0, &ws);
+    assert_true(dist[0 * 3 + 2] == 1.05f && !(1.05f < 1.0f + 0.05f));
+    geo_build(&g, dist, y, 3);
+    for (int path = 0; path < 2; path++) {
+        memset(W, 0, sizeof W);
+        float l;
+        if (path == 0) {
+            l = loss_triplet_all(&g, 0.05f, 0, REDUCE_NONZERO, W, &act);
+        } else {
+            mine_all(&g, &t);
+            l = loss_triplet(&t, dist, 3, 0.05f, 0, REDUCE_NONZERO, W, &act);
+        }
+        assert_int_equal(act.active, 2);
+        double l0 = ((double)1.0f - 1.05f) + 0.05f, l1 = ((double)1.0f - dist[1 * 3 + 2]) + 0.05f;
+        assert_true(l0 > 4e-8 && l0 < 5e-8);
+        assert_close(l, (l0 + l1) / 2, 1e-7, 0);
+        assert_close(W[0 * 3 + 1], 0.5, 1e-7, 0);
+        assert_close(W[0 * 3 + 2], -0.5, 1e-7, 0);
+    }
+    count_triplets(&g, 0.05f, &c);
+    assert_int_equal(c.semihard, 1);
+    dist_ws_free(&ws);
+    geo_free(&g);
+    triplets_free(&t);
+}
+
+// margin_bound is the largest float that passes, for random and boundary
+// inputs: the next float up fails.
+static void test_margin_bound(void **state) {
+    (void)state;
+    ts_rng r;
+    rng_seed(&r, 15, 1);
+    for (int i = 0; i < 200000; i++) {
+        float dap = i % 7 == 0 ? 0.0f : 4.0f * rng_float(&r);
+        float m = i % 5 == 0 ? 0.0f : (i % 3 ? rng_float(&r) : 0.25f);
+        for (int strict = 0; strict < 2; strict++) {
+            float t = margin_bound(dap, m, strict);
+            double lim = (double)dap + m;   // exact for these values
+            if (t < 0) {
+                assert_true(strict && dap == 0.0f && m == 0.0f);
+                continue;
+            }
+            assert_true(strict ? (double)t - dap < m : (double)t - dap <= m);
+            float up = nextafterf(t, INFINITY);
+            assert_true(strict ? (double)up >= lim : (double)up > lim);
+        }
+    }
+    assert_true(margin_bound(NAN, 0.2f, 0) != margin_bound(NAN, 0.2f, 0));
+    assert_true(!margin_within(NAN, 1.0f, 0.2f) && !margin_below(1.0f, NAN, 0.2f));
+    // TwoSum decides where the double difference lands on m: d_ap tiny
+    // against d_an == m.
+    assert_true(margin_below(1.0f, 1e-30f, 1.0f) && margin_within(1.0f, 1e-30f, 1.0f));
+    assert_true(!margin_within(1.0f, -1e-30f, 1.0f));
+    // d_ap + m not exact in double: the slow path.
+    assert_true(margin_bound(1.0f, 1e-20f, 0) == 1.0f && margin_bound(1.0f, 1e-20f, 1) == 1.0f);
+    assert_true(margin_bound(1e-20f, 1.0f, 0) == 1.0f && margin_bound(1e-20f, 1.0f, 1) == 1.0f);
+}
+
 static int cmp_u64(const void *x, const void *y) {
     uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
     return a < b ? -1 : a > b;
@@ -555,6 +690,8 @@ int main(void) {
         cmocka_unit_test(test_listed_loss_values),
         cmocka_unit_test(test_contrastive_values),
         cmocka_unit_test(test_chain_gradients),
+        cmocka_unit_test(test_margin_boundary),
+        cmocka_unit_test(test_margin_bound),
         cmocka_unit_test(test_key_sort),
         cmocka_unit_test(test_names),
     };

@@ -260,6 +260,17 @@ static double dist_loss(const float *e, const float *W, int B, int E, int square
     return s;
 }
 
+// |a - b|^2 in double from the float values: the exact value to within
+// 1e-15 relative.
+static double exact_sq(const float *a, const float *b, int E) {
+    double s = 0;
+    for (int k = 0; k < E; k++) {
+        double d = (double)a[k] - b[k];
+        s += d * d;
+    }
+    return s;
+}
+
 static void test_distances(void **state) {
     (void)state;
     enum { B = 6, E = 3 };
@@ -268,42 +279,67 @@ static void test_distances(void **state) {
     float e[B * E], W[B * B], dist[B * B], sq[B * B], de[B * E];
     ts_dist_ws ws;
     assert_int_equal(dist_ws_init(&ws, B, E), 0);
-    fill_uniform(e, B * E, -1, 1, &r);
-    // Far from the origin: centring keeps the Gram trick exact enough.
-    for (int i = 0; i < B * E; i++) e[i] += 100.0f;
     fill_uniform(W, B * B, -1, 1, &r);
-    for (int squared = 0; squared < 2; squared++) {
-        dist_forward(dist, sq, e, B, E, squared, &ws);
-        for (int i = 0; i < B; i++)
-            for (int j = 0; j < B; j++) {
-                double s = 0;
-                for (int k = 0; k < E; k++) {
-                    double d = (double)e[i * E + k] - e[j * E + k];
-                    s += d * d;
+    // Near the origin, far from it (where |a|^2 + |b|^2 - 2ab alone loses
+    // every digit of a distance of 1 at 1e4), and in two clusters far apart
+    // (where centring would not help).
+    const float offsets[] = {0.0f, 100.0f, 1e4f, 300.0f};
+    for (int o = 0; o < 4; o++) {
+        fill_uniform(e, B * E, -1, 1, &r);
+        for (int i = 0; i < B * E; i++)
+            e[i] += o == 3 && (i / E) % 2 ? -offsets[o] : offsets[o];
+        for (int squared = 0; squared < 2; squared++) {
+            dist_forward(dist, sq, e, B, E, squared, &ws);
+            for (int i = 0; i < B; i++)
+                for (int j = 0; j < B; j++) {
+                    double s = exact_sq(e + i * E, e + j * E, E);
+                    double want = squared ? s : sqrt(s);
+                    if (i == j) assert_true(sq[i * B + j] == 0.0f && dist[i * B + j] == 0.0f);
+                    assert_true(dist[i * B + j] == dist[j * B + i]);
+                    assert_close(dist[i * B + j], want, 2e-6, 0);
                 }
-                double want = squared ? s : sqrt(s + 1e-12);
-                if (i == j) assert_true(sq[i * B + j] == 0.0f);
-                assert_close(dist[i * B + j], want, 1e-4, 1e-5);
+            // Central differences need the loss to the last bits: where the
+            // distances reach 1e3 (o >= 2) a float's rounding of d, 1e-4,
+            // is noise against h = FD_H. The Gram path is checked at o = 0,
+            // the differences' path at o = 1 (every pair refined there).
+            if (o >= 2) continue;
+            memset(de, 0, sizeof de);
+            dist_backward(de, W, e, dist, sq, B, E, squared, &ws);
+            for (int i = 0; i < B * E; i++) {
+                float keep = e[i];
+                e[i] = keep + FD_H;
+                double up = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+                e[i] = keep - FD_H;
+                double down = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+                e[i] = keep;
+                assert_close(de[i], (up - down) / (2 * FD_H), 2e-2, 2e-3);
             }
-        memset(de, 0, sizeof de);
-        dist_backward(de, W, dist, sq, B, E, squared, &ws);
-        for (int i = 0; i < B * E; i++) {
-            float keep = e[i];
-            e[i] = keep + FD_H;
-            double up = dist_loss(e, W, B, E, squared, dist, sq, &ws);
-            e[i] = keep - FD_H;
-            double down = dist_loss(e, W, B, E, squared, dist, sq, &ws);
-            e[i] = keep;
-            assert_close(de[i], (up - down) / (2 * FD_H), 2e-2, 2e-3);
         }
     }
-    // Identical points: distance sqrt(eps), finite gradient (no NaN at d = 0).
-    float same[2 * E] = {1, 2, 3, 1, 2, 3};
-    float W2[4] = {0, 1, 1, 0}, d2[4], s2[4], g2[2 * E] = {0};
-    dist_forward(d2, s2, same, 2, E, 0, &ws);
-    assert_true(d2[1] > 0 && d2[1] < 1e-5f);
-    dist_backward(g2, W2, d2, s2, 2, E, 0, &ws);
-    for (int i = 0; i < 2 * E; i++) assert_true(isfinite(g2[i]) && g2[i] == 0.0f);
+    // Identical points are exactly 0 apart (issue 9's case: the Gram form
+    // gave 1.38e-3), with a zero gradient, not NaN.
+    float same[4 * 2] = {-1.2970200f, -3.3902903f, -1.2970200f, -3.3902903f,
+                         0.5f, 0.25f, 2.0f, -1.0f};
+    float W4[16], d4[16], s4[16], g4[8] = {0};
+    for (int i = 0; i < 16; i++) W4[i] = 1.0f;
+    dist_forward(d4, s4, same, 4, 2, 0, &ws);
+    assert_true(d4[0 * 4 + 1] == 0.0f && d4[1 * 4 + 0] == 0.0f && s4[1] == 0.0f);
+    dist_backward(g4, W4, same, d4, s4, 4, 2, 0, &ws);
+    for (int i = 0; i < 8; i++) assert_true(isfinite(g4[i]));
+    // Points a few ulps apart, far from the origin: as close as float
+    // allows (the differences are exact), and the gradient of a distance
+    // there is a unit vector, as it must be however small d is.
+    float near[2 * E] = {1000.0f, -2000.0f, 3000.0f, 1000.0f, -2000.0f, 3000.0f};
+    near[3] = nextafterf(near[3], 2000.0f);
+    near[5] = nextafterf(nextafterf(near[5], 4000.0f), 4000.0f);
+    float W2[4] = {0, 1, 0, 0}, d2[4], s2[4], g2[2 * E] = {0};
+    dist_forward(d2, s2, near, 2, E, 0, &ws);
+    double want = sqrt(exact_sq(near, near + E, E));
+    assert_close(d2[1], want, 1e-6, 0);
+    dist_backward(g2, W2, near, d2, s2, 2, E, 0, &ws);
+    double norm = 0;
+    for (int k = 0; k < E; k++) norm += (double)g2[k] * g2[k];
+    assert_close(sqrt(norm), 1.0, 1e-5, 0);
     dist_ws_free(&ws);
 }
 

@@ -2,17 +2,20 @@
 // back.
 //
 // z (B, E) raw embeddings -> optional L2 normalisation -> e (B, E) ->
-// dist (B, B), Euclidean (sqrt(sq + TS_DIST_EPS)) or squared. The squared
-// distances come from one sgemm, |a|^2 + |b|^2 - 2ab clamped at 0, computed
-// on batch-centred embeddings: distances do not change under a shift, and
-// centring keeps the cancellation error small when the points crowd
-// together far from the origin (a collapse, exactly when it matters).
+// dist (B, B), Euclidean sqrt(sq) or squared sq. The squared distances come
+// from one sgemm, |a|^2 + |b|^2 - 2ab; where that form has cancelled most
+// of its digits (sq below TS_DIST_REFINE of |a|^2 + |b|^2: close points, or
+// points far from the origin), sq is computed again from the differences,
+// sum (a - b)^2. So identical embeddings are exactly 0 apart, near ones as
+// close as float allows, and every distance is within about two units in
+// the last place of the exact one, wherever the points are (docs/metrics.md
+// has the measurements: bench/accuracy.c).
 #ifndef TRIPLETSCOPE_DIST_H
 #define TRIPLETSCOPE_DIST_H
 
-// Inside the square root: keeps d and its gradient finite at d = 0
-// (as triplet-reid and TF Addons do).
-#define TS_DIST_EPS 1e-12f
+// Below this share of |a|^2 + |b|^2, the Gram form's squared distance is
+// computed again from the differences.
+#define TS_DIST_REFINE 0.125f
 // F.normalize's floor on the norm.
 #define TS_NORM_EPS 1e-12f
 
@@ -28,30 +31,52 @@ void embed_backward(float *dz, const float *de, const float *e, const float *nor
 // Mean, population std, min and max of norms (B).
 ts_normstats embed_normstats(const float *norms, int B);
 
-// Scratch a distance computation needs: centred embeddings and their norms.
+// Scratch a distance computation needs.
 typedef struct {
     int maxB, maxE;
-    float *c;    // (maxB, maxE) centred embeddings
-    float *n2;   // (maxB) squared norms of c
+    float *n2;   // (maxB) squared norms of the rows of e
     float *S;    // (maxB, maxB) backward: symmetric coefficients
     double *rs;  // (maxB) backward: S's row sums
+    int *close;  // (maxB^2 / 2 + maxB) the pairs i < j computed from their differences, i * B + j
+    int n_close;
 } ts_dist_ws;
 
 // c (N, E) = e minus its column means, and n2 (N) = c's squared row norms
-// (n2 may be NULL). A shift changes no distance, and centring keeps the
-// cancellation in |a|^2 + |b|^2 - 2ab small.
+// (n2 may be NULL): the PCA's centring.
 void dist_centre(float *c, float *n2, const float *e, int N, int E);
+// |a|^2 of a (E).
+float dist_sq_norm(const float *a, int E);
+// |a - b|^2 of a, b (E), from the differences (symmetric to the last bit).
+float dist_sq_direct(const float *a, const float *b, int E);
+// The Gram form's squared distance, g + (n2a + n2b), from g = -2 a.b (the
+// sgemm) and the squared norms: symmetric in a and b to the last bit.
+float dist_gram(float g, float n2a, float n2b);
+// Whether the Gram form v has cancelled too much to keep (close points,
+// or points far from the origin): v below TS_DIST_REFINE of n2a + n2b.
+int dist_cancelled(float v, float n2a, float n2b);
+// A bound on how far the Gram form's squared distance of a and b (E) may
+// be from the exact one.
+float dist_gram_slack(float n2a, float n2b, int E);
+// row (n) holds -2 a.b_j for the rows b_j of e (n, E) with squared norms
+// n2 (n); turns it into |a - b_j|^2: the Gram form, or the differences where
+// it cancelled (their positions j go to refined (n)); clamped at 0, NaN
+// kept. Returns how many were refined.
+int dist_sq_fix_row(float *row, const float *a, float n2a, const float *e, const float *n2,
+                    int n, int E, int *refined);
 
 int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE);
 void dist_ws_free(ts_dist_ws *ws);
-// sq (B, B) squared distances (clamped at 0, diagonal exactly 0) and dist
-// (B, B) the distance in use (sq itself when squared, else sqrt(sq + eps)).
-// dist may equal sq when squared.
+// sq (B, B) squared distances (clamped at 0, diagonal exactly 0, symmetric)
+// and dist (B, B) the distance in use (sq itself when squared, else
+// sqrt(sq)). dist may equal sq when squared. Remembers in ws which pairs it
+// computed from their differences, for dist_backward.
 void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squared,
                   ts_dist_ws *ws);
 // de (B, E) += the gradient of a loss whose gradient with respect to dist
-// is W (B, B) (any entries; W[i][j] and W[j][i] both count).
-void dist_backward(float *de, const float *W, const float *dist, const float *sq,
-                   int B, int E, int squared, ts_dist_ws *ws);
+// is W (B, B) (any entries; W[i][j] and W[j][i] both count), through the
+// e (B, E), dist and sq of the last dist_forward with ws. Where sq is 0 the
+// gradient is 0.
+void dist_backward(float *de, const float *W, const float *e, const float *dist,
+                   const float *sq, int B, int E, int squared, ts_dist_ws *ws);
 
 #endif

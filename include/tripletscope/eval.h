@@ -18,18 +18,24 @@ typedef struct {
     int queries;         // queries that counted (their class has another member)
 } ts_retrieval;
 
+// Told after every block of queries: done of total so far, and which model
+// (the caller's tag).
+typedef void (*ts_eval_progress)(void *ctx, int tag, int done, int total);
+
 // Scratch for evaluating up to maxN points of up to maxE dimensions; the
 // distances go through blocks of `block` queries, never an N x N matrix.
 typedef struct {
     int maxN, maxE, maxC, block;
-    float *c;            // (maxN, maxE) centred embeddings
-    float *n2;           // (maxN)
+    float *n2;           // (maxN) squared norms
     float *D;            // (block, maxN)
     uint64_t *keys;      // (maxN)
     uint64_t *sortbuf;   // (maxN) the sort's scratch
     int *class_count;    // (maxC)
     float *sample;       // (EVAL_SAMPLE + 1) a query's sampled distances
     int exhaustive;      // 1: every reference is a candidate (tests compare)
+    ts_eval_progress progress;   // or NULL
+    void *progress_ctx;
+    int progress_tag;
 } ts_eval_ws;
 
 int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC);

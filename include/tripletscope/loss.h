@@ -23,10 +23,11 @@ typedef struct {
 float loss_contrastive(const float *dist, const int *y, int B, float margin,
                        float *W, ts_pairs *pairs);
 
-// Triplet loss over listed triplets: hinge (d_ap + m) - d_an when positive,
-// or softplus(d_ap - d_an) when soft (Hermans et al.'s soft margin, no m).
-// REDUCE_MEAN divides by the count, REDUCE_NONZERO by the number with loss
-// > 0 (0 when none: pytorch-metric-learning's AvgNonZeroReducer).
+// Triplet loss over listed triplets: the hinge (d_ap - d_an) + m where
+// d_an - d_ap < m exactly (margin_below), else 0; or softplus(d_ap - d_an)
+// when soft (Hermans et al.'s soft margin, no m). REDUCE_MEAN divides by the
+// count, REDUCE_NONZERO by the number of active ones (0 when none:
+// pytorch-metric-learning's AvgNonZeroReducer).
 float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
                    int soft, ts_reduce reduce, float *W, ts_active *act);
 

@@ -8,12 +8,45 @@
 //   semi-hard d_ap <  d_an <= d_ap + m
 //   easy      d_an >  d_ap + m
 // Ties between equal distances are broken by the lower batch index, the
-// same everywhere, so the miners are exactly reproducible.
+// same everywhere, so the miners are exactly reproducible. The margin
+// boundaries are decided in exact arithmetic on the float values (below),
+// here, in the losses and in the counts alike.
 #ifndef TRIPLETSCOPE_MINE_H
 #define TRIPLETSCOPE_MINE_H
 #include <stdint.h>
 #include <string.h>
 #include "tripletscope/rng.h"
+
+// --- the margin test, exact ----------------------------------------------------
+
+// The sign of (d_an - d_ap) - m in exact arithmetic on the three floats; NaN
+// anywhere gives +1 (outside every margin, as a failed float comparison).
+// Testing d_an <= fl32(d_ap + m) instead rounds: with d_ap = 1, d_an = 1.2f
+// and m = 0.2f the sum rounds to d_an, and an easy triplet counts as
+// semi-hard. The difference of two floats is computed in double; when it
+// is not exact there, its rounding can only matter if it lands on m
+// exactly, and then the rounding error (Knuth's TwoSum) decides.
+static inline int margin_cmp(float d_an, float d_ap, float m) {
+    double a = d_an, b = -(double)d_ap, mm = m, s = a + b;
+    if (s > mm) return 1;
+    if (s < mm) return -1;
+    if (s != mm) return 1;   // NaN
+    double bb = s - a, err = (a - (s - bb)) + (b - bb);
+    return (err > 0) - (err < 0);
+}
+// d_an - d_ap <= m: semi-hard or hard (pytorch-metric-learning's boundary).
+static inline int margin_within(float d_an, float d_ap, float m) {
+    return margin_cmp(d_an, d_ap, m) <= 0;
+}
+// d_an - d_ap < m: the hinge relu(d_ap - d_an + m) is active.
+static inline int margin_below(float d_an, float d_ap, float m) {
+    return margin_cmp(d_an, d_ap, m) < 0;
+}
+// The largest float t with t - d_ap <= m (strict: < m) exactly, so that
+// d_an <= t decides the test for a whole sorted row of negatives by one
+// float comparison each. Negative when no distance passes (strict, with
+// d_ap = m = 0). d_ap >= 0 and m >= 0; NaN or Inf pass through.
+float margin_bound(float d_ap, float m, int strict);
 
 // Miners, in the order the m key steps through them.
 typedef enum {
@@ -35,9 +68,10 @@ typedef struct {
     int *n_neg;          // (maxB)
     int *pos;            // (maxB, maxB) row a: positives of a, ascending index
     int *n_pos;          // (maxB)
-    float *tmp;          // (2 maxB) scratch
-    uint64_t *tkeys;     // (maxB) scratch keys
+    float *tmp;          // (maxB) batch-all: a row's negative distances
     uint64_t *sortbuf;   // (maxB) the sort's scratch
+    double *prefix;      // (maxB + 1) batch-all: prefix sums of a row's negatives
+    int *hist;           // (maxB + 1) batch-all: positives by active count
 } ts_geo;
 
 // The triplets a miner selected, as parallel index arrays.

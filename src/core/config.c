@@ -28,7 +28,7 @@ void config_default(ts_config *c) {
     c->steps = 1000;
     c->log_every = 10;
     c->eval_every = 250;
-    c->eval_size = 0;
+    c->eval_size = TS_EVAL_SIZE_DEFAULT;
     c->proj_points = TS_MAX_PROJ;
     c->models = MODELS_BOTH;
     c->threads = 1;
@@ -81,7 +81,7 @@ int config_validate(const ts_config *c, ts_error *err) {
         return ts_fail(err, "--pair-margin: must be a finite number >= 0 (got %g)", s->pair_margin);
     if (!isfinite(s->lr) || s->lr <= 0)
         return ts_fail(err, "--lr: must be a finite number > 0 (got %g)", s->lr);
-    if (c->batch < 2) return ts_fail(err, "--batch: must be at least 2 (got %d)", c->batch);
+    if (c->batch < 3) return ts_fail(err, "--batch: must be at least 3 (got %d): a triplet needs three samples", c->batch);
     if (s->sampler == SAMPLER_PK) {
         if (c->k < 2) return ts_fail(err, "--k: must be at least 2 with the pk sampler (got %d)", c->k);
         if (c->batch % c->k)

@@ -76,57 +76,129 @@ void dist_centre(float *c, float *n2, const float *e, int N, int E) {
         for (int i = 0; i < N; i++) c[(size_t)i * E + k] = e[(size_t)i * E + k] - mean;
     }
     if (!n2) return;
-    for (int i = 0; i < N; i++) {
-        float s = 0;
-        for (int k = 0; k < E; k++) s += c[(size_t)i * E + k] * c[(size_t)i * E + k];
-        n2[i] = s;
+    for (int i = 0; i < N; i++) n2[i] = dist_sq_norm(c + (size_t)i * E, E);
+}
+
+// Eight fixed lanes: the loops vectorise, and the order of the additions is
+// the same for every call (so d(a, b) == d(b, a) to the last bit).
+#define LANES 8
+
+static inline float lanes_sum(const float *acc) {
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7]));
+}
+
+float dist_sq_norm(const float *a, int E) {
+    float acc[LANES] = {0};
+    int k = 0;
+    for (; k + LANES <= E; k += LANES)
+        for (int l = 0; l < LANES; l++) acc[l] += a[k + l] * a[k + l];
+    for (int l = 0; k < E; k++, l++) acc[l] += a[k] * a[k];
+    return lanes_sum(acc);
+}
+
+static inline float sq_direct(const float *a, const float *b, int E) {
+    float acc[LANES] = {0};
+    int k = 0;
+    for (; k + LANES <= E; k += LANES)
+        for (int l = 0; l < LANES; l++) {
+            float d = a[k + l] - b[k + l];
+            acc[l] += d * d;
+        }
+    for (int l = 0; k < E; k++, l++) {
+        float d = a[k] - b[k];
+        acc[l] += d * d;
     }
+    return lanes_sum(acc);
+}
+
+float dist_sq_direct(const float *a, const float *b, int E) { return sq_direct(a, b, E); }
+
+float dist_gram(float g, float n2a, float n2b) { return g + (n2a + n2b); }
+
+int dist_cancelled(float v, float n2a, float n2b) {
+    return v < TS_DIST_REFINE * (n2a + n2b);
+}
+
+float dist_gram_slack(float n2a, float n2b, int E) {
+    // fl(a.b) is off by at most E u sum |a_k b_k| <= E u (|a|^2 + |b|^2) / 2,
+    // each squared norm by E u of itself, and three roundings follow
+    // (u = 2^-24); with room for the terms of second order.
+    return (float)((2.0 * E + 8.0) * 0x1p-24) * (n2a + n2b);
+}
+
+int dist_sq_fix_row(float *row, const float *a, float n2a, const float *e, const float *n2,
+                    int n, int E, int *refined) {
+    for (int j = 0; j < n; j++) row[j] = dist_gram(row[j], n2a, n2[j]);
+    int k = 0;
+    for (int j = 0; j < n; j++) {
+        refined[k] = j;
+        k += dist_cancelled(row[j], n2a, n2[j]);
+    }
+    for (int i = 0; i < k; i++) {
+        int j = refined[i];
+        row[j] = sq_direct(a, e + (size_t)j * E, E);
+    }
+    for (int j = 0; j < n; j++) row[j] = row[j] < 0.0f ? 0.0f : row[j];   // NaN stays NaN
+    return k;
 }
 
 int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE) {
+    memset(ws, 0, sizeof *ws);
     ws->maxB = maxB;
     ws->maxE = maxE;
-    ws->c = malloc(sizeof(float) * ((size_t)maxB * maxE + maxB + (size_t)maxB * maxB));
+    size_t bb = (size_t)maxB * maxB;
+    ws->n2 = malloc(sizeof(float) * ((size_t)maxB + bb));
     ws->rs = malloc(sizeof(double) * (size_t)maxB);
-    if (!ws->c || !ws->rs) {
+    ws->close = malloc(sizeof(int) * (bb / 2 + (size_t)maxB));
+    if (!ws->n2 || !ws->rs || !ws->close) {
         dist_ws_free(ws);
         return -1;
     }
-    ws->n2 = ws->c + (size_t)maxB * maxE;
     ws->S = ws->n2 + maxB;
     return 0;
 }
 
 void dist_ws_free(ts_dist_ws *ws) {
-    free(ws->c);
+    free(ws->n2);
     free(ws->rs);
+    free(ws->close);
     memset(ws, 0, sizeof *ws);
 }
 
 void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squared,
                   ts_dist_ws *ws) {
-    float *c = ws->c, *n2 = ws->n2;
-    dist_centre(c, n2, e, B, E);
-    mm(0, 1, B, B, E, -2.0f, c, c, 0.0f, sq);
+    float *n2 = ws->n2;
+    int *refined = ws->close;
+    for (int i = 0; i < B; i++) n2[i] = dist_sq_norm(e + (size_t)i * E, E);
+    mm(0, 1, B, B, E, -2.0f, e, e, 0.0f, sq);   // -2 e_i.e_j
+    // The upper triangle, mirrored: d(i, j) and d(j, i) are one number.
+    int n_close = 0;
     for (int i = 0; i < B; i++) {
-        float *row = sq + (size_t)i * B, *drow = dist + (size_t)i * B;
-        for (int j = 0; j < B; j++) {
-            float v = row[j] + n2[i] + n2[j];
-            v = v < 0.0f ? 0.0f : v;   // rounding below 0 is clamped; a NaN stays NaN
-            if (i == j) v = 0.0f;
-            row[j] = v;
-            if (!squared) drow[j] = sqrtf(v + TS_DIST_EPS);
-            else if (drow != row) drow[j] = v;
-        }
+        float *row = sq + (size_t)i * B;
+        int j0 = i + 1, k = dist_sq_fix_row(row + j0, e + (size_t)i * E, n2[i],
+                                            e + (size_t)j0 * E, n2 + j0, B - j0, E,
+                                            refined + n_close);
+        for (int c = 0; c < k; c++) refined[n_close + c] += i * B + j0;
+        n_close += k;
+        row[i] = 0.0f;
+        dist[(size_t)i * B + i] = 0.0f;
+        for (int j = j0; j < B; j++) sq[(size_t)j * B + i] = row[j];
     }
+    ws->n_close = n_close;
+    if (!squared)
+        for (size_t ij = 0; ij < (size_t)B * B; ij++) dist[ij] = sqrtf(sq[ij]);
+    else if (dist != sq)
+        memcpy(dist, sq, sizeof(float) * (size_t)B * B);
 }
 
-void dist_backward(float *de, const float *W, const float *dist, const float *sq,
-                   int B, int E, int squared, ts_dist_ws *ws) {
-    float *S = ws->S, *c = ws->c;
-    // dL/dsq, zero where the clamp (or the diagonal) held sq at 0.
-    // Branch-free, so it vectorises: every quotient is computed and the
-    // masked ones (a zero distance may give inf or NaN) are dropped.
+void dist_backward(float *de, const float *W, const float *e, const float *dist,
+                   const float *sq, int B, int E, int squared, ts_dist_ws *ws) {
+    float *S = ws->S;
+    // dL/dsq, zero where sq is 0 (the clamp, the diagonal, identical points:
+    // there d = sqrt(sq) has no derivative, and 0 is the subgradient TF
+    // Addons takes). Branch-free, so it vectorises: every quotient is
+    // computed and the masked ones (a zero distance gives inf or NaN) are
+    // dropped.
     size_t BB = (size_t)B * B;
     if (squared)
         for (size_t ij = 0; ij < BB; ij++) {
@@ -141,9 +213,8 @@ void dist_backward(float *de, const float *W, const float *dist, const float *sq
             bits &= 0u - keep;   // +0 where dropped: a select the vectoriser keeps
             memcpy(S + ij, &bits, sizeof bits);
         }
-    // sq_ij = |c_i|^2 + |c_j|^2 - 2 c_i.c_j, so with S' = S + S^T:
-    // dL/dc_i = 2 (rowsum(S')_i c_i - (S' c)_i). The shift's own gradient
-    // sums to zero because the distances do not depend on it.
+    // sq_ij = |e_i - e_j|^2, so with S' = S + S^T:
+    // dL/de_i = 2 sum_j S'_ij (e_i - e_j) = 2 (rowsum(S')_i e_i - (S' e)_i).
     // S' in tiles of T x T, so the transposed reads stay within a few lines.
     enum { T = 16 };
     for (int i0 = 0; i0 < B; i0 += T)
@@ -155,7 +226,23 @@ void dist_backward(float *de, const float *W, const float *dist, const float *sq
                     S[(size_t)i * B + j] = S[(size_t)j * B + i] = s;
                 }
         }
-    for (int i = 0; i < B; i++) S[(size_t)i * B + i] *= 2.0f;
+    // The pairs dist_forward computed from their differences take the first
+    // form, from the same differences: in the second, rowsum(S')_i e_i and
+    // (S' e)_i cancel as |e| / |e_i - e_j| grows (a collapse far from the
+    // origin), and S' grows as 1 / d.
+    for (int c = 0; c < ws->n_close; c++) {
+        int i = ws->close[c] / B, j = ws->close[c] % B;
+        float s2 = 2.0f * S[(size_t)i * B + j];
+        if (s2 == 0.0f) continue;
+        const float *ei = e + (size_t)i * E, *ej = e + (size_t)j * E;
+        float *dei = de + (size_t)i * E, *dej = de + (size_t)j * E;
+        for (int k = 0; k < E; k++) {
+            float g = s2 * (ei[k] - ej[k]);
+            dei[k] += g;
+            dej[k] -= g;
+        }
+        S[(size_t)i * B + j] = S[(size_t)j * B + i] = 0.0f;
+    }
     // Row sums in double, each in column order j = 0, 1, ...; S' is
     // symmetric, so they are its column sums, accumulated a row of S' at a
     // time: independent sums, vectorised.
@@ -167,7 +254,7 @@ void dist_backward(float *de, const float *W, const float *dist, const float *sq
     }
     for (int i = 0; i < B; i++) {
         float r2 = 2.0f * (float)rs[i];
-        for (int k = 0; k < E; k++) de[(size_t)i * E + k] += r2 * c[(size_t)i * E + k];
+        for (int k = 0; k < E; k++) de[(size_t)i * E + k] += r2 * e[(size_t)i * E + k];
     }
-    mm(0, 0, B, E, B, -2.0f, S, c, 1.0f, de);
+    mm(0, 0, B, E, B, -2.0f, S, e, 1.0f, de);
 }

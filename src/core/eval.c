@@ -17,19 +17,18 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     ws->maxE = maxE;
     ws->maxC = maxC;
     ws->block = 128;
-    ws->c = malloc(sizeof(float) * ((size_t)maxN * maxE + maxN + (size_t)ws->block * maxN));
+    ws->n2 = malloc(sizeof(float) * ((size_t)maxN + (size_t)ws->block * maxN));
     ws->keys = malloc(sizeof(uint64_t) * 2 * (size_t)maxN);
     ws->class_count = malloc(sizeof(int) * maxC);
     ws->sample = malloc(sizeof(float) * (EVAL_SAMPLE + 1));
-    if (!ws->c || !ws->keys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
+    if (!ws->n2 || !ws->keys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
     ws->sortbuf = ws->keys + maxN;
-    ws->n2 = ws->c + (size_t)maxN * maxE;
     ws->D = ws->n2 + maxN;
     return 0;
 }
 
 void eval_ws_free(ts_eval_ws *ws) {
-    free(ws->c);
+    free(ws->n2);
     free(ws->keys);
     free(ws->class_count);
     free(ws->sample);
@@ -54,15 +53,27 @@ static void select_smallest(uint64_t *k, int n, int m) {
     }
 }
 
-// Keys (distance, index) of every reference j != q with d <= t, in index order.
+// Keys (distance, index) of every reference j != q with d <= t, in index
+// order; the Gram form's values below 0 as 0, so that the keys order.
 static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
     int n = 0;
     // Branch-free: write every key, advance only past the kept ones.
     for (int j = 0; j < N; j++) {
-        keys[n] = key_pack(d[j], j);
+        keys[n] = key_pack(d[j] > 0.0f ? d[j] : 0.0f, j);
         n += (d[j] <= t) & (j != q);
     }
     return n;
+}
+
+// The collected keys' distances where the Gram form cancelled, computed
+// again from the differences (dist_sq_fix_row's rule, for these only).
+static void refine_keys(uint64_t *keys, int n, const float *row, const float *eq, float n2q,
+                        const float *emb, const float *n2, int E) {
+    for (int i = 0; i < n; i++) {
+        int j = key_index(keys[i]);
+        if (dist_cancelled(row[j], n2q, n2[j]))
+            keys[i] = key_pack(dist_sq_direct(eq, emb + (size_t)j * E, E), j);
+    }
 }
 
 // A distance that, very likely, at least R references of the query lie
@@ -95,8 +106,11 @@ static float candidate_bound(const float *d, int N, int q, int R, float *sample)
 void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
                     ts_eval_ws *ws, ts_retrieval *out) {
     memset(out, 0, sizeof *out);
-    float *c = ws->c, *n2 = ws->n2;
-    dist_centre(c, n2, emb, N, E);
+    float *n2 = ws->n2, n2max = 0;
+    for (int i = 0; i < N; i++) {
+        n2[i] = dist_sq_norm(emb + (size_t)i * E, E);
+        n2max = n2[i] > n2max ? n2[i] : n2max;
+    }
     memset(ws->class_count, 0, sizeof(int) * C);
     for (int i = 0; i < N; i++) ws->class_count[y[i]]++;
 
@@ -104,23 +118,38 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
     int queries = 0;
     for (int q0 = 0; q0 < N; q0 += ws->block) {
         int Q = N - q0 < ws->block ? N - q0 : ws->block;
-        mm(0, 1, Q, N, E, -2.0f, c + (size_t)q0 * E, c, 0.0f, ws->D);
+        mm(0, 1, Q, N, E, -2.0f, emb + (size_t)q0 * E, emb, 0.0f, ws->D);
         for (int qi = 0; qi < Q; qi++) {
             int q = q0 + qi, R = ws->class_count[y[q]] - 1;
             if (R <= 0) continue;
-            // Distances of this query (in place), then only the candidates
-            // below a threshold estimated from a fixed sample go on to the
-            // selection: about R of N keys instead of all N.
+            // The Gram form's squared distances of this query (in place);
+            // only the candidates below a threshold estimated from a fixed
+            // sample go on: about R of N keys instead of all N. Those whose
+            // Gram form cancelled are computed again from the differences
+            // (as the training's dist_forward does), so duplicates are
+            // exactly 0 apart and tie by index. The threshold has the Gram
+            // form's error bound added, so no reference whose exact
+            // distance is below it is missed.
             float *row = ws->D + (size_t)qi * N;
-            for (int j = 0; j < N; j++) {
-                float d = row[j] + n2[q] + n2[j];
-                row[j] = d < 0.0f ? 0.0f : d;
-            }
+            const float *eq = emb + (size_t)q * E;
+            for (int j = 0; j < N; j++) row[j] = dist_gram(row[j], n2[q], n2[j]);
             float t = ws->exhaustive ? INFINITY : candidate_bound(row, N, q, R, ws->sample);
-            int n = collect(row, N, q, t, ws->keys);
-            if (n < R) n = collect(row, N, q, INFINITY, ws->keys);
-            select_smallest(ws->keys, n, R);
-            key_sort(ws->keys, R, ws->sortbuf);
+            // (t also for the refined values' own rounding, E u of them.)
+            float wide = t * (1.0f + (float)(2 * E) * 0x1p-24f) + dist_gram_slack(n2[q], n2max, E);
+            int n = collect(row, N, q, wide, ws->keys);
+            if (n >= R) {
+                refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
+                select_smallest(ws->keys, n, R);
+                key_sort(ws->keys, R, ws->sortbuf);
+            }
+            // Too few, or the R-th nearest beyond the threshold once
+            // refined: every reference.
+            if (n < R || (t < INFINITY && !(key_dist(ws->keys[R - 1]) <= t))) {
+                n = collect(row, N, q, INFINITY, ws->keys);
+                refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
+                select_smallest(ws->keys, n, R);
+                key_sort(ws->keys, R, ws->sortbuf);
+            }
             int correct = 0;
             double ap = 0;
             for (int i = 0; i < R; i++) {
@@ -134,6 +163,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             map += ap / R;
             queries++;
         }
+        if (ws->progress) ws->progress(ws->progress_ctx, ws->progress_tag, q0 + Q, N);
     }
     out->queries = queries;
     if (queries) {

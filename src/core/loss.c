@@ -51,20 +51,23 @@ float loss_contrastive(const float *dist, const int *y, int B, float margin,
 // ---------------------------------------------------------------------------
 // Triplet loss over listed triplets
 
-// Loss of one triplet and its derivative with respect to d_ap (that with
-// respect to d_an is the negative). The hinge is written (d_ap + m) - d_an
-// and is active iff d_an < d_ap + m, the same expression the batch-all
-// path and the counts evaluate, so every path agrees to the last bit.
-static inline float one_triplet(float dap, float dan, float margin, int soft, float *grad) {
+// Loss of one triplet (in double: it is summed in double) and its
+// derivative with respect to d_ap (that with respect to d_an is the
+// negative); *active says whether it gives a gradient. The hinge is active
+// iff d_an - d_ap < m in exact arithmetic (margin_below), the same test the
+// counts and the batch-all path make, so every path agrees; its value is
+// (d_ap - d_an) + m, ordered as pytorch-metric-learning computes it.
+static inline double one_triplet(float dap, float dan, float margin, int soft, float *grad,
+                                 int *active) {
     if (soft) {
-        float x = dap - dan;
+        float x = dap - dan, l = softplus(x);
         *grad = sigmoid(x);
-        return softplus(x);
+        *active = l > 0.0f;
+        return l;
     }
-    float t = dap + margin;
-    if (dan < t) { *grad = 1.0f; return t - dan; }
-    *grad = 0.0f;
-    return 0.0f;
+    *active = margin_below(dan, dap, margin);
+    *grad = *active ? 1.0f : 0.0f;
+    return *active ? ((double)dap - (double)dan) + (double)margin : 0.0;
 }
 
 float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
@@ -73,9 +76,10 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
     long active = 0;
     for (int i = 0; i < t->n; i++) {
         const float *row = dist + (size_t)t->a[i] * B;
-        float g, l = one_triplet(row[t->p[i]], row[t->neg[i]], margin, soft, &g);
-        total += l;
-        active += l > 0.0f;
+        float g;
+        int on;
+        total += one_triplet(row[t->p[i]], row[t->neg[i]], margin, soft, &g, &on);
+        active += on;
     }
     act->count = t->n;
     act->active = active;
@@ -85,7 +89,8 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
     for (int i = 0; i < t->n; i++) {
         size_t a = (size_t)t->a[i] * B;
         float g;
-        one_triplet(dist[a + t->p[i]], dist[a + t->neg[i]], margin, soft, &g);
+        int on;
+        one_triplet(dist[a + t->p[i]], dist[a + t->neg[i]], margin, soft, &g, &on);
         W[a + t->p[i]] += g * inv;
         W[a + t->neg[i]] -= g * inv;
     }
@@ -95,26 +100,27 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
 // ---------------------------------------------------------------------------
 // Batch-all without listing the triplets
 
-// Number of leading values of the ascending v (n) that are < t.
-static int count_lt(const float *v, int n, float t) {
+// Number of leading values of the ascending v (n) that are <= t.
+static int count_le(const float *v, int n, float t) {
     int lo = 0, hi = n;
     while (lo < hi) {
         int mid = (lo + hi) >> 1;
-        if (v[mid] < t) lo = mid + 1; else hi = mid;
+        if (v[mid] <= t) lo = mid + 1; else hi = mid;
     }
     return lo;
 }
 
-// Hinge, per anchor a with negatives v_1 <= ... <= v_k and positives sorted
-// by t_p = d_ap + m: positive p is active against the c_p = #{v < t_p}
-// closest negatives and contributes c_p t_p - (v_1 + ... + v_c); c_p grows
-// with t_p, so one walk gives every prefix sum. Negative n's gradient counts
-// the positives with t_p > v_n, found by a search in the sorted thresholds.
+// Hinge, per anchor a with negatives v_0 <= ... <= v_{k-1}: positive p is
+// active against its c_p closest negatives, those with v - d_ap < m
+// (v <= margin_bound(d_ap, m, strict)), and contributes
+// c_p (d_ap + m) - (v_0 + ... + v_{c_p - 1}). Negative j is active with
+// every positive whose c_p > j: a histogram of the c_p, summed from the top.
 static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W,
                        ts_active *act) {
     int B = g->B;
-    float *v = g->tmp, *t = g->tmp + B;
-    uint64_t *tk = g->tkeys;
+    float *v = g->tmp;
+    double *prefix = g->prefix;
+    int *hist = g->hist;
     double total = 0;
     long active = 0, valid = 0;
     for (int a = 0; a < B; a++) {
@@ -123,15 +129,15 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const uint64_t *neg = g->neg + (size_t)a * B;
         const int *pos = g->pos + (size_t)a * B;
         const float *row = g->dist + (size_t)a * B;
-        for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
-        for (int i = 0; i < np; i++) tk[i] = key_pack(row[pos[i]] + margin, i);
-        key_sort(tk, np, g->sortbuf);
-        double prefix = 0;
-        int c = 0;
+        prefix[0] = 0;
+        for (int j = 0; j < nn; j++) {
+            v[j] = key_dist(neg[j]);
+            prefix[j + 1] = prefix[j] + v[j];
+        }
         for (int i = 0; i < np; i++) {
-            float ti = key_dist(tk[i]);
-            while (c < nn && v[c] < ti) prefix += v[c++];
-            total += (double)c * ti - prefix;
+            float dap = row[pos[i]];
+            int c = count_le(v, nn, margin_bound(dap, margin, 1));
+            total += (double)c * ((double)dap + (double)margin) - prefix[c];
             active += c;
         }
         valid += (long)np * nn;
@@ -149,18 +155,16 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const float *row = g->dist + (size_t)a * B;
         float *Wa = W + (size_t)a * B;
         for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
+        memset(hist, 0, sizeof(int) * ((size_t)nn + 1));
         for (int i = 0; i < np; i++) {
-            float ti = row[pos[i]] + margin;
-            tk[i] = key_pack(ti, i);
-            Wa[pos[i]] += (float)count_lt(v, nn, ti) * inv;
+            int c = count_le(v, nn, margin_bound(row[pos[i]], margin, 1));
+            Wa[pos[i]] += (float)c * inv;
+            hist[c]++;
         }
-        key_sort(tk, np, g->sortbuf);
-        for (int i = 0; i < np; i++) t[i] = key_dist(tk[i]);
-        // v ascends, so the number of thresholds <= v_j only grows.
-        int le = 0;
-        for (int j = 0; j < nn; j++) {
-            while (le < np && t[le] <= v[j]) le++;
-            Wa[(uint32_t)neg[j]] -= (float)(np - le) * inv;
+        int with = 0;   // positives with c_p > j
+        for (int j = nn - 1; j >= 0; j--) {
+            with += hist[j + 1];
+            Wa[key_index(neg[j])] -= (float)with * inv;
         }
     }
     return (float)(total / den);
@@ -184,10 +188,12 @@ static float all_soft(const ts_geo *g, ts_reduce reduce, float *W, ts_active *ac
                 float dap = row[pos[i]], gp = 0.0f;
                 for (int j = 0; j < nn; j++) {
                     int n = (int)(uint32_t)neg[j];
-                    float gr, l = one_triplet(dap, row[n], 0.0f, 1, &gr);
+                    float gr;
+                    int on;
+                    double l = one_triplet(dap, row[n], 0.0f, 1, &gr, &on);
                     if (pass == 0) {
                         total += l;
-                        active += l > 0.0f;
+                        active += on;
                     } else {
                         gp += gr;
                         Wa[n] -= gr * inv;

@@ -1,4 +1,5 @@
 // mine.c: per-anchor geometry, difficulty counts and the miners.
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/mine.h"
@@ -193,6 +194,57 @@ static inline void count_le2(const uint64_t *k, int n, float t0, float t1, int *
 }
 
 // ---------------------------------------------------------------------------
+// The margin's bound
+
+// The next float up / down from a finite t >= +0 (down: t > 0). Bits, not
+// nextafterf: no call, and no denormal arithmetic under FTZ / DAZ.
+static inline float float_up(float t) {
+    uint32_t b;
+    memcpy(&b, &t, sizeof b);
+    b++;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
+
+static inline float float_down(float t) {
+    uint32_t b;
+    memcpy(&b, &t, sizeof b);
+    b--;
+    memcpy(&t, &b, sizeof t);
+    return t;
+}
+
+static inline int bound_passes(float t, float d_ap, float m, int strict) {
+    int c = margin_cmp(t, d_ap, m);
+    return strict ? c < 0 : c <= 0;
+}
+
+float margin_bound(float d_ap, float m, int strict) {
+    // Usually d_ap + m is exact in double (TwoSum's error is 0): then the
+    // bound is that sum rounded down to a float (strict: the float below it).
+    double a = d_ap, b = m, x = a + b, bb = x - a, err = (a - (x - bb)) + (b - bb);
+    if (err == 0.0 && x <= FLT_MAX) {
+        float t = (float)x;
+        if (strict ? (double)t < x : (double)t <= x) return t;
+        return t > 0.0f ? float_down(t) : -1.0f;
+    }
+    // Otherwise the float nearest d_ap + m is at most an ulp from the
+    // bound: step to it.
+    float t = (float)x;
+    if (!(t <= FLT_MAX)) return t;   // NaN or Inf: as the float comparison did
+    if (t == 0.0f) t = 0.0f;         // -0 to +0, so the bits step the right way
+    while (!bound_passes(t, d_ap, m, strict)) {
+        if (t <= 0.0f) return -1.0f;
+        t = float_down(t);
+    }
+    for (;;) {
+        float u = float_up(t);
+        if (!(u <= FLT_MAX) || !bound_passes(u, d_ap, m, strict)) return t;
+        t = u;
+    }
+}
+
+// ---------------------------------------------------------------------------
 // Geometry
 
 int geo_init(ts_geo *g, int maxB) {
@@ -200,10 +252,14 @@ int geo_init(ts_geo *g, int maxB) {
     size_t bb = (size_t)maxB * maxB;
     g->neg = malloc(sizeof(uint64_t) * bb);
     g->pos = malloc(sizeof(int) * (bb + 2 * (size_t)maxB));
-    g->tmp = malloc(sizeof(float) * 2 * (size_t)maxB);
-    g->tkeys = malloc(sizeof(uint64_t) * 2 * (size_t)maxB);
-    if (!g->neg || !g->pos || !g->tmp || !g->tkeys) { geo_free(g); return -1; }
-    g->sortbuf = g->tkeys + maxB;
+    g->tmp = malloc(sizeof(float) * (size_t)maxB);
+    g->sortbuf = malloc(sizeof(uint64_t) * (size_t)maxB);
+    g->prefix = malloc(sizeof(double) * ((size_t)maxB + 1));
+    g->hist = malloc(sizeof(int) * ((size_t)maxB + 1));
+    if (!g->neg || !g->pos || !g->tmp || !g->sortbuf || !g->prefix || !g->hist) {
+        geo_free(g);
+        return -1;
+    }
     g->n_pos = g->pos + bb;
     g->n_neg = g->n_pos + maxB;
     return 0;
@@ -213,7 +269,9 @@ void geo_free(ts_geo *g) {
     free(g->neg);
     free(g->pos);
     free(g->tmp);
-    free(g->tkeys);
+    free(g->sortbuf);
+    free(g->prefix);
+    free(g->hist);
     memset(g, 0, sizeof *g);
 }
 
@@ -280,7 +338,7 @@ void count_triplets(const ts_geo *g, float margin, ts_counts *c) {
         for (int i = 0; i < np; i++) {
             float dap = row[pos[i]];
             int hard, inside;
-            count_le2(neg, nn, dap, dap + margin, &hard, &inside);
+            count_le2(neg, nn, dap, margin_bound(dap, margin, 0), &hard, &inside);
             c->hard += hard;
             c->semihard += inside - hard;
             c->easy += nn - inside;
@@ -295,7 +353,7 @@ void count_listed(const ts_triplets *t, const float *dist, int B, float margin,
         const float *row = dist + (size_t)t->a[i] * B;
         float dap = row[t->p[i]], dan = row[t->neg[i]];
         if (dan <= dap) c->hard++;
-        else if (dan <= dap + margin) c->semihard++;
+        else if (margin_within(dan, dap, margin)) c->semihard++;
         else c->easy++;
     }
     c->valid = t->n;

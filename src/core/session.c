@@ -144,6 +144,11 @@ void session_set_output(ts_session *s, void (*emit)(void *, const char *), void 
     s->emit_ctx = ctx;
 }
 
+void session_set_progress(ts_session *s, ts_eval_progress fn, void *ctx) {
+    s->ews.progress = fn;
+    s->ews.progress_ctx = ctx;
+}
+
 void session_reset(ts_session *s, uint64_t seed) {
     s->cfg.seed = seed;
     s->step = 0;
@@ -250,7 +255,7 @@ static void model_step(ts_session *s, ts_model *m) {
         st->loss = triplet_loss(s, m, dist, st);
 
     memset(m->de, 0, sizeof(float) * (size_t)B * E);
-    dist_backward(m->de, m->W, dist, m->sq, B, E, set->squared, &m->dws);
+    dist_backward(m->de, m->W, m->e, dist, m->sq, B, E, set->squared, &m->dws);
     memset(m->dz, 0, sizeof(float) * (size_t)B * E);
     embed_backward(m->dz, m->de, m->e, m->norms, B, E, set->normalize);
     // The gradients are zero here: mlp_reset and every step leave them so.
@@ -345,6 +350,7 @@ void session_evaluate(ts_session *s) {
         if (!m->enabled) continue;
         embed_rows(s, m, s->test, s->eval_idx, s->n_eval, s->eval_emb);
         m->last_eval.step = s->step;
+        s->ews.progress_tag = k;
         eval_retrieval(s->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &s->ews, &m->last_eval.r);
         m->have_eval = 1;
         series_push(&m->hist.p_at_1, s->step, m->last_eval.r.p_at_1);

@@ -106,7 +106,7 @@ if have_fashion; then
 
     run siamese-ahead --script 300:pMn-------
     check_raise siamese-ahead "$T/siamese-ahead.jsonl" siamese_ahead both 300
-    check_clear siamese-ahead "$T/siamese-ahead.jsonl" siamese_ahead both p 400
+    check_clear siamese-ahead "$T/siamese-ahead.jsonl" siamese_ahead both p 600
 else
     echo "skip collapse, too-hard, averaging, siamese-ahead: Fashion-MNIST is not installed"
 fi
