@@ -286,6 +286,45 @@ static void capture_line(void *ctx, const char *line) {
     if (strstr(line, "\"type\":\"event\"")) c->events++;
 }
 
+typedef struct {
+    int calls[MODEL_COUNT], done[MODEL_COUNT], total, rising;
+} progress_log;
+
+static void log_progress(void *ctx, int tag, int done, int total) {
+    progress_log *p = ctx;
+    p->rising &= done > p->done[tag];
+    p->calls[tag]++;
+    p->done[tag] = done;
+    p->total = total;
+}
+
+// An evaluation tells its progress per block of queries, for each model, up
+// to every query; the default size is capped, --eval-size caps it lower.
+static void test_eval_progress(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    assert_int_equal(c.eval_size, TS_EVAL_SIZE_DEFAULT);
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(s->n_eval, test.N);   // 150 < the cap: all of them
+    progress_log p = {.rising = 1};
+    session_set_progress(s, log_progress, &p);
+    session_evaluate(s);
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        assert_int_equal(p.calls[k], (test.N + 127) / 128);   // blocks of 128
+        assert_int_equal(p.done[k], test.N);
+    }
+    assert_int_equal(p.total, test.N);
+    assert_true(p.rising);
+    session_free(s);
+    c.eval_size = 100;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(s->n_eval, 100);
+    session_free(s);
+}
+
 static void test_lockstep_and_determinism(void **state) {
     (void)state;
     ts_config c;
@@ -573,6 +612,7 @@ int main(void) {
         cmocka_unit_test(test_session_keys_are_script_keys),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_lockstep_and_determinism),
+        cmocka_unit_test(test_eval_progress),
         cmocka_unit_test(test_keys_and_reset),
         cmocka_unit_test(test_divergence_and_models),
         cmocka_unit_test(test_step_recomputed),

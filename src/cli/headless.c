@@ -52,6 +52,36 @@ static void emit_line(void *ctx, const char *line) {
     }
 }
 
+// --- A long evaluation's progress, on stderr ----------------------------------
+
+// An evaluation shows how it goes once it has run this long, then at most
+// once per interval (stdout keeps only the JSON lines).
+#define PROGRESS_AFTER 2.0
+#define PROGRESS_EVERY 5.0
+
+typedef struct {
+    const ts_session *s;
+    int tag, done;          // the evaluation in progress: model and queries so far
+    double start, shown;    // when it began, when it last printed (0: not yet)
+} progress;
+
+static void on_progress(void *ctx, int tag, int done, int total) {
+    progress *p = ctx;
+    double now = clock_now();
+    if (tag != p->tag || done < p->done) {   // a new evaluation
+        p->tag = tag;
+        p->start = now;
+        p->shown = 0;
+    }
+    p->done = done;
+    if (now - p->start < PROGRESS_AFTER || (p->shown > 0 && now - p->shown < PROGRESS_EVERY))
+        return;
+    p->shown = now;
+    fprintf(stderr, "tripletscope: step %ld: evaluating the %s model: %d of %d held-out queries "
+            "(%.0f s; --eval-size sets how many)\n", p->s->step, model_name((ts_model_kind)tag),
+            done, total, now - p->start);
+}
+
 // What pressing the script's keys due at a step asks of the run.
 typedef enum { PRESS_GO, PRESS_QUIT, PRESS_FAILED } press_result;
 
@@ -174,6 +204,8 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     }
     blas_set_threads(cli->cfg.threads);
     session_set_output(s, emit_line, &k);
+    progress prog = {s, -1, 0, 0, 0};
+    session_set_progress(s, on_progress, &prog);
     session_emit_config(s);
 
     double t0 = clock_now();
