@@ -5,6 +5,7 @@
 #include <string.h>
 #include "tripletscope/blas.h"
 #include "tripletscope/dist.h"
+#include "simd.h"
 
 // ---------------------------------------------------------------------------
 // L2 normalisation
@@ -126,8 +127,8 @@ float dist_gram_slack(float n2a, float n2b, int E) {
     return (float)((2.0 * E + 8.0) * 0x1p-24) * (n2a + n2b);
 }
 
-int dist_sq_fix_row(float *row, const float *a, float n2a, const float *e, const float *n2,
-                    int n, int E, int *refined) {
+WIDEST_SIMD int dist_sq_fix_row(float *row, const float *a, float n2a, const float *e,
+                                const float *n2, int n, int E, int *refined) {
     for (int j = 0; j < n; j++) row[j] = dist_gram(row[j], n2a, n2[j]);
     int k = 0;
     for (int j = 0; j < n; j++) {
@@ -191,6 +192,28 @@ void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squa
         memcpy(dist, sq, sizeof(float) * (size_t)B * B);
 }
 
+// The pairs dist_forward computed from their differences take the first
+// form, 2 S'_ij (e_i - e_j), from the same differences: in the second,
+// rowsum(S')_i e_i and (S' e)_i cancel as |e| / |e_i - e_j| grows (a
+// collapse far from the origin), and S' grows as 1 / d. Their S' is then
+// zeroed, for the second form to do the rest.
+WIDEST_SIMD static void close_backward(float *de, float *S, const float *e, int B, int E,
+                                       const int *close, int n_close) {
+    for (int c = 0; c < n_close; c++) {
+        int i = close[c] / B, j = close[c] % B;
+        float s2 = 2.0f * S[(size_t)i * B + j];
+        if (s2 == 0.0f) continue;
+        const float *ei = e + (size_t)i * E, *ej = e + (size_t)j * E;
+        float *dei = de + (size_t)i * E, *dej = de + (size_t)j * E;
+        for (int k = 0; k < E; k++) {
+            float g = s2 * (ei[k] - ej[k]);
+            dei[k] += g;
+            dej[k] -= g;
+        }
+        S[(size_t)i * B + j] = S[(size_t)j * B + i] = 0.0f;
+    }
+}
+
 void dist_backward(float *de, const float *W, const float *e, const float *dist,
                    const float *sq, int B, int E, int squared, ts_dist_ws *ws) {
     float *S = ws->S;
@@ -226,23 +249,7 @@ void dist_backward(float *de, const float *W, const float *e, const float *dist,
                     S[(size_t)i * B + j] = S[(size_t)j * B + i] = s;
                 }
         }
-    // The pairs dist_forward computed from their differences take the first
-    // form, from the same differences: in the second, rowsum(S')_i e_i and
-    // (S' e)_i cancel as |e| / |e_i - e_j| grows (a collapse far from the
-    // origin), and S' grows as 1 / d.
-    for (int c = 0; c < ws->n_close; c++) {
-        int i = ws->close[c] / B, j = ws->close[c] % B;
-        float s2 = 2.0f * S[(size_t)i * B + j];
-        if (s2 == 0.0f) continue;
-        const float *ei = e + (size_t)i * E, *ej = e + (size_t)j * E;
-        float *dei = de + (size_t)i * E, *dej = de + (size_t)j * E;
-        for (int k = 0; k < E; k++) {
-            float g = s2 * (ei[k] - ej[k]);
-            dei[k] += g;
-            dej[k] -= g;
-        }
-        S[(size_t)i * B + j] = S[(size_t)j * B + i] = 0.0f;
-    }
+    close_backward(de, S, e, B, E, ws->close, ws->n_close);
     // Row sums in double, each in column order j = 0, 1, ...; S' is
     // symmetric, so they are its column sums, accumulated a row of S' at a
     // time: independent sums, vectorised.

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "tripletscope/blas.h"
 #include "tripletscope/nn.h"
+#include "simd.h"
 
 // ---------------------------------------------------------------------------
 // Layers
@@ -121,12 +122,7 @@ void mlp_zero_grad(ts_mlp *net) {
 // Optimizers
 
 // Elementwise over every parameter (bound by the divider and memory): compiled
-// for the widest vectors the CPU has (picked once at load time), not just SSE2.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define WIDEST_SIMD __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define WIDEST_SIMD
-#endif
+// for the widest vectors the CPU has (simd.h).
 
 // The update of parameters [0, n) of one span (p, g, m, v at the same
 // offsets); t is the step being taken, c1 and c2 Adam's bias corrections.
