@@ -6,6 +6,7 @@
 #include <string.h>
 #include "cli.h"
 #include "tripletscope/clock.h"
+#include "tripletscope/file.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
@@ -111,10 +112,10 @@ static press_result press_due(ts_session *s, ts_script *sc) {
 }
 
 static int dump_projection(const ts_session *s, const char *path, ts_error *err) {
-    FILE *f = fopen(path, "w");
+    FILE *f = file_create(path);
     if (!f)
         return ts_fail(err, "--dump-projection %s: cannot open for writing: %s", path,
-                       strerror(errno));
+                       file_error(errno));
     int e = 0;
     errno = 0;
     if (fprintf(f, "x,y,label,model\n") < 0) e = failure();
@@ -189,9 +190,9 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     // default: piped into head, the run ends quietly as any filter does.
     signal(SIGXFSZ, SIG_IGN);
     sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
-    if (cli->log_path && !(k.log.f = fopen(cli->log_path, "w"))) {
+    if (cli->log_path && !(k.log.f = file_create(cli->log_path))) {
         fprintf(stderr, "tripletscope: --log %s: cannot open for writing: %s\n", cli->log_path,
-                strerror(errno));
+                file_error(errno));
         script_free(&script);
         return 2;
     }

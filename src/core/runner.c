@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/clock.h"
+#include "tripletscope/file.h"
 #include "tripletscope/report.h"
 #include "tripletscope/runner.h"
 #include "tripletscope/script.h"
@@ -254,9 +255,9 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
         return -1;
     }
     if (opts && opts->log_path) {
-        if (!(r->log = fopen(opts->log_path, "w")) || !(r->log_path = strdup(opts->log_path))) {
+        if (!(r->log = file_create(opts->log_path)) || !(r->log_path = strdup(opts->log_path))) {
             ts_fail(err, "--log %s: cannot open for writing: %s", opts->log_path,
-                    strerror(errno));
+                    file_error(errno));
             if (r->log) fclose(r->log);
             session_free(r->s);
             script_free(&r->script);

@@ -54,6 +54,20 @@ expect "FIFO named .csv" "fifo.csv: not a regular file (a FIFO)" --data "$T/fifo
 expect "FIFO without extension" "fifo: not a regular file (a FIFO)" --data "$T/fifo" --labels "$T/labels.idx"
 expect "FIFO as --labels" "labels-fifo: not a regular file (a FIFO)" --data "$T/rows.idx" --labels "$T/labels-fifo"
 expect "character device" "not a regular file (a character device)" --data /dev/null --labels "$T/labels.idx"
+# A FIFO to write to, that no process reads: open() would wait for a reader.
+mkfifo "$T/out-fifo"
+expect "--log FIFO without a reader" "--log .*out-fifo: cannot open for writing: a FIFO that no process reads" \
+    --data digits --log "$T/out-fifo"
+timeout "$LIMIT" "$BIN" --headless --steps 1 --data digits --dump-projection "$T/out-fifo" \
+    >/dev/null 2>"$T/err" </dev/null
+st=$?
+if [ "$st" -eq 2 ] && [ "$(wc -l <"$T/err")" -eq 1 ] && grep -q "no process reads" "$T/err"; then
+    echo "ok   --dump-projection FIFO without a reader: $(cat "$T/err")"
+else
+    echo "FAIL --dump-projection FIFO without a reader: status $st: $(head -2 "$T/err")"
+    fails=$((fails + 1))
+fi
+
 # Fashion-MNIST's files as FIFOs: --data-dir must not block either.
 mkdir "$T/fashion"
 for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz t10k-images-idx3-ubyte.gz t10k-labels-idx1-ubyte.gz; do
