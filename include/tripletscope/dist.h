@@ -50,10 +50,12 @@ float dist_sq_norm(const float *a, int E);
 float dist_sq_direct(const float *a, const float *b, int E);
 // The Gram form's squared distance, g + (n2a + n2b), from g = -2 a.b (the
 // sgemm) and the squared norms: symmetric in a and b to the last bit.
-float dist_gram(float g, float n2a, float n2b);
+static inline float dist_gram(float g, float n2a, float n2b) { return g + (n2a + n2b); }
 // Whether the Gram form v has cancelled too much to keep (close points,
 // or points far from the origin): v below TS_DIST_REFINE of n2a + n2b.
-int dist_cancelled(float v, float n2a, float n2b);
+static inline int dist_cancelled(float v, float n2a, float n2b) {
+    return v < TS_DIST_REFINE * (n2a + n2b);
+}
 // A bound on how far the Gram form's squared distance of a and b (E) may
 // be from the exact one.
 float dist_gram_slack(float n2a, float n2b, int E);

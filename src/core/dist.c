@@ -114,12 +114,6 @@ static inline float sq_direct(const float *a, const float *b, int E) {
 
 float dist_sq_direct(const float *a, const float *b, int E) { return sq_direct(a, b, E); }
 
-float dist_gram(float g, float n2a, float n2b) { return g + (n2a + n2b); }
-
-int dist_cancelled(float v, float n2a, float n2b) {
-    return v < TS_DIST_REFINE * (n2a + n2b);
-}
-
 float dist_gram_slack(float n2a, float n2b, int E) {
     // fl(a.b) is off by at most E u sum |a_k b_k| <= E u (|a|^2 + |b|^2) / 2,
     // each squared norm by E u of itself, and three roundings follow

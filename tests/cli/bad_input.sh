@@ -8,20 +8,8 @@ T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
 
-# expect NAME PATTERN ARGS...: status 2, exactly one stderr line matching PATTERN.
-expect() {
-    name=$1; pat=$2; shift 2
-    "$BIN" --headless --steps 1 "$@" >"$T/out" 2>"$T/err"
-    st=$?
-    lines=$(wc -l <"$T/err")
-    if [ "$st" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$T/err" || [ -s "$T/out" ]; then
-        echo "FAIL $name: status $st, $lines stderr lines, stdout $(wc -c <"$T/out") bytes:"
-        sed 's/^/    /' "$T/err" | head -5
-        fails=$((fails + 1))
-    else
-        echo "ok   $name: $(cat "$T/err")"
-    fi
-}
+# shellcheck source=tests/cli/expect.inc
+. "$(dirname "$0")/expect.inc"
 
 # expect_run NAME STATUS PATTERN LAST ARGS...: a run that starts, so stdout
 # holds its JSON lines, the last matching LAST; status STATUS and exactly one
@@ -58,8 +46,6 @@ expect_full() {
     fi
 }
 
-# Big-endian 32-bit integer as printf octal escapes.
-be32() { printf "\\$(printf %03o $(( ($1 >> 24) & 255 )))\\$(printf %03o $(( ($1 >> 16) & 255 )))\\$(printf %03o $(( ($1 >> 8) & 255 )))\\$(printf %03o $(( $1 & 255 )))"; }
 
 # --- files -------------------------------------------------------------------
 expect "missing file" "$T/nope.csv" --data "$T/nope.csv"

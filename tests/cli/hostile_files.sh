@@ -9,23 +9,8 @@ BIN="$B/tripletscope"
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 fails=0
-LIMIT=20   # seconds before a run counts as hung
-
-# expect NAME PATTERN ARGS...: status 2, exactly one stderr line matching PATTERN.
-expect() {
-    name=$1; pat=$2; shift 2
-    timeout "$LIMIT" "$BIN" --headless --steps 1 "$@" >"$T/out" 2>"$T/err" </dev/null
-    st=$?
-    lines=$(wc -l <"$T/err")
-    if [ "$st" -ne 2 ] || [ "$lines" -ne 1 ] || ! grep -q -- "$pat" "$T/err" || [ -s "$T/out" ]; then
-        [ "$st" -eq 124 ] && echo "FAIL $name: still running after $LIMIT s (hung)"
-        echo "FAIL $name: status $st, $lines stderr lines, stdout $(wc -c <"$T/out") bytes:"
-        sed 's/^/    /' "$T/err" | head -5
-        fails=$((fails + 1))
-    else
-        echo "ok   $name: $(cat "$T/err")"
-    fi
-}
+# shellcheck source=tests/cli/expect.inc
+. "$(dirname "$0")/expect.inc"
 
 # expect_ok NAME ARGS...: a file that must load and train (status 0).
 expect_ok() {
@@ -41,8 +26,6 @@ expect_ok() {
     fi
 }
 
-# Big-endian 32-bit integer as printf octal escapes.
-be32() { printf "\\$(printf %03o $(( ($1 >> 24) & 255 )))\\$(printf %03o $(( ($1 >> 16) & 255 )))\\$(printf %03o $(( ($1 >> 8) & 255 )))\\$(printf %03o $(( $1 & 255 )))"; }
 
 # Eight IDX rows of one byte each, and their labels (two classes).
 { be32 2050; be32 8; be32 1; printf '\001\002\003\004\005\006\007\010'; } >"$T/rows.idx"
