@@ -71,7 +71,7 @@ static fixture *fixture_new(void) {
     for (int k = 0; k < MODEL_COUNT; k++) {
         s->model[k].kind = (ts_model_kind)k;
         s->model[k].enabled = 1;
-        series_clear(&s->model[k].hist.p_at_1);
+        track_clear(&s->model[k].track, (ts_model_kind)k);
     }
     // Two balanced classes in the evaluation set: chance P@1 = 99/199.
     fx->test.C = 2;
@@ -118,8 +118,7 @@ static void push2(fixture *fx, ts_stepstats siam, ts_stepstats trip) {
     ts_stepstats st[MODEL_COUNT] = {siam, trip};
     for (int k = 0; k < MODEL_COUNT; k++) {
         st[k].step = s->step;
-        s->model[k].recent[(s->step - 1) % TS_RECENT] = st[k];
-        s->model[k].n_recent++;
+        track_push_step(&s->model[k].track, &st[k]);
         if (!isfinite(st[k].loss)) s->diverged = 1;   // the session's own rule
     }
     diag_update(s->diag, s);
@@ -136,11 +135,8 @@ static void evaluate(fixture *fx, float p1_siam, float map_siam, float p1_trip, 
     ts_session *s = fx->s;
     float p1[2] = {p1_siam, p1_trip}, map[2] = {map_siam, map_trip};
     for (int k = 0; k < MODEL_COUNT; k++) {
-        ts_model *m = &s->model[k];
-        m->have_eval = 1;
-        m->last_eval.step = s->step;
-        m->last_eval.r = (ts_retrieval){p1[k], map[k], map[k], 200};
-        series_push(&m->hist.p_at_1, s->step, p1[k]);
+        ts_retrieval r = {p1[k], map[k], map[k], 200};
+        track_push_eval(&s->model[k].track, s->step, &r);
     }
     diag_update(s->diag, s);
 }
@@ -749,7 +745,7 @@ static void test_reset_forgets(void **state) {
     assert_int_equal(diag_findings(fx->s->diag, f, 4), 0);
     // A new run from step 0: nothing stale comes back.
     fx->s->step = 0;
-    for (int k = 0; k < MODEL_COUNT; k++) fx->s->model[k].n_recent = 0;
+    for (int k = 0; k < MODEL_COUNT; k++) track_clear(&fx->s->model[k].track, (ts_model_kind)k);
     push_n(fx, healthy(), 200);
     assert_int_equal(fx->out.n, before + 1);
     fixture_free(fx);

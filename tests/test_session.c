@@ -340,8 +340,8 @@ static void test_lockstep_and_determinism(void **state) {
         assert_int_equal(session_step(a), 0);
         assert_int_equal(session_step(b), 0);
         for (int k = 0; k < MODEL_COUNT; k++) {
-            assert_true(a->model[k].last.loss == b->model[k].last.loss);
-            const ts_counts *ca = &a->model[k].last.all;
+            assert_true(a->model[k].track.last.loss == b->model[k].track.last.loss);
+            const ts_counts *ca = &a->model[k].track.last.all;
             assert_int_equal(ca->easy + ca->semihard + ca->hard, ca->valid);
         }
     }
@@ -350,7 +350,7 @@ static void test_lockstep_and_determinism(void **state) {
     // The models learned differently from the same start.
     assert_true(memcmp(a->model[0].net.params, a->model[1].net.params,
                        sizeof(float) * sn->n_params) != 0);
-    assert_true(a->model[0].have_eval && a->model[0].last_eval.step == 60);
+    assert_true(a->model[0].track.have_eval && a->model[0].track.last_eval.step == 60);
     assert_int_equal(a->step, 60);
     const ts_stepstats *r0 = session_recent(a, MODEL_TRIPLET, 0);
     assert_int_equal(r0->step, 60);
@@ -403,28 +403,28 @@ static void test_keys_and_reset(void **state) {
     for (int m = 0; m < MINER_COUNT; m++) {
         session_key(s, 'm');
         for (int i = 0; i < 3; i++) assert_int_equal(session_step(s), 0);
-        assert_true(isfinite(s->model[1].last.loss));
+        assert_true(isfinite(s->model[1].track.last.loss));
     }
     int events = cap.events;
     assert_int_equal(events, 16);   // 11 keys, then m five times
-    assert_int_equal(s->n_events, 16);
+    assert_int_equal(s->events.n, 16);
     // Each event says which models it acts on: the triplet loss's own
     // settings (m M + - o z) the triplet model only, the shared ones both.
     const char *only_triplet = "mM+-oz";
     for (int i = 0; i < 16; i++) {
-        const ts_event *ev = &s->events[i];
+        const ts_event *ev = &s->events.ev[i];
         unsigned want = strchr(only_triplet, ev->key) ? TS_MODEL_BIT(MODEL_TRIPLET) : TS_MODELS_ALL;
         assert_int_equal(ev->models, want);
     }
     // r: same seed, fresh identical weights, history cleared, step 0.
     assert_int_equal(session_key(s, 'r'), 1);
     assert_int_equal(s->step, 0);
-    assert_int_equal(s->n_events, 1);
-    assert_int_equal(s->events[0].models, TS_MODELS_ALL);
+    assert_int_equal(s->events.n, 1);
+    assert_int_equal(s->events.ev[0].models, TS_MODELS_ALL);
     assert_memory_equal(s->model[1].net.params, start, sizeof(float) * s->model[1].net.n_params);
     assert_memory_equal(s->model[0].net.params, start, sizeof(float) * s->model[1].net.n_params);
-    assert_int_equal(s->model[1].hist.loss.count, 0);
-    assert_false(s->model[1].have_eval);
+    assert_int_equal(s->model[1].track.hist.loss.count, 0);
+    assert_false(s->model[1].track.have_eval);
     // R: a new seed gives other weights.
     assert_int_equal(session_key(s, 'R'), 1);
     assert_int_equal(s->cfg.seed, 1);
@@ -486,7 +486,7 @@ static void test_divergence_and_models(void **state) {
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
     session_step(s);
     assert_true(s->model[MODEL_SIAMESE].enabled && !s->model[MODEL_TRIPLET].enabled);
-    assert_int_equal(s->model[MODEL_TRIPLET].hist.loss.count, 0);
+    assert_int_equal(s->model[MODEL_TRIPLET].track.hist.loss.count, 0);
     static ts_snapshot snap;
     session_snapshot(s, &snap);
     assert_int_equal(snap.step, 1);
@@ -508,8 +508,8 @@ static void test_divergence_and_models(void **state) {
     s->model[MODEL_TRIPLET].net.params[0] = NAN;
     session_step(s);
     assert_true(s->diverged);
-    assert_false(isfinite(s->model[MODEL_TRIPLET].last.norm.mean));
-    assert_false(isfinite(s->model[MODEL_TRIPLET].last.d_pos));
+    assert_false(isfinite(s->model[MODEL_TRIPLET].track.last.norm.mean));
+    assert_false(isfinite(s->model[MODEL_TRIPLET].track.last.d_pos));
     assert_true(diag_is_raised(s->diag, FIND_DIVERGED, MODEL_TRIPLET));
     session_free(s);
 
@@ -557,7 +557,7 @@ static void test_step_recomputed(void **state) {
         mlp_copy_params(&net, tn);
         ts_rng mr = s->model[MODEL_TRIPLET].miner_rng;
         assert_int_equal(session_step(s), 0);
-        const ts_stepstats *st = &s->model[MODEL_TRIPLET].last;
+        const ts_stepstats *st = &s->model[MODEL_TRIPLET].track.last;
         const ts_settings *set = &s->cfg.set;
         data_gather(&train, s->batch_idx, B, x);
         for (int i = 0; i < B; i++) y[i] = train.y[s->batch_idx[i]];

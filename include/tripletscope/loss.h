@@ -37,6 +37,8 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
 float loss_triplet_all(const ts_geo *g, float margin, int soft, ts_reduce reduce,
                        float *W, ts_active *act);
 
+// "mean" or "nonzero".
+const char *reduce_name(ts_reduce r);
 // softplus(x) = log(1 + e^x), without overflow.
 float softplus(float x);
 

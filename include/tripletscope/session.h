@@ -12,31 +12,16 @@
 #include <stdint.h>
 #include "tripletscope/data.h"
 #include "tripletscope/diagnose.h"
-#include "tripletscope/dist.h"
 #include "tripletscope/error.h"
 #include "tripletscope/eval.h"
-#include "tripletscope/loss.h"
-#include "tripletscope/mine.h"
+#include "tripletscope/measure.h"
 #include "tripletscope/nn.h"
 #include "tripletscope/pca.h"
 #include "tripletscope/sampler.h"
-#include "tripletscope/series.h"
+#include "tripletscope/settings.h"
+#include "tripletscope/track.h"
 
-typedef enum { MODEL_SIAMESE, MODEL_TRIPLET, MODEL_COUNT } ts_model_kind;
 typedef enum { MODELS_BOTH, MODELS_SIAMESE, MODELS_TRIPLET } ts_models;
-
-// What keys change while it runs.
-typedef struct {
-    ts_miner miner;          // triplet model
-    float margin;            // triplet model; also the counts' m for both
-    int soft;                // triplet model: softplus(d_ap - d_an)
-    ts_reduce reduce;        // triplet model
-    float pair_margin;       // Siamese model
-    ts_sampler_kind sampler; // shared: both models see the same batches
-    int normalize;           // shared: the distance space is shared
-    int squared;             // shared
-    float lr;                // shared
-} ts_settings;
 
 typedef struct {
     ts_settings set;
@@ -60,70 +45,17 @@ typedef struct {
 // cost grows as the square, and 10 000 (Fashion-MNIST's test set) takes
 // about a second.
 #define TS_EVAL_SIZE_DEFAULT 10000
-#define TS_RECENT 512
-#define TS_MAX_EVENTS 256
 #define TS_MAX_LEGEND 32
-
-// Measurements of one model on one batch.
-typedef struct {
-    long step;
-    float loss;
-    ts_counts all;        // difficulty of every valid triplet, this model's embeddings
-    ts_counts mined;      // triplet model: difficulty of the mined triplets (valid = count)
-    long active;          // triplet model: mined triplets with loss > 0
-    int no_positive;      // anchors without a positive in the batch
-    int self_positive;    // hardest-neg: anchors that drew themselves as positive
-    ts_normstats norm;    // norms of the raw embeddings (before normalisation)
-    float d_pos, d_neg;   // mean distance over positive / negative pairs (a != p)
-    ts_pairs pairs;       // Siamese model: pair counts
-} ts_stepstats;
-
-typedef struct {
-    long step;
-    ts_retrieval r;
-} ts_evalrec;
-
-// A whole run's history of one model, each a per-step (or per-evaluation) series.
-typedef struct {
-    ts_series loss;
-    ts_series easy, semihard, hard;   // fractions of valid triplets
-    ts_series active;                 // triplet model: active / mined
-    ts_series norm_mean;
-    ts_series d_pos, d_neg;
-    ts_series p_at_1, r_precision, map_at_r;
-} ts_history;
-
-// A change of setting made by a key (or a script, or a reset).
-typedef struct {
-    long step;
-    char key;
-    char setting[16];
-    char from[40], to[40];
-    unsigned models;   // the models it acts on: bit TS_MODEL_BIT(k) for model k
-} ts_event;
-
-#define TS_MODEL_BIT(k) (1u << (k))
-#define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
 
 typedef struct {
     ts_model_kind kind;
     int enabled;                 // --models may leave one out
     ts_mlp net;
-    float *e;                    // (maxB, E) embeddings in the distance space
-    float *norms;                // (maxB) raw norms
-    float *dist, *sq;            // (B, B) distance in use, squared distance
-    float *W;                    // (B, B) dL/d(dist)
+    ts_measure meas;             // the batch's distances, counts, mining, loss gradient W
     float *de, *dz;              // (B, E) gradients
-    ts_geo geo;
-    ts_triplets trip;
-    ts_dist_ws dws;
     ts_rng miner_rng;
-    ts_stepstats last;
-    ts_stepstats recent[TS_RECENT];   // ring: step s at recent[(s - 1) % TS_RECENT]
-    long n_recent;
-    ts_history hist;
-    int have_eval;
-    ts_evalrec last_eval;
+    ts_stepstats cur;            // the step being measured
+    ts_track track;              // what it measured, step by step and per evaluation
     ts_pca pca;
     float *proj;                 // (n_proj, 2)
 } ts_model;
@@ -148,8 +80,7 @@ typedef struct ts_session {
     int *proj_idx;               // (n_proj) into the eval set
     int *proj_y;                 // (n_proj)
     float *proj_emb;             // (n_proj, E)
-    ts_event events[TS_MAX_EVENTS];   // ring of the last changes, for markers
-    long n_events;
+    ts_eventlog events;          // the last changes, for markers
     ts_diag *diag;
     char notice[640];            // the last thing a key said (refusal, export path)
     long notice_seq;             // notices so far: a repeated text is still a new notice
@@ -200,8 +131,6 @@ void session_reset(ts_session *s, uint64_t seed);
 int session_export(const ts_session *s, const char *path, ts_error *err);
 // The i-th most recent step's measurements (0 = the last), or NULL.
 const ts_stepstats *session_recent(const ts_session *s, ts_model_kind m, int i);
-// "mean" or "nonzero".
-const char *reduce_name(ts_reduce r);
 // "siamese" or "triplet".
 const char *model_name(ts_model_kind k);
 

@@ -121,7 +121,7 @@ static int dump_projection(const ts_session *s, const char *path, ts_error *err)
     if (fprintf(f, "x,y,label,model\n") < 0) e = failure();
     for (int k = 0; k < MODEL_COUNT && !e; k++) {
         const ts_model *m = &s->model[k];
-        if (!m->enabled || !m->have_eval) continue;
+        if (!m->enabled || !m->track.have_eval) continue;
         for (int i = 0; i < s->n_proj && !e; i++)
             if (fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1],
                         s->proj_y[i], model_name(m->kind)) < 0)

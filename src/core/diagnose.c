@@ -729,8 +729,8 @@ static void emit_change(ts_session *s, const ts_finding *f, long step, int raise
 
 // The step of the last setting change by a key or script (-1 if none).
 static long last_change(const ts_session *s) {
-    if (s->n_events <= 0) return -1;
-    const ts_event *ev = &s->events[(s->n_events - 1) % TS_MAX_EVENTS];
+    if (s->events.n <= 0) return -1;
+    const ts_event *ev = eventlog_last(&s->events);
     return ev->key == 'r' || ev->key == 'R' ? -1 : ev->step;
 }
 
@@ -849,11 +849,11 @@ static void update_evals(ts_diag *d, ts_session *s) {
         const ts_model *m = &s->model[k];
         if (!m->enabled) continue;
         n_enabled++;
-        if (m->have_eval && m->hist.p_at_1.count != d->evals_seen[k]) {
-            d->evals_seen[k] = m->hist.p_at_1.count;
+        if (m->track.have_eval && m->track.n_evals != d->evals_seen[k]) {
+            d->evals_seen[k] = m->track.n_evals;
             memmove(&d->ev[k][1], &d->ev[k][0], sizeof(evalrec) * (DIAG_EVALS - 1));
-            const ts_retrieval *r = &m->last_eval.r;
-            d->ev[k][0] = (evalrec){m->last_eval.step, r->p_at_1, r->map_at_r};
+            const ts_retrieval *r = &m->track.last_eval.r;
+            d->ev[k][0] = (evalrec){m->track.last_eval.step, r->p_at_1, r->map_at_r};
             if (d->n_ev[k] < DIAG_EVALS) d->n_ev[k]++;
         }
     }

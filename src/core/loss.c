@@ -214,3 +214,4 @@ float loss_triplet_all(const ts_geo *g, float margin, int soft, ts_reduce reduce
                        float *W, ts_active *act) {
     return soft ? all_soft(g, reduce, W, act) : all_hinge(g, margin, reduce, W, act);
 }
+const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }

@@ -29,10 +29,10 @@ static void counts_obj(ts_json *j, const ts_counts *c) {
              c->semihard, c->hard);
 }
 
-// A model's last step as the object of its step line (no "type").
-static void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m) {
-    const ts_stepstats *st = &m->last;
-    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(m->kind));
+// A track's last step as the object of its step line (no "type").
+static void report_stepstats(ts_json *j, const ts_track *t) {
+    const ts_stepstats *st = &t->last;
+    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(t->kind));
     json_num(j, st->loss);
     json_raw(j, ",\"triplets\":");
     counts_obj(j, &st->all);
@@ -49,7 +49,7 @@ static void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m)
     json_raw(j, ",\"neg\":");
     json_num(j, st->d_neg);
     json_raw(j, "},\"no_positive\":%d", st->no_positive);
-    if (m->kind == MODEL_TRIPLET) {
+    if (t->kind == MODEL_TRIPLET) {
         json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
                     "\"active\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
@@ -58,7 +58,6 @@ static void report_stepstats(ts_json *j, const ts_session *s, const ts_model *m)
         json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
                  st->pairs.neg, st->pairs.active_neg);
     }
-    (void)s;
 }
 
 // ---------------------------------------------------------------------------
@@ -99,27 +98,26 @@ void report_config(char *buf, size_t n, const ts_session *s) {
              c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
 }
 
-void report_step(char *buf, size_t n, const ts_session *s, const ts_model *m) {
+void report_step(char *buf, size_t n, const ts_track *t) {
     ts_json j;
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"step\",");
-    report_stepstats(&j, s, m);
+    report_stepstats(&j, t);
     json_raw(&j, "}");
 }
 
-void report_eval(char *buf, size_t n, const ts_session *s, const ts_model *m) {
+void report_eval(char *buf, size_t n, const ts_track *t) {
     ts_json j;
     json_fixed(&j, buf, n);
-    const ts_retrieval *r = &m->last_eval.r;
-    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", m->last_eval.step,
-             model_name(m->kind));
+    const ts_retrieval *r = &t->last_eval.r;
+    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", t->last_eval.step,
+             model_name(t->kind));
     json_num(&j, r->p_at_1);
     json_raw(&j, ",\"r_precision\":");
     json_num(&j, r->r_precision);
     json_raw(&j, ",\"map_at_r\":");
     json_num(&j, r->map_at_r);
     json_raw(&j, ",\"queries\":%d}", r->queries);
-    (void)s;
 }
 
 void report_event(char *buf, size_t n, const ts_event *ev) {
@@ -188,15 +186,15 @@ static void export_json(ts_json *j, const ts_session *s) {
         if (!m->enabled) continue;
         json_raw(j, "%s\"%s\":{\"last\":{", first ? "" : ",", model_name(m->kind));
         first = 0;
-        report_stepstats(j, s, m);
+        report_stepstats(j, &m->track);
         json_raw(j, "},\"eval\":");
-        if (m->have_eval) {
-            report_eval(s->line, TS_LINE_MAX, s, m);
+        if (m->track.have_eval) {
+            report_eval(s->line, TS_LINE_MAX, &m->track);
             json_raw(j, "%s", s->line);
         } else {
             json_raw(j, "null");
         }
-        const ts_history *h = &m->hist;
+        const ts_history *h = &m->track.hist;
         json_raw(j, ",\"history\":{\"columns\":[\"step\",\"mean\",\"min\",\"max\"],");
         series_array(j, "loss", &h->loss);
         json_raw(j, ",");
@@ -222,9 +220,9 @@ static void export_json(ts_json *j, const ts_session *s) {
         json_raw(j, "}}");
     }
     json_raw(j, "},\"events\":[");
-    long n0 = s->n_events > TS_MAX_EVENTS ? s->n_events - TS_MAX_EVENTS : 0;
-    for (long i = n0; i < s->n_events; i++) {
-        report_event(s->line, TS_LINE_MAX, &s->events[i % TS_MAX_EVENTS]);
+    long n0 = s->events.n > TS_MAX_EVENTS ? s->events.n - TS_MAX_EVENTS : 0;
+    for (long i = n0; i < s->events.n; i++) {
+        report_event(s->line, TS_LINE_MAX, &s->events.ev[i % TS_MAX_EVENTS]);
         json_raw(j, "%s%s", i > n0 ? "," : "", s->line);
     }
     json_raw(j, "],\"findings\":[");

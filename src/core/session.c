@@ -18,7 +18,6 @@
 // seed, so runs with different seeds are measured on the same queries.
 #define EVAL_SEED 0x5eedULL
 
-const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }
 const char *model_name(ts_model_kind k) { return k == MODEL_SIAMESE ? "siamese" : "triplet"; }
 
 // ---------------------------------------------------------------------------
@@ -33,38 +32,22 @@ static int model_init(ts_model *m, ts_model_kind kind, const ts_config *c, int D
     for (int i = 0; i < c->n_hidden; i++) dims[i + 1] = c->hidden[i];
     dims[L] = E;
     if (mlp_init(&m->net, dims, L, maxB)) return -1;
-    size_t bb = (size_t)B * B;
-    m->e = malloc(sizeof(float) * ((size_t)maxB * E + maxB + 3 * bb + 2 * (size_t)B * E));
-    if (!m->e) return -1;
-    m->norms = m->e + (size_t)maxB * E;
-    m->dist = m->norms + maxB;
-    m->sq = m->dist + bb;
-    m->W = m->sq + bb;
-    m->de = m->W + bb;
+    if (measure_init(&m->meas, B, maxB, E)) return -1;
+    m->de = malloc(sizeof(float) * 2 * (size_t)B * E);
+    if (!m->de) return -1;
     m->dz = m->de + (size_t)B * E;
-    if (geo_init(&m->geo, B) || triplets_init(&m->trip, B * B) ||
-        dist_ws_init(&m->dws, B, E) || pca_init(&m->pca, TS_MAX_PROJ, E))
-        return -1;
+    if (pca_init(&m->pca, TS_MAX_PROJ, E)) return -1;
     m->proj = malloc(sizeof(float) * 2 * TS_MAX_PROJ);
     return m->proj ? 0 : -1;
 }
 
 static void model_free(ts_model *m) {
     mlp_free(&m->net);
-    free(m->e);
-    geo_free(&m->geo);
-    triplets_free(&m->trip);
-    dist_ws_free(&m->dws);
+    measure_free(&m->meas);
+    free(m->de);
     pca_free(&m->pca);
     free(m->proj);
     memset(m, 0, sizeof *m);
-}
-
-static void history_clear(ts_history *h) {
-    ts_series *all[] = {&h->loss, &h->easy, &h->semihard, &h->hard, &h->active,
-                        &h->norm_mean, &h->d_pos, &h->d_neg, &h->p_at_1,
-                        &h->r_precision, &h->map_at_r};
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) series_clear(all[i]);
 }
 
 int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *train,
@@ -153,7 +136,7 @@ void session_reset(ts_session *s, uint64_t seed) {
     s->cfg.seed = seed;
     s->step = 0;
     s->diverged = 0;
-    s->n_events = 0;
+    s->events.n = 0;
     sampler_reseed(&s->sampler, seed);
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
@@ -163,11 +146,7 @@ void session_reset(ts_session *s, uint64_t seed) {
         rng_seed(&init, seed, 1);
         mlp_reset(&m->net, &init);
         rng_seed(&m->miner_rng, seed, 3);
-        memset(&m->last, 0, sizeof m->last);
-        m->n_recent = 0;
-        m->have_eval = 0;
-        memset(&m->last_eval, 0, sizeof m->last_eval);
-        history_clear(&m->hist);
+        track_clear(&m->track, m->kind);
         pca_forget(&m->pca);
     }
     if (s->diag) diag_reset(s->diag);
@@ -189,95 +168,24 @@ void session_emit_config(ts_session *s) {
 // ---------------------------------------------------------------------------
 // One step
 
-// Mean distance over positive and over negative pairs (a != p) of the batch.
-static void pair_means(const ts_geo *g, float *d_pos, float *d_neg) {
-    double sp = 0, sn = 0;
-    long np = 0, nn = 0;
-    int B = g->B;
-    for (int a = 0; a < B; a++) {
-        const float *row = g->dist + (size_t)a * B;
-        for (int j = 0; j < B; j++) {
-            if (j == a) continue;
-            if (g->y[j] == g->y[a]) { sp += row[j]; np++; }
-            else { sn += row[j]; nn++; }
-        }
-    }
-    *d_pos = np ? (float)(sp / np) : NAN;
-    *d_neg = nn ? (float)(sn / nn) : NAN;
-}
-
-// The triplet model's mining and loss on dist (B, B), the distance in use;
-// fills the mined statistics.
-static float triplet_loss(ts_session *s, ts_model *m, const float *dist, ts_stepstats *st) {
-    const ts_settings *set = &s->cfg.set;
-    int B = s->cfg.batch;
-    ts_active act = {0, 0};
-    float loss;
-    if (set->miner == MINER_ALL) {
-        loss = loss_triplet_all(&m->geo, set->margin, set->soft, set->reduce, m->W, &act);
-        st->mined = st->all;
-    } else {
-        switch (set->miner) {
-        case MINER_HARD: mine_batch_hard(&m->geo, &m->trip); break;
-        case MINER_SEMIHARD: mine_semihard(&m->geo, &m->trip); break;
-        case MINER_RANDOM: mine_random(&m->geo, &m->miner_rng, &m->trip); break;
-        default: st->self_positive = mine_hardest_neg(&m->geo, &m->miner_rng, &m->trip); break;
-        }
-        loss = loss_triplet(&m->trip, dist, B, set->margin, set->soft, set->reduce, m->W, &act);
-        count_listed(&m->trip, dist, B, set->margin, &st->mined);
-    }
-    st->active = act.active;
-    return loss;
-}
-
 static void model_step(ts_session *s, ts_model *m) {
     const ts_settings *set = &s->cfg.set;
     int B = s->cfg.batch, E = s->cfg.embed_dim;
-    ts_stepstats *st = &m->last;
-    memset(st, 0, sizeof *st);
+    ts_measure *ms = &m->meas;
+    ts_stepstats *st = &m->cur;
     st->step = s->step + 1;
 
     const float *z = mlp_forward(&m->net, s->x, B);                   // (B, E)
-    embed_forward(m->e, m->norms, z, B, E, set->normalize);
-    float *dist = set->squared ? m->sq : m->dist;
-    dist_forward(dist, m->sq, m->e, B, E, set->squared, &m->dws);     // (B, B)
-    geo_build(&m->geo, dist, s->y, B);
-
-    st->norm = embed_normstats(m->norms, B);
-    st->no_positive = geo_no_positive(&m->geo);
-    count_triplets(&m->geo, set->margin, &st->all);
-    pair_means(&m->geo, &st->d_pos, &st->d_neg);
-
-    memset(m->W, 0, sizeof(float) * (size_t)B * B);
-    if (m->kind == MODEL_SIAMESE)
-        st->loss = loss_contrastive(dist, s->y, B, set->pair_margin, m->W, &st->pairs);
-    else
-        st->loss = triplet_loss(s, m, dist, st);
+    measure_batch(ms, z, s->y, set, st);
+    if (m->kind == MODEL_SIAMESE) st->loss = measure_pairs(ms, set, st);
+    else st->loss = measure_triplets(ms, set, &m->miner_rng, st);
 
     memset(m->de, 0, sizeof(float) * (size_t)B * E);
-    dist_backward(m->de, m->W, m->e, dist, m->sq, B, E, set->squared, &m->dws);
+    dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->squared, &ms->dws);
     memset(m->dz, 0, sizeof(float) * (size_t)B * E);
-    embed_backward(m->dz, m->de, m->e, m->norms, B, E, set->normalize);
+    embed_backward(m->dz, m->de, ms->e, ms->norms, B, E, set->normalize);
     // The gradients are zero here: mlp_reset and every step leave them so.
     mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
-}
-
-static float frac(long part, long whole) { return whole ? (float)part / (float)whole : NAN; }
-
-static void record(ts_model *m, long step) {
-    const ts_stepstats *st = &m->last;
-    m->recent[(step - 1) % TS_RECENT] = *st;
-    m->n_recent++;
-    ts_history *h = &m->hist;
-    series_push(&h->loss, step, st->loss);
-    series_push(&h->easy, step, frac(st->all.easy, st->all.valid));
-    series_push(&h->semihard, step, frac(st->all.semihard, st->all.valid));
-    series_push(&h->hard, step, frac(st->all.hard, st->all.valid));
-    if (m->kind == MODEL_TRIPLET) series_push(&h->active, step, frac(st->active, st->mined.valid));
-    else series_push(&h->active, step, frac(st->pairs.active_neg, st->pairs.neg));
-    series_push(&h->norm_mean, step, st->norm.mean);
-    series_push(&h->d_pos, step, st->d_pos);
-    series_push(&h->d_neg, step, st->d_neg);
 }
 
 // Adam's moments of rarely-touched weights (border pixels) decay into
@@ -303,15 +211,13 @@ int session_step(ts_session *s) {
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
         if (!m->enabled) continue;
-        record(m, s->step);
-        // Non-finite weights can still give a finite loss (a NaN distance
-        // fails every comparison of the hinge), so the norms are checked too.
-        if (!isfinite(m->last.loss) || !isfinite(m->last.norm.mean)) s->diverged = 1;
+        track_push_step(&m->track, &m->cur);
+        if (!stepstats_finite(&m->cur)) s->diverged = 1;
     }
     if (s->emit && s->step % s->cfg.log_every == 0)
         for (int k = 0; k < MODEL_COUNT; k++)
             if (s->model[k].enabled) {
-                report_step(s->line, TS_LINE_MAX, s, &s->model[k]);
+                report_step(s->line, TS_LINE_MAX, &s->model[k].track);
                 emit(s);
             }
     if (!s->diverged && s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0)
@@ -321,10 +227,7 @@ int session_step(ts_session *s) {
 }
 
 const ts_stepstats *session_recent(const ts_session *s, ts_model_kind k, int i) {
-    const ts_model *m = &s->model[k];
-    long avail = m->n_recent < TS_RECENT ? m->n_recent : TS_RECENT;
-    if (i < 0 || i >= avail || s->step - i < 1) return NULL;
-    return &m->recent[(s->step - 1 - i) % TS_RECENT];
+    return track_recent(&s->model[k].track, i);
 }
 
 // ---------------------------------------------------------------------------
@@ -338,7 +241,7 @@ static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const i
         int c = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
         data_gather(ds, idx + i0, c, s->x);
         const float *z = mlp_forward(&m->net, s->x, c);
-        embed_forward(out + (size_t)i0 * E, m->norms, z, c, E, s->cfg.set.normalize);
+        embed_forward(out + (size_t)i0 * E, m->meas.norms, z, c, E, s->cfg.set.normalize);
     }
 }
 
@@ -349,19 +252,16 @@ void session_evaluate(ts_session *s) {
         ts_model *m = &s->model[k];
         if (!m->enabled) continue;
         embed_rows(s, m, s->test, s->eval_idx, s->n_eval, s->eval_emb);
-        m->last_eval.step = s->step;
         s->ews.progress_tag = k;
-        eval_retrieval(s->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &s->ews, &m->last_eval.r);
-        m->have_eval = 1;
-        series_push(&m->hist.p_at_1, s->step, m->last_eval.r.p_at_1);
-        series_push(&m->hist.r_precision, s->step, m->last_eval.r.r_precision);
-        series_push(&m->hist.map_at_r, s->step, m->last_eval.r.map_at_r);
+        ts_retrieval r;
+        eval_retrieval(s->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &s->ews, &r);
+        track_push_eval(&m->track, s->step, &r);
         for (int i = 0; i < s->n_proj; i++)
             memcpy(s->proj_emb + (size_t)i * E, s->eval_emb + (size_t)s->proj_idx[i] * E,
                    sizeof(float) * E);
         pca_project(&m->pca, s->proj_emb, s->n_proj, m->proj);
         if (s->emit) {
-            report_eval(s->line, TS_LINE_MAX, s, m);
+            report_eval(s->line, TS_LINE_MAX, &m->track);
             emit(s);
         }
     }
@@ -374,14 +274,14 @@ void session_evaluate(ts_session *s) {
 // models: the ones the change acts on (TS_MODEL_BIT), for the markers.
 static void log_event(ts_session *s, int key, const char *setting, const char *from,
                       const char *to, unsigned models) {
-    ts_event *ev = &s->events[s->n_events % TS_MAX_EVENTS];
+    ts_event *ev = &s->events.ev[s->events.n % TS_MAX_EVENTS];
     ev->step = s->step;
     ev->key = (char)key;
     ev->models = models;
     snprintf(ev->setting, sizeof ev->setting, "%s", setting);
     snprintf(ev->from, sizeof ev->from, "%s", from);
     snprintf(ev->to, sizeof ev->to, "%s", to);
-    s->n_events++;
+    s->events.n++;
     if (s->emit) {
         report_event(s->line, TS_LINE_MAX, ev);
         emit(s);
@@ -466,11 +366,11 @@ int session_key(ts_session *s, int key) {
         snprintf(from, sizeof from, "%llu", (unsigned long long)old);
         snprintf(to, sizeof to, "%llu", (unsigned long long)seed);
         log_event(s, key, key == 'R' ? "seed" : "reset", from, to, TS_MODELS_ALL);
-        ts_event ev = s->events[(s->n_events - 1) % TS_MAX_EVENTS];
+        ts_event ev = *eventlog_last(&s->events);
         session_reset(s, seed);
         ev.step = 0;
-        s->events[0] = ev;   // the curves start again at the reset marker
-        s->n_events = 1;
+        s->events.ev[0] = ev;   // the curves start again at the reset marker
+        s->events.n = 1;
         return 1;
     }
     case 'e': {
@@ -521,18 +421,18 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         ts_model_view *v = &snap->model[k];
         v->kind = m->kind;
         v->enabled = m->enabled;
-        v->last = m->last;
-        v->hist = m->hist;
-        v->have_eval = m->have_eval;
-        v->last_eval = m->last_eval;
-        v->n_proj = m->have_eval ? s->n_proj : 0;
+        v->last = m->track.last;
+        v->hist = m->track.hist;
+        v->have_eval = m->track.have_eval;
+        v->last_eval = m->track.last_eval;
+        v->n_proj = m->track.have_eval ? s->n_proj : 0;
         memcpy(v->proj, m->proj, sizeof(float) * 2 * v->n_proj);
         v->proj_var[0] = m->pca.var[0];
         v->proj_var[1] = m->pca.var[1];
         v->proj_total_var = m->pca.total_var;
     }
-    snap->n_events = s->n_events;
-    memcpy(snap->events, s->events, sizeof snap->events);
+    snap->n_events = s->events.n;
+    memcpy(snap->events, s->events.ev, sizeof snap->events);
     snap->n_findings = diag_findings(s->diag, snap->findings, TS_MAX_FINDINGS);
     memcpy(snap->notice, s->notice, sizeof snap->notice);
     snap->notice_seq = s->notice_seq;

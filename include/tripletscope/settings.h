@@ -1,0 +1,23 @@
+// settings.h: what a run's losses, mining and distances are, as commands
+// change them while it runs. The trainer trains under them; the measurements
+// and the diagnosis read them (a finding judges distances against the margin
+// in use, in the units of the distance in use).
+#ifndef TRIPLETSCOPE_SETTINGS_H
+#define TRIPLETSCOPE_SETTINGS_H
+#include "tripletscope/loss.h"
+#include "tripletscope/mine.h"
+#include "tripletscope/sampler.h"
+
+typedef struct {
+    ts_miner miner;          // triplet model
+    float margin;            // triplet model; also the counts' m for both
+    int soft;                // triplet model: softplus(d_ap - d_an)
+    ts_reduce reduce;        // triplet model
+    float pair_margin;       // Siamese model
+    ts_sampler_kind sampler; // shared: both models see the same batches
+    int normalize;           // shared: the distance space is shared
+    int squared;             // shared
+    float lr;                // shared
+} ts_settings;
+
+#endif

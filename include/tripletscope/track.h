@@ -1,0 +1,101 @@
+// track.h: one model's measurements over a run: the recent per-step records,
+// the binned history, the evaluations. Whoever measures feeds a track (the
+// trainer feeds one per model); the diagnosis, the snapshot and the JSON
+// lines read tracks, never the source that filled them.
+//
+//   source --track_push_step / track_push_eval--> ts_track --> diagnosis, snapshot, report
+#ifndef TRIPLETSCOPE_TRACK_H
+#define TRIPLETSCOPE_TRACK_H
+#include "tripletscope/dist.h"
+#include "tripletscope/eval.h"
+#include "tripletscope/loss.h"
+#include "tripletscope/mine.h"
+#include "tripletscope/series.h"
+
+// Which model: the Siamese one (contrastive loss on pairs) or the triplet one.
+typedef enum { MODEL_SIAMESE, MODEL_TRIPLET, MODEL_COUNT } ts_model_kind;
+// A set of models as bits: TS_MODEL_BIT(k) for model k.
+#define TS_MODEL_BIT(k) (1u << (k))
+#define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
+
+// Steps a track keeps whole (the diagnosis' longest window is 400).
+#define TS_RECENT 512
+
+// Measurements of one model on one batch.
+typedef struct {
+    long step;
+    float loss;
+    ts_counts all;        // difficulty of every valid triplet, this model's embeddings
+    ts_counts mined;      // triplet model: difficulty of the mined triplets (valid = count)
+    long active;          // triplet model: mined triplets with loss > 0
+    int no_positive;      // anchors without a positive in the batch
+    int self_positive;    // hardest-neg: anchors that drew themselves as positive
+    ts_normstats norm;    // norms of the raw embeddings (before normalisation)
+    float d_pos, d_neg;   // mean distance over positive / negative pairs (a != p)
+    ts_pairs pairs;       // Siamese model: pair counts
+} ts_stepstats;
+
+typedef struct {
+    long step;
+    ts_retrieval r;
+} ts_evalrec;
+
+// A whole run's history of one model, each a per-step (or per-evaluation) series.
+typedef struct {
+    ts_series loss;
+    ts_series easy, semihard, hard;   // fractions of valid triplets
+    ts_series active;                 // triplet model: active / mined; Siamese: active / negative pairs
+    ts_series norm_mean;
+    ts_series d_pos, d_neg;
+    ts_series p_at_1, r_precision, map_at_r;
+} ts_history;
+
+typedef struct {
+    ts_model_kind kind;
+    ts_stepstats last;                // the newest step (zero before the first)
+    ts_stepstats recent[TS_RECENT];   // ring: push i at recent[i % TS_RECENT]
+    long n_recent;                    // steps pushed since the clear
+    ts_history hist;
+    int have_eval;
+    ts_evalrec last_eval;
+    long n_evals;                     // evaluations pushed since the clear
+} ts_track;
+
+// Empties t: no steps, no evaluations, an empty history.
+void track_clear(ts_track *t, ts_model_kind kind);
+// Appends one step's measurements (st->step set by the source).
+void track_push_step(ts_track *t, const ts_stepstats *st);
+// Appends an evaluation at `step`.
+void track_push_eval(ts_track *t, long step, const ts_retrieval *r);
+// The i-th most recent step (0 = the newest), or NULL past what is kept.
+const ts_stepstats *track_recent(const ts_track *t, int i);
+// part / whole, NaN when whole is 0: every fraction shown and diagnosed.
+float track_frac(long part, long whole);
+// 0 when a step's loss or mean norm is NaN or Inf (a NaN embedding can
+// leave the hinge finite: every comparison with NaN is false). The one rule
+// of divergence by non-finite numbers.
+int stepstats_finite(const ts_stepstats *st);
+
+// --- Events: the changes of setting that acted on the models ----------------
+
+#define TS_MAX_EVENTS 256
+
+// A change of setting made by a command (a key, a script, a reset).
+typedef struct {
+    long step;
+    char key;
+    char setting[16];
+    char from[40], to[40];
+    unsigned models;   // the models it acts on: TS_MODEL_BIT(k) for model k
+} ts_event;
+
+// The last TS_MAX_EVENTS changes, in order.
+typedef struct {
+    ts_event ev[TS_MAX_EVENTS];   // ring: event i at ev[i % TS_MAX_EVENTS]
+    long n;                       // events since the clear
+} ts_eventlog;
+
+// The newest event, or NULL if none.
+const ts_event *eventlog_last(const ts_eventlog *l);
+
+#endif

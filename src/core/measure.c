@@ -1,0 +1,99 @@
+// measure.c: one batch's distances, difficulty counts, mining and loss.
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tripletscope/measure.h"
+
+// --- Buffers ---------------------------------------------------------------------
+
+int measure_init(ts_measure *m, int B, int maxB, int E) {
+    memset(m, 0, sizeof *m);
+    m->maxB = maxB;
+    m->B = B;
+    m->E = E;
+    size_t bb = (size_t)B * B;
+    m->e = malloc(sizeof(float) * ((size_t)maxB * E + maxB + 3 * bb));
+    if (!m->e) return -1;
+    m->norms = m->e + (size_t)maxB * E;
+    m->dist = m->norms + maxB;
+    m->sq = m->dist + bb;
+    m->W = m->sq + bb;
+    if (geo_init(&m->geo, B) || triplets_init(&m->trip, B * B) || dist_ws_init(&m->dws, B, E))
+        return -1;
+    return 0;
+}
+
+void measure_free(ts_measure *m) {
+    free(m->e);
+    geo_free(&m->geo);
+    triplets_free(&m->trip);
+    dist_ws_free(&m->dws);
+    memset(m, 0, sizeof *m);
+}
+
+// --- The batch -------------------------------------------------------------------
+
+// Mean distance over positive and over negative pairs (a != p) of the batch.
+static void pair_means(const ts_geo *g, float *d_pos, float *d_neg) {
+    double sp = 0, sn = 0;
+    long np = 0, nn = 0;
+    int B = g->B;
+    for (int a = 0; a < B; a++) {
+        const float *row = g->dist + (size_t)a * B;
+        for (int j = 0; j < B; j++) {
+            if (j == a) continue;
+            if (g->y[j] == g->y[a]) { sp += row[j]; np++; }
+            else { sn += row[j]; nn++; }
+        }
+    }
+    *d_pos = np ? (float)(sp / np) : NAN;
+    *d_neg = nn ? (float)(sn / nn) : NAN;
+}
+
+void measure_batch(ts_measure *m, const float *z, const int *y, const ts_settings *set,
+                   ts_stepstats *st) {
+    int B = m->B, E = m->E;
+    long step = st->step;
+    memset(st, 0, sizeof *st);
+    st->step = step;
+    embed_forward(m->e, m->norms, z, B, E, set->normalize);
+    float *dist = set->squared ? m->sq : m->dist;
+    dist_forward(dist, m->sq, m->e, B, E, set->squared, &m->dws);     // (B, B)
+    m->d = dist;
+    m->y = y;
+    geo_build(&m->geo, dist, y, B);
+    st->norm = embed_normstats(m->norms, B);
+    st->no_positive = geo_no_positive(&m->geo);
+    count_triplets(&m->geo, set->margin, &st->all);
+    pair_means(&m->geo, &st->d_pos, &st->d_neg);
+}
+
+// --- The losses ------------------------------------------------------------------
+
+float measure_pairs(ts_measure *m, const ts_settings *set, ts_stepstats *st) {
+    int B = m->B;
+    memset(m->W, 0, sizeof(float) * (size_t)B * B);
+    return loss_contrastive(m->d, m->y, B, set->pair_margin, m->W, &st->pairs);
+}
+
+float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_stepstats *st) {
+    int B = m->B;
+    ts_active act = {0, 0};
+    float loss;
+    memset(m->W, 0, sizeof(float) * (size_t)B * B);
+    if (set->miner == MINER_ALL) {
+        loss = loss_triplet_all(&m->geo, set->margin, set->soft, set->reduce, m->W, &act);
+        st->mined = st->all;
+    } else {
+        switch (set->miner) {
+        case MINER_HARD: mine_batch_hard(&m->geo, &m->trip); break;
+        case MINER_SEMIHARD: mine_semihard(&m->geo, &m->trip); break;
+        case MINER_RANDOM: mine_random(&m->geo, rng, &m->trip); break;
+        default: st->self_positive = mine_hardest_neg(&m->geo, rng, &m->trip); break;
+        }
+        loss = loss_triplet(&m->trip, m->d, B, set->margin, set->soft, set->reduce, m->W, &act);
+        count_listed(&m->trip, m->d, B, set->margin, &st->mined);
+    }
+    st->active = act.active;
+    return loss;
+}
