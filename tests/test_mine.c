@@ -1,13 +1,14 @@
 // test_mine.c: the miners and the difficulty counts against brute force on
 // random batches, ties and duplicate points included; the losses' values
 // and gradients against direct sums and finite differences, also through
-// each miner's selection.
+// each miner's selection; the sort of sort keys against qsort.
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/loss.h"
 #include "tripletscope/mine.h"
+#include "tripletscope/sortkey.h"
 
 #define MAXB 48
 
@@ -650,10 +651,10 @@ static int cmp_u64(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-// key_sort against qsort for every length up to 200, across both of its
+// sortkey_sort against qsort for every length up to 200, across both of its
 // paths (the AVX-512 network up to 128 keys, the merge sort beyond), with
 // tied distances so the index decides.
-static void test_key_sort(void **state) {
+static void test_sortkey_sort(void **state) {
     (void)state;
     ts_rng r;
     rng_seed(&r, 7, 1);
@@ -662,11 +663,11 @@ static void test_key_sort(void **state) {
         for (int n = 0; n <= 200; n++) {
             for (int i = 0; i < n; i++) {
                 float d = rng_below(&r, 4) == 0 ? 0.5f : (float)rng_below(&r, 50) / 25.0f;
-                k[i] = key_pack(d, (int)rng_below(&r, 1000));
+                k[i] = sortkey_pack(d, (int)rng_below(&r, 1000));
             }
             memcpy(want, k, sizeof(uint64_t) * n);
             qsort(want, n, sizeof(uint64_t), cmp_u64);
-            key_sort(k, n, tmp);
+            sortkey_sort(k, n, tmp);
             assert_memory_equal(k, want, sizeof(uint64_t) * n);
         }
 }
@@ -692,7 +693,7 @@ int main(void) {
         cmocka_unit_test(test_chain_gradients),
         cmocka_unit_test(test_margin_boundary),
         cmocka_unit_test(test_margin_bound),
-        cmocka_unit_test(test_key_sort),
+        cmocka_unit_test(test_sortkey_sort),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

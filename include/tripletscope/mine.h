@@ -14,7 +14,6 @@
 #ifndef TRIPLETSCOPE_MINE_H
 #define TRIPLETSCOPE_MINE_H
 #include <stdint.h>
-#include <string.h>
 #include "tripletscope/rng.h"
 
 // --- the margin test, exact ----------------------------------------------------
@@ -64,7 +63,7 @@ typedef struct {
     int B;
     const int *y;        // (B)
     const float *dist;   // (B, B)
-    uint64_t *neg;       // (maxB, maxB) row a: (bits(d_an) << 32 | n), ascending
+    uint64_t *neg;       // (maxB, maxB) row a: sort keys (d_an, n), ascending
     int *n_neg;          // (maxB)
     int *pos;            // (maxB, maxB) row a: positives of a, ascending index
     int *n_pos;          // (maxB)
@@ -115,26 +114,5 @@ int mine_all(const ts_geo *g, ts_triplets *t);
 const char *miner_name(ts_miner m);
 // Parses a --miner name; -1 when unknown.
 int miner_parse(const char *s);
-
-// --- sort keys (the miners, the batch-all loss, the evaluation) --------------
-
-// A key packs a non-negative distance's bits above an index: unsigned order
-// is distance order, then index order (the tie-break).
-static inline uint64_t key_pack(float d, int idx) {
-    uint32_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return ((uint64_t)bits << 32) | (uint32_t)idx;
-}
-// The distance of a key.
-static inline float key_dist(uint64_t k) {
-    uint32_t bits = (uint32_t)(k >> 32);
-    float d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-// The index of a key.
-static inline int key_index(uint64_t k) { return (int)(uint32_t)k; }
-// Sorts keys (n) ascending in place; tmp (n) is scratch.
-void key_sort(uint64_t *keys, int n, uint64_t *tmp);
 
 #endif

@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include "tripletscope/loss.h"
+#include "tripletscope/sortkey.h"
 
 float softplus(float x) {
     return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
@@ -131,7 +132,7 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const float *row = g->dist + (size_t)a * B;
         prefix[0] = 0;
         for (int j = 0; j < nn; j++) {
-            v[j] = key_dist(neg[j]);
+            v[j] = sortkey_dist(neg[j]);
             prefix[j + 1] = prefix[j] + v[j];
         }
         for (int i = 0; i < np; i++) {
@@ -154,7 +155,7 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         const int *pos = g->pos + (size_t)a * B;
         const float *row = g->dist + (size_t)a * B;
         float *Wa = W + (size_t)a * B;
-        for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
+        for (int j = 0; j < nn; j++) v[j] = sortkey_dist(neg[j]);
         memset(hist, 0, sizeof(int) * ((size_t)nn + 1));
         for (int i = 0; i < np; i++) {
             int c = count_le(v, nn, margin_bound(row[pos[i]], margin, 1));
@@ -164,7 +165,7 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         int with = 0;   // positives with c_p > j
         for (int j = nn - 1; j >= 0; j--) {
             with += hist[j + 1];
-            Wa[key_index(neg[j])] -= (float)with * inv;
+            Wa[sortkey_index(neg[j])] -= (float)with * inv;
         }
     }
     return (float)(total / den);
@@ -187,7 +188,7 @@ static float all_soft(const ts_geo *g, ts_reduce reduce, float *W, ts_active *ac
             for (int i = 0; i < np; i++) {
                 float dap = row[pos[i]], gp = 0.0f;
                 for (int j = 0; j < nn; j++) {
-                    int n = (int)(uint32_t)neg[j];
+                    int n = sortkey_index(neg[j]);
                     float gr;
                     int on;
                     double l = one_triplet(dap, row[n], 0.0f, 1, &gr, &on);
