@@ -1,4 +1,5 @@
-// mine.c: per-anchor geometry, difficulty counts and the miners.
+// mine.c: each anchor's positives and sorted negatives, difficulty counts
+// and the miners.
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,58 +90,58 @@ float margin_bound(float d_ap, float m, int strict) {
 }
 
 // ---------------------------------------------------------------------------
-// Geometry
+// Each anchor's positives and sorted negatives
 
-int geo_init(ts_geo *g, int maxB) {
-    memset(g, 0, sizeof *g);
+int anchors_init(ts_anchors *anc, int maxB) {
+    memset(anc, 0, sizeof *anc);
     size_t bb = (size_t)maxB * maxB;
-    g->neg = malloc(sizeof(uint64_t) * bb);
-    g->pos = malloc(sizeof(int) * (bb + 2 * (size_t)maxB));
-    g->tmp = malloc(sizeof(float) * (size_t)maxB);
-    g->sortbuf = malloc(sizeof(uint64_t) * (size_t)maxB);
-    g->prefix = malloc(sizeof(double) * ((size_t)maxB + 1));
-    g->hist = malloc(sizeof(int) * ((size_t)maxB + 1));
-    if (!g->neg || !g->pos || !g->tmp || !g->sortbuf || !g->prefix || !g->hist) {
-        geo_free(g);
+    anc->neg = malloc(sizeof(uint64_t) * bb);
+    anc->pos = malloc(sizeof(int) * (bb + 2 * (size_t)maxB));
+    anc->tmp = malloc(sizeof(float) * (size_t)maxB);
+    anc->sortbuf = malloc(sizeof(uint64_t) * (size_t)maxB);
+    anc->prefix = malloc(sizeof(double) * ((size_t)maxB + 1));
+    anc->hist = malloc(sizeof(int) * ((size_t)maxB + 1));
+    if (!anc->neg || !anc->pos || !anc->tmp || !anc->sortbuf || !anc->prefix || !anc->hist) {
+        anchors_free(anc);
         return -1;
     }
-    g->n_pos = g->pos + bb;
-    g->n_neg = g->n_pos + maxB;
+    anc->n_pos = anc->pos + bb;
+    anc->n_neg = anc->n_pos + maxB;
     return 0;
 }
 
-void geo_free(ts_geo *g) {
-    free(g->neg);
-    free(g->pos);
-    free(g->tmp);
-    free(g->sortbuf);
-    free(g->prefix);
-    free(g->hist);
-    memset(g, 0, sizeof *g);
+void anchors_free(ts_anchors *anc) {
+    free(anc->neg);
+    free(anc->pos);
+    free(anc->tmp);
+    free(anc->sortbuf);
+    free(anc->prefix);
+    free(anc->hist);
+    memset(anc, 0, sizeof *anc);
 }
 
-void geo_build(ts_geo *g, const float *dist, const int *y, int B) {
-    g->B = B;
-    g->y = y;
-    g->dist = dist;
+void anchors_build(ts_anchors *anc, const float *dist, const int *y, int B) {
+    anc->B = B;
+    anc->y = y;
+    anc->dist = dist;
     for (int a = 0; a < B; a++) {
         const float *row = dist + (size_t)a * B;
-        uint64_t *neg = g->neg + (size_t)a * B;
-        int *pos = g->pos + (size_t)a * B;
+        uint64_t *neg = anc->neg + (size_t)a * B;
+        int *pos = anc->pos + (size_t)a * B;
         int np = 0, nn = 0;
         for (int j = 0; j < B; j++) {
             if (y[j] != y[a]) neg[nn++] = sortkey_pack(row[j], j);
             else if (j != a) pos[np++] = j;
         }
-        sortkey_sort(neg, nn, g->sortbuf);
-        g->n_pos[a] = np;
-        g->n_neg[a] = nn;
+        sortkey_sort(neg, nn, anc->sortbuf);
+        anc->n_pos[a] = np;
+        anc->n_neg[a] = nn;
     }
 }
 
-int geo_no_positive(const ts_geo *g) {
+int anchors_no_positive(const ts_anchors *anc) {
     int n = 0;
-    for (int a = 0; a < g->B; a++) n += g->n_pos[a] == 0;
+    for (int a = 0; a < anc->B; a++) n += anc->n_pos[a] == 0;
     return n;
 }
 
@@ -169,15 +170,15 @@ static inline void push(ts_triplets *t, int a, int p, int n) {
 // ---------------------------------------------------------------------------
 // Difficulty counts
 
-void count_triplets(const ts_geo *g, float margin, ts_counts *c) {
+void count_triplets(const ts_anchors *anc, float margin, ts_counts *c) {
     memset(c, 0, sizeof *c);
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        const uint64_t *neg = g->neg + (size_t)a * B;
-        const int *pos = g->pos + (size_t)a * B;
-        const float *row = g->dist + (size_t)a * B;
+        const uint64_t *neg = anc->neg + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         c->valid += (long)np * nn;
         for (int i = 0; i < np; i++) {
             float dap = row[pos[i]];
@@ -206,30 +207,30 @@ void count_listed(const ts_triplets *t, const float *dist, int B, float margin,
 // ---------------------------------------------------------------------------
 // Miners
 
-void mine_batch_hard(const ts_geo *g, ts_triplets *t) {
+void mine_batch_hard(const ts_anchors *anc, ts_triplets *t) {
     t->n = 0;
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        const int *pos = g->pos + (size_t)a * B;
-        const float *row = g->dist + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         int best = pos[0];
         for (int i = 1; i < np; i++)
             if (row[pos[i]] > row[best]) best = pos[i];
-        push(t, a, best, sortkey_index(g->neg[(size_t)a * B]));
+        push(t, a, best, sortkey_index(anc->neg[(size_t)a * B]));
     }
 }
 
-void mine_semihard(const ts_geo *g, ts_triplets *t) {
+void mine_semihard(const ts_anchors *anc, ts_triplets *t) {
     t->n = 0;
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        const uint64_t *neg = g->neg + (size_t)a * B;
-        const int *pos = g->pos + (size_t)a * B;
-        const float *row = g->dist + (size_t)a * B;
+        const uint64_t *neg = anc->neg + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         // The farthest negative (lowest index among equals): the fallback.
         int far = nn - 1;
         while (far > 0 && sortkey_dist(neg[far - 1]) == sortkey_dist(neg[nn - 1])) far--;
@@ -240,25 +241,25 @@ void mine_semihard(const ts_geo *g, ts_triplets *t) {
     }
 }
 
-void mine_random(const ts_geo *g, ts_rng *rng, ts_triplets *t) {
+void mine_random(const ts_anchors *anc, ts_rng *rng, ts_triplets *t) {
     t->n = 0;
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        int p = g->pos[(size_t)a * B + rng_below(rng, (uint32_t)np)];
-        int n = sortkey_index(g->neg[(size_t)a * B + rng_below(rng, (uint32_t)nn)]);
+        int p = anc->pos[(size_t)a * B + rng_below(rng, (uint32_t)np)];
+        int n = sortkey_index(anc->neg[(size_t)a * B + rng_below(rng, (uint32_t)nn)]);
         push(t, a, p, n);
     }
 }
 
-int mine_hardest_neg(const ts_geo *g, ts_rng *rng, ts_triplets *t) {
+int mine_hardest_neg(const ts_anchors *anc, ts_rng *rng, ts_triplets *t) {
     t->n = 0;
-    int B = g->B, self = 0;
+    int B = anc->B, self = 0;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!nn) continue;
-        const int *pos = g->pos + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
         // torch.where(labels == label_a) lists a among its positives, in
         // index order; the question's code draws uniformly from that list.
         int r = (int)rng_below(rng, (uint32_t)(np + 1));
@@ -266,19 +267,19 @@ int mine_hardest_neg(const ts_geo *g, ts_rng *rng, ts_triplets *t) {
         while (before < np && pos[before] < a) before++;
         int p = r < before ? pos[r] : r == before ? a : pos[r - 1];
         self += p == a;
-        push(t, a, p, sortkey_index(g->neg[(size_t)a * B]));
+        push(t, a, p, sortkey_index(anc->neg[(size_t)a * B]));
     }
     return self;
 }
 
-int mine_all(const ts_geo *g, ts_triplets *t) {
+int mine_all(const ts_anchors *anc, ts_triplets *t) {
     t->n = 0;
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        const int *pos = g->pos + (size_t)a * B;
-        const uint64_t *neg = g->neg + (size_t)a * B;
-        for (int i = 0; i < g->n_pos[a]; i++)
-            for (int j = 0; j < g->n_neg[a]; j++) {
+        const int *pos = anc->pos + (size_t)a * B;
+        const uint64_t *neg = anc->neg + (size_t)a * B;
+        for (int i = 0; i < anc->n_pos[a]; i++)
+            for (int j = 0; j < anc->n_neg[a]; j++) {
                 if (t->n >= t->cap) return -1;
                 push(t, a, pos[i], sortkey_index(neg[j]));
             }
