@@ -1,13 +1,14 @@
 // test_mine.c: the miners and the difficulty counts against brute force on
 // random batches, ties and duplicate points included; the losses' values
 // and gradients against direct sums and finite differences, also through
-// each miner's selection.
+// each miner's selection; the sort of sort keys against qsort.
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/loss.h"
 #include "tripletscope/mine.h"
+#include "tripletscope/sortkey.h"
 
 #define MAXB 48
 
@@ -206,17 +207,17 @@ static void test_counts_brute_force(void **state) {
     (void)state;
     ts_rng r;
     rng_seed(&r, 10, 1);
-    ts_geo g;
-    assert_int_equal(geo_init(&g, MAXB), 0);
+    ts_anchors anc;
+    assert_int_equal(anchors_init(&anc, MAXB), 0);
     batch b;
     for (int trial = 0; trial < 300; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 6);
         float m = trial % 3 == 0 ? 0.25f : 0.5f * rng_float(&r);   // 0.25: boundary ties
         if (trial % 4 == 3) make_boundary_batch(&b, B, classes, m, &r);
         else make_batch(&b, B, classes, trial % 2, &r);
-        geo_build(&g, b.dist, b.y, B);
+        anchors_build(&anc, b.dist, b.y, B);
         ts_counts fast, slow;
-        count_triplets(&g, m, &fast);
+        count_triplets(&anc, m, &fast);
         brute_counts(&b, m, &slow);
         assert_int_equal(fast.valid, slow.valid);
         assert_int_equal(fast.easy, slow.easy);
@@ -225,18 +226,18 @@ static void test_counts_brute_force(void **state) {
         assert_int_equal(fast.easy + fast.semihard + fast.hard, fast.valid);
         int nopos = 0;
         for (int a = 0; a < B; a++) nopos += !has_pos(&b, a);
-        assert_int_equal(geo_no_positive(&g), nopos);
+        assert_int_equal(anchors_no_positive(&anc), nopos);
     }
-    geo_free(&g);
+    anchors_free(&anc);
 }
 
 static void test_miners_brute_force(void **state) {
     (void)state;
     ts_rng r;
     rng_seed(&r, 11, 1);
-    ts_geo g;
+    ts_anchors anc;
     ts_triplets fast, slow;
-    assert_int_equal(geo_init(&g, MAXB), 0);
+    assert_int_equal(anchors_init(&anc, MAXB), 0);
     assert_int_equal(triplets_init(&fast, MAXB * MAXB * MAXB), 0);
     assert_int_equal(triplets_init(&slow, MAXB * MAXB), 0);
     ts_dist_ws ws;
@@ -247,16 +248,16 @@ static void test_miners_brute_force(void **state) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
         if (trial % 3 == 2) make_points_batch(&b, e, B, 4, classes, &r, &ws);
         else make_batch(&b, B, classes, trial % 3, &r);
-        geo_build(&g, b.dist, b.y, B);
-        mine_batch_hard(&g, &fast);
+        anchors_build(&anc, b.dist, b.y, B);
+        mine_batch_hard(&anc, &fast);
         brute_batch_hard(&b, &slow);
         assert_same_triplets(&fast, &slow);
-        mine_semihard(&g, &fast);
+        mine_semihard(&anc, &fast);
         brute_semihard(&b, &slow);
         assert_same_triplets(&fast, &slow);
         // Batch-all lists every valid triplet: as many as the counts say,
         // each valid, none twice.
-        assert_int_equal(mine_all(&g, &fast), 0);
+        assert_int_equal(mine_all(&anc, &fast), 0);
         ts_counts c;
         brute_counts(&b, 0.1f, &c);
         assert_int_equal(fast.n, c.valid);
@@ -277,7 +278,7 @@ static void test_miners_brute_force(void **state) {
         assert_int_equal(listed.semihard, c.semihard);
         assert_int_equal(listed.hard, c.hard);
     }
-    geo_free(&g);
+    anchors_free(&anc);
     triplets_free(&fast);
     triplets_free(&slow);
     dist_ws_free(&ws);
@@ -288,9 +289,9 @@ static void test_random_and_hardest_neg(void **state) {
     ts_rng r, mr;
     rng_seed(&r, 12, 1);
     rng_seed(&mr, 12, 3);
-    ts_geo g;
+    ts_anchors anc;
     ts_triplets t;
-    assert_int_equal(geo_init(&g, MAXB), 0);
+    assert_int_equal(anchors_init(&anc, MAXB), 0);
     assert_int_equal(triplets_init(&t, MAXB * MAXB), 0);
     batch b;
     long self = 0, draws = 0;
@@ -298,8 +299,8 @@ static void test_random_and_hardest_neg(void **state) {
     for (int trial = 0; trial < 400; trial++) {
         int B = 4 + (int)rng_below(&r, MAXB - 3), classes = 2 + (int)rng_below(&r, 4);
         make_batch(&b, B, classes, trial % 2, &r);
-        geo_build(&g, b.dist, b.y, B);
-        mine_random(&g, &mr, &t);
+        anchors_build(&anc, b.dist, b.y, B);
+        mine_random(&anc, &mr, &t);
         int anchors = 0;
         for (int a = 0; a < B; a++) anchors += has_pos(&b, a) && has_neg(&b, a);
         assert_int_equal(t.n, anchors);
@@ -308,7 +309,7 @@ static void test_random_and_hardest_neg(void **state) {
             assert_int_equal(b.y[t.a[i]], b.y[t.p[i]]);
             assert_true(b.y[t.a[i]] != b.y[t.neg[i]]);
         }
-        int s = mine_hardest_neg(&g, &mr, &t);
+        int s = mine_hardest_neg(&anc, &mr, &t);
         int counted = 0, with_neg = 0;
         for (int a = 0; a < B; a++) with_neg += has_neg(&b, a);
         assert_int_equal(t.n, with_neg);
@@ -329,7 +330,7 @@ static void test_random_and_hardest_neg(void **state) {
     double sd = sqrt(expect_self);
     assert_true(fabs((double)self - expect_self) < 5 * sd);
     assert_true(draws > 1000);
-    geo_free(&g);
+    anchors_free(&anc);
     triplets_free(&t);
 }
 
@@ -340,8 +341,8 @@ static void test_batch_all_loss(void **state) {
     (void)state;
     ts_rng r;
     rng_seed(&r, 13, 1);
-    ts_geo g;
-    assert_int_equal(geo_init(&g, MAXB), 0);
+    ts_anchors anc;
+    assert_int_equal(anchors_init(&anc, MAXB), 0);
     batch b;
     float W[MAXB * MAXB];
     double Wref[MAXB * MAXB];
@@ -354,12 +355,12 @@ static void test_batch_all_loss(void **state) {
         else make_batch(&b, B, classes, trial % 2, &r);
         int soft = trial % 5 == 0;
         ts_reduce red = trial % 2 ? REDUCE_NONZERO : REDUCE_MEAN;
-        geo_build(&g, b.dist, b.y, B);
+        anchors_build(&anc, b.dist, b.y, B);
         memset(W, 0, sizeof W);
         memset(Wref, 0, sizeof Wref);
         ts_active act;
         long active;
-        float loss = loss_triplet_all(&g, m, soft, red, W, &act);
+        float loss = loss_triplet_all(&anc, m, soft, red, W, &act);
         double want = brute_all_loss(&b, m, soft, red, Wref, &active);
         assert_close(loss, want, 1e-5, 1e-6);
         assert_int_equal(act.active, active);
@@ -368,7 +369,7 @@ static void test_batch_all_loss(void **state) {
         assert_int_equal(act.count, c.valid);
         for (int i = 0; i < B * B; i++) assert_close(W[i], Wref[i], 1e-5, 1e-7);
     }
-    geo_free(&g);
+    anchors_free(&anc);
 }
 
 // Listed triplets (each miner's selection) against a direct sum.
@@ -448,7 +449,7 @@ typedef struct {
 typedef struct {
     float e[MAXB * 8], norms[MAXB], dist[MAXB * MAXB], sq[MAXB * MAXB], W[MAXB * MAXB];
     float de[MAXB * 8], dz[MAXB * 8];
-    ts_geo g;
+    ts_anchors anc;
     ts_triplets t;
     ts_dist_ws ws;
 } chain_ws;
@@ -458,7 +459,7 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     embed_forward(w->e, w->norms, z, B, E, c->normalize);
     float *dist = c->squared ? w->sq : w->dist;
     dist_forward(dist, w->sq, w->e, B, E, c->squared, &w->ws);
-    geo_build(&w->g, dist, c->y, B);
+    anchors_build(&w->anc, dist, c->y, B);
     memset(w->W, 0, sizeof w->W);
     ts_active act;
     ts_pairs pairs;
@@ -468,13 +469,13 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     if (c->siamese) {
         loss = loss_contrastive(dist, c->y, B, c->margin, w->W, &pairs);
     } else if (c->miner == MINER_ALL) {
-        loss = loss_triplet_all(&w->g, c->margin, c->soft, c->reduce, w->W, &act);
+        loss = loss_triplet_all(&w->anc, c->margin, c->soft, c->reduce, w->W, &act);
     } else {
         switch (c->miner) {
-        case MINER_HARD: mine_batch_hard(&w->g, &w->t); break;
-        case MINER_SEMIHARD: mine_semihard(&w->g, &w->t); break;
-        case MINER_RANDOM: mine_random(&w->g, &mr, &w->t); break;
-        default: mine_hardest_neg(&w->g, &mr, &w->t); break;
+        case MINER_HARD: mine_batch_hard(&w->anc, &w->t); break;
+        case MINER_SEMIHARD: mine_semihard(&w->anc, &w->t); break;
+        case MINER_RANDOM: mine_random(&w->anc, &mr, &w->t); break;
+        default: mine_hardest_neg(&w->anc, &mr, &w->t); break;
         }
         loss = loss_triplet(&w->t, dist, B, c->margin, c->soft, c->reduce, w->W, &act);
     }
@@ -491,7 +492,7 @@ static void test_chain_gradients(void **state) {
     (void)state;
     enum { B = 12, E = 4 };
     static chain_ws w;
-    assert_int_equal(geo_init(&w.g, B), 0);
+    assert_int_equal(anchors_init(&w.anc, B), 0);
     assert_int_equal(triplets_init(&w.t, B * B), 0);
     assert_int_equal(dist_ws_init(&w.ws, B, E), 0);
     int y[B] = {0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 0};
@@ -538,7 +539,7 @@ static void test_chain_gradients(void **state) {
     assert_true(checked > variants * B * E * 8 / 10);
     // A miss on both sides needs two kinks within one step: rare.
     assert_true(two_sided_misses <= kinks / 10);
-    geo_free(&w.g);
+    anchors_free(&w.anc);
     triplets_free(&w.t);
     dist_ws_free(&w.ws);
 }
@@ -550,10 +551,10 @@ static void test_margin_boundary(void **state) {
     int y[3] = {0, 0, 1};
     float dist[9], sq[9], W[9];
     ts_dist_ws ws;
-    ts_geo g;
+    ts_anchors anc;
     ts_triplets t;
     assert_int_equal(dist_ws_init(&ws, 3, 1), 0);
-    assert_int_equal(geo_init(&g, 3), 0);
+    assert_int_equal(anchors_init(&anc, 3), 0);
     assert_int_equal(triplets_init(&t, 27), 0);
     // Points 0, 1, 1.2f and m = 0.2f: (0, 1, 2) has d_an - d_ap =
     // 0.2000000477 > m = 0.2000000030: easy, although fl32(1 + 0.2f) == 1.2f.
@@ -561,24 +562,24 @@ static void test_margin_boundary(void **state) {
     dist_forward(dist, sq, p1, 3, 1, 0, &ws);
     assert_true(dist[0 * 3 + 1] == 1.0f && dist[0 * 3 + 2] == 1.2f);
     assert_true(1.0f + 0.2f == 1.2f);   // the rounding the test is about
-    geo_build(&g, dist, y, 3);
+    anchors_build(&anc, dist, y, 3);
     ts_counts c;
-    count_triplets(&g, 0.2f, &c);
+    count_triplets(&anc, 0.2f, &c);
     assert_int_equal(c.valid, 2);
     assert_int_equal(c.easy, 1);       // (0, 1, 2)
     assert_int_equal(c.semihard, 0);
     assert_int_equal(c.hard, 1);       // (1, 0, 2): d_an = 0.2 < d_ap = 1
-    assert_int_equal(mine_all(&g, &t), 0);
+    assert_int_equal(mine_all(&anc, &t), 0);
     count_listed(&t, dist, 3, 0.2f, &c);
     assert_int_equal(c.easy, 1);
     assert_int_equal(c.semihard, 0);
     // m exactly d_an - d_ap: semi-hard (<= m), and the hinge is 0, inactive.
     float m_exact = 1.2f - 1.0f;
-    count_triplets(&g, m_exact, &c);
+    count_triplets(&anc, m_exact, &c);
     assert_int_equal(c.semihard, 1);
     ts_active act;
     memset(W, 0, sizeof W);
-    mine_all(&g, &t);
+    mine_all(&anc, &t);
     loss_triplet(&t, dist, 3, m_exact, 0, REDUCE_MEAN, W, &act);
     assert_int_equal(act.active, 1);   // only (1, 0, 2)
     assert_true(W[0 * 3 + 1] == 0.0f && W[0 * 3 + 2] == 0.0f);
@@ -589,14 +590,14 @@ static void test_margin_boundary(void **state) {
     float p2[3] = {0.0f, 1.0f, 1.05f};
     dist_forward(dist, sq, p2, 3, 1, 0, &ws);
     assert_true(dist[0 * 3 + 2] == 1.05f && !(1.05f < 1.0f + 0.05f));
-    geo_build(&g, dist, y, 3);
+    anchors_build(&anc, dist, y, 3);
     for (int path = 0; path < 2; path++) {
         memset(W, 0, sizeof W);
         float l;
         if (path == 0) {
-            l = loss_triplet_all(&g, 0.05f, 0, REDUCE_NONZERO, W, &act);
+            l = loss_triplet_all(&anc, 0.05f, 0, REDUCE_NONZERO, W, &act);
         } else {
-            mine_all(&g, &t);
+            mine_all(&anc, &t);
             l = loss_triplet(&t, dist, 3, 0.05f, 0, REDUCE_NONZERO, W, &act);
         }
         assert_int_equal(act.active, 2);
@@ -606,10 +607,10 @@ static void test_margin_boundary(void **state) {
         assert_close(W[0 * 3 + 1], 0.5, 1e-7, 0);
         assert_close(W[0 * 3 + 2], -0.5, 1e-7, 0);
     }
-    count_triplets(&g, 0.05f, &c);
+    count_triplets(&anc, 0.05f, &c);
     assert_int_equal(c.semihard, 1);
     dist_ws_free(&ws);
-    geo_free(&g);
+    anchors_free(&anc);
     triplets_free(&t);
 }
 
@@ -650,10 +651,10 @@ static int cmp_u64(const void *x, const void *y) {
     return a < b ? -1 : a > b;
 }
 
-// key_sort against qsort for every length up to 200, across both of its
+// sortkey_sort against qsort for every length up to 200, across both of its
 // paths (the AVX-512 network up to 128 keys, the merge sort beyond), with
 // tied distances so the index decides.
-static void test_key_sort(void **state) {
+static void test_sortkey_sort(void **state) {
     (void)state;
     ts_rng r;
     rng_seed(&r, 7, 1);
@@ -662,11 +663,11 @@ static void test_key_sort(void **state) {
         for (int n = 0; n <= 200; n++) {
             for (int i = 0; i < n; i++) {
                 float d = rng_below(&r, 4) == 0 ? 0.5f : (float)rng_below(&r, 50) / 25.0f;
-                k[i] = key_pack(d, (int)rng_below(&r, 1000));
+                k[i] = sortkey_pack(d, (int)rng_below(&r, 1000));
             }
             memcpy(want, k, sizeof(uint64_t) * n);
             qsort(want, n, sizeof(uint64_t), cmp_u64);
-            key_sort(k, n, tmp);
+            sortkey_sort(k, n, tmp);
             assert_memory_equal(k, want, sizeof(uint64_t) * n);
         }
 }
@@ -692,7 +693,7 @@ int main(void) {
         cmocka_unit_test(test_chain_gradients),
         cmocka_unit_test(test_margin_boundary),
         cmocka_unit_test(test_margin_bound),
-        cmocka_unit_test(test_key_sort),
+        cmocka_unit_test(test_sortkey_sort),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

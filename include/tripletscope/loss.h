@@ -34,7 +34,7 @@ float loss_triplet(const ts_triplets *t, const float *dist, int B, float margin,
 // The same over every valid triplet of the batch (batch-all), without
 // listing them: O(B^2 log B) for the hinge through sorted negatives and
 // prefix sums, O(B^3) for the soft margin.
-float loss_triplet_all(const ts_geo *g, float margin, int soft, ts_reduce reduce,
+float loss_triplet_all(const ts_anchors *anc, float margin, int soft, ts_reduce reduce,
                        float *W, ts_active *act);
 
 // "mean" or "nonzero".

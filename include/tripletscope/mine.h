@@ -1,4 +1,5 @@
-// mine.h: the batch's triplet geometry, the miners, and the difficulty counts.
+// mine.h: each anchor's positives and sorted negatives, the miners, and the
+// difficulty counts.
 //
 // Everything here reads one batch's distance matrix dist (B, B) and labels
 // y (B). A valid triplet is (a, p, n) with a != p, y[p] == y[a], y[n] != y[a].
@@ -14,7 +15,6 @@
 #ifndef TRIPLETSCOPE_MINE_H
 #define TRIPLETSCOPE_MINE_H
 #include <stdint.h>
-#include <string.h>
 #include "tripletscope/rng.h"
 
 // --- the margin test, exact ----------------------------------------------------
@@ -64,7 +64,7 @@ typedef struct {
     int B;
     const int *y;        // (B)
     const float *dist;   // (B, B)
-    uint64_t *neg;       // (maxB, maxB) row a: (bits(d_an) << 32 | n), ascending
+    uint64_t *neg;       // (maxB, maxB) row a: sort keys (d_an, n), ascending
     int *n_neg;          // (maxB)
     int *pos;            // (maxB, maxB) row a: positives of a, ascending index
     int *n_pos;          // (maxB)
@@ -72,7 +72,7 @@ typedef struct {
     uint64_t *sortbuf;   // (maxB) the sort's scratch
     double *prefix;      // (maxB + 1) batch-all: prefix sums of a row's negatives
     int *hist;           // (maxB + 1) batch-all: positives by active count
-} ts_geo;
+} ts_anchors;
 
 // The triplets a miner selected, as parallel index arrays.
 typedef struct {
@@ -84,57 +84,45 @@ typedef struct {
     long valid, easy, semihard, hard;
 } ts_counts;
 
-int geo_init(ts_geo *g, int maxB);
-void geo_free(ts_geo *g);
-// Fills g from dist (B, B) and y (B); both must outlive g's use.
-void geo_build(ts_geo *g, const float *dist, const int *y, int B);
+int anchors_init(ts_anchors *anc, int maxB);
+void anchors_free(ts_anchors *anc);
+// Fills anc from dist (B, B) and y (B); both must outlive anc's use.
+void anchors_build(ts_anchors *anc, const float *dist, const int *y, int B);
 // Anchors with no positive in the batch.
-int geo_no_positive(const ts_geo *g);
+int anchors_no_positive(const ts_anchors *anc);
 
 int triplets_init(ts_triplets *t, int cap);
 void triplets_free(ts_triplets *t);
 
 // Difficulty counts over all valid triplets, O(B^2 log B).
-void count_triplets(const ts_geo *g, float margin, ts_counts *c);
+void count_triplets(const ts_anchors *anc, float margin, ts_counts *c);
 // Difficulty counts over the listed triplets (a == p allowed: d_ap = d_aa).
 void count_listed(const ts_triplets *t, const float *dist, int B, float margin,
                   ts_counts *c);
 
 // The miners. Each appends to an emptied t; anchors lacking what the rule
 // needs are dropped (hardest-neg only needs a negative: it may pick a as p).
-void mine_batch_hard(const ts_geo *g, ts_triplets *t);
-void mine_semihard(const ts_geo *g, ts_triplets *t);
-void mine_random(const ts_geo *g, ts_rng *rng, ts_triplets *t);
+void mine_batch_hard(const ts_anchors *anc, ts_triplets *t);
+void mine_semihard(const ts_anchors *anc, ts_triplets *t);
+void mine_random(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);
 // Returns how many anchors drew themselves as their positive.
-int mine_hardest_neg(const ts_geo *g, ts_rng *rng, ts_triplets *t);
+int mine_hardest_neg(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);
 // Every valid triplet, listed (for tests and small batches; the training
 // path handles batch-all without listing). Fails (-1) if t is too small.
-int mine_all(const ts_geo *g, ts_triplets *t);
+int mine_all(const ts_anchors *anc, ts_triplets *t);
 
 // Name used by --miner, the key bar and JSON ("random", "all", ...).
 const char *miner_name(ts_miner m);
 // Parses a --miner name; -1 when unknown.
 int miner_parse(const char *s);
 
-// --- sort keys (the miners, the batch-all loss, the evaluation) --------------
-
-// A key packs a non-negative distance's bits above an index: unsigned order
-// is distance order, then index order (the tie-break).
-static inline uint64_t key_pack(float d, int idx) {
-    uint32_t bits;
-    memcpy(&bits, &d, sizeof bits);
-    return ((uint64_t)bits << 32) | (uint32_t)idx;
-}
-// The distance of a key.
-static inline float key_dist(uint64_t k) {
-    uint32_t bits = (uint32_t)(k >> 32);
-    float d;
-    memcpy(&d, &bits, sizeof d);
-    return d;
-}
-// The index of a key.
-static inline int key_index(uint64_t k) { return (int)(uint32_t)k; }
-// Sorts keys (n) ascending in place; tmp (n) is scratch.
-void key_sort(uint64_t *keys, int n, uint64_t *tmp);
+// TEMPORARY (removed when session.c is renamed): the old names, so that
+// session.c, diagnose.c, runner.c, report.c, session.h and test_session.c
+// compile unchanged until they are renamed.
+typedef ts_anchors ts_geo;
+#define geo_init anchors_init
+#define geo_free anchors_free
+#define geo_build anchors_build
+#define geo_no_positive anchors_no_positive
 
 #endif

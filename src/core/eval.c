@@ -5,8 +5,8 @@
 #include "tripletscope/blas.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/eval.h"
-#include "tripletscope/mine.h"
 #include "tripletscope/rng.h"
+#include "tripletscope/sortkey.h"
 
 // Distances sampled per query to estimate where its R nearest end.
 #define EVAL_SAMPLE 256
@@ -59,7 +59,7 @@ static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
     int n = 0;
     // Branch-free: write every key, advance only past the kept ones.
     for (int j = 0; j < N; j++) {
-        keys[n] = key_pack(d[j] > 0.0f ? d[j] : 0.0f, j);
+        keys[n] = sortkey_pack(d[j] > 0.0f ? d[j] : 0.0f, j);
         n += (d[j] <= t) & (j != q);
     }
     return n;
@@ -70,9 +70,9 @@ static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
 static void refine_keys(uint64_t *keys, int n, const float *row, const float *eq, float n2q,
                         const float *emb, const float *n2, int E) {
     for (int i = 0; i < n; i++) {
-        int j = key_index(keys[i]);
+        int j = sortkey_index(keys[i]);
         if (dist_cancelled(row[j], n2q, n2[j]))
-            keys[i] = key_pack(dist_sq_direct(eq, emb + (size_t)j * E, E), j);
+            keys[i] = sortkey_pack(dist_sq_direct(eq, emb + (size_t)j * E, E), j);
     }
 }
 
@@ -140,15 +140,15 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             if (n >= R) {
                 refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
                 select_smallest(ws->keys, n, R);
-                key_sort(ws->keys, R, ws->sortbuf);
+                sortkey_sort(ws->keys, R, ws->sortbuf);
             }
             // Too few, or the R-th nearest beyond the threshold once
             // refined: every reference.
-            if (n < R || (t < INFINITY && !(key_dist(ws->keys[R - 1]) <= t))) {
+            if (n < R || (t < INFINITY && !(sortkey_dist(ws->keys[R - 1]) <= t))) {
                 n = collect(row, N, q, INFINITY, ws->keys);
                 refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
                 select_smallest(ws->keys, n, R);
-                key_sort(ws->keys, R, ws->sortbuf);
+                sortkey_sort(ws->keys, R, ws->sortbuf);
             }
             int correct = 0;
             double ap = 0;

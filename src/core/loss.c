@@ -2,6 +2,7 @@
 #include <math.h>
 #include <string.h>
 #include "tripletscope/loss.h"
+#include "tripletscope/sortkey.h"
 
 float softplus(float x) {
     return x > 0.0f ? x + log1pf(expf(-x)) : log1pf(expf(x));
@@ -115,23 +116,23 @@ static int count_le(const float *v, int n, float t) {
 // (v <= margin_bound(d_ap, m, strict)), and contributes
 // c_p (d_ap + m) - (v_0 + ... + v_{c_p - 1}). Negative j is active with
 // every positive whose c_p > j: a histogram of the c_p, summed from the top.
-static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W,
+static float all_hinge(const ts_anchors *anc, float margin, ts_reduce reduce, float *W,
                        ts_active *act) {
-    int B = g->B;
-    float *v = g->tmp;
-    double *prefix = g->prefix;
-    int *hist = g->hist;
+    int B = anc->B;
+    float *v = anc->tmp;
+    double *prefix = anc->prefix;
+    int *hist = anc->hist;
     double total = 0;
     long active = 0, valid = 0;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        const uint64_t *neg = g->neg + (size_t)a * B;
-        const int *pos = g->pos + (size_t)a * B;
-        const float *row = g->dist + (size_t)a * B;
+        const uint64_t *neg = anc->neg + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         prefix[0] = 0;
         for (int j = 0; j < nn; j++) {
-            v[j] = key_dist(neg[j]);
+            v[j] = sortkey_dist(neg[j]);
             prefix[j + 1] = prefix[j] + v[j];
         }
         for (int i = 0; i < np; i++) {
@@ -148,13 +149,13 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
     if (den == 0) return 0.0f;
     float inv = 1.0f / (float)den;
     for (int a = 0; a < B; a++) {
-        int np = g->n_pos[a], nn = g->n_neg[a];
+        int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
-        const uint64_t *neg = g->neg + (size_t)a * B;
-        const int *pos = g->pos + (size_t)a * B;
-        const float *row = g->dist + (size_t)a * B;
+        const uint64_t *neg = anc->neg + (size_t)a * B;
+        const int *pos = anc->pos + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         float *Wa = W + (size_t)a * B;
-        for (int j = 0; j < nn; j++) v[j] = key_dist(neg[j]);
+        for (int j = 0; j < nn; j++) v[j] = sortkey_dist(neg[j]);
         memset(hist, 0, sizeof(int) * ((size_t)nn + 1));
         for (int i = 0; i < np; i++) {
             int c = count_le(v, nn, margin_bound(row[pos[i]], margin, 1));
@@ -164,14 +165,14 @@ static float all_hinge(const ts_geo *g, float margin, ts_reduce reduce, float *W
         int with = 0;   // positives with c_p > j
         for (int j = nn - 1; j >= 0; j--) {
             with += hist[j + 1];
-            Wa[key_index(neg[j])] -= (float)with * inv;
+            Wa[sortkey_index(neg[j])] -= (float)with * inv;
         }
     }
     return (float)(total / den);
 }
 
-static float all_soft(const ts_geo *g, ts_reduce reduce, float *W, ts_active *act) {
-    int B = g->B;
+static float all_soft(const ts_anchors *anc, ts_reduce reduce, float *W, ts_active *act) {
+    int B = anc->B;
     double total = 0;
     long active = 0, valid = 0;
     for (int pass = 0; pass < 2; pass++) {
@@ -179,15 +180,15 @@ static float all_soft(const ts_geo *g, ts_reduce reduce, float *W, ts_active *ac
         if (pass == 1 && den == 0) break;
         float inv = pass == 1 ? 1.0f / (float)den : 0.0f;
         for (int a = 0; a < B; a++) {
-            int np = g->n_pos[a], nn = g->n_neg[a];
-            const uint64_t *neg = g->neg + (size_t)a * B;
-            const int *pos = g->pos + (size_t)a * B;
-            const float *row = g->dist + (size_t)a * B;
+            int np = anc->n_pos[a], nn = anc->n_neg[a];
+            const uint64_t *neg = anc->neg + (size_t)a * B;
+            const int *pos = anc->pos + (size_t)a * B;
+            const float *row = anc->dist + (size_t)a * B;
             float *Wa = W + (size_t)a * B;
             for (int i = 0; i < np; i++) {
                 float dap = row[pos[i]], gp = 0.0f;
                 for (int j = 0; j < nn; j++) {
-                    int n = (int)(uint32_t)neg[j];
+                    int n = sortkey_index(neg[j]);
                     float gr;
                     int on;
                     double l = one_triplet(dap, row[n], 0.0f, 1, &gr, &on);
@@ -210,8 +211,8 @@ static float all_soft(const ts_geo *g, ts_reduce reduce, float *W, ts_active *ac
     return den ? (float)(total / den) : 0.0f;
 }
 
-float loss_triplet_all(const ts_geo *g, float margin, int soft, ts_reduce reduce,
+float loss_triplet_all(const ts_anchors *anc, float margin, int soft, ts_reduce reduce,
                        float *W, ts_active *act) {
-    return soft ? all_soft(g, reduce, W, act) : all_hinge(g, margin, reduce, W, act);
+    return soft ? all_soft(anc, reduce, W, act) : all_hinge(anc, margin, reduce, W, act);
 }
 const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }
