@@ -589,35 +589,46 @@ static data_kind kind_of(const char *data) {
     return KIND_IDX;
 }
 
-// The companion flags each kind reads.
-static unsigned flags_read(data_kind k) {
-    const unsigned gen = TS_GIVEN_TEST_FRAC | TS_GIVEN_CLASSES | TS_GIVEN_DIM | TS_GIVEN_SAMPLES;
-    switch (k) {
-    case KIND_FASHION: return TS_GIVEN_DATA_DIR;
-    case KIND_DIGITS:
-    case KIND_IRIS: return TS_GIVEN_TEST_FRAC;
-    case KIND_BLOBS: return gen | TS_GIVEN_NOISE;
-    case KIND_NOISE: return gen;
-    case KIND_CSV: return TS_GIVEN_TEST_FRAC | TS_GIVEN_LABEL_COL;
-    default: return TS_GIVEN_TEST_FRAC | TS_GIVEN_LABELS;
-    }
+// --- The companion flags ------------------------------------------------------
+//
+// The one list of the data flags that only some kinds read: the command line
+// marks them given (data_flag_given), and a given one that the chosen kind
+// does not read is refused rather than silently ignored.
+
+#define KIND_BIT(k) (1u << (k))
+#define KINDS_ALL (KIND_BIT(KIND_IDX + 1) - 1)
+#define KINDS_GEN (KIND_BIT(KIND_BLOBS) | KIND_BIT(KIND_NOISE))
+
+static const struct companion {
+    const char *flag;
+    unsigned bit;           // TS_GIVEN_*
+    unsigned kinds;         // KIND_BIT of every kind that reads it
+    const char *applies;    // those kinds, for the error
+} companions[] = {
+    {"--data-dir", TS_GIVEN_DATA_DIR, KIND_BIT(KIND_FASHION), "fashion"},
+    {"--labels", TS_GIVEN_LABELS, KIND_BIT(KIND_NPY) | KIND_BIT(KIND_IDX), ".npy and IDX files"},
+    {"--label-col", TS_GIVEN_LABEL_COL, KIND_BIT(KIND_CSV), ".csv files"},
+    {"--test-frac", TS_GIVEN_TEST_FRAC, KINDS_ALL & ~KIND_BIT(KIND_FASHION),
+     "sets without a split of their own: all but fashion"},
+    {"--classes", TS_GIVEN_CLASSES, KINDS_GEN, "blobs and noise"},
+    {"--dim", TS_GIVEN_DIM, KINDS_GEN, "blobs and noise"},
+    {"--samples", TS_GIVEN_SAMPLES, KINDS_GEN, "blobs and noise"},
+    {"--noise", TS_GIVEN_NOISE, KIND_BIT(KIND_BLOBS), "blobs"},
+};
+
+#define N_COMPANIONS (sizeof companions / sizeof companions[0])
+
+unsigned data_flag_given(const char *flag) {
+    for (size_t i = 0; i < N_COMPANIONS; i++)
+        if (!strcmp(flag, companions[i].flag)) return companions[i].bit;
+    return 0;
 }
 
+// The first given companion (in the table's order) that kind k does not read.
 static int check_companions(const ts_data_opts *o, data_kind k, const char *data,
                             ts_error *err) {
-    static const struct { unsigned bit; const char *flag, *applies; } companions[] = {
-        {TS_GIVEN_DATA_DIR, "--data-dir", "fashion"},
-        {TS_GIVEN_LABELS, "--labels", ".npy and IDX files"},
-        {TS_GIVEN_LABEL_COL, "--label-col", ".csv files"},
-        {TS_GIVEN_TEST_FRAC, "--test-frac", "sets without a split of their own: all but fashion"},
-        {TS_GIVEN_CLASSES, "--classes", "blobs and noise"},
-        {TS_GIVEN_DIM, "--dim", "blobs and noise"},
-        {TS_GIVEN_SAMPLES, "--samples", "blobs and noise"},
-        {TS_GIVEN_NOISE, "--noise", "blobs"},
-    };
-    unsigned stray = o->given & ~flags_read(k);
-    for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++)
-        if (stray & companions[i].bit)
+    for (size_t i = 0; i < N_COMPANIONS; i++)
+        if ((o->given & companions[i].bit) && !(companions[i].kinds & KIND_BIT(k)))
             return ts_fail(err, "%s: does not apply to --data %s (only to %s)",
                            companions[i].flag, data, companions[i].applies);
     return 0;
