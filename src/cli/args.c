@@ -1,8 +1,8 @@
 // args.c: flags into a configuration. Presets apply first, explicit flags
 // override them, whatever their order on the command line.
 #include <errno.h>
-#include <stddef.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
