@@ -52,6 +52,10 @@ enum {
 
 #define TS_FASHION_DIR "/usr/share/datasets/fashion-mnist"
 
+// The TS_GIVEN_* bit of a companion flag (e.g. "--classes"), or 0 for any
+// other name: the command line sets it in opts->given when the flag is given.
+// data_load keeps the one list of which data sets read which companion.
+unsigned data_flag_given(const char *flag);
 // Fills opts with the defaults documented in --help.
 void data_opts_default(ts_data_opts *opts);
 // True when Fashion-MNIST's four files are readable regular files in dir

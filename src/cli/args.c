@@ -2,13 +2,13 @@
 // override them, whatever their order on the command line.
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include "cli.h"
 #include "scenario.h"
 
-// ---------------------------------------------------------------------------
-// Values
+// --- Values ------------------------------------------------------------------------
 
 static int parse_long(const char *flag, const char *v, long lo, long hi, long *out,
                       ts_error *err) {
@@ -102,149 +102,286 @@ static int parse_export_dir(const char *v, ts_config *c, ts_error *err) {
     return 0;
 }
 
-// ---------------------------------------------------------------------------
-// The flags
+// --- Setters ---------------------------------------------------------------------
+//
+// Each row's set: the shared ones store at the row's offset, within its range;
+// a flag of its own kind has a function of its own.
 
-enum { NO_ARG, ARG };
+#define AT(field) offsetof(ts_cli, field)
 
-static const struct flag {
-    const char *name;
-    int arg;
-} flags[] = {
-    {"--data", ARG}, {"--data-dir", ARG}, {"--labels", ARG}, {"--label-col", ARG},
-    {"--test-frac", ARG}, {"--classes", ARG}, {"--dim", ARG}, {"--noise", ARG},
-    {"--samples", ARG}, {"--hidden", ARG}, {"--embed-dim", ARG}, {"--optimizer", ARG},
-    {"--lr", ARG}, {"--momentum", ARG}, {"--margin", ARG}, {"--soft", NO_ARG},
-    {"--no-soft", NO_ARG}, {"--reduce", ARG}, {"--pair-margin", ARG}, {"--miner", ARG},
-    {"--sampler", ARG}, {"--batch", ARG}, {"--k", ARG}, {"--normalize", NO_ARG},
-    {"--no-normalize", NO_ARG}, {"--squared", NO_ARG}, {"--no-squared", NO_ARG},
-    {"--preset", ARG}, {"--seed", ARG}, {"--steps", ARG}, {"--log-every", ARG},
-    {"--eval-every", ARG}, {"--eval-size", ARG}, {"--headless", NO_ARG}, {"--log", ARG},
-    {"--script", ARG}, {"--dump-projection", ARG}, {"--models", ARG}, {"--threads", ARG},
-    {"--scenario", ARG}, {"--export-dir", ARG}, {"--help", NO_ARG}, {"-h", NO_ARG},
-    {"--version", NO_ARG}, {"--max-memory", ARG},
+static void *field_of(const cli_flag *fl, ts_cli *cli) { return (char *)cli + fl->at; }
+
+static int set_str(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    *(const char **)field_of(fl, cli) = v;
+    return 0;
+}
+
+// A switch: stores the row's lo in an int.
+static int set_on(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    *(int *)field_of(fl, cli) = (int)fl->lo;
+    return 0;
+}
+
+static int set_int(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_int(fl->name, v, fl->lo, fl->hi, field_of(fl, cli), err);
+}
+
+static int set_long(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_long(fl->name, v, fl->lo, fl->hi, field_of(fl, cli), err);
+}
+
+static int set_size(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_size(fl->name, v, field_of(fl, cli), err);
+}
+
+static int set_float(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_float(fl->name, v, field_of(fl, cli), err);
+}
+
+static int set_nonneg(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    float *x = field_of(fl, cli);
+    if (parse_float(fl->name, v, x, err)) return -1;
+    if (*x < 0) return ts_fail(err, "%s: must be >= 0 (got %s)", fl->name, v);
+    return 0;
+}
+
+static int set_positive(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    float *x = field_of(fl, cli);
+    if (parse_float(fl->name, v, x, err)) return -1;
+    if (!(*x > 0)) return ts_fail(err, "%s: must be > 0 (got %s)", fl->name, v);
+    return 0;
+}
+
+static int set_fraction(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    float *x = field_of(fl, cli);
+    if (parse_float(fl->name, v, x, err)) return -1;
+    if (!(*x > 0 && *x < 1))
+        return ts_fail(err, "%s: must be between 0 and 1, exclusive (got %s)", fl->name, v);
+    return 0;
+}
+
+// The index of v in names (n of them), or -1 with "expected a, b or c" in err.
+static int pick(const cli_flag *fl, const char *v, const char *const *names, int n,
+                ts_error *err) {
+    for (int i = 0; i < n; i++)
+        if (!strcmp(v, names[i])) return i;
+    char list[128] = "";
+    for (int i = 0; i < n; i++)
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s",
+                 i == 0 ? "" : i == n - 1 ? " or " : ", ", names[i]);
+    return ts_fail(err, "%s: expected %s, got \"%s\"", fl->name, list, v);
+}
+
+#define PICK(v, names) pick(fl, v, names, (int)(sizeof names / sizeof names[0]), err)
+
+static int set_optimizer(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {[OPT_ADAM] = "adam", [OPT_SGD] = "sgd"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.optimizer = (ts_optim)i;
+    return i < 0 ? -1 : 0;
+}
+
+static int set_reduce(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {[REDUCE_MEAN] = "mean", [REDUCE_NONZERO] = "nonzero"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.set.reduce = (ts_reduce)i;
+    return i < 0 ? -1 : 0;
+}
+
+static int set_sampler(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {[SAMPLER_UNIFORM] = "uniform", [SAMPLER_PK] = "pk"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.set.sampler = (ts_sampler_kind)i;
+    return i < 0 ? -1 : 0;
+}
+
+static int set_models(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {
+        [MODELS_BOTH] = "both", [MODELS_SIAMESE] = "siamese", [MODELS_TRIPLET] = "triplet"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.models = (ts_models)i;
+    return i < 0 ? -1 : 0;
+}
+
+// The miners' names are the core's (miner_parse).
+static int set_miner(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    int m = miner_parse(v);
+    if (m < 0)
+        return ts_fail(err, "%s: expected random, all, hard, semihard or hardest-neg, got \"%s\"",
+                       fl->name, v);
+    cli->cfg.set.miner = (ts_miner)m;
+    return 0;
+}
+
+static int set_hidden(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_hidden(v, &cli->cfg, err);
+}
+
+static int set_export_dir(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_export_dir(v, &cli->cfg, err);
+}
+
+// The seed of the weights and batches and that of the generated sets and the split.
+static int set_seed(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    long l = 0;
+    if (parse_long(fl->name, v, fl->lo, fl->hi, &l, err)) return -1;
+    cli->cfg.seed = (uint64_t)l;
+    cli->data.seed = (uint64_t)l;
+    return 0;
+}
+
+// The interface caps evaluation unless --eval-size is given (main.c).
+static int set_eval_size(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->eval_size_given = 1;
+    return set_int(fl, v, cli, err);
+}
+
+// Applied in cli_parse's first pass, under every other flag.
+static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return 0;
+}
+
+// --- The flags ---------------------------------------------------------------------
+//
+// Columns: name, value, set, where, lo, hi, --help's text (and left column).
+// A new flag is a row here (in --help's order) and, when no setter above
+// fits, a function; a data flag that only some data sets read is also a row
+// of the data layer's list (data_flag_given).
+
+#define SECTION(caption) {NULL, NULL, NULL, 0, 0, 0, caption, NULL}
+
+const cli_flag cli_flags[] = {
+    SECTION("Data"),
+    {"--data", "NAME|FILE", set_str, AT(data.data), 0, 0,
+     "fashion (when installed, else digits), digits, iris,\n"
+     "blobs, noise, or a .csv, .npy or IDX (.gz) file", NULL},
+    {"--data-dir", "DIR", set_str, AT(data.data_dir), 0, 0,
+     "Fashion-MNIST's IDX files; implies --data fashion\n"
+     "[/usr/share/datasets/fashion-mnist]", NULL},
+    {"--labels", "FILE", set_str, AT(data.labels), 0, 0,
+     "labels for .npy or IDX features (.npy or IDX)", NULL},
+    {"--label-col", "N", set_int, AT(data.label_col), 0, 1 << 20,
+     "CSV label column, 0-based, 0..1048576 [last]", NULL},
+    {"--test-frac", "F", set_fraction, AT(data.test_frac), 0, 0,
+     "held-out fraction where the set has no split, (0,1) [0.2]", NULL},
+    {"--classes", "N", set_int, AT(data.classes), 2, TS_MAX_CLASSES,
+     "blobs / noise: classes, 2..4096 [10 / 2]", NULL},
+    {"--dim", "N", set_int, AT(data.dim), 1, 1 << 16,
+     "blobs / noise: features, 1..65536 [16 / 10]", NULL},
+    {"--samples", "N", set_int, AT(data.samples), 4, 10000000,
+     "blobs / noise: samples, 4..10000000 [2000 / 1000]", NULL},
+    {"--noise", "F", set_nonneg, AT(data.noise), 0, 0,
+     "blobs: spread around each centre, >= 0 [1.0]\n"
+     "(a data flag the chosen set does not read is an error)", NULL},
+    {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
+     "most loading the data may hold at once (a file's\n"
+     "decompressed bytes and every array), 1M..1024T,\n"
+     "e.g. 8G [4G, or half this machine's memory when less]", NULL},
+
+    SECTION("Network and optimizer (both models)"),
+    {"--hidden", "LIST", set_hidden, 0, 0, 0,
+     "hidden layer sizes 1..65536, at most 7 layers, e.g.\n"
+     "256,128; none for no hidden layer (linear) [256,128]", NULL},
+    {"--embed-dim", "N", set_int, AT(cfg.embed_dim), 1, 65536,
+     "embedding size, 1..65536 [32]", NULL},
+    {"--optimizer", "NAME", set_optimizer, 0, 0, 0, "adam or sgd [adam]", NULL},
+    {"--lr", "F", set_positive, AT(cfg.set.lr), 0, 0, "learning rate, > 0 [0.001]", NULL},
+    {"--momentum", "F", set_float, AT(cfg.momentum), 0, 0, "sgd momentum, [0,1) [0.9]", NULL},
+
+    SECTION("Distance (shared by both models)"),
+    {"--normalize", NULL, set_on, AT(cfg.set.normalize), 1, 0,
+     "L2-normalise embeddings before distances", NULL},
+    {"--no-normalize", NULL, set_on, AT(cfg.set.normalize), 0, 0,
+     "use the raw embeddings [default]", NULL},
+    {"--squared", NULL, set_on, AT(cfg.set.squared), 1, 0, "squared Euclidean distance", NULL},
+    {"--no-squared", NULL, set_on, AT(cfg.set.squared), 0, 0,
+     "Euclidean distance [default]", NULL},
+
+    SECTION("Losses and mining"),
+    {"--pair-margin", "F", set_nonneg, AT(cfg.set.pair_margin), 0, 0,
+     "Siamese: contrastive margin, >= 0 [1.0]", NULL},
+    {"--margin", "F", set_nonneg, AT(cfg.set.margin), 0, 0,
+     "triplet margin m, >= 0; also the counts' m [1.0]", NULL},
+    {"--soft", NULL, set_on, AT(cfg.set.soft), 1, 0,
+     "triplet: softplus(d_ap - d_an) instead of the hinge", NULL},
+    {"--no-soft", NULL, set_on, AT(cfg.set.soft), 0, 0,
+     "the hinge relu(d_ap - d_an + m) [default]", NULL},
+    {"--reduce", "NAME", set_reduce, 0, 0, 0,
+     "mean (over mined triplets) or nonzero (over those with\n"
+     "loss > 0) [mean]", NULL},
+    {"--miner", "NAME", set_miner, 0, 0, 0,
+     "random, all, hard, semihard or hardest-neg [hardest-neg]", NULL},
+    {"--sampler", "NAME", set_sampler, 0, 0, 0,
+     "uniform or pk (P classes x K samples) [uniform]", NULL},
+    {"--batch", "N", set_int, AT(cfg.batch), 3, 8192,
+     "batch size B, 3..8192; uniform: at most the training\n"
+     "samples [128]", NULL},
+    // K = 1 parses; config_validate refuses it with pk, where K matters.
+    {"--k", "N", set_int, AT(cfg.k), 1, 8192,
+     "K samples per class with pk, 2..8192; B must be a\n"
+     "multiple of K, and P = B/K from 2 to the classes [16]", NULL},
+
+    SECTION("Presets (applied first; explicit flags override them)"),
+    {"--preset", "NAME", set_nothing, 0, 0, 0,
+     "seed        the question's mining: uniform, hardest-neg,\n"
+     "            raw, margin 1.0 [default]\n"
+     "seed-small  the same with its 128-64-16 network,\n"
+     "            batches of 32 (k 4)\n"
+     "facenet     pk, semihard, normalised, margin 0.2\n"
+     "batch-hard  pk, hard, normalised, margin 0.2", NULL},
+    {"--scenario", "NAME", set_str, AT(scenario), 0, 0,
+     "a reproducible stall (list: --scenario list) [none]", NULL},
+
+    SECTION("Running"),
+    {"--seed", "N", set_seed, 0, 0, 2147483647L,
+     "seed of weights, batches and mining, 0..2147483647 [0]", NULL},
+    {"--steps", "N", set_long, AT(cfg.steps), 0, 1000000000L,
+     "headless: steps to train, 0..1000000000 [1000]", NULL},
+    {"--headless", NULL, set_on, AT(headless), 1, 0, "no interface: JSON lines on stdout", NULL},
+    {"--log", "FILE", set_str, AT(log_path), 0, 0,
+     "also write the JSON lines to FILE (interface too);\n"
+     "headless, a failed write there or on stdout ends\n"
+     "the run with status 2", NULL},
+    {"--log-every", "N", set_int, AT(cfg.log_every), 1, 1 << 30,
+     "a step line per model every N steps, >= 1 [10]", NULL},
+    {"--eval-every", "N", set_int, AT(cfg.eval_every), 0, 1 << 30,
+     "held-out evaluation every N steps, 0 = at the end [250]", NULL},
+    {"--eval-size", "N", set_eval_size, AT(cfg.eval_size), 0, 1 << 30,
+     "held-out queries, a stratified subsample; 0 = all\n"
+     "(the cost grows as the square)\n"
+     "[headless: 10000; interface: 1000]", NULL},
+    {"--script", "S", set_str, AT(script), 0, 0,
+     "keys at steps, \"STEP:KEYS,...\" e.g. \"300:p,600:mm\";\n"
+     "only the keys below; headless, a refused key is a\n"
+     "warning on stderr, a failed export (e) ends the run\n"
+     "with status 2", NULL},
+    {"--dump-projection", "F", set_str, AT(dump_projection), 0, 0,
+     "headless: write the final 2D projection as CSV\n"
+     "(x,y,label,model)", NULL},
+    {"--export-dir", "DIR", set_export_dir, 0, 0, 0,
+     "where the e key writes snapshots, at most 255\n"
+     "characters [.]", NULL},
+    {"--models", "WHICH", set_models, 0, 0, 0, "both, siamese or triplet [both]", NULL},
+    {"--threads", "N", set_int, AT(cfg.threads), 1, 64,
+     "OpenBLAS threads, 1..64 [1: the matrices are small and\n"
+     "a second thread costs more than it gives]", NULL},
+    {"--help", NULL, set_on, AT(help), 1, 0, "", "--help, --version"},
+    {"-h", NULL, set_on, AT(help), 1, 0, NULL, NULL},
+    {"--version", NULL, set_on, AT(version), 1, 0, NULL, NULL},
 };
 
-static const struct flag *find_flag(const char *name, size_t len) {
-    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
-        if (strlen(flags[i].name) == len && strncmp(flags[i].name, name, len) == 0)
-            return &flags[i];
+const size_t cli_n_flags = sizeof cli_flags / sizeof cli_flags[0];
+
+static const cli_flag *find_flag(const char *name, size_t len) {
+    for (size_t i = 0; i < cli_n_flags; i++) {
+        const char *n = cli_flags[i].name;
+        if (n && strlen(n) == len && strncmp(n, name, len) == 0) return &cli_flags[i];
+    }
     return NULL;
 }
 
-// The data flags that only some data sets read (see data.h).
-static unsigned companion_bit(const char *f) {
-    static const struct { const char *flag; unsigned bit; } bits[] = {
-        {"--data-dir", TS_GIVEN_DATA_DIR}, {"--labels", TS_GIVEN_LABELS},
-        {"--label-col", TS_GIVEN_LABEL_COL}, {"--test-frac", TS_GIVEN_TEST_FRAC},
-        {"--classes", TS_GIVEN_CLASSES}, {"--dim", TS_GIVEN_DIM},
-        {"--samples", TS_GIVEN_SAMPLES}, {"--noise", TS_GIVEN_NOISE},
-    };
-    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
-        if (!strcmp(f, bits[i].flag)) return bits[i].bit;
-    return 0;
-}
-
-static int apply(ts_cli *cli, const char *f, const char *v, ts_error *err) {
-    ts_config *c = &cli->cfg;
-    ts_settings *s = &c->set;
-    ts_data_opts *d = &cli->data;
-    long l;
-    d->given |= companion_bit(f);
-    if (!strcmp(f, "--data")) d->data = v;
-    else if (!strcmp(f, "--data-dir")) d->data_dir = v;
-    else if (!strcmp(f, "--labels")) d->labels = v;
-    else if (!strcmp(f, "--label-col")) return parse_int(f, v, 0, 1 << 20, &d->label_col, err);
-    else if (!strcmp(f, "--test-frac")) {
-        if (parse_float(f, v, &d->test_frac, err)) return -1;
-        if (!(d->test_frac > 0 && d->test_frac < 1))
-            return ts_fail(err, "--test-frac: must be between 0 and 1, exclusive (got %s)", v);
-    }
-    else if (!strcmp(f, "--classes")) return parse_int(f, v, 2, TS_MAX_CLASSES, &d->classes, err);
-    else if (!strcmp(f, "--dim")) return parse_int(f, v, 1, 1 << 16, &d->dim, err);
-    else if (!strcmp(f, "--samples")) return parse_int(f, v, 4, 10000000, &d->samples, err);
-    else if (!strcmp(f, "--noise")) {
-        if (parse_float(f, v, &d->noise, err)) return -1;
-        if (d->noise < 0) return ts_fail(err, "--noise: must be >= 0 (got %s)", v);
-    }
-    else if (!strcmp(f, "--hidden")) return parse_hidden(v, c, err);
-    else if (!strcmp(f, "--embed-dim")) return parse_int(f, v, 1, 65536, &c->embed_dim, err);
-    else if (!strcmp(f, "--optimizer")) {
-        if (!strcmp(v, "adam")) c->optimizer = OPT_ADAM;
-        else if (!strcmp(v, "sgd")) c->optimizer = OPT_SGD;
-        else return ts_fail(err, "--optimizer: expected adam or sgd, got \"%s\"", v);
-    }
-    else if (!strcmp(f, "--lr")) {
-        if (parse_float(f, v, &s->lr, err)) return -1;
-        if (!(s->lr > 0)) return ts_fail(err, "--lr: must be > 0 (got %s)", v);
-    }
-    else if (!strcmp(f, "--momentum")) return parse_float(f, v, &c->momentum, err);
-    else if (!strcmp(f, "--margin")) {
-        if (parse_float(f, v, &s->margin, err)) return -1;
-        if (s->margin < 0) return ts_fail(err, "--margin: must be >= 0 (got %s)", v);
-    }
-    else if (!strcmp(f, "--pair-margin")) {
-        if (parse_float(f, v, &s->pair_margin, err)) return -1;
-        if (s->pair_margin < 0) return ts_fail(err, "--pair-margin: must be >= 0 (got %s)", v);
-    }
-    else if (!strcmp(f, "--soft")) s->soft = 1;
-    else if (!strcmp(f, "--no-soft")) s->soft = 0;
-    else if (!strcmp(f, "--reduce")) {
-        if (!strcmp(v, "mean")) s->reduce = REDUCE_MEAN;
-        else if (!strcmp(v, "nonzero")) s->reduce = REDUCE_NONZERO;
-        else return ts_fail(err, "--reduce: expected mean or nonzero, got \"%s\"", v);
-    }
-    else if (!strcmp(f, "--miner")) {
-        int m = miner_parse(v);
-        if (m < 0)
-            return ts_fail(err, "--miner: expected random, all, hard, semihard or hardest-neg, got \"%s\"", v);
-        s->miner = (ts_miner)m;
-    }
-    else if (!strcmp(f, "--sampler")) {
-        if (!strcmp(v, "uniform")) s->sampler = SAMPLER_UNIFORM;
-        else if (!strcmp(v, "pk")) s->sampler = SAMPLER_PK;
-        else return ts_fail(err, "--sampler: expected uniform or pk, got \"%s\"", v);
-    }
-    else if (!strcmp(f, "--batch")) return parse_int(f, v, 3, 8192, &c->batch, err);
-    else if (!strcmp(f, "--k")) return parse_int(f, v, 1, 8192, &c->k, err);
-    else if (!strcmp(f, "--normalize")) s->normalize = 1;
-    else if (!strcmp(f, "--no-normalize")) s->normalize = 0;
-    else if (!strcmp(f, "--squared")) s->squared = 1;
-    else if (!strcmp(f, "--no-squared")) s->squared = 0;
-    else if (!strcmp(f, "--preset")) { /* applied in the first pass */ }
-    else if (!strcmp(f, "--seed")) {
-        if (parse_long(f, v, 0, 2147483647L, &l, err)) return -1;
-        c->seed = (uint64_t)l;
-        d->seed = (uint64_t)l;
-    }
-    else if (!strcmp(f, "--steps")) return parse_long(f, v, 0, 1000000000L, &c->steps, err);
-    else if (!strcmp(f, "--log-every")) return parse_int(f, v, 1, 1 << 30, &c->log_every, err);
-    else if (!strcmp(f, "--eval-every")) return parse_int(f, v, 0, 1 << 30, &c->eval_every, err);
-    else if (!strcmp(f, "--eval-size")) {
-        cli->eval_size_given = 1;
-        return parse_int(f, v, 0, 1 << 30, &c->eval_size, err);
-    }
-    else if (!strcmp(f, "--headless")) cli->headless = 1;
-    else if (!strcmp(f, "--log")) cli->log_path = v;
-    else if (!strcmp(f, "--script")) cli->script = v;
-    else if (!strcmp(f, "--dump-projection")) cli->dump_projection = v;
-    else if (!strcmp(f, "--models")) {
-        if (!strcmp(v, "both")) c->models = MODELS_BOTH;
-        else if (!strcmp(v, "siamese")) c->models = MODELS_SIAMESE;
-        else if (!strcmp(v, "triplet")) c->models = MODELS_TRIPLET;
-        else return ts_fail(err, "--models: expected both, siamese or triplet, got \"%s\"", v);
-    }
-    else if (!strcmp(f, "--threads")) return parse_int(f, v, 1, 64, &c->threads, err);
-    else if (!strcmp(f, "--scenario")) cli->scenario = v;
-    else if (!strcmp(f, "--export-dir")) return parse_export_dir(v, c, err);
-    else if (!strcmp(f, "--help") || !strcmp(f, "-h")) cli->help = 1;
-    else if (!strcmp(f, "--version")) cli->version = 1;
-    else if (!strcmp(f, "--max-memory")) return parse_size(f, v, &d->max_bytes, err);
-    return 0;
-}
-
 // Splits argv[i] into a known flag and its value (from "--f=v" or argv[i+1]).
-static int next_flag(int argc, char **argv, int *i, const struct flag **fl, const char **val,
+static int next_flag(int argc, char **argv, int *i, const cli_flag **fl, const char **val,
                      ts_error *err) {
     const char *a = argv[*i];
     const char *eq = strncmp(a, "--", 2) == 0 ? strchr(a, '=') : NULL;
@@ -254,7 +391,7 @@ static int next_flag(int argc, char **argv, int *i, const struct flag **fl, cons
         if (a[0] != '-') return ts_fail(err, "%s: unexpected argument (flags start with --; see --help)", a);
         return ts_fail(err, "%.*s: unknown flag (see --help)", (int)len, a);
     }
-    if ((*fl)->arg == NO_ARG) {
+    if (!(*fl)->arg) {
         if (eq) return ts_fail(err, "%s: takes no value", (*fl)->name);
         *val = NULL;
     } else if (eq) {
@@ -270,7 +407,7 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
     memset(cli, 0, sizeof *cli);
     config_default(&cli->cfg);
     data_opts_default(&cli->data);
-    const struct flag *fl;
+    const cli_flag *fl;
     const char *v;
     // First pass: whether the flags parse at all; the preset, then the
     // scenario (which may name a preset of its own), under explicit flags.
@@ -287,7 +424,8 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
         return ts_fail(err, "--preset: expected seed, seed-small, facenet or batch-hard, got \"%s\"", preset);
     for (int i = 1; i < argc; i++) {
         next_flag(argc, argv, &i, &fl, &v, err);
-        if (apply(cli, fl->name, v, err)) return -1;
+        cli->data.given |= data_flag_given(fl->name);
+        if (fl->set(fl, v, cli, err)) return -1;
     }
     if (cli->help || cli->version || (cli->scenario && !strcmp(cli->scenario, "list"))) return 0;
     return config_validate(&cli->cfg, err);

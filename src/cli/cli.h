@@ -18,6 +18,28 @@ typedef struct {
     const char *scenario;        // --scenario NAME
 } ts_cli;
 
+// --- The flags ------------------------------------------------------------------
+//
+// One row a flag (args.c): how its value is parsed and stored, and how --help
+// shows it (help.c prints the rows in order). Which data sets read a data
+// flag is the data layer's to say (data_flag_given), not a column here.
+typedef struct cli_flag cli_flag;
+// Parses v (NULL for a flag without a value) into cli; 0, or -1 with err
+// naming fl->name.
+typedef int cli_set(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err);
+struct cli_flag {
+    const char *name;   // "--lr"; NULL: a row that only captions --help's next section
+    const char *arg;    // its value's name in --help ("F"); NULL: it takes no value
+    cli_set *set;
+    size_t at;          // offsetof(ts_cli, ...): where the shared setters store the value
+    long lo, hi;        // the shared setters' range; set_on stores lo
+    const char *help;   // --help's text, lines joined by \n; NULL: not listed (an alias)
+    const char *label;  // --help's left column when it is not "name arg"
+};
+// Every flag, in --help's order (cli_n_flags rows).
+extern const cli_flag cli_flags[];
+extern const size_t cli_n_flags;
+
 // Parses argv into cli; returns 0, or -1 with a one-line message naming the flag.
 int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err);
 // Prints --help: every flag, its default and its range.

@@ -1,95 +1,55 @@
-// help.c: --help. Keep it true: every flag, its default and its range.
+// help.c: --help. Keep it true: every flag, its default and its range. The
+// flags' lines are the flag table's (args.c), in its order.
 #include "cli.h"
 
-static const char help_text[] =
+// --- The text around the flags ---------------------------------------------------
+
+// Above the flags.
+static const char intro[] =
 "usage: tripletscope [flags]            the interface (q quits, ? explains)\n"
 "       tripletscope --headless [flags] JSON lines on stdout\n"
 "\n"
 "Trains a Siamese (contrastive) and a triplet model side by side on the same\n"
 "batches from the same initial weights, and shows why one learns and the other\n"
-"stalls: triplet difficulty counts, distances, norms, held-out P@1 and MAP@R.\n"
-"\n"
-"Data\n"
-"  --data NAME|FILE     fashion (when installed, else digits), digits, iris,\n"
-"                       blobs, noise, or a .csv, .npy or IDX (.gz) file\n"
-"  --data-dir DIR       Fashion-MNIST's IDX files; implies --data fashion\n"
-"                       [/usr/share/datasets/fashion-mnist]\n"
-"  --labels FILE        labels for .npy or IDX features (.npy or IDX)\n"
-"  --label-col N        CSV label column, 0-based, 0..1048576 [last]\n"
-"  --test-frac F        held-out fraction where the set has no split, (0,1) [0.2]\n"
-"  --classes N          blobs / noise: classes, 2..4096 [10 / 2]\n"
-"  --dim N              blobs / noise: features, 1..65536 [16 / 10]\n"
-"  --samples N          blobs / noise: samples, 4..10000000 [2000 / 1000]\n"
-"  --noise F            blobs: spread around each centre, >= 0 [1.0]\n"
-"                       (a data flag the chosen set does not read is an error)\n"
-"  --max-memory SIZE    most loading the data may hold at once (a file's\n"
-"                       decompressed bytes and every array), 1M..1024T,\n"
-"                       e.g. 8G [4G, or half this machine's memory when less]\n"
-"\n"
-"Network and optimizer (both models)\n"
-"  --hidden LIST        hidden layer sizes 1..65536, at most 7 layers, e.g.\n"
-"                       256,128; none for no hidden layer (linear) [256,128]\n"
-"  --embed-dim N        embedding size, 1..65536 [32]\n"
-"  --optimizer NAME     adam or sgd [adam]\n"
-"  --lr F               learning rate, > 0 [0.001]\n"
-"  --momentum F         sgd momentum, [0,1) [0.9]\n"
-"\n"
-"Distance (shared by both models)\n"
-"  --normalize          L2-normalise embeddings before distances\n"
-"  --no-normalize       use the raw embeddings [default]\n"
-"  --squared            squared Euclidean distance\n"
-"  --no-squared         Euclidean distance [default]\n"
-"\n"
-"Losses and mining\n"
-"  --pair-margin F      Siamese: contrastive margin, >= 0 [1.0]\n"
-"  --margin F           triplet margin m, >= 0; also the counts' m [1.0]\n"
-"  --soft               triplet: softplus(d_ap - d_an) instead of the hinge\n"
-"  --no-soft            the hinge relu(d_ap - d_an + m) [default]\n"
-"  --reduce NAME        mean (over mined triplets) or nonzero (over those with\n"
-"                       loss > 0) [mean]\n"
-"  --miner NAME         random, all, hard, semihard or hardest-neg [hardest-neg]\n"
-"  --sampler NAME       uniform or pk (P classes x K samples) [uniform]\n"
-"  --batch N            batch size B, 3..8192; uniform: at most the training\n"
-"                       samples [128]\n"
-"  --k N                K samples per class with pk, 2..8192; B must be a\n"
-"                       multiple of K, and P = B/K from 2 to the classes [16]\n"
-"\n"
-"Presets (applied first; explicit flags override them)\n"
-"  --preset NAME        seed        the question's mining: uniform, hardest-neg,\n"
-"                                   raw, margin 1.0 [default]\n"
-"                       seed-small  the same with its 128-64-16 network,\n"
-"                                   batches of 32 (k 4)\n"
-"                       facenet     pk, semihard, normalised, margin 0.2\n"
-"                       batch-hard  pk, hard, normalised, margin 0.2\n"
-"  --scenario NAME      a reproducible stall (list: --scenario list) [none]\n"
-"\n"
-"Running\n"
-"  --seed N             seed of weights, batches and mining, 0..2147483647 [0]\n"
-"  --steps N            headless: steps to train, 0..1000000000 [1000]\n"
-"  --headless           no interface: JSON lines on stdout\n"
-"  --log FILE           also write the JSON lines to FILE (interface too);\n"
-"                       headless, a failed write there or on stdout ends\n"
-"                       the run with status 2\n"
-"  --log-every N        a step line per model every N steps, >= 1 [10]\n"
-"  --eval-every N       held-out evaluation every N steps, 0 = at the end [250]\n"
-"  --eval-size N        held-out queries, a stratified subsample; 0 = all\n"
-"                       (the cost grows as the square)\n"
-"                       [headless: 10000; interface: 1000]\n"
-"  --script S           keys at steps, \"STEP:KEYS,...\" e.g. \"300:p,600:mm\";\n"
-"                       only the keys below; headless, a refused key is a\n"
-"                       warning on stderr, a failed export (e) ends the run\n"
-"                       with status 2\n"
-"  --dump-projection F  headless: write the final 2D projection as CSV\n"
-"                       (x,y,label,model)\n"
-"  --export-dir DIR     where the e key writes snapshots, at most 255\n"
-"                       characters [.]\n"
-"  --models WHICH       both, siamese or triplet [both]\n"
-"  --threads N          OpenBLAS threads, 1..64 [1: the matrices are small and\n"
-"                       a second thread costs more than it gives]\n"
-"  --help, --version\n"
-"\n"
+"stalls: triplet difficulty counts, distances, norms, held-out P@1 and MAP@R.\n";
+
+// Below the flags, after a blank line.
+static const char keys[] =
 "Keys: space pause, . step, m/M miner, p sampler, +/- margin, n normalise,\n"
 "d squared, ]/[ lr, o soft, z reducer, r reset, R new seed, e export,\n"
 "v projection, ? help, q quit. docs/metrics.md defines every number.\n";
 
-void cli_help(FILE *f) { fputs(help_text, f); }
+// --- The flags ---------------------------------------------------------------------
+
+// The text starts in this column; a longer left column would push it out of line.
+#define LEFT 19
+#define INDENT "                       "   // 2 + LEFT + 2 spaces
+
+// "  --lr F               learning rate, > 0 [0.001]": the left column, then
+// the text, each of its later lines indented to the same column.
+static void print_flag(FILE *f, const cli_flag *fl) {
+    char left[64];
+    if (fl->label) snprintf(left, sizeof left, "%s", fl->label);
+    else snprintf(left, sizeof left, "%s%s%s", fl->name, fl->arg ? " " : "", fl->arg ? fl->arg : "");
+    if (!*fl->help) {
+        fprintf(f, "  %s\n", left);
+        return;
+    }
+    fprintf(f, "  %-*s  ", LEFT, left);
+    for (const char *p = fl->help; *p; p++) {
+        fputc(*p, f);
+        if (*p == '\n') fputs(INDENT, f);
+    }
+    fputc('\n', f);
+}
+
+void cli_help(FILE *f) {
+    fputs(intro, f);
+    for (size_t i = 0; i < cli_n_flags; i++) {
+        const cli_flag *fl = &cli_flags[i];
+        if (!fl->name) fprintf(f, "\n%s\n", fl->help);   // a section's caption
+        else if (fl->help) print_flag(f, fl);
+    }
+    fputc('\n', f);
+    fputs(keys, f);
+}

@@ -31,6 +31,12 @@ uint64_t data_budget_need(const data_budget *b, uint64_t text, uint64_t n, uint6
 int data_budget_check(const data_budget *b, const char *what, uint64_t need, int at_least,
                       ts_error *err);
 
+// Checks a generated set (blobs when `blobs`, else noise) of n samples of dim
+// features, split afterwards, and the blobs' classes x dim centres against a
+// budget of max_bytes, naming "--samples N x --dim D" in err when over it.
+int data_budget_check_generated(uint64_t max_bytes, int n, int classes, int dim, int blobs,
+                                ts_error *err);
+
 // --- Shared steps ----------------------------------------------------------------
 
 // Allocates ds as N x D features (bytes when as_u8, else floats) and N labels,
