@@ -20,6 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "keys.h"
+#include "evidence.h"
+#include "format.h"
 #include "panels.h"
 
 // --- Layout -------------------------------------------------------------------------
@@ -138,7 +140,7 @@ void panels_free(ui_state *u) {
 
 // --- Small helpers --------------------------------------------------------------------
 
-#define NUM_W 7   // the widest a measured number gets (fmt_num)
+#define NUM_W 7   // the widest a measured number gets (format_sig3)
 
 static const char *pm(const ui_state *u) { return u->caps.utf8 ? "±" : "+-"; }
 
@@ -225,7 +227,7 @@ static void draw_title(const ts_model_view *m, int y, int x, int w) {
     int n = term_text(y, x, w, ROLE_TITLE, model_title(m->kind));
     if (!m->enabled || m->last.step == 0) return;
     char buf[48], v[16];
-    fmt_num(v, sizeof v, m->last.loss, NUM_W);
+    format_sig3(v, sizeof v, m->last.loss, NUM_W);
     snprintf(buf, sizeof buf, "loss %s", v);
     int len = (int)strlen(buf);
     if (n + 1 + len <= w) term_text(y, x + w - len, len, model_role(m->kind), buf);
@@ -249,11 +251,11 @@ static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok
     int n = 0;
     if (k == MODEL_SIAMESE) {
         token(&tok[n++], "%s", "%s", "contrastive");
-        fmt_value(v, sizeof v, s->pair_margin);
+        format_setting(v, sizeof v, s->pair_margin);
         token(&tok[n++], "pair margin %s", "pair m %s", v);
     } else {
         token(&tok[n++], "miner %s", "%s", miner_name(s->miner));
-        fmt_value(v, sizeof v, s->margin);
+        format_setting(v, sizeof v, s->margin);
         token(&tok[n++], s->soft ? "soft margin (m %s)" : "margin %s", s->soft ? "soft m %s" : "m %s",
               v);
     }
@@ -265,7 +267,7 @@ static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok
     snprintf(v, sizeof v, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
     token(&tok[n++], "%s", "%s", v);
     if (k == MODEL_TRIPLET) token(&tok[n++], "reduce %s", "reduce %s", reduce_name(s->reduce));
-    fmt_value(v, sizeof v, s->lr);
+    format_setting(v, sizeof v, s->lr);
     token(&tok[n++], "lr %s", "lr %s", v);
     return n;
 }
@@ -339,13 +341,13 @@ static void draw_loss(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
     // middle, has the one label there.
     char lab[16];
     if (hi > lo) {
-        fmt_num(lab, sizeof lab, hi, AXIS_W - 1);
+        format_sig3(lab, sizeof lab, hi, AXIS_W - 1);
         term_printf(y, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
-        fmt_num(lab, sizeof lab, lo, AXIS_W - 1);
+        format_sig3(lab, sizeof lab, lo, AXIS_W - 1);
         term_printf(y + rows - 1, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
     if (rows >= 5 || !(hi > lo)) {
-        fmt_num(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
+        format_sig3(lab, sizeof lab, (lo + hi) / 2, AXIS_W - 1);
         term_printf(y + rows / 2, x, AXIS_W - 1, ROLE_DIM, "%6s", lab);
     }
     // The axis row: every key under its marker, the first and last step.
@@ -387,7 +389,7 @@ static int common_form(const ts_snapshot *sn, int w, int n, form_width width) {
 // compact (91.2k), never left out.
 static const struct {
     const char *label[3];
-    int compact;   // counts by fmt_count
+    int compact;   // counts by format_count
     int gap;       // spaces between segments
     int total;     // "of N" at the end
 } diff_forms[] = {
@@ -399,7 +401,7 @@ static const struct {
 #define N_DIFF_FORMS ((int)(sizeof diff_forms / sizeof diff_forms[0]))
 
 static void fmt_counted(char *buf, int n, long v, int compact) {
-    if (compact) fmt_count(buf, n, v);
+    if (compact) format_count(buf, n, v);
     else snprintf(buf, (size_t)n, "%ld", v);
 }
 
@@ -553,7 +555,7 @@ static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w)
     const ts_normstats *ns = &m->last.norm;
     char buf[160], v[4][16];
     const double val[4] = {ns->mean, ns->std, ns->min, ns->max};
-    for (int i = 0; i < 4; i++) fmt_num(v[i], sizeof v[i], val[i], NUM_W);
+    for (int i = 0; i < 4; i++) format_sig3(v[i], sizeof v[i], val[i], NUM_W);
     snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
     int n = term_text(y, x, w, ROLE_DEFAULT, buf);
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
@@ -562,8 +564,8 @@ static void draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w)
 // Mean distances; form 0 or 1.
 static void dist_text(const ts_model_view *m, int f, char *buf, size_t n) {
     char p[16], q[16];
-    fmt_num(p, sizeof p, m->last.d_pos, NUM_W);
-    fmt_num(q, sizeof q, m->last.d_neg, NUM_W);
+    format_sig3(p, sizeof p, m->last.d_pos, NUM_W);
+    format_sig3(q, sizeof q, m->last.d_neg, NUM_W);
     snprintf(buf, n, f == 0 ? "mean distance  d_ap %s  vs  d_an %s" : "d_ap %s vs d_an %s", p, q);
 }
 
