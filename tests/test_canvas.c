@@ -1,6 +1,6 @@
 // test_canvas.c: the interface's drawing as pure functions: series, counts
 // and points in, cells out (braille canvas, line plot, stacked bar and
-// strip, sparkline, scatter, number formats), UTF-8 and ASCII.
+// strip, sparkline, scatter), number formats and evidence text, UTF-8 and ASCII.
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -10,6 +10,8 @@
 #include <math.h>
 #include <string.h>
 #include "../src/ui/canvas.h"
+#include "../src/ui/evidence.h"
+#include "../src/ui/format.h"
 
 // --- Fixtures ----------------------------------------------------------------------
 
@@ -351,28 +353,28 @@ static void test_scatter_majority(void **state) {
 
 // --- Numbers ------------------------------------------------------------------------------
 
-static void test_fmt_value(void **state) {
+static void test_format_setting(void **state) {
     (void)state;
     char b[32];
-    fmt_value(b, sizeof b, 0.2f);
+    format_setting(b, sizeof b, 0.2f);
     assert_string_equal(b, "0.20");
-    fmt_value(b, sizeof b, 0.2f * 1.25f);
+    format_setting(b, sizeof b, 0.2f * 1.25f);
     assert_string_equal(b, "0.25");
-    fmt_value(b, sizeof b, 1.0f);
+    format_setting(b, sizeof b, 1.0f);
     assert_string_equal(b, "1.00");
-    fmt_value(b, sizeof b, 1.5625f);
+    format_setting(b, sizeof b, 1.5625f);
     assert_string_equal(b, "1.56");
-    fmt_value(b, sizeof b, 0.128f);
+    format_setting(b, sizeof b, 0.128f);
     assert_string_equal(b, "0.128");
-    fmt_value(b, sizeof b, 0.001f);
+    format_setting(b, sizeof b, 0.001f);
     assert_string_equal(b, "0.001");
-    fmt_value(b, sizeof b, 0.0f);
+    format_setting(b, sizeof b, 0.0f);
     assert_string_equal(b, "0.00");
-    fmt_value(b, sizeof b, 1e-7f);
+    format_setting(b, sizeof b, 1e-7f);
     assert_string_equal(b, "1.00e-07");
 }
 
-static void test_fmt_num(void **state) {
+static void test_format_sig3(void **state) {
     (void)state;
     char b[32];
     // Fixed point, 3 significant digits, trailing zeros dropped.
@@ -387,13 +389,13 @@ static void test_fmt_num(void **state) {
         {NAN, 6, "nan"},         {-INFINITY, 6, "-inf"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fmt_num(b, sizeof b, cases[i].v, cases[i].w);
+        format_sig3(b, sizeof b, cases[i].v, cases[i].w);
         assert_string_equal(b, cases[i].want);
         assert_true((int)strlen(b) <= cases[i].w);
     }
 }
 
-static void test_fmt_count(void **state) {
+static void test_format_count(void **state) {
     (void)state;
     char b[32];
     const struct { long v; const char *want; } cases[] = {
@@ -401,7 +403,7 @@ static void test_fmt_count(void **state) {
         {183546, "184k"}, {999999, "1.00M"}, {1234567, "1.23M"}, {5000000000L, "5.00G"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        fmt_count(b, sizeof b, cases[i].v);
+        format_count(b, sizeof b, cases[i].v);
         assert_string_equal(b, cases[i].want);
     }
 }
@@ -492,9 +494,9 @@ int main(void) {
         cmocka_unit_test(test_sparkline_levels),
         cmocka_unit_test(test_scatter_braille_and_glyphs),
         cmocka_unit_test(test_scatter_majority),
-        cmocka_unit_test(test_fmt_value),
-        cmocka_unit_test(test_fmt_num),
-        cmocka_unit_test(test_fmt_count),
+        cmocka_unit_test(test_format_setting),
+        cmocka_unit_test(test_format_sig3),
+        cmocka_unit_test(test_format_count),
         cmocka_unit_test(test_text_ellipsize),
         cmocka_unit_test(test_text_wrap),
         cmocka_unit_test(test_fmt_evidence),

@@ -1,9 +1,8 @@
 // canvas.c: braille canvas, line plot, stacked bar and strip, sparkline,
-// scatter, number formats and text fitting. Pure functions over caller-owned buffers: no
+// scatter and text fitting. Pure functions over caller-owned buffers: no
 // terminal, no allocation.
 #include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "canvas.h"
 
@@ -292,93 +291,6 @@ int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row) {
     return n > 0 ? r + 1 : 0;
 }
 
-// --- Numbers -------------------------------------------------------------------
-
-void fmt_value(char *buf, int n, float v) {
-    float a = fabsf(v);
-    if (v == 0 || !isfinite(v)) {
-        snprintf(buf, (size_t)n, isfinite(v) ? "0.00" : "%g", v);
-        return;
-    }
-    if (a >= 1e5f || a < 1e-6f) {
-        snprintf(buf, (size_t)n, "%.2e", v);
-        return;
-    }
-    for (int d = 2; d <= 6; d++) {
-        snprintf(buf, (size_t)n, "%.*f", d, v);
-        double back = strtod(buf, NULL);
-        if (fabs(back - v) <= 0.005 * a) return;
-    }
-}
-
-// Drops the trailing zeros of a fixed-point number: "0.0700" -> "0.07", "2.00" -> "2".
-static void trim_zeros(char *s) {
-    if (!strchr(s, '.')) return;
-    char *e = s + strlen(s) - 1;
-    while (*e == '0') *e-- = 0;
-    if (*e == '.') *e = 0;
-}
-
-// "1.50e-05" -> "1.5e-5", "2.00e+08" -> "2e8": the exponent without its
-// padding, the mantissa without its trailing zeros.
-static void compact_exp(char *s) {
-    char *e = strchr(s, 'e');
-    if (!e) return;
-    char ex[8], *p = e + 1;
-    int neg = *p == '-';
-    if (*p == '-' || *p == '+') p++;
-    while (*p == '0' && p[1]) p++;
-    snprintf(ex, sizeof ex, "%s%s", neg ? "-" : "", p);
-    *e = 0;
-    trim_zeros(s);
-    size_t len = strlen(s);
-    snprintf(s + len, 16, "e%s", ex);
-}
-
-void fmt_num(char *buf, int n, double v, int maxw) {
-    if (maxw > n - 1) maxw = n - 1;
-    if (!isfinite(v)) {
-        snprintf(buf, (size_t)n, "%s", isnan(v) ? "nan" : v > 0 ? "inf" : "-inf");
-        return;
-    }
-    if (v == 0) {
-        snprintf(buf, (size_t)n, "0");
-        return;
-    }
-    int mag = (int)floor(log10(fabs(v)));
-    // Fixed point with 3 significant digits (every digit of a whole
-    // number), or 2 when 3 do not fit.
-    for (int sig = 3; sig >= 2; sig--) {
-        int d = sig - 1 - mag;
-        snprintf(buf, (size_t)n, "%.*f", d > 0 ? d : 0, v);
-        trim_zeros(buf);
-        if ((int)strlen(buf) <= maxw) return;
-    }
-    // Else an exponent, with as many digits as fit.
-    char t[32];
-    for (int d = 2; d >= 0; d--) {
-        snprintf(t, sizeof t, "%.*e", d, v);
-        compact_exp(t);
-        if ((int)strlen(t) <= maxw || d == 0) break;
-    }
-    snprintf(buf, (size_t)n, "%s", t);
-}
-
-void fmt_count(char *buf, int n, long v) {
-    if (v < 10000) {
-        snprintf(buf, (size_t)n, "%ld", v);
-        return;
-    }
-    static const char suffix[] = "kMGT";
-    double x = (double)v / 1000.0;
-    int i = 0;
-    while (x >= 999.5 && i < 3) {
-        x /= 1000.0;
-        i++;
-    }
-    snprintf(buf, (size_t)n, "%.*f%c", x < 9.995 ? 2 : x < 99.95 ? 1 : 0, x, suffix[i]);
-}
-
 // --- Text ----------------------------------------------------------------------
 
 int text_cols(const char *s) {
@@ -427,56 +339,4 @@ int text_wrap(const char *s, int w, const char **next) {
     *next = cut;
     while (**next == ' ') (*next)++;
     return (int)(cut - s);
-}
-
-// Appends to out (n bytes, holding len): what does not fit is dropped.
-static size_t append(char *out, size_t n, size_t len, const char *fmt, const char *a,
-                     const char *b) {
-    if (len + 1 >= n) return len;
-    int w = snprintf(out + len, n - len, fmt, a, b);
-    if (w < 0) return len;
-    return len + (size_t)w < n ? len + (size_t)w : n - 1;
-}
-
-// Reads a JSON string at p (after its opening quote) into buf; returns the
-// character after its closing quote.
-static const char *json_string(const char *p, char *buf, size_t n) {
-    size_t k = 0;
-    for (; *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1]) p++;   // \" and \\: the character itself
-        if (k + 1 < n) buf[k++] = *p;
-    }
-    buf[k] = 0;
-    return *p ? p + 1 : p;
-}
-
-void fmt_evidence(char *out, size_t n, const char *json) {
-    size_t len = 0;
-    out[0] = 0;
-    const char *p = strchr(json, '{');
-    if (!p) return;
-    p++;
-    char name[64], val[96];
-    for (;;) {
-        while (*p == ' ' || *p == ',') p++;
-        if (*p != '"') break;                    // '}' or the end
-        p = json_string(p + 1, name, sizeof name);
-        while (*p == ' ' || *p == ':') p++;
-        if (*p == '"') {
-            p = json_string(p + 1, val, sizeof val);
-            // Strings are codes ("too_hard averaging"): no spaces, so a line
-            // only breaks between pairs.
-            for (char *c = val; *c; c++)
-                if (*c == ' ') *c = ',';
-        } else {
-            size_t k = 0;
-            for (; *p && *p != ',' && *p != '}'; p++)
-                if (k + 1 < sizeof val && *p != ' ') val[k++] = *p;
-            val[k] = 0;
-            char *end;
-            double v = strtod(val, &end);
-            if (end != val && *end == 0) fmt_num(val, sizeof val, v, 8);
-        }
-        len = append(out, n, len, len ? "  %s=%s" : "%s=%s", name, val);
-    }
 }

@@ -1,8 +1,8 @@
 // canvas.h: the interface's drawing as pure functions (no ncurses): series,
 // counts and points in, cells out. Each cell is a glyph and a colour role;
-// panels.c puts the cells on the screen, the tests read them directly. The
-// number formats and text fitting (ellipsis, wrapping, legend flow) every
-// panel uses are here too, for the same reason.
+// the panels put the cells on the screen, the tests read them directly. The
+// text fitting (ellipsis, wrapping, legend flow) every panel uses is here
+// too, for the same reason; the number formats are in format.h.
 //
 // Glyph sets: with UTF-8, braille (2 x 4 dots a cell), block eighths for
 // sparklines and shades for bars; without, ASCII look-alikes. Without
@@ -106,21 +106,6 @@ void scatter_plot(ui_cell *out, int w, int h, const float *pts, const int *y, in
 // x[i] and row[i]; returns the rows used.
 int legend_flow(const int *wd, int n, int w, int gap, int *x, int *row);
 
-// --- Numbers -------------------------------------------------------------------
-
-// Formats v with at least two decimals and as many more (up to six) as it
-// takes to be within 0.5 % of v: 0.2 -> "0.20", 1.5625 -> "1.56",
-// 0.128 -> "0.128", 0.001 -> "0.001"; tiny or huge values use %.2e.
-void fmt_value(char *buf, int n, float v);
-// The interface's one format for a measured number: 3 significant digits
-// in fixed point when that takes at most maxw characters (trailing zeros
-// dropped: 0.007, 1.27, 0.98, 1835), else 2, else an exponent with as many
-// digits as fit (1.2e-5, 3e12). NaN and Inf read "nan", "inf", "-inf".
-void fmt_num(char *buf, int n, double v, int maxw);
-// A count in at most 5 characters: exact below 10000, else 3 significant
-// digits and k, M, G or T (91.2k, 184k, 1.23M).
-void fmt_count(char *buf, int n, long v);
-
 // --- Text ----------------------------------------------------------------------
 // UTF-8 (or ASCII) text, one column a character.
 
@@ -134,10 +119,5 @@ void text_ellipsize(char *out, size_t n, const char *s, int cols, int middle, in
 // (a word longer than w is broken): returns its length in bytes; *next
 // receives where the following line starts (its leading spaces skipped).
 int text_wrap(const char *s, int w, const char **next);
-// A flat JSON object (a finding's evidence) as "name=value" pairs two
-// spaces apart, numbers by fmt_num (at most 8 characters), strings bare with
-// their spaces turned to commas: {"loss":0.6854,"findings":"a b"} ->
-// "loss=0.685  findings=a,b".
-void fmt_evidence(char *out, size_t n, const char *json);
 
 #endif

@@ -1,0 +1,140 @@
+// diagnosis_panel.c: the diagnosis: its rule (with a --log failure or the
+// session's last notice) and the engine's findings beneath, each with its
+// message and evidence in the rows there are.
+#include <stdio.h>
+#include <string.h>
+#include "evidence.h"
+#include "panels.h"
+
+// --- Diagnosis ---------------------------------------------------------------
+
+static ui_role severity_role(ts_severity s) {
+    return s == SEV_ERROR ? ROLE_ERROR : s == SEV_WARN ? ROLE_WARN : ROLE_DEFAULT;
+}
+
+static const char *severity_tag(ts_severity s) {
+    return s == SEV_ERROR ? "ERROR" : s == SEV_WARN ? "WARN " : "INFO ";
+}
+
+// Writes s over up to rows rows of w columns from (y, x), broken at
+// spaces; what does not fit ends in an ellipsis. Returns the rows used.
+static int draw_wrapped(const ui_state *u, int y, int x, int w, int rows, ui_role role,
+                        const char *s) {
+    int r = 0;
+    char buf[640];
+    while (*s && r < rows) {
+        const char *next;
+        int len = text_wrap(s, w, &next);
+        if (r == rows - 1 && *next) text_ellipsize(buf, sizeof buf, s, w, 0, u->caps.utf8);
+        else snprintf(buf, sizeof buf, "%.*s", len, s);
+        term_text(y + r++, x, w, role, buf);
+        s = next;
+    }
+    return r;
+}
+
+// Rows s takes wrapped in w columns.
+static int wrapped_rows(const char *s, int w) {
+    int n = 0;
+    while (*s) {
+        text_wrap(s, w, &s);
+        n++;
+    }
+    return n;
+}
+
+// A finding's first row, "WARN  triplet too_hard  press M: ", drawn when
+// draw is set; returns where its message starts (continuation rows and the
+// evidence align there). Below 120 columns the code (the name
+// docs/failure-modes.md files it under) gives its room to the message.
+static int finding_head(int y, int W, const ts_finding *f, int draw) {
+    const char *who = f->model == DIAG_MODEL_BOTH ? "both" : model_name((ts_model_kind)f->model);
+    char part[4][24];
+    const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE, ROLE_DIM, ROLE_MARKER};
+    snprintf(part[0], sizeof part[0], "%s", severity_tag(f->severity));
+    snprintf(part[1], sizeof part[1], "%-7s", who);
+    snprintf(part[2], sizeof part[2], "%s", W >= 120 ? diag_code_name(f->code) : "");
+    if (part[2][0]) strcat(part[2], " ");
+    snprintf(part[3], sizeof part[3], f->suggest[0] ? "press %s:" : "", f->suggest);
+    int x = 1;
+    for (int i = 0; i < 4; i++) {
+        if (!part[i][0]) continue;
+        if (draw) term_text(y, x, W - x, role[i], part[i]);
+        x += (int)strlen(part[i]) + 1;
+    }
+    return x < W - 10 ? x : W - 10;
+}
+
+#define NOTICE_S 10   // seconds a notice stays on the rule
+
+// Takes the session's last notice (an export's path, a refused key). The
+// sequence, not the text, says it is new: a key refused twice is answered
+// twice, the second time marked as a repeat.
+static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
+    if (sn->notice_seq == u->notice_seq) return;
+    int same = strcmp(u->notice, sn->notice) == 0 && now - u->notice_t < NOTICE_S;
+    u->notice_repeat = same ? u->notice_repeat + 1 : 1;
+    memcpy(u->notice, sn->notice, sizeof u->notice);
+    u->notice_seq = sn->notice_seq;
+    u->notice_t = now;
+}
+
+// The "Diagnosis" rule, with a --log failure or, for a while, the notice.
+static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double now) {
+    term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
+    int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
+    char msg[700], buf[700], rep[16] = "";
+    int room = W - x - 3;   // a space either side, and the rule's last cell
+    take_notice(u, &v->snap, now);
+    if (v->log_error[0]) {
+        snprintf(msg, sizeof msg, "--log %s", v->log_error);
+        text_ellipsize(buf, sizeof buf, msg, room, 0, u->caps.utf8);
+        term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " %s ", buf);
+    } else if (u->notice[0] && now - u->notice_t < NOTICE_S) {
+        // The repeat count stays in view however long the notice.
+        if (u->notice_repeat > 1) snprintf(rep, sizeof rep, " (x%d)", u->notice_repeat);
+        text_ellipsize(buf, sizeof buf, u->notice, room - (int)strlen(rep), 0, u->caps.utf8);
+        term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s%s ", buf, rep);
+    }
+}
+
+// The engine's findings in rows y.. (rows of them), most severe first. Each
+// gets a row; spare rows go first to the messages, then to the evidence,
+// most severe first; findings that find no row are counted at the end of
+// the last one (which then has a single row: none was spare).
+static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W) {
+    int F = sn->n_findings, shown = F < rows ? F : rows, spare = rows - shown;
+    int msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS], ev_rows[TS_MAX_FINDINGS];
+    char ev[TS_MAX_FINDINGS][320], more_text[32];
+    // Saying so plainly when there is nothing teaches what a healthy run
+    // looks like.
+    if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
+    for (int i = 0; i < shown; i++) {
+        const ts_finding *f = &sn->findings[i];
+        msg_x[i] = finding_head(y, W, f, 0);
+        int need = wrapped_rows(f->message, W - msg_x[i]) - 1, add = need < spare ? need : spare;
+        msg_rows[i] = 1 + (add > 0 ? add : 0);
+        spare -= msg_rows[i] - 1;
+    }
+    for (int i = 0; i < shown; i++) {
+        fmt_evidence(ev[i], sizeof ev[i], sn->findings[i].evidence);
+        int need = ev[i][0] ? wrapped_rows(ev[i], W - msg_x[i]) : 0;
+        ev_rows[i] = need < spare ? need : spare;
+        spare -= ev_rows[i];
+    }
+    int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more", F - shown) : 0;
+    for (int i = 0; i < shown; i++) {
+        const ts_finding *f = &sn->findings[i];
+        finding_head(y, W, f, 1);
+        int mx = msg_x[i], mw = W - mx - (i == shown - 1 ? more : 0);
+        y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, f->message);
+        y += draw_wrapped(u, y, mx, mw, ev_rows[i], ROLE_DIM, ev[i]);
+    }
+    if (more) term_text(y - 1, W - more, more, ROLE_WARN, more_text);
+}
+
+void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v,
+                           double now) {
+    draw_rule(u, v, L->y_diag, L->W, now);
+    draw_findings(u, &v->snap, L->y_diag + 1, L->n_diag, L->W);
+}
