@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 #include "../src/ui/canvas.h"
 #include "../src/ui/evidence.h"
@@ -444,20 +445,62 @@ static void test_text_wrap(void **state) {
     assert_string_equal(next, "");
 }
 
-static void test_fmt_evidence(void **state) {
+static void add_num(ts_finding *f, const char *name, double v) {
+    ts_evidence *e = &f->evidence[f->n_evidence++];
+    snprintf(e->name, sizeof e->name, "%s", name);
+    e->kind = EVIDENCE_NUM;
+    e->num = v;
+}
+
+static void test_evidence_format(void **state) {
     (void)state;
     char b[256];
-    fmt_evidence(b, sizeof b, "{\"mined_hard\":0.57125,\"loss_now\":0.685452,\"margin\":1,"
-                              "\"window\":50}");
+    ts_finding f;
+    memset(&f, 0, sizeof f);
+    add_num(&f, "mined_hard", 0.57125);
+    add_num(&f, "loss_now", 0.685452);
+    add_num(&f, "margin", 1);
+    add_num(&f, "window", 50);
+    evidence_format(b, sizeof b, &f);
     assert_string_equal(b, "mined_hard=0.571  loss_now=0.685  margin=1  window=50");
-    fmt_evidence(b, sizeof b, "{\"gap\":0.258446,\"triplet_findings\":\"too_hard averaging\"}");
+    memset(&f, 0, sizeof f);
+    add_num(&f, "gap", 0.258446);
+    f.evidence[1] = (ts_evidence){"triplet_findings", EVIDENCE_TEXT, 0, "too_hard averaging"};
+    f.n_evidence = 2;
+    evidence_format(b, sizeof b, &f);
     assert_string_equal(b, "gap=0.258  triplet_findings=too_hard,averaging");
-    fmt_evidence(b, sizeof b, "{\"loss\":\"nan\",\"lr\":1e+30,\"reset\":true,\"x\":null}");
-    assert_string_equal(b, "loss=nan  lr=1e30  reset=true  x=null");
-    fmt_evidence(b, sizeof b, "{}");
+    memset(&f, 0, sizeof f);
+    f.evidence[0] = (ts_evidence){"loss", EVIDENCE_TEXT, 0, "nan"};
+    f.n_evidence = 1;
+    add_num(&f, "lr", 1e30);
+    f.evidence[2] = (ts_evidence){"reset", EVIDENCE_FLAG, 1, ""};
+    f.n_evidence = 3;
+    add_num(&f, "x", NAN);
+    evidence_format(b, sizeof b, &f);
+    assert_string_equal(b, "loss=nan  lr=1e30  reset=true  x=nan");
+    memset(&f, 0, sizeof f);
+    evidence_format(b, sizeof b, &f);
     assert_string_equal(b, "");
-    fmt_evidence(b, 12, "{\"a\":1,\"b\":2,\"c\":3,\"d\":4}");   // cut, still a string
+    for (int i = 0; i < 4; i++) add_num(&f, "abc", i);
+    evidence_format(b, 12, &f);   // cut, still a string
     assert_true(strlen(b) < 12);
+}
+
+static void test_evidence_keys(void **state) {
+    (void)state;
+    char b[16];
+    ts_finding f;
+    memset(&f, 0, sizeof f);
+    evidence_keys(b, sizeof b, &f);
+    assert_string_equal(b, "");
+    f.n_suggest = 2;
+    f.suggest[0] = CMD_LR_DOWN;
+    f.suggest[1] = CMD_RESET;
+    evidence_keys(b, sizeof b, &f);
+    assert_string_equal(b, "[r");
+    f.suggest[0] = f.suggest[1] = CMD_MINER_PREV;
+    evidence_keys(b, sizeof b, &f);
+    assert_string_equal(b, "MM");
 }
 
 static void test_legend_flow(void **state) {
@@ -499,7 +542,8 @@ int main(void) {
         cmocka_unit_test(test_format_count),
         cmocka_unit_test(test_text_ellipsize),
         cmocka_unit_test(test_text_wrap),
-        cmocka_unit_test(test_fmt_evidence),
+        cmocka_unit_test(test_evidence_format),
+        cmocka_unit_test(test_evidence_keys),
         cmocka_unit_test(test_legend_flow),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,9 @@
 #include <unistd.h>
 #include "tripletscope/runner.h"
 
+// Gives the command of a letter, as a script or the interface's key would.
+static int give(ts_runner *r, char letter) { return runner_command(r, command_by_letter(letter)); }
+
 #define TIMEOUT_S 20.0
 
 // --- Fixtures ------------------------------------------------------------------------
@@ -108,7 +111,7 @@ static void test_space_pauses_and_resumes(void **state) {
     small_config(&c);
     ts_runner *r = make(&c, NULL, NULL, 0);
     wait_until(r, step_beyond, 3, "steps");
-    runner_key(r, ' ');
+    give(r, ' ');
     wait_until(r, is_paused, 0, "the pause");
     long s = view->snap.step;
     usleep(200000);
@@ -116,7 +119,7 @@ static void test_space_pauses_and_resumes(void **state) {
     assert_int_equal(view->snap.step, s);        // the counter stopped
     assert_int_equal(view->running, 0);
     assert_true(view->steps_per_s == 0);
-    runner_key(r, ' ');
+    give(r, ' ');
     wait_until(r, is_running, 0, "the resume");
     wait_until(r, step_beyond, s + 2, "steps after the resume");
     assert_int_equal(runner_free(r, NULL), 0);
@@ -128,12 +131,12 @@ static void test_dot_steps_exactly_one(void **state) {
     small_config(&c);
     ts_runner *r = make(&c, NULL, NULL, 1);
     wait_until(r, is_paused, 0, "a paused view");
-    runner_key(r, '.');
+    give(r, '.');
     wait_until(r, step_is, 1, "step 1");
     usleep(100000);
     latest(r);
     assert_int_equal(view->snap.step, 1);
-    for (int i = 0; i < 3; i++) runner_key(r, '.');
+    for (int i = 0; i < 3; i++) give(r, '.');
     wait_until(r, step_is, 4, "step 4");
     usleep(100000);
     latest(r);
@@ -149,13 +152,13 @@ static void test_key_shows_in_next_view(void **state) {
     c.set.margin = 0.2f;
     ts_runner *r = make(&c, NULL, NULL, 1);
     wait_until(r, is_paused, 0, "a paused view");
-    runner_key(r, 'm');
-    runner_key(r, '+');
+    give(r, 'm');
+    give(r, '+');
     wait_until(r, has_events, 2, "two events");
     assert_int_equal(view->snap.cfg.set.miner, MINER_RANDOM);   // after hardest-neg
     assert_float_equal(view->snap.cfg.set.margin, 0.25f, 1e-6);
     const ts_event *ev = &view->snap.events[0];
-    assert_int_equal(ev->key, 'm');
+    assert_int_equal(ev->command, CMD_MINER_NEXT);
     assert_string_equal(ev->setting, "miner");
     assert_string_equal(ev->from, "hardest-neg");
     assert_string_equal(ev->to, "random");
@@ -195,8 +198,8 @@ static void test_log_lines(void **state) {
     c.log_every = 1;
     ts_runner *r = make(&c, NULL, path, 1);
     wait_until(r, is_paused, 0, "a paused view");
-    runner_key(r, 'm');
-    runner_key(r, '.');
+    give(r, 'm');
+    give(r, '.');
     wait_until(r, step_is, 1, "step 1");
     assert_int_equal(runner_free(r, NULL), 0);
     FILE *f = fopen(path, "r");
@@ -266,7 +269,7 @@ static int is_diverged(const ts_runner_view *v, long unused) {
 static int is_reset(const ts_runner_view *v, long unused) {
     (void)unused;
     return !v->snap.diverged && v->running && v->snap.n_events == 1 &&
-           v->snap.events[0].key == 'r' && v->snap.step > 5;
+           v->snap.events[0].command == CMD_RESET && v->snap.step > 5;
 }
 
 static void test_divergence_pauses_until_reset(void **state) {
@@ -281,15 +284,15 @@ static void test_divergence_pauses_until_reset(void **state) {
     assert_non_null(strstr(view->snap.notice, "NaN or Inf"));   // what happened, and the keys
     assert_non_null(strstr(view->snap.notice, "press ["));
     long s = view->snap.step;
-    runner_key(r, ' ');      // refused: nothing to resume
+    give(r, ' ');      // refused: nothing to resume
     usleep(100000);
     latest(r);
     assert_int_equal(view->snap.step, s);
     assert_int_equal(view->running, 0);
     // lr / 2^110 (about 1e-3), then a reset clears the divergence and resumes.
     for (int i = 0; i < 110; i++)
-        while (runner_key(r, '[')) nap();
-    while (runner_key(r, 'r')) nap();
+        while (give(r, '[')) nap();
+    while (give(r, 'r')) nap();
     wait_until(r, is_reset, 0, "the reset");
     assert_int_equal(runner_free(r, NULL), 0);
 }

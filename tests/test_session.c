@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
-#include "tripletscope/diagnose.h"
+#include "tripletscope/command.h"
+#include "tripletscope/report.h"
 #include "tripletscope/sampler.h"
 #include "tripletscope/script.h"
 #include "tripletscope/series.h"
@@ -183,25 +184,41 @@ static void test_script(void **state) {
     assert_null(script_due(&s, 5));
     // Every known key at once (a space included) parses.
     char all[40];
-    snprintf(all, sizeof all, "7:%s", script_keys);
+    snprintf(all, sizeof all, "7:%s", command_letters());
     assert_int_equal(script_parse(all, &s, &err), 0);
-    assert_string_equal(script_due(&s, 7), script_keys);
+    assert_string_equal(script_due(&s, 7), command_letters());
     script_free(&s);
 }
 
-// The core's one list of script keys is exactly the interface's printable
-// keys (src/ui/keys.c), and its setting keys exactly those session_key acts
-// on: space, '.' and 'q' are the runner's, '?' and 'v' the interface's.
-static void test_script_keys_match(void **state) {
+// The commands' letters (what scripts press) are the table's, once each, in
+// its order; the interface's printable keys give the command of that letter,
+// so a script's letter and the key of the same name always agree.
+static void test_command_letters(void **state) {
     (void)state;
+    const char *letters = command_letters();
+    int with_letter = 0;
+    for (int c = 1; c < CMD_COUNT; c++) {
+        char l = command_letter((ts_command)c);
+        if (!l) continue;
+        with_letter++;
+        assert_int_equal(command_by_letter(l), c);
+        assert_non_null(strchr(letters, l));
+    }
+    assert_int_equal((int)strlen(letters), with_letter);
+    for (int i = 1; letters[i]; i++)   // in the table's order, which is the enum's
+        assert_true(command_by_letter(letters[i - 1]) < command_by_letter(letters[i]));
     int n;
     const ui_keydef *table = keys_table(&n);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < 3 && table[i].keys[j]; j++) {
-            int key = table[i].keys[j];
-            if (key >= 0x20 && key < 0x7f) assert_true(script_key_known(key));
+            int k = table[i].keys[j];
+            if (k >= 0x20 && k < 0x7f) assert_int_equal(table[i].cmds[j], command_by_letter(k));
         }
-    for (const char *k = script_keys; *k; k++) assert_non_null(keys_find(*k));
+    for (const char *l = letters; *l; l++) {
+        ts_command c = CMD_NONE;
+        assert_non_null(keys_find(*l, &c));
+        assert_int_equal(c, command_by_letter(*l));
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -273,17 +290,23 @@ static void small_config(ts_config *c) {
     c->log_every = 5;
 }
 
+// A command by its letter, as a script gives it; its event and refusal kept.
 typedef struct {
-    int lines;
-    char last[4096];
     int events;
+    ts_event last;
+    char line[1024];   // the last event's JSON line
+    char why[400];     // the last refusal's reason
 } capture;
 
-static void capture_line(void *ctx, const char *line) {
-    capture *c = ctx;
-    c->lines++;
-    snprintf(c->last, sizeof c->last, "%s", line);
-    if (strstr(line, "\"type\":\"event\"")) c->events++;
+static int key(ts_session *s, capture *cap, int letter) {
+    ts_event ev;
+    int r = session_command(s, command_by_letter(letter), &ev, cap->why, sizeof cap->why);
+    if (r == 1) {
+        cap->events++;
+        cap->last = ev;
+        report_event(cap->line, sizeof cap->line, &ev);
+    }
+    return r;
 }
 
 typedef struct {
@@ -350,6 +373,9 @@ static void test_lockstep_and_determinism(void **state) {
     // The models learned differently from the same start.
     assert_true(memcmp(a->model[0].net.params, a->model[1].net.params,
                        sizeof(float) * sn->n_params) != 0);
+    // The schedule evaluates (the driver's); a step never does.
+    assert_false(a->model[0].track.have_eval);
+    session_evaluate(a);
     assert_true(a->model[0].track.have_eval && a->model[0].track.last_eval.step == 60);
     assert_int_equal(a->step, 60);
     const ts_stepstats *r0 = session_recent(a, MODEL_TRIPLET, 0);
@@ -368,40 +394,39 @@ static void test_keys_and_reset(void **state) {
     ts_error err;
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
     capture cap = {0};
-    session_set_output(s, capture_line, &cap);
     float *start = malloc(sizeof(float) * s->model[1].net.n_params);
     memcpy(start, s->model[1].net.params, sizeof(float) * s->model[1].net.n_params);
     for (int i = 0; i < 10; i++) session_step(s);
     // m walks random -> all -> hard -> semihard -> hardest-neg -> random.
     assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
-    assert_int_equal(session_key(s, 'm'), 1);
+    assert_int_equal(key(s, &cap, 'm'), 1);
     assert_int_equal(s->cfg.set.miner, MINER_RANDOM);
-    assert_non_null(strstr(cap.last, "\"type\":\"event\",\"step\":10,\"key\":\"m\",\"setting\":\"miner\",\"from\":\"hardest-neg\",\"to\":\"random\""));
-    assert_int_equal(session_key(s, 'M'), 1);
+    assert_non_null(strstr(cap.line, "\"type\":\"event\",\"step\":10,\"key\":\"m\",\"setting\":\"miner\",\"from\":\"hardest-neg\",\"to\":\"random\""));
+    assert_int_equal(key(s, &cap, 'M'), 1);
     assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
     s->cfg.set.margin = 0.2f;
-    assert_int_equal(session_key(s, '+'), 1);
+    assert_int_equal(key(s, &cap, '+'), 1);
     assert_close(s->cfg.set.margin, 0.25, 1e-6, 0);
-    assert_non_null(strstr(cap.last, "\"from\":\"0.2\",\"to\":\"0.25\""));
-    assert_int_equal(session_key(s, '-'), 1);
+    assert_non_null(strstr(cap.line, "\"from\":\"0.2\",\"to\":\"0.25\""));
+    assert_int_equal(key(s, &cap, '-'), 1);
     assert_close(s->cfg.set.margin, 0.2, 1e-6, 0);
-    assert_int_equal(session_key(s, ']'), 1);
+    assert_int_equal(key(s, &cap, ']'), 1);
     assert_close(s->cfg.set.lr, 2e-3, 1e-6, 0);
-    assert_int_equal(session_key(s, '['), 1);
-    assert_int_equal(session_key(s, 'n'), 1);
+    assert_int_equal(key(s, &cap, '['), 1);
+    assert_int_equal(key(s, &cap, 'n'), 1);
     assert_true(s->cfg.set.normalize);
-    assert_int_equal(session_key(s, 'd'), 1);
+    assert_int_equal(key(s, &cap, 'd'), 1);
     assert_true(s->cfg.set.squared);
-    assert_int_equal(session_key(s, 'o'), 1);
+    assert_int_equal(key(s, &cap, 'o'), 1);
     assert_true(s->cfg.set.soft);
-    assert_int_equal(session_key(s, 'z'), 1);
+    assert_int_equal(key(s, &cap, 'z'), 1);
     assert_int_equal(s->cfg.set.reduce, REDUCE_NONZERO);
-    assert_int_equal(session_key(s, 'p'), 1);
+    assert_int_equal(key(s, &cap, 'p'), 1);
     assert_int_equal(s->cfg.set.sampler, SAMPLER_PK);
-    assert_int_equal(session_key(s, 'x'), 0);
+    assert_int_equal(key(s, &cap, 'x'), 0);
     // Every setting still trains; soft + squared + normalised included.
     for (int m = 0; m < MINER_COUNT; m++) {
-        session_key(s, 'm');
+        key(s, &cap, 'm');
         for (int i = 0; i < 3; i++) assert_int_equal(session_step(s), 0);
         assert_true(isfinite(s->model[1].track.last.loss));
     }
@@ -413,11 +438,11 @@ static void test_keys_and_reset(void **state) {
     const char *only_triplet = "mM+-oz";
     for (int i = 0; i < 16; i++) {
         const ts_event *ev = &s->events.ev[i];
-        unsigned want = strchr(only_triplet, ev->key) ? TS_MODEL_BIT(MODEL_TRIPLET) : TS_MODELS_ALL;
+        unsigned want = strchr(only_triplet, command_letter(ev->command)) ? TS_MODEL_BIT(MODEL_TRIPLET) : TS_MODELS_ALL;
         assert_int_equal(ev->models, want);
     }
     // r: same seed, fresh identical weights, history cleared, step 0.
-    assert_int_equal(session_key(s, 'r'), 1);
+    assert_int_equal(key(s, &cap, 'r'), 1);
     assert_int_equal(s->step, 0);
     assert_int_equal(s->events.n, 1);
     assert_int_equal(s->events.ev[0].models, TS_MODELS_ALL);
@@ -426,36 +451,39 @@ static void test_keys_and_reset(void **state) {
     assert_int_equal(s->model[1].track.hist.loss.count, 0);
     assert_false(s->model[1].track.have_eval);
     // R: a new seed gives other weights.
-    assert_int_equal(session_key(s, 'R'), 1);
+    assert_int_equal(key(s, &cap, 'R'), 1);
     assert_int_equal(s->cfg.seed, 1);
     assert_true(memcmp(s->model[1].net.params, start, sizeof(float) * s->model[1].net.n_params) != 0);
     // pk needs P <= classes: batch 24 / k 2 = 12 > 6 classes.
-    session_key(s, 'p');   // back to uniform
+    key(s, &cap, 'p');   // back to uniform
     s->cfg.k = 2;
-    long seq = s->notice_seq;
-    assert_int_equal(session_key(s, 'p'), -1);
-    assert_non_null(strstr(s->notice, "p refused"));
-    // The same refusal again is a new notice (same text, next number).
-    assert_int_equal(session_key(s, 'p'), -1);
-    assert_int_equal(s->notice_seq, seq + 2);
+    int before = cap.events;
+    assert_int_equal(key(s, &cap, 'p'), -1);
+    assert_non_null(strstr(cap.why, "classes"));
+    assert_int_equal(cap.events, before);
+    assert_int_equal(s->cfg.set.sampler, SAMPLER_UNIFORM);
     free(start);
     session_free(s);
 }
 
-// session_key acts on (or refuses) every script key but the runner's and the
-// interface's own, and on nothing else: the list in script.c misses none.
-static void test_session_keys_are_script_keys(void **state) {
+// session_command carries out exactly the trainer's commands (command.h):
+// the driver's (pause, step, quit, export) and the interface's it leaves.
+static void test_session_commands_are_the_trainers(void **state) {
     (void)state;
     ts_config c;
     small_config(&c);
-    snprintf(c.export_dir, sizeof c.export_dir, "/nonexistent/dir");   // e: refused, no file
     ts_session *s;
     ts_error err;
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
-    for (int key = 1; key < 256; key++) {
-        int acted = session_key(s, key) != 0;
-        int setting = script_key_known(key) && !strchr(" .q?v", key);
-        if (acted != setting) fail_msg("key %d: session_key %s it", key, acted ? "acts on" : "ignores");
+    for (int cmd = 0; cmd < CMD_COUNT; cmd++) {
+        ts_event ev;
+        char why[400];
+        int acted = session_command(s, (ts_command)cmd, &ev, why, sizeof why) != 0;
+        const ts_command_info *info = command_info((ts_command)cmd);
+        int trainer = cmd != CMD_NONE && cmd != CMD_EXPORT && info->scope == SCOPE_TRAINER;
+        if (acted != trainer)
+            fail_msg("command %s: session_command %s it", info->name, acted ? "acts on" : "ignores");
+        if (acted) assert_string_equal(ev.setting, info->setting);
     }
     session_free(s);
 }
@@ -477,7 +505,8 @@ static void test_divergence_and_models(void **state) {
     long at = s->step;
     assert_int_equal(session_step(s), 1);
     assert_int_equal(s->step, at);                 // refused: nothing ran
-    session_key(s, 'r');
+    capture cap = {0};
+    key(s, &cap, 'r');
     assert_false(s->diverged);
     session_free(s);
 
@@ -492,11 +521,7 @@ static void test_divergence_and_models(void **state) {
     assert_int_equal(snap.step, 1);
     assert_false(snap.model[MODEL_TRIPLET].enabled);
     assert_string_equal(snap.data_name, "blobs");
-    session_notice(s, "n %d", 1);
-    session_notice(s, "n %d", 1);
-    session_snapshot(s, &snap);
-    assert_string_equal(snap.notice, "n 1");
-    assert_int_equal(snap.notice_seq, 2);
+    assert_string_equal(snap.info.data_name, "blobs");
     session_free(s);
 
     // NaN weights on normalised embeddings: every distance is NaN, which the
@@ -510,7 +535,6 @@ static void test_divergence_and_models(void **state) {
     assert_true(s->diverged);
     assert_false(isfinite(s->model[MODEL_TRIPLET].track.last.norm.mean));
     assert_false(isfinite(s->model[MODEL_TRIPLET].track.last.d_pos));
-    assert_true(diag_is_raised(s->diag, FIND_DIVERGED, MODEL_TRIPLET));
     session_free(s);
 
     // pk impossible for this data: one line naming the flag.
@@ -608,8 +632,8 @@ int main(void) {
         cmocka_unit_test(test_uniform_chi_square),
         cmocka_unit_test(test_series_merging),
         cmocka_unit_test(test_script),
-        cmocka_unit_test(test_script_keys_match),
-        cmocka_unit_test(test_session_keys_are_script_keys),
+        cmocka_unit_test(test_command_letters),
+        cmocka_unit_test(test_session_commands_are_the_trainers),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_lockstep_and_determinism),
         cmocka_unit_test(test_eval_progress),

@@ -1,10 +1,22 @@
 // diagnose.h: findings that say why a model stalls, raised and cleared from
-// windows of the per-step and evaluation series (see docs/failure-modes.md).
+// windows of the tracks' per-step records and evaluations (the catalogue,
+// each threshold with its reason: docs/failure-modes.md).
+//
+//   ts_diag_input (tracks, settings, the batch's shape, held-out labels)
+//       -> diag_update -> ts_diag_output (raised / cleared findings, in order)
+//
+// The diagnosis reads its input and writes its output, nothing else: the
+// caller (the driver) turns the output into JSON lines, the snapshot and a
+// stop. Nothing here allocates after diag_create.
 #ifndef TRIPLETSCOPE_DIAGNOSE_H
 #define TRIPLETSCOPE_DIAGNOSE_H
+#include "tripletscope/command.h"
+#include "tripletscope/settings.h"
+#include "tripletscope/track.h"
 
 typedef enum { SEV_INFO, SEV_WARN, SEV_ERROR } ts_severity;
 
+// In the order a step's (and an evaluation's) findings are decided.
 typedef enum {
     FIND_COLLAPSE,
     FIND_ALL_EASY,
@@ -34,44 +46,86 @@ typedef enum {
 #define DIAG_CLEAR_MAX 10
 
 // A finding about both models at once (siamese_ahead, no_signal): the JSON
-// line says "both". Equals MODEL_COUNT (session.h), which is not a model.
-#define DIAG_MODEL_BOTH 2
+// line says "both". Equals MODEL_COUNT, which is not a model.
+#define DIAG_MODEL_BOTH MODEL_COUNT
 
 // What the diagnosis panel says when nothing is raised, so that users learn
 // what a healthy run looks like.
 #define DIAG_NONE_MESSAGE "no problem found"
 
+// --- Evidence: the numbers behind a finding ----------------------------------------
+
+typedef enum { EVIDENCE_NUM, EVIDENCE_TEXT, EVIDENCE_FLAG } ts_evidence_kind;
+
+typedef struct {
+    char name[24];           // "d_neg", "margin", "triplet_findings"
+    ts_evidence_kind kind;
+    double num;              // NUM (NaN when unknown); FLAG: 0 or 1
+    char text[96];           // TEXT: a name or codes ("semihard", "too_hard averaging", "nan")
+} ts_evidence;
+
+#define TS_MAX_EVIDENCE 12
+#define TS_MAX_SUGGEST 4
+
 // A raised finding: what the panel shows and the log prints.
 typedef struct {
     ts_finding_code code;
-    int model;             // MODEL_SIAMESE, MODEL_TRIPLET (ts_model_kind) or DIAG_MODEL_BOTH
+    int model;             // MODEL_SIAMESE, MODEL_TRIPLET or DIAG_MODEL_BOTH
     ts_severity severity;
     long step;             // the step it was raised at
-    char message[200];     // one sentence: what is wrong and why
-    char evidence[256];    // a JSON object with the numbers that raised it (kept
-                           // current while raised; in a "cleared" line, the
-                           // numbers that cleared it)
-    char suggest[8];       // the key(s) to try ("m", "p", "+", "MM", ...; "" when
-                           // no key can help, as with no_signal)
+    char message[200];     // one sentence of at most 100 characters: what is wrong and why
+    int n_evidence;
+    ts_evidence evidence[TS_MAX_EVIDENCE];   // the numbers that raised it (kept current
+                                             // while raised; when cleared, those that cleared it)
+    int n_suggest;
+    ts_command suggest[TS_MAX_SUGGEST];      // the commands to try, in order (none when no
+                                             // command can help, as with no_signal)
 } ts_finding;
 
-struct ts_session;
+// --- Input and output ----------------------------------------------------------------
+
+typedef struct {
+    const ts_track *track[MODEL_COUNT];   // NULL: the model is not run
+    ts_settings set;                      // the settings the newest steps ran under
+    int batch;                            // B
+    int classes;                          // classes of the training data (evidence; 0: unknown)
+    const int *eval_y;                    // (n_eval) held-out labels, for the chance level
+    int n_eval, eval_classes;
+    long last_change;                     // step of the last change of setting, -1: none
+                                          // since the reset (eventlog_last_change)
+    int stopped;                          // the source stopped: the run diverged
+} ts_diag_input;
+
+typedef struct {
+    ts_finding f;
+    long step;             // the step of the change
+    int raised;            // 1 raised, 0 cleared
+} ts_diag_change;
+
+// Each slot changes at most once per step read; diag_update reads no more
+// steps at once than this can hold.
+#define TS_DIAG_CHANGES 96
+
+typedef struct {
+    int n;
+    ts_diag_change change[TS_DIAG_CHANGES];   // in the order they happened
+    int stop;              // a finite loss exploded: the source must stop stepping
+    int more;              // steps are left unread: call diag_update again
+} ts_diag_output;
+
 typedef struct ts_diag ts_diag;
 
 ts_diag *diag_create(void);
 void diag_free(ts_diag *d);
-// Forgets everything (after a reset). Findings raised before it are closed
-// with a "cleared" line (evidence {"reset":true}) at the last step seen, so
-// that a log reader's view matches the panel; nothing from before the reset
-// is raised again.
-void diag_reset(ts_diag *d);
-// Reads the session's recent steps and evaluations; raises and clears
-// findings. Each change is emitted through the session's output as a
-// "diagnosis" line. Called after every step and every evaluation (a step is
-// read once however often it is called). When a finite loss explodes it sets
-// s->diverged, as the session does for NaN or Inf: steps refuse until a
-// reset, so the headless loop stops and the interface pauses.
-void diag_update(ts_diag *d, struct ts_session *s);
+// Forgets everything (a reset). Findings raised before it are reported
+// cleared in out (evidence {"reset":true}) at the last step read, so that a
+// log reader's view matches the panel; nothing from before is raised again.
+void diag_reset(ts_diag *d, ts_diag_output *out);
+// Reads the steps and evaluations the tracks gained since the last call
+// (a step is read once however often it is called); raises and clears
+// findings into out (emptied first). Called after every step and every
+// evaluation.
+void diag_update(ts_diag *d, const ts_diag_input *in, ts_diag_output *out);
 // The raised findings, most severe first; returns how many (<= max).
 int diag_findings(const ts_diag *d, ts_finding *out, int max);
 // 1 if the finding `code` is raised for `model` (or DIAG_MODEL_BOTH).
@@ -79,5 +133,7 @@ int diag_is_raised(const ts_diag *d, ts_finding_code code, int model);
 // "collapse", "all_easy", ... (the JSON codes).
 const char *diag_code_name(ts_finding_code c);
 const char *diag_severity_name(ts_severity s);
+// The evidence entry `name` of f, or NULL.
+const ts_evidence *finding_evidence(const ts_finding *f, const char *name);
 
 #endif

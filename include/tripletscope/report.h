@@ -1,17 +1,30 @@
 // report.h: the JSON lines (headless output and --log) and the snapshot
-// export. Field names are a public interface: see docs/metrics.md.
+// export, from the configuration, the tracks' records, the events and the
+// findings. Field names are a public interface: see docs/metrics.md.
 #ifndef TRIPLETSCOPE_REPORT_H
 #define TRIPLETSCOPE_REPORT_H
 #include <stddef.h>
+#include "tripletscope/config.h"
+#include "tripletscope/diagnose.h"
+#include "tripletscope/error.h"
 #include "tripletscope/json.h"
-#include "tripletscope/session.h"
+#include "tripletscope/snapshot.h"
+#include "tripletscope/track.h"
+
+// The longest JSON line, and the buffer every line is written into.
+#define REPORT_LINE_MAX 8192
 
 // Each writes one JSON object (no newline) into buf (n bytes).
-void report_config(char *buf, size_t n, const ts_session *s);
-void report_step(char *buf, size_t n, const ts_track *t);
-void report_eval(char *buf, size_t n, const ts_track *t);
+void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *info);
+void report_step(char *buf, size_t n, ts_model_kind kind, const ts_stepstats *st);
+void report_eval(char *buf, size_t n, ts_model_kind kind, const ts_evalrec *ev);
 void report_event(char *buf, size_t n, const ts_event *ev);
 void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised);
+void report_export_line(char *buf, size_t n, long step, const char *path);
 void report_summary(char *buf, size_t n, long steps, double seconds);
+// Writes the snapshot (the current metrics, the whole history, the events
+// and the raised findings) as JSON to path atomically: written beside it,
+// then renamed. Returns 0, or -1 with err "PATH: REASON".
+int report_export(const ts_snapshot *sn, const char *path, ts_error *err);
 
 #endif

@@ -1,19 +1,21 @@
-// runner.h: a session trained in a worker thread, steered by keys, read
+// runner.h: a driver run in a worker thread, steered by commands, read
 // through published snapshots. No terminal code: the tests drive it directly.
 //
-//   UI thread    runner_key() --> key queue (mutex) -----------+
-//   worker       [apply queued keys] session_step [script keys] ... publish
-//   publish      session_snapshot -> back buffer, swapped with the front
+//   UI thread    runner_command() --> command queue (mutex) ------+
+//   worker       [give queued commands] driver_step ... publish
+//   publish      driver_snapshot -> back buffer, swapped with the front
 //                buffer under the mutex (no tearing)
 //   UI thread    runner_view() memcpy's the front buffer out under the
 //                mutex, then draws from its own copy with no lock held
 //
-// Keys apply between two steps, in the order they were pressed: the setting
-// keys of session_key, plus space (pause / resume) and '.' (one step while
-// paused). --script keys are pressed after the step they name, exactly as
-// headless mode presses them, so a scripted run with a seed is reproducible.
+// Commands apply between two steps, in the order they were given. --script
+// commands are given after the step they name by the driver, exactly as in
+// headless mode, so a scripted run with a seed is reproducible.
 #ifndef TRIPLETSCOPE_RUNNER_H
 #define TRIPLETSCOPE_RUNNER_H
+#include "tripletscope/command.h"
+#include "tripletscope/config.h"
+#include "tripletscope/data.h"
 #include "tripletscope/error.h"
 #include "tripletscope/snapshot.h"
 
@@ -22,7 +24,7 @@ typedef struct {
     ts_snapshot snap;
     long version;           // increases with every publication
     int running;            // 0 while paused (by a key, or because the run diverged)
-    int auto_paused;        // paused because the loss went NaN or Inf (r resets)
+    int auto_paused;        // paused because the run diverged (r resets)
     int quit;               // a --script pressed q: the front end should quit
     double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
     char log_error[320];    // set once writing --log failed: "FILE: write failed: REASON"
@@ -51,9 +53,9 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
 // while a fault in the worker still runs the process's handler). Returns 0,
 // or -1 with err filled.
 int runner_start(ts_runner *r, ts_error *err);
-// Queues a key for the worker (any thread). Returns 0, or -1 when the queue
-// is full (the key is dropped).
-int runner_key(ts_runner *r, int key);
+// Queues a command for the worker (any thread). Returns 0, or -1 when the
+// queue is full (the command is dropped).
+int runner_command(ts_runner *r, ts_command c);
 // Copies the latest publication into out if it is newer than *seen (then
 // updates *seen) and returns 1; returns 0 and leaves out alone otherwise.
 int runner_view(ts_runner *r, ts_runner_view *out, long *seen);

@@ -15,19 +15,11 @@ typedef struct {
     ts_script_entry *e;     // (n) sorted by step, stable
 } ts_script;
 
-// Every key a script may press, once: the setting keys of session_key
-// (m M p + - n d ] [ o z r R e), the runner's space, '.' and 'q', and the
-// interface's own '?' and 'v' (which do nothing headless). The core keeps
-// the list so that it parses scripts without the interface's key table;
-// tests/test_session.c checks it against both.
-extern const char script_keys[];
-// 1 if a script may press key, else 0.
-int script_key_known(int key);
-
 // Parses text ("300:p,600:mm"); an empty or NULL text gives an empty script.
-// Refuses, with a message naming --script and the entry: a step that is not
-// a number >= 0 (or overflows), an entry without keys or with more than 31,
-// an unknown key, and an empty entry (",," or a trailing comma).
+// The keys are commands' letters (command.h). Refuses, with a message naming
+// --script and the entry: a step that is not a number >= 0 (or overflows),
+// an entry without keys or with more than 31, a letter that is no command's,
+// and an empty entry (",," or a trailing comma).
 int script_parse(const char *text, ts_script *s, ts_error *err);
 void script_free(ts_script *s);
 // The keys of the next entry if it is due at `step` (its step <= step), and

@@ -1,12 +1,18 @@
 // snapshot.h: a self-contained copy of everything the interface draws.
 //
-// The training thread fills one (session_snapshot) and publishes it; the
+// The driver fills one (the trainer's part by session_snapshot, the
+// findings and the notice its own) and the runner publishes it; the
 // interface draws from its own copy, so it never reads the session while the
 // session changes, and never holds a lock while drawing. Fixed size, no
 // pointers: copying it is one memcpy.
 #ifndef TRIPLETSCOPE_SNAPSHOT_H
 #define TRIPLETSCOPE_SNAPSHOT_H
-#include "tripletscope/session.h"
+#include "tripletscope/config.h"
+#include "tripletscope/diagnose.h"
+#include "tripletscope/track.h"
+
+// Class names the legend shows at most.
+#define TS_MAX_LEGEND 32
 
 typedef struct {
     ts_model_kind kind;
@@ -35,11 +41,9 @@ typedef struct {
     ts_event events[TS_MAX_EVENTS];  // ring, as in the session
     int n_findings;
     ts_finding findings[TS_MAX_FINDINGS];  // raised, most severe first
-    char notice[640];            // the session's last notice
+    ts_run_info info;            // what the run is measured on (the config line's data)
+    char notice[640];            // the driver's last notice
     long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;
-
-// Copies the session's state into snap.
-void session_snapshot(const ts_session *s, ts_snapshot *snap);
 
 #endif

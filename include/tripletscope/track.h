@@ -6,6 +6,7 @@
 //   source --track_push_step / track_push_eval--> ts_track --> diagnosis, snapshot, report
 #ifndef TRIPLETSCOPE_TRACK_H
 #define TRIPLETSCOPE_TRACK_H
+#include "tripletscope/command.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/loss.h"
@@ -17,6 +18,8 @@ typedef enum { MODEL_SIAMESE, MODEL_TRIPLET, MODEL_COUNT } ts_model_kind;
 // A set of models as bits: TS_MODEL_BIT(k) for model k.
 #define TS_MODEL_BIT(k) (1u << (k))
 #define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
+// "siamese" or "triplet".
+const char *model_name(ts_model_kind k);
 
 // Steps a track keeps whole (the diagnosis' longest window is 400).
 #define TS_RECENT 512
@@ -83,7 +86,7 @@ int stepstats_finite(const ts_stepstats *st);
 // A change of setting made by a command (a key, a script, a reset).
 typedef struct {
     long step;
-    char key;
+    ts_command command;
     char setting[16];
     char from[40], to[40];
     unsigned models;   // the models it acts on: TS_MODEL_BIT(k) for model k
@@ -97,5 +100,8 @@ typedef struct {
 
 // The newest event, or NULL if none.
 const ts_event *eventlog_last(const ts_eventlog *l);
+// The step of the newest change of setting, or -1 when the newest event is
+// a reset (or there is none): what the diagnosis calls the last change.
+long eventlog_last_change(const ts_eventlog *l);
 
 #endif

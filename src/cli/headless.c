@@ -8,8 +8,7 @@
 #include "tripletscope/clock.h"
 #include "tripletscope/file.h"
 #include "tripletscope/blas.h"
-#include "tripletscope/report.h"
-#include "tripletscope/script.h"
+#include "tripletscope/driver.h"
 
 // Where the JSON lines go, and how an error names it: "stdout", "--log FILE".
 typedef struct {
@@ -39,7 +38,7 @@ static int write_line(FILE *f, const char *line) {
     return 0;
 }
 
-// The session's output. After the first failure nothing more is written
+// The driver's output. After the first failure nothing more is written
 // anywhere: the run is ending, and the one error line is out.
 static void emit_line(void *ctx, const char *line) {
     sinks *k = ctx;
@@ -61,7 +60,7 @@ static void emit_line(void *ctx, const char *line) {
 #define PROGRESS_EVERY 5.0
 
 typedef struct {
-    const ts_session *s;
+    const ts_driver *d;
     int tag, done;          // the evaluation in progress: model and queries so far
     double start, shown;    // when it began, when it last printed (0: not yet)
 } progress;
@@ -79,39 +78,24 @@ static void on_progress(void *ctx, int tag, int done, int total) {
         return;
     p->shown = now;
     fprintf(stderr, "tripletscope: step %ld: evaluating the %s model: %d of %d held-out queries "
-            "(%.0f s; --eval-size sets how many)\n", p->s->step, model_name((ts_model_kind)tag),
+            "(%.0f s; --eval-size sets how many)\n", driver_step_count(p->d), model_name((ts_model_kind)tag),
             done, total, now - p->start);
 }
 
-// What pressing the script's keys due at a step asks of the run.
-typedef enum { PRESS_GO, PRESS_QUIT, PRESS_FAILED } press_result;
-
-// A refused key is a warning (the run goes on, as the interface shows a
+// A refused command is a warning (the run goes on, as the interface shows a
 // notice); a failed export is an error: the snapshot asked for is lost.
-static press_result refused(const ts_session *s, int key) {
-    if (key == 'e') {
-        fprintf(stderr, "tripletscope: %s\n", s->notice);
-        return PRESS_FAILED;
+static int refused(void *ctx, ts_command c, long step, const char *why) {
+    (void)ctx;
+    if (c == CMD_EXPORT) {
+        fprintf(stderr, "tripletscope: %s\n", why);
+        return 1;
     }
-    fprintf(stderr, "tripletscope: warning: --script at step %ld: %s\n", s->step, s->notice);
-    return PRESS_GO;
+    fprintf(stderr, "tripletscope: warning: --script at step %ld: %s\n", step, why);
+    return 0;
 }
 
-// Presses the script's keys due at this step; stops at a q or a failed export.
-static press_result press_due(ts_session *s, ts_script *sc) {
-    const char *keys;
-    while ((keys = script_due(sc, s->step)))
-        for (const char *k = keys; *k; k++) {
-            if (*k == 'q') return PRESS_QUIT;
-            // The interface's own keys (space . ? v) return 0 here: nothing to do.
-            if (session_key(s, (unsigned char)*k) < 0 &&
-                refused(s, (unsigned char)*k) == PRESS_FAILED)
-                return PRESS_FAILED;
-        }
-    return PRESS_GO;
-}
-
-static int dump_projection(const ts_session *s, const char *path, ts_error *err) {
+// The last projection of every model, as CSV (x,y,label,model).
+static int dump_projection(const ts_snapshot *sn, const char *path, ts_error *err) {
     FILE *f = file_create(path);
     if (!f)
         return ts_fail(err, "--dump-projection %s: cannot open for writing: %s", path,
@@ -120,11 +104,11 @@ static int dump_projection(const ts_session *s, const char *path, ts_error *err)
     errno = 0;
     if (fprintf(f, "x,y,label,model\n") < 0) e = failure();
     for (int k = 0; k < MODEL_COUNT && !e; k++) {
-        const ts_model *m = &s->model[k];
-        if (!m->enabled || !m->track.have_eval) continue;
-        for (int i = 0; i < s->n_proj && !e; i++)
+        const ts_model_view *m = &sn->model[k];
+        if (!m->enabled || !m->have_eval) continue;
+        for (int i = 0; i < m->n_proj && !e; i++)
             if (fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1],
-                        s->proj_y[i], model_name(m->kind)) < 0)
+                        sn->proj_y[i], model_name(m->kind)) < 0)
                 e = failure();
     }
     errno = 0;
@@ -133,34 +117,24 @@ static int dump_projection(const ts_session *s, const char *path, ts_error *err)
     return 0;
 }
 
-// Trains until --steps, a script's q or failed export, a divergence, or a
-// failed write; returns the steps run and sets *status (2 on an error).
-static long train(ts_session *s, ts_script *script, const sinks *k, long steps, int *status) {
-    long run = 0;
-    press_result p = press_due(s, script);
-    while (p == PRESS_GO && !k->failed && s->step < steps) {
-        if (session_step(s)) break;
-        run++;
-        if (s->diverged) break;   // the finding is out; the summary follows
-        p = press_due(s, script);
-    }
-    if (p == PRESS_FAILED) *status = 2;
-    return run;
-}
-
-// After the run: the last evaluation, the projection and the summary.
-static int finish(ts_cli *cli, ts_session *s, sinks *k, long run, double seconds) {
+// After the run: the last evaluation and the summary, then the projection.
+static int finish(ts_cli *cli, ts_driver *d, sinks *k, double seconds) {
     int status = 0;
-    // The last step was evaluated already when it fell on the schedule.
-    int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
-    if (!s->diverged && due && s->step > 0) session_evaluate(s);
+    driver_finish(d, seconds);
     ts_error err;
-    if (!k->failed && cli->dump_projection && dump_projection(s, cli->dump_projection, &err)) {
-        fprintf(stderr, "tripletscope: %s\n", err.msg);
-        status = 2;
+    if (!k->failed && cli->dump_projection) {
+        ts_snapshot *sn = malloc(sizeof *sn);
+        if (!sn) {
+            fprintf(stderr, "tripletscope: --dump-projection %s: out of memory\n", cli->dump_projection);
+            return 2;
+        }
+        driver_snapshot(d, sn);
+        if (dump_projection(sn, cli->dump_projection, &err)) {
+            fprintf(stderr, "tripletscope: %s\n", err.msg);
+            status = 2;
+        }
+        free(sn);
     }
-    report_summary(s->line, TS_LINE_MAX, run, seconds);
-    emit_line(k, s->line);
     return status;
 }
 
@@ -180,43 +154,38 @@ static int close_log(sinks *k) {
 int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *test,
                  const char *name) {
     ts_error err;
-    ts_script script;
-    if (script_parse(cli->script, &script, &err)) {
-        fprintf(stderr, "tripletscope: %s\n", err.msg);
-        return 2;
-    }
     // A file size limit makes writes fail with EFBIG, reported like any
     // failed write, instead of killing the run silently. SIGPIPE keeps its
     // default: piped into head, the run ends quietly as any filter does.
     signal(SIGXFSZ, SIG_IGN);
     sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
+    ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1};
+    ts_driver *d;
+    // The script is checked before the log is opened: a bad one leaves no file.
+    if (driver_create(&d, &cli->cfg, train_set, test, name, &opts, &err)) {
+        fprintf(stderr, "tripletscope: %s\n", err.msg);
+        return 2;
+    }
     if (cli->log_path && !(k.log.f = file_create(cli->log_path))) {
         fprintf(stderr, "tripletscope: --log %s: cannot open for writing: %s\n", cli->log_path,
                 file_error(errno));
-        script_free(&script);
-        return 2;
-    }
-    ts_session *s;
-    if (session_create(&s, &cli->cfg, train_set, test, name, &err)) {
-        fprintf(stderr, "tripletscope: %s\n", err.msg);
-        close_log(&k);
-        script_free(&script);
+        driver_free(d);
         return 2;
     }
     blas_set_threads(cli->cfg.threads);
-    session_set_output(s, emit_line, &k);
-    progress prog = {s, -1, 0, 0, 0};
-    session_set_progress(s, on_progress, &prog);
-    session_emit_config(s);
+    ts_driver_output out = {emit_line, refused, &k};
+    driver_set_output(d, &out);
+    progress prog = {d, -1, 0, 0, 0};
+    driver_set_progress(d, on_progress, &prog);
 
+    driver_begin(d);
     double t0 = clock_now();
-    int status = 0;
-    long run = train(s, &script, &k, cli->cfg.steps, &status);
+    while (driver_running(d) && !k.failed) driver_step(d);
+    int status = driver_failed(d) ? 2 : 0;
     // A failed write ends the run at once: no evaluation, projection or
     // summary after it.
-    if (!k.failed && finish(cli, s, &k, run, clock_now() - t0)) status = 2;
-    session_free(s);
-    script_free(&script);
+    if (!k.failed && finish(cli, d, &k, clock_now() - t0)) status = 2;
+    driver_free(d);
     if (close_log(&k) || k.failed) status = 2;
     return status;
 }

@@ -2,7 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include "tripletscope/session.h"
+#include "tripletscope/config.h"
 
 void config_default(ts_config *c) {
     memset(c, 0, sizeof *c);

@@ -29,10 +29,9 @@ static void counts_obj(ts_json *j, const ts_counts *c) {
              c->semihard, c->hard);
 }
 
-// A track's last step as the object of its step line (no "type").
-static void report_stepstats(ts_json *j, const ts_track *t) {
-    const ts_stepstats *st = &t->last;
-    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(t->kind));
+// A model's step as the object of its step line (no "type").
+static void report_stepstats(ts_json *j, ts_model_kind kind, const ts_stepstats *st) {
+    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(kind));
     json_num(j, st->loss);
     json_raw(j, ",\"triplets\":");
     counts_obj(j, &st->all);
@@ -49,7 +48,7 @@ static void report_stepstats(ts_json *j, const ts_track *t) {
     json_raw(j, ",\"neg\":");
     json_num(j, st->d_neg);
     json_raw(j, "},\"no_positive\":%d", st->no_positive);
-    if (t->kind == MODEL_TRIPLET) {
+    if (kind == MODEL_TRIPLET) {
         json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
                     "\"active\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
@@ -63,22 +62,21 @@ static void report_stepstats(ts_json *j, const ts_track *t) {
 // ---------------------------------------------------------------------------
 // Lines
 
-void report_config(char *buf, size_t n, const ts_session *s) {
+void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *info) {
     ts_json j;
     json_fixed(&j, buf, n);
-    const ts_config *c = &s->cfg;
     json_raw(&j, "{\"type\":\"config\",\"version\":\"%s\",\"preset\":", TS_VERSION);
     json_str(&j, c->preset);
     json_raw(&j, ",\"data\":{\"name\":");
-    json_str(&j, s->data_name);
+    json_str(&j, info->data_name);
     json_raw(&j, ",\"train\":%d,\"test\":%d,\"dim\":%d,\"classes\":%d,\"eval_queries\":%d,"
                  "\"projected\":%d",
-             s->train->N, s->test->N, s->train->D, s->train->C, s->n_eval, s->n_proj);
-    if (s->train->source[0]) json_raw(&j, ",\"source\":%s", s->train->source);
+             info->n_train, info->n_test, info->D, info->C, info->n_eval, info->n_proj);
+    if (info->source[0]) json_raw(&j, ",\"source\":%s", info->source);
     json_raw(&j, "},");
     json_raw(&j, "\"network\":{\"hidden\":[");
     for (int i = 0; i < c->n_hidden; i++) json_raw(&j, "%s%d", i ? "," : "", c->hidden[i]);
-    json_raw(&j, "],\"embed_dim\":%d,\"params\":%zu},", c->embed_dim, s->model[0].net.n_params);
+    json_raw(&j, "],\"embed_dim\":%d,\"params\":%zu},", c->embed_dim, info->n_params);
     json_raw(&j, "\"optimizer\":\"%s\",\"momentum\":", c->optimizer == OPT_SGD ? "sgd" : "adam");
     json_num(&j, c->momentum);
     json_raw(&j, ",\"batch\":%d,\"k\":%d,\"seed\":%llu,\"steps\":%ld,\"log_every\":%d,"
@@ -98,20 +96,20 @@ void report_config(char *buf, size_t n, const ts_session *s) {
              c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
 }
 
-void report_step(char *buf, size_t n, const ts_track *t) {
+void report_step(char *buf, size_t n, ts_model_kind kind, const ts_stepstats *st) {
     ts_json j;
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"step\",");
-    report_stepstats(&j, t);
+    report_stepstats(&j, kind, st);
     json_raw(&j, "}");
 }
 
-void report_eval(char *buf, size_t n, const ts_track *t) {
+void report_eval(char *buf, size_t n, ts_model_kind kind, const ts_evalrec *ev) {
     ts_json j;
     json_fixed(&j, buf, n);
-    const ts_retrieval *r = &t->last_eval.r;
-    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", t->last_eval.step,
-             model_name(t->kind));
+    const ts_retrieval *r = &ev->r;
+    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", ev->step,
+             model_name(kind));
     json_num(&j, r->p_at_1);
     json_raw(&j, ",\"r_precision\":");
     json_num(&j, r->r_precision);
@@ -123,7 +121,7 @@ void report_eval(char *buf, size_t n, const ts_track *t) {
 void report_event(char *buf, size_t n, const ts_event *ev) {
     ts_json j;
     json_fixed(&j, buf, n);
-    char key[2] = {ev->key, 0};
+    char key[2] = {command_letter(ev->command), 0};
     json_raw(&j, "{\"type\":\"event\",\"step\":%ld,\"key\":", ev->step);
     json_str(&j, key);
     json_raw(&j, ",\"setting\":");
@@ -135,6 +133,31 @@ void report_event(char *buf, size_t n, const ts_event *ev) {
     json_raw(&j, "}");
 }
 
+// The evidence as a JSON object: {"d_neg":0.012,"normalize":true,...}.
+static void evidence_obj(ts_json *j, const ts_finding *f) {
+    json_raw(j, "{");
+    for (int i = 0; i < f->n_evidence; i++) {
+        const ts_evidence *e = &f->evidence[i];
+        json_raw(j, "%s\"%s\":", i ? "," : "", e->name);
+        if (e->kind == EVIDENCE_NUM) json_num(j, e->num);
+        else if (e->kind == EVIDENCE_FLAG) json_raw(j, "%s", e->num != 0 ? "true" : "false");
+        else json_str(j, e->text);
+    }
+    json_raw(j, "}");
+}
+
+// The suggested commands as the letters a script would press: "[r".
+static void suggest_str(ts_json *j, const ts_finding *f) {
+    char letters[TS_MAX_SUGGEST + 1];
+    int n = 0;
+    for (int i = 0; i < f->n_suggest; i++) {
+        char c = command_letter(f->suggest[i]);
+        if (c) letters[n++] = c;
+    }
+    letters[n] = 0;
+    json_str(j, letters);
+}
+
 void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised) {
     ts_json j;
     json_fixed(&j, buf, n);
@@ -143,8 +166,18 @@ void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int r
              step, f->model == MODEL_SIAMESE ? "siamese" : f->model == MODEL_TRIPLET ? "triplet" : "both",
              diag_code_name(f->code), raised ? "raised" : "cleared", diag_severity_name(f->severity));
     json_str(&j, f->message);
-    json_raw(&j, ",\"evidence\":%s,\"suggest\":", f->evidence[0] ? f->evidence : "{}");
-    json_str(&j, f->suggest);
+    json_raw(&j, ",\"evidence\":");
+    evidence_obj(&j, f);
+    json_raw(&j, ",\"suggest\":");
+    suggest_str(&j, f);
+    json_raw(&j, "}");
+}
+
+void report_export_line(char *buf, size_t n, long step, const char *path) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"export\",\"step\":%ld,\"path\":", step);
+    json_str(&j, path);
     json_raw(&j, "}");
 }
 
@@ -176,69 +209,61 @@ static void series_array(ts_json *j, const char *name, const ts_series *s) {
     json_raw(j, "]");
 }
 
-static void export_json(ts_json *j, const ts_session *s) {
-    report_config(s->line, TS_LINE_MAX, s);
+static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n) {
+    report_config(line, n, &sn->cfg, &sn->info);
     json_raw(j, "{\"type\":\"snapshot\",\"step\":%ld,\"diverged\":%s,\"config\":%s,\"models\":{",
-             s->step, s->diverged ? "true" : "false", s->line);
+             sn->step, sn->diverged ? "true" : "false", line);
     int first = 1;
     for (int k = 0; k < MODEL_COUNT; k++) {
-        const ts_model *m = &s->model[k];
+        const ts_model_view *m = &sn->model[k];
         if (!m->enabled) continue;
         json_raw(j, "%s\"%s\":{\"last\":{", first ? "" : ",", model_name(m->kind));
         first = 0;
-        report_stepstats(j, &m->track);
+        report_stepstats(j, m->kind, &m->last);
         json_raw(j, "},\"eval\":");
-        if (m->track.have_eval) {
-            report_eval(s->line, TS_LINE_MAX, &m->track);
-            json_raw(j, "%s", s->line);
+        if (m->have_eval) {
+            report_eval(line, n, m->kind, &m->last_eval);
+            json_raw(j, "%s", line);
         } else {
             json_raw(j, "null");
         }
-        const ts_history *h = &m->track.hist;
+        const ts_history *h = &m->hist;
         json_raw(j, ",\"history\":{\"columns\":[\"step\",\"mean\",\"min\",\"max\"],");
-        series_array(j, "loss", &h->loss);
-        json_raw(j, ",");
-        series_array(j, "easy", &h->easy);
-        json_raw(j, ",");
-        series_array(j, "semihard", &h->semihard);
-        json_raw(j, ",");
-        series_array(j, "hard", &h->hard);
-        json_raw(j, ",");
-        series_array(j, "active", &h->active);
-        json_raw(j, ",");
-        series_array(j, "norm_mean", &h->norm_mean);
-        json_raw(j, ",");
-        series_array(j, "d_pos", &h->d_pos);
-        json_raw(j, ",");
-        series_array(j, "d_neg", &h->d_neg);
-        json_raw(j, ",");
-        series_array(j, "p_at_1", &h->p_at_1);
-        json_raw(j, ",");
-        series_array(j, "r_precision", &h->r_precision);
-        json_raw(j, ",");
-        series_array(j, "map_at_r", &h->map_at_r);
+        const struct { const char *name; const ts_series *s; } cols[] = {
+            {"loss", &h->loss}, {"easy", &h->easy}, {"semihard", &h->semihard},
+            {"hard", &h->hard}, {"active", &h->active}, {"norm_mean", &h->norm_mean},
+            {"d_pos", &h->d_pos}, {"d_neg", &h->d_neg}, {"p_at_1", &h->p_at_1},
+            {"r_precision", &h->r_precision}, {"map_at_r", &h->map_at_r},
+        };
+        for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
+            if (i) json_raw(j, ",");
+            series_array(j, cols[i].name, cols[i].s);
+        }
         json_raw(j, "}}");
     }
     json_raw(j, "},\"events\":[");
-    long n0 = s->events.n > TS_MAX_EVENTS ? s->events.n - TS_MAX_EVENTS : 0;
-    for (long i = n0; i < s->events.n; i++) {
-        report_event(s->line, TS_LINE_MAX, &s->events.ev[i % TS_MAX_EVENTS]);
-        json_raw(j, "%s%s", i > n0 ? "," : "", s->line);
+    long n0 = sn->n_events > TS_MAX_EVENTS ? sn->n_events - TS_MAX_EVENTS : 0;
+    for (long i = n0; i < sn->n_events; i++) {
+        report_event(line, n, &sn->events[i % TS_MAX_EVENTS]);
+        json_raw(j, "%s%s", i > n0 ? "," : "", line);
     }
     json_raw(j, "],\"findings\":[");
-    ts_finding f[TS_MAX_FINDINGS];
-    int nf = diag_findings(s->diag, f, TS_MAX_FINDINGS);
-    for (int i = 0; i < nf; i++) {
-        report_diagnosis(s->line, TS_LINE_MAX, f[i].step, &f[i], 1);
-        json_raw(j, "%s%s", i ? "," : "", s->line);
+    for (int i = 0; i < sn->n_findings; i++) {
+        report_diagnosis(line, n, sn->findings[i].step, &sn->findings[i], 1);
+        json_raw(j, "%s%s", i ? "," : "", line);
     }
     json_raw(j, "]}\n");
 }
 
-int session_export(const ts_session *s, const char *path, ts_error *err) {
+int report_export(const ts_snapshot *sn, const char *path, ts_error *err) {
     ts_json j;
-    if (json_growing(&j, 1 << 16)) return ts_fail(err, "out of memory");
-    export_json(&j, s);
+    char *line = malloc(REPORT_LINE_MAX);
+    if (!line || json_growing(&j, 1 << 16)) {
+        free(line);
+        return ts_fail(err, "out of memory");
+    }
+    export_json(&j, sn, line, REPORT_LINE_MAX);
+    free(line);
     if (j.failed) {
         free(j.buf);
         return ts_fail(err, "out of memory");

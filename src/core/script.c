@@ -3,12 +3,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "tripletscope/command.h"
 #include "tripletscope/script.h"
 
-// The order of README's key table; space is the pause key.
-const char script_keys[] = "mMp+-nd][ozrRe .q?v";
-
-int script_key_known(int key) { return key > 0 && key < 256 && strchr(script_keys, key); }
+// A script spells commands by their letters (command.h).
+static int letter_known(int c) { return command_by_letter(c) != CMD_NONE; }
 
 // How an entry is quoted in a message: at most 40 characters of it.
 #define ENTRY_SHOWN 40
@@ -19,13 +18,14 @@ static void key_text(unsigned char key, char *buf, size_t n) {
     else snprintf(buf, n, "\\x%02x", key);
 }
 
-// The known keys for a message, "m M ... e space . q ? v", from script_keys.
+// The known keys for a message, "m M ... e space . q ? v", from the commands.
 static void keys_list(char *buf, size_t n) {
     size_t at = 0;
+    const char *letters = command_letters();
     buf[0] = 0;
-    for (const char *k = script_keys; *k && at < n; k++) {
+    for (const char *k = letters; *k && at < n; k++) {
         char one[2] = {*k, 0};
-        at += (size_t)snprintf(buf + at, n - at, "%s%s", k == script_keys ? "" : " ",
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", k == letters ? "" : " ",
                                *k == ' ' ? "space" : one);
     }
 }
@@ -48,7 +48,7 @@ static int parse_entry(const char *text, size_t len, ts_script_entry *e, ts_erro
         return ts_fail(err, "--script: \"%.*s\": a step needs 1 to %zu keys", shown, text,
                        sizeof e->keys - 1);
     for (size_t i = 0; i < nk; i++)
-        if (!script_key_known((unsigned char)k[i])) {
+        if (!letter_known((unsigned char)k[i])) {
             char kt[8], known[64];
             key_text((unsigned char)k[i], kt, sizeof kt);
             keys_list(known, sizeof known);

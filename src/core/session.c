@@ -1,14 +1,11 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
 #include <math.h>
-#include <stdarg.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "tripletscope/json.h"
-#include "tripletscope/report.h"
 #include "tripletscope/session.h"
 #include "tripletscope/snapshot.h"
 
@@ -18,7 +15,6 @@
 // seed, so runs with different seeds are measured on the same queries.
 #define EVAL_SEED 0x5eedULL
 
-const char *model_name(ts_model_kind k) { return k == MODEL_SIAMESE ? "siamese" : "triplet"; }
 
 // ---------------------------------------------------------------------------
 // Creation and teardown
@@ -71,8 +67,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     }
     s->batch_idx = malloc(sizeof(int) * 2 * (size_t)B);
     s->x = malloc(sizeof(float) * (size_t)maxB * D);
-    s->line = malloc(TS_LINE_MAX);
-    if (!s->batch_idx || !s->x || !s->line) goto oom;
+    if (!s->batch_idx || !s->x) goto oom;
     s->y = s->batch_idx + B;
     for (int k = 0; k < MODEL_COUNT; k++) {
         if (model_init(&s->model[k], (ts_model_kind)k, cfg, D, maxB)) goto oom;
@@ -96,8 +91,6 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     if (s->n_proj > TS_MAX_PROJ) s->n_proj = TS_MAX_PROJ;
     s->proj_y = s->proj_idx + s->n_eval;
     for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];
-    s->diag = diag_create();
-    if (!s->diag) goto oom;
     session_reset(s, cfg->seed);
     *out = s;
     return 0;
@@ -111,20 +104,13 @@ void session_free(ts_session *s) {
     for (int k = 0; k < MODEL_COUNT; k++) model_free(&s->model[k]);
     sampler_free(&s->sampler);
     eval_ws_free(&s->ews);
-    diag_free(s->diag);
     free(s->batch_idx);
     free(s->x);
-    free(s->line);
     free(s->eval_idx);
     free(s->eval_emb);
     free(s->proj_idx);
     free(s->proj_emb);
     free(s);
-}
-
-void session_set_output(ts_session *s, void (*emit)(void *, const char *), void *ctx) {
-    s->emit = emit;
-    s->emit_ctx = ctx;
 }
 
 void session_set_progress(ts_session *s, ts_eval_progress fn, void *ctx) {
@@ -149,20 +135,6 @@ void session_reset(ts_session *s, uint64_t seed) {
         track_clear(&m->track, m->kind);
         pca_forget(&m->pca);
     }
-    if (s->diag) diag_reset(s->diag);
-}
-
-// ---------------------------------------------------------------------------
-// Output
-
-static void emit(ts_session *s) {
-    if (s->emit) s->emit(s->emit_ctx, s->line);
-}
-
-void session_emit_config(ts_session *s) {
-    if (!s->emit) return;
-    report_config(s->line, TS_LINE_MAX, s);
-    emit(s);
 }
 
 // ---------------------------------------------------------------------------
@@ -214,20 +186,28 @@ int session_step(ts_session *s) {
         track_push_step(&m->track, &m->cur);
         if (!stepstats_finite(&m->cur)) s->diverged = 1;
     }
-    if (s->emit && s->step % s->cfg.log_every == 0)
-        for (int k = 0; k < MODEL_COUNT; k++)
-            if (s->model[k].enabled) {
-                report_step(s->line, TS_LINE_MAX, &s->model[k].track);
-                emit(s);
-            }
-    if (!s->diverged && s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0)
-        session_evaluate(s);
-    diag_update(s->diag, s);
     return 0;
 }
 
 const ts_stepstats *session_recent(const ts_session *s, ts_model_kind k, int i) {
     return track_recent(&s->model[k].track, i);
+}
+
+const ts_track *session_track(const ts_session *s, ts_model_kind k) {
+    return s->model[k].enabled ? &s->model[k].track : NULL;
+}
+
+void session_info(const ts_session *s, ts_run_info *info) {
+    memset(info, 0, sizeof *info);
+    snprintf(info->data_name, sizeof info->data_name, "%s", s->data_name);
+    info->n_train = s->train->N;
+    info->n_test = s->test->N;
+    info->D = s->train->D;
+    info->C = s->train->C;
+    info->n_eval = s->n_eval;
+    info->n_proj = s->n_proj;
+    info->n_params = s->model[0].net.n_params;
+    snprintf(info->source, sizeof info->source, "%s", s->train->source);
 }
 
 // ---------------------------------------------------------------------------
@@ -260,142 +240,120 @@ void session_evaluate(ts_session *s) {
             memcpy(s->proj_emb + (size_t)i * E, s->eval_emb + (size_t)s->proj_idx[i] * E,
                    sizeof(float) * E);
         pca_project(&m->pca, s->proj_emb, s->n_proj, m->proj);
-        if (s->emit) {
-            report_eval(s->line, TS_LINE_MAX, &m->track);
-            emit(s);
-        }
     }
-    diag_update(s->diag, s);
 }
 
 // ---------------------------------------------------------------------------
-// Keys
+// Commands
 
-// models: the ones the change acts on (TS_MODEL_BIT), for the markers.
-static void log_event(ts_session *s, int key, const char *setting, const char *from,
-                      const char *to, unsigned models) {
-    ts_event *ev = &s->events.ev[s->events.n % TS_MAX_EVENTS];
-    ev->step = s->step;
-    ev->key = (char)key;
-    ev->models = models;
-    snprintf(ev->setting, sizeof ev->setting, "%s", setting);
-    snprintf(ev->from, sizeof ev->from, "%s", from);
-    snprintf(ev->to, sizeof ev->to, "%s", to);
-    s->events.n++;
-    if (s->emit) {
-        report_event(s->line, TS_LINE_MAX, ev);
-        emit(s);
-    }
-}
+// A setting as an event's from / to text.
+static void setting_text(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
 
-void session_notice(ts_session *s, const char *fmt, ...) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(s->notice, sizeof s->notice, fmt, ap);
-    va_end(ap);
-    s->notice_seq++;
-}
+// Each changes one setting and says how (from, to: 40 bytes each); returns
+// 1, or -1 refused (why, n bytes).
+typedef int (*command_fn)(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n);
 
-static void fmt_num(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
+static const char *on_off(int v) { return v ? "on" : "off"; }
 
-// The miner, margin, soft margin and reducer belong to the triplet loss; the
-// sampler, lr and distance space are shared, so the batches and the geometry
-// stay common to both models.
-#define ONLY_TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
-
-int session_key(ts_session *s, int key) {
+static int cmd_miner(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
     ts_settings *set = &s->cfg.set;
-    char from[40], to[40];
-    switch (key) {
-    case 'm':
-    case 'M': {
-        ts_miner old = set->miner;
-        set->miner = (ts_miner)((old + (key == 'm' ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
-        log_event(s, key, "miner", miner_name(old), miner_name(set->miner), ONLY_TRIPLET);
-        return 1;
+    ts_miner old = set->miner;
+    set->miner = (ts_miner)((old + (c == CMD_MINER_NEXT ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
+    snprintf(from, 40, "%s", miner_name(old));
+    snprintf(to, 40, "%s", miner_name(set->miner));
+    (void)why, (void)n;
+    return 1;
+}
+
+static int cmd_sampler(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    ts_settings *set = &s->cfg.set;
+    ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+    if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, n)) return -1;
+    snprintf(from, 40, "%s", sampler_name(set->sampler));
+    snprintf(to, 40, "%s", sampler_name(next));
+    set->sampler = next;
+    (void)c;
+    return 1;
+}
+
+static int cmd_margin(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    float *m = &s->cfg.set.margin;
+    setting_text(from, 40, *m);
+    *m = c == CMD_MARGIN_UP ? *m * 1.25f : *m / 1.25f;
+    setting_text(to, 40, *m);
+    (void)why, (void)n;
+    return 1;
+}
+
+static int cmd_lr(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    float *lr = &s->cfg.set.lr;
+    setting_text(from, 40, *lr);
+    *lr = c == CMD_LR_UP ? *lr * 2.0f : *lr / 2.0f;
+    setting_text(to, 40, *lr);
+    (void)why, (void)n;
+    return 1;
+}
+
+// The switches: normalize, soft.
+static int cmd_toggle(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    int *v = c == CMD_NORMALIZE ? &s->cfg.set.normalize : &s->cfg.set.soft;
+    snprintf(from, 40, "%s", on_off(*v));
+    *v = !*v;
+    snprintf(to, 40, "%s", on_off(*v));
+    (void)why, (void)n;
+    return 1;
+}
+
+static int cmd_distance(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    int *sq = &s->cfg.set.squared;
+    snprintf(from, 40, "%s", *sq ? "squared" : "euclidean");
+    *sq = !*sq;
+    snprintf(to, 40, "%s", *sq ? "squared" : "euclidean");
+    (void)c, (void)why, (void)n;
+    return 1;
+}
+
+static int cmd_reduce(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    ts_reduce *r = &s->cfg.set.reduce;
+    snprintf(from, 40, "%s", reduce_name(*r));
+    *r = *r == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
+    snprintf(to, 40, "%s", reduce_name(*r));
+    (void)c, (void)why, (void)n;
+    return 1;
+}
+
+// r: the same seed; R: the next one. The reset itself follows the event.
+static int cmd_reset(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    uint64_t old = s->cfg.seed, seed = c == CMD_RESEED ? old + 1 : old;
+    snprintf(from, 40, "%llu", (unsigned long long)old);
+    snprintf(to, 40, "%llu", (unsigned long long)seed);
+    (void)why, (void)n;
+    return 1;
+}
+
+// The trainer's share of the command table (command.h): what carries each out.
+static const command_fn apply[CMD_COUNT] = {
+    [CMD_MINER_NEXT] = cmd_miner,   [CMD_MINER_PREV] = cmd_miner, [CMD_SAMPLER] = cmd_sampler,
+    [CMD_MARGIN_UP] = cmd_margin,   [CMD_MARGIN_DOWN] = cmd_margin, [CMD_NORMALIZE] = cmd_toggle,
+    [CMD_DISTANCE] = cmd_distance,  [CMD_LR_UP] = cmd_lr,          [CMD_LR_DOWN] = cmd_lr,
+    [CMD_SOFT] = cmd_toggle,        [CMD_REDUCE] = cmd_reduce,     [CMD_RESET] = cmd_reset,
+    [CMD_RESEED] = cmd_reset,
+};
+
+int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_t n) {
+    if ((unsigned)c >= CMD_COUNT || !apply[c]) return 0;
+    const ts_command_info *info = command_info(c);
+    ts_event ev = {.step = s->step, .command = c, .models = info->models};
+    snprintf(ev.setting, sizeof ev.setting, "%s", info->setting);
+    if (apply[c](s, c, ev.from, ev.to, why, n) < 0) return -1;
+    if (out) *out = ev;
+    if (info->resets) {
+        session_reset(s, c == CMD_RESEED ? s->cfg.seed + 1 : s->cfg.seed);
+        ev.step = 0;   // the curves start again at the reset marker
     }
-    case 'p': {
-        ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
-        char why[200];
-        if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, sizeof why)) {
-            session_notice(s, "p refused: %s", why);
-            return -1;
-        }
-        ts_sampler_kind old = set->sampler;
-        set->sampler = next;
-        log_event(s, key, "sampler", sampler_name(old), sampler_name(next), TS_MODELS_ALL);
-        return 1;
-    }
-    case '+':
-    case '-':
-        fmt_num(from, sizeof from, set->margin);
-        set->margin = key == '+' ? set->margin * 1.25f : set->margin / 1.25f;
-        fmt_num(to, sizeof to, set->margin);
-        log_event(s, key, "margin", from, to, ONLY_TRIPLET);
-        return 1;
-    case ']':
-    case '[':
-        fmt_num(from, sizeof from, set->lr);
-        set->lr = key == ']' ? set->lr * 2.0f : set->lr / 2.0f;
-        fmt_num(to, sizeof to, set->lr);
-        log_event(s, key, "lr", from, to, TS_MODELS_ALL);
-        return 1;
-    case 'n':
-        set->normalize = !set->normalize;
-        log_event(s, key, "normalize", set->normalize ? "off" : "on", set->normalize ? "on" : "off",
-                  TS_MODELS_ALL);
-        return 1;
-    case 'd':
-        set->squared = !set->squared;
-        log_event(s, key, "distance", set->squared ? "euclidean" : "squared",
-                  set->squared ? "squared" : "euclidean", TS_MODELS_ALL);
-        return 1;
-    case 'o':
-        set->soft = !set->soft;
-        log_event(s, key, "soft", set->soft ? "off" : "on", set->soft ? "on" : "off", ONLY_TRIPLET);
-        return 1;
-    case 'z': {
-        ts_reduce old = set->reduce;
-        set->reduce = old == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-        log_event(s, key, "reduce", reduce_name(old), reduce_name(set->reduce), ONLY_TRIPLET);
-        return 1;
-    }
-    case 'r':
-    case 'R': {
-        uint64_t old = s->cfg.seed, seed = key == 'R' ? old + 1 : old;
-        snprintf(from, sizeof from, "%llu", (unsigned long long)old);
-        snprintf(to, sizeof to, "%llu", (unsigned long long)seed);
-        log_event(s, key, key == 'R' ? "seed" : "reset", from, to, TS_MODELS_ALL);
-        ts_event ev = *eventlog_last(&s->events);
-        session_reset(s, seed);
-        ev.step = 0;
-        s->events.ev[0] = ev;   // the curves start again at the reset marker
-        s->events.n = 1;
-        return 1;
-    }
-    case 'e': {
-        char path[400];
-        ts_error err;
-        snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
-                 (unsigned long long)s->cfg.seed, s->step);
-        if (session_export(s, path, &err)) {
-            session_notice(s, "export failed: %s", err.msg);
-            return -1;
-        }
-        session_notice(s, "exported %s", path);
-        if (s->emit) {
-            ts_json j;
-            json_fixed(&j, s->line, TS_LINE_MAX);
-            json_raw(&j, "{\"type\":\"export\",\"step\":%ld,\"path\":", s->step);
-            json_str(&j, path);
-            json_raw(&j, "}");
-            emit(s);
-        }
-        return 1;
-    }
-    default:
-        return 0;
-    }
+    s->events.ev[s->events.n % TS_MAX_EVENTS] = ev;
+    s->events.n++;
+    return 1;
 }
 
 // ---------------------------------------------------------------------------
@@ -433,7 +391,5 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     }
     snap->n_events = s->events.n;
     memcpy(snap->events, s->events.ev, sizeof snap->events);
-    snap->n_findings = diag_findings(s->diag, snap->findings, TS_MAX_FINDINGS);
-    memcpy(snap->notice, s->notice, sizeof snap->notice);
-    snap->notice_seq = s->notice_seq;
+    session_info(s, &snap->info);
 }

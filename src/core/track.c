@@ -3,6 +3,8 @@
 #include <string.h>
 #include "tripletscope/track.h"
 
+const char *model_name(ts_model_kind k) { return k == MODEL_SIAMESE ? "siamese" : "triplet"; }
+
 float track_frac(long part, long whole) { return whole ? (float)part / (float)whole : NAN; }
 
 int stepstats_finite(const ts_stepstats *st) {
@@ -61,4 +63,9 @@ const ts_stepstats *track_recent(const ts_track *t, int i) {
 
 const ts_event *eventlog_last(const ts_eventlog *l) {
     return l->n > 0 ? &l->ev[(l->n - 1) % TS_MAX_EVENTS] : NULL;
+}
+
+long eventlog_last_change(const ts_eventlog *l) {
+    const ts_event *ev = eventlog_last(l);
+    return !ev || command_info(ev->command)->resets ? -1 : ev->step;
 }

@@ -2,6 +2,7 @@
 // where a setting change acted on it, the keys that made each on the axis
 // row beneath, and the first and last steps.
 #include <stdio.h>
+#include "keys.h"
 #include "panels.h"
 
 // --- Loss curve --------------------------------------------------------------
@@ -29,7 +30,9 @@ void curve_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
         if (col < 0) continue;
         mdot[nm] = col;
         mcell[nm] = col / 2;
-        mkey[nm++] = ev->key;
+        char key[8];
+        keys_name(ev->command, key, sizeof key);
+        mkey[nm++] = key[0];
     }
     ui_canvas c;
     canvas_init(&c, cw, rows, u->bits, u->roles);

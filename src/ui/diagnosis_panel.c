@@ -55,7 +55,9 @@ static int finding_head(int y, int W, const ts_finding *f, int draw) {
     snprintf(part[1], sizeof part[1], "%-7s", who);
     snprintf(part[2], sizeof part[2], "%s", W >= 120 ? diag_code_name(f->code) : "");
     if (part[2][0]) strcat(part[2], " ");
-    snprintf(part[3], sizeof part[3], f->suggest[0] ? "press %s:" : "", f->suggest);
+    char keys[16];
+    evidence_keys(keys, sizeof keys, f);
+    snprintf(part[3], sizeof part[3], keys[0] ? "press %s:" : "", keys);
     int x = 1;
     for (int i = 0; i < 4; i++) {
         if (!part[i][0]) continue;
@@ -117,7 +119,7 @@ static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int r
         spare -= msg_rows[i] - 1;
     }
     for (int i = 0; i < shown; i++) {
-        fmt_evidence(ev[i], sizeof ev[i], sn->findings[i].evidence);
+        evidence_format(ev[i], sizeof ev[i], &sn->findings[i]);
         int need = ev[i][0] ? wrapped_rows(ev[i], W - msg_x[i]) : 0;
         ev_rows[i] = need < spare ? need : spare;
         spare -= ev_rows[i];

@@ -1,27 +1,10 @@
-// evidence.c: a finding's evidence, a flat JSON object the core writes as
-// text, read back into "name=value" pairs for the diagnosis panel. Kept
-// apart so it can give way to structured evidence without touching the rest.
+// evidence.c: a finding's evidence and suggestion as the diagnosis panel
+// writes them: "name=value" pairs, and the keys to press.
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include "evidence.h"
 #include "format.h"
-
-// --- JSON ----------------------------------------------------------------------
-
-// Reads a JSON string at p (after its opening quote) into buf; returns the
-// character after its closing quote.
-static const char *json_string(const char *p, char *buf, size_t n) {
-    size_t k = 0;
-    for (; *p && *p != '"'; p++) {
-        if (*p == '\\' && p[1]) p++;   // \" and \\: the character itself
-        if (k + 1 < n) buf[k++] = *p;
-    }
-    buf[k] = 0;
-    return *p ? p + 1 : p;
-}
-
-// --- Pairs ---------------------------------------------------------------------
+#include "keys.h"
 
 // Appends to out (n bytes, holding len): what does not fit is dropped.
 static size_t append(char *out, size_t n, size_t len, const char *fmt, const char *a,
@@ -32,33 +15,36 @@ static size_t append(char *out, size_t n, size_t len, const char *fmt, const cha
     return len + (size_t)w < n ? len + (size_t)w : n - 1;
 }
 
-void fmt_evidence(char *out, size_t n, const char *json) {
+static void value_text(const ts_evidence *e, char *val, size_t n) {
+    if (e->kind == EVIDENCE_NUM) {
+        format_sig3(val, (int)n, e->num, 8);
+    } else if (e->kind == EVIDENCE_FLAG) {
+        snprintf(val, n, "%s", e->num != 0 ? "true" : "false");
+    } else {
+        snprintf(val, n, "%s", e->text);
+        // Texts are names and codes ("too_hard averaging"): without spaces,
+        // a line only breaks between pairs.
+        for (char *c = val; *c; c++)
+            if (*c == ' ') *c = ',';
+    }
+}
+
+void evidence_format(char *out, size_t n, const ts_finding *f) {
     size_t len = 0;
     out[0] = 0;
-    const char *p = strchr(json, '{');
-    if (!p) return;
-    p++;
-    char name[64], val[96];
-    for (;;) {
-        while (*p == ' ' || *p == ',') p++;
-        if (*p != '"') break;                    // '}' or the end
-        p = json_string(p + 1, name, sizeof name);
-        while (*p == ' ' || *p == ':') p++;
-        if (*p == '"') {
-            p = json_string(p + 1, val, sizeof val);
-            // Strings are codes ("too_hard averaging"): no spaces, so a line
-            // only breaks between pairs.
-            for (char *c = val; *c; c++)
-                if (*c == ' ') *c = ',';
-        } else {
-            size_t k = 0;
-            for (; *p && *p != ',' && *p != '}'; p++)
-                if (k + 1 < sizeof val && *p != ' ') val[k++] = *p;
-            val[k] = 0;
-            char *end;
-            double v = strtod(val, &end);
-            if (end != val && *end == 0) format_sig3(val, sizeof val, v, 8);
-        }
-        len = append(out, n, len, len ? "  %s=%s" : "%s=%s", name, val);
+    char val[sizeof f->evidence[0].text];
+    for (int i = 0; i < f->n_evidence; i++) {
+        value_text(&f->evidence[i], val, sizeof val);
+        len = append(out, n, len, len ? "  %s=%s" : "%s=%s", f->evidence[i].name, val);
+    }
+}
+
+void evidence_keys(char *out, size_t n, const ts_finding *f) {
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < f->n_suggest; i++) {
+        char key[8];
+        keys_name(f->suggest[i], key, sizeof key);
+        len = append(out, n, len, "%s%s", key, "");
     }
 }

@@ -135,7 +135,7 @@ void help_draw(ui_state *u, int W, int H) {
         case KEYS:
             for (int k = 0; k < nk; k++) {
                 char line[200];
-                snprintf(line, sizeof line, "%-7s %s", keys[k].label, keys[k].help);
+                snprintf(line, sizeof line, "%-7s %s", keys[k].label, keys_help(&keys[k]));
                 emit_wrapped(&c, 2, 10, ROLE_DEFAULT, line);
             }
             break;

@@ -33,9 +33,10 @@ static void help_key(ui_state *u, int ch) {
 
 // Handles one key; returns 1 to quit.
 static int handle_key(ui_state *u, ts_runner *r, int ch) {
-    const ui_keydef *k = keys_find(ch);
-    if (k && k->action == ACT_QUIT) return 1;
-    if (k && k->action == ACT_REDRAW) {
+    ts_command c = CMD_NONE;
+    const ui_keydef *k = keys_find(ch, &c);
+    if (k && c == CMD_QUIT) return 1;
+    if (k && c == CMD_REDRAW) {
         clearok(curscr, TRUE);
         return 0;
     }
@@ -46,11 +47,13 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
         return 0;
     }
     if (!k) return 0;
-    switch (k->action) {
-    case ACT_RUNNER: runner_key(r, ch); break;
-    case ACT_HELP: u->help = 1; u->help_scroll = 0; break;
-    case ACT_PROJECTION: u->show_proj = !u->show_proj; break;
-    default: break;
+    if (c == CMD_HELP) {
+        u->help = 1;
+        u->help_scroll = 0;
+    } else if (c == CMD_PROJECTION) {
+        u->show_proj = !u->show_proj;
+    } else if (command_info(c)->scope != SCOPE_INTERFACE) {
+        runner_command(r, c);
     }
     return 0;
 }

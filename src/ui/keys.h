@@ -1,29 +1,27 @@
-// keys.h: the one table of keys: what each does, its label in the key bar
-// and its line in the help overlay, so the two never disagree.
+// keys.h: the interface's keys: which command each key gives (command.h),
+// its label in the key bar and in the help overlay, so the two never
+// disagree. The help line is the command's own (command_info()->help).
 #ifndef TS_UI_KEYS_H
 #define TS_UI_KEYS_H
-
-typedef enum {
-    ACT_RUNNER,      // sent to the training thread (space, '.', setting keys)
-    ACT_HELP,        // the help overlay
-    ACT_QUIT,
-    ACT_REDRAW,      // Ctrl-L
-    ACT_PROJECTION,  // show / hide the projection
-} ui_action;
+#include "tripletscope/command.h"
 
 typedef struct {
     int keys[3];             // the keys (curses codes), 0-terminated
+    ts_command cmds[3];      // the command each key gives
     const char *label;       // how the help writes the keys: "m M", "? F1"
     const char *bar_key;     // how the key bar writes them: "m/M", "?"
     const char *bar;         // its word in the key bar, or NULL (help only)
     int bar_keep;            // kept in the key bar when it is too narrow
-    ui_action action;
-    const char *help;        // its line in the help overlay
 } ui_keydef;
 
 // The table, in the order the help overlay lists it; *n receives its size.
 const ui_keydef *keys_table(int *n);
-// The entry of key ch, or NULL.
-const ui_keydef *keys_find(int ch);
+// The entry of key ch, or NULL; *cmd (may be NULL) receives the command it gives.
+const ui_keydef *keys_find(int ch, ts_command *cmd);
+// The key that gives c, as the screen writes it ("[", "M"), into buf (n
+// bytes); "" when no key does.
+void keys_name(ts_command c, char *buf, int n);
+// The help line of a row: its first command's.
+const char *keys_help(const ui_keydef *k);
 
 #endif

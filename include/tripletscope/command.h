@@ -1,0 +1,64 @@
+// command.h: the one vocabulary of what a user (or a script, or a
+// suggestion of the diagnosis) can ask of a run: one enum, one table.
+//
+// Scripts (--script "300:p"), the JSON lines ("key" of an event, "suggest"
+// of a finding) and the interface's default keys all spell a command by its
+// letter, a public interface: it never changes. Who carries a command out
+// is its scope: the trainer changes a setting, the driver pauses, steps
+// and quits, the interface shows help or the projection. Only the interface
+// maps terminal keys to commands and writes "press X".
+#ifndef TRIPLETSCOPE_COMMAND_H
+#define TRIPLETSCOPE_COMMAND_H
+
+typedef enum {
+    CMD_NONE,
+    CMD_MINER_NEXT,
+    CMD_MINER_PREV,
+    CMD_SAMPLER,
+    CMD_MARGIN_UP,
+    CMD_MARGIN_DOWN,
+    CMD_NORMALIZE,
+    CMD_DISTANCE,
+    CMD_LR_UP,
+    CMD_LR_DOWN,
+    CMD_SOFT,
+    CMD_REDUCE,
+    CMD_RESET,
+    CMD_RESEED,
+    CMD_EXPORT,
+    CMD_PAUSE,
+    CMD_STEP,
+    CMD_QUIT,
+    CMD_HELP,
+    CMD_PROJECTION,
+    CMD_REDRAW,
+    CMD_COUNT
+} ts_command;
+
+typedef enum {
+    SCOPE_TRAINER,     // changes a setting of the run (an event), resets or exports
+    SCOPE_DRIVER,      // pause, one step, quit
+    SCOPE_INTERFACE,   // the interface's own view (headless: nothing to do)
+} ts_command_scope;
+
+typedef struct {
+    char letter;          // its letter in scripts and JSON lines; 0: none (not scriptable)
+    const char *name;     // "miner_next": how docs name it
+    const char *setting;  // the setting its event names ("miner"), or NULL
+    unsigned models;      // the models it acts on (TS_MODEL_BIT), 0 for none
+    ts_command_scope scope;
+    int resets;           // 1: starts the run again (r, R): not a change of setting
+    const char *help;     // one line; NULL when the command before it describes both
+                          // (the pairs m M, + -, ] [)
+} ts_command_info;
+
+// The row of c (CMD_NONE gives an empty row).
+const ts_command_info *command_info(ts_command c);
+// The command spelled by letter, or CMD_NONE.
+ts_command command_by_letter(int letter);
+// The letter of c, or 0.
+char command_letter(ts_command c);
+// Every scriptable letter, in the table's order ("mMp+-nd][ozrRe .q?v").
+const char *command_letters(void);
+
+#endif

@@ -1,0 +1,53 @@
+// config.h: a run's configuration: the settings it starts from, the
+// network, the batches, the schedule. Presets and range checks.
+#ifndef TRIPLETSCOPE_CONFIG_H
+#define TRIPLETSCOPE_CONFIG_H
+#include <stddef.h>
+#include <stdint.h>
+#include "tripletscope/error.h"
+#include "tripletscope/nn.h"
+#include "tripletscope/settings.h"
+#include "tripletscope/track.h"
+
+typedef enum { MODELS_BOTH, MODELS_SIAMESE, MODELS_TRIPLET } ts_models;
+
+typedef struct {
+    ts_settings set;
+    int batch, k;                      // B, and K per class with pk (P = B / K)
+    int n_hidden;
+    int hidden[TS_MAX_LAYERS - 1];
+    int embed_dim;
+    ts_optim optimizer;
+    float momentum;                    // SGD only
+    uint64_t seed;
+    long steps;                        // headless: stop after this step
+    int log_every, eval_every, eval_size, proj_points;
+    ts_models models;
+    int threads;                       // OpenBLAS threads
+    char preset[24];                   // the preset applied ("seed" by default)
+    char export_dir[256];              // where `e` writes snapshots
+} ts_config;
+
+#define TS_MAX_PROJ 2000
+// Held-out queries evaluated unless --eval-size says otherwise (0: all): the
+// cost grows as the square, and 10 000 (Fashion-MNIST's test set) takes
+// about a second.
+#define TS_EVAL_SIZE_DEFAULT 10000
+// What a run is measured on, for the config line and the snapshot.
+typedef struct {
+    char data_name[64];
+    int n_train, n_test, D, C;
+    int n_eval, n_proj;          // held-out queries evaluated, points projected
+    size_t n_params;             // of one model
+    char source[512];            // how the data was made: a JSON object, or ""
+} ts_run_info;
+
+// Fills c with the defaults (= --preset seed at the default scale).
+void config_default(ts_config *c);
+// Applies a preset by name ("seed", "seed-small", "facenet", "batch-hard");
+// returns -1 if unknown.
+int config_preset(ts_config *c, const char *name);
+// Checks ranges; -1 with a message naming the flag.
+int config_validate(const ts_config *c, ts_error *err);
+
+#endif

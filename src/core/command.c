@@ -1,0 +1,75 @@
+// command.c: the table of commands.
+#include <string.h>
+#include "tripletscope/command.h"
+#include "tripletscope/track.h"
+
+// The miner, margin, soft margin and reducer belong to the triplet loss; the
+// sampler, lr and distance space are shared, so the batches and the geometry
+// stay common to both models.
+#define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
+#define BOTH TS_MODELS_ALL
+
+// In the order scripts' error messages list the letters.
+static const struct {
+    ts_command cmd;
+    ts_command_info info;
+} table[] = {
+    {CMD_MINER_NEXT, {'m', "miner_next", "miner", TRIPLET, SCOPE_TRAINER, 0,
+                      "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg"}},
+    {CMD_MINER_PREV, {'M', "miner_prev", "miner", TRIPLET, SCOPE_TRAINER, 0, NULL}},
+    {CMD_SAMPLER, {'p', "sampler", "sampler", BOTH, SCOPE_TRAINER, 0,
+                   "sampler pk / uniform (both models: the batches stay shared)"}},
+    {CMD_MARGIN_UP, {'+', "margin_up", "margin", TRIPLET, SCOPE_TRAINER, 0,
+                     "triplet margin x1.25 / /1.25 (also the m of the easy / semi-hard / hard counts)"}},
+    {CMD_MARGIN_DOWN, {'-', "margin_down", "margin", TRIPLET, SCOPE_TRAINER, 0, NULL}},
+    {CMD_NORMALIZE, {'n', "normalize", "normalize", BOTH, SCOPE_TRAINER, 0,
+                     "L2 normalisation of the embeddings on / off (both)"}},
+    {CMD_DISTANCE, {'d', "distance", "distance", BOTH, SCOPE_TRAINER, 0,
+                    "distance L2 / squared L2 (both)"}},
+    {CMD_LR_UP, {']', "lr_up", "lr", BOTH, SCOPE_TRAINER, 0, "learning rate x2 / /2 (both)"}},
+    {CMD_LR_DOWN, {'[', "lr_down", "lr", BOTH, SCOPE_TRAINER, 0, NULL}},
+    {CMD_SOFT, {'o', "soft", "soft", TRIPLET, SCOPE_TRAINER, 0,
+                "soft margin softplus(d_ap - d_an) on / off (triplet)"}},
+    {CMD_REDUCE, {'z', "reduce", "reduce", TRIPLET, SCOPE_TRAINER, 0,
+                  "loss reducer mean / nonzero (mean over all mined, or only the active ones)"}},
+    {CMD_RESET, {'r', "reset", "reset", BOTH, SCOPE_TRAINER, 1,
+                 "reset both models: same seed, fresh identical weights, history cleared"}},
+    {CMD_RESEED, {'R', "reseed", "seed", BOTH, SCOPE_TRAINER, 1,
+                  "reset both models with a new seed (seed + 1)"}},
+    {CMD_EXPORT, {'e', "export", NULL, 0, SCOPE_TRAINER, 0,
+                  "export the current metrics and the whole history as JSON (the path is shown)"}},
+    {CMD_PAUSE, {' ', "pause", NULL, 0, SCOPE_DRIVER, 0, "pause / resume training"}},
+    {CMD_STEP, {'.', "step", NULL, 0, SCOPE_DRIVER, 0, "one step while paused"}},
+    {CMD_QUIT, {'q', "quit", NULL, 0, SCOPE_DRIVER, 0,
+                "quit (training stops, the terminal is restored)"}},
+    {CMD_HELP, {'?', "help", NULL, 0, SCOPE_INTERFACE, 0,
+                "this help (arrows scroll; ?, F1 or Esc closes)"}},
+    {CMD_PROJECTION, {'v', "projection", NULL, 0, SCOPE_INTERFACE, 0,
+                      "show / hide the 2D projection (compact view: in place of the loss curve)"}},
+    {CMD_REDRAW, {0, "redraw", NULL, 0, SCOPE_INTERFACE, 0, "redraw the screen"}},
+};
+
+#define N_ROWS (sizeof table / sizeof table[0])
+_Static_assert(N_ROWS == CMD_COUNT - 1, "one row per command");
+
+static const ts_command_info none = {0, "none", NULL, 0, SCOPE_INTERFACE, 0, NULL};
+
+const ts_command_info *command_info(ts_command c) {
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (table[i].cmd == c) return &table[i].info;
+    return &none;
+}
+
+ts_command command_by_letter(int letter) {
+    if (letter <= 0 || letter > 255) return CMD_NONE;
+    for (size_t i = 0; i < N_ROWS; i++)
+        if (table[i].info.letter == letter) return table[i].cmd;
+    return CMD_NONE;
+}
+
+char command_letter(ts_command c) { return command_info(c)->letter; }
+
+// The table's letters in its order, spelled out so that reading it needs
+// no lazily built state shared by threads; tests/test_session.c checks it
+// against the table.
+const char *command_letters(void) { return "mMp+-nd][ozrRe .q?v"; }

@@ -1,0 +1,119 @@
+// diag.h (internal to the diagnosis): the engine's state, the rule table the
+// engine runs, and the window statistics the rules read. diagnose.c is the
+// engine, diag_rules.c the rules (one table row each), diag_window.c the
+// statistics over a track's recent steps.
+#ifndef TS_CORE_DIAG_H
+#define TS_CORE_DIAG_H
+#include <stdint.h>
+#include "tripletscope/data.h"
+#include "tripletscope/diagnose.h"
+
+// Evaluations kept per model (averaging's MAP@R rise spans 400 steps).
+#define DIAG_EVALS 8
+#define N_SLOT_MODELS (MODEL_COUNT + 1)   // siamese, triplet, both
+
+// --- The engine's state --------------------------------------------------------------
+
+typedef struct {
+    int raised;
+    uint64_t bits;         // the condition at the last 64 updates, bit 0 the newest
+    int n;                 // updates since the reset (saturates at 64)
+    int n_raised_suggest;  // the commands suggested when it was raised
+    ts_command raised_suggest[TS_MAX_SUGGEST];
+    ts_finding f;
+} diag_slot;
+
+typedef struct {
+    long step;
+    float p_at_1, map_at_r;
+} diag_evalrec;
+
+struct ts_diag {
+    diag_slot slot[N_SLOT_MODELS][FIND_COUNT];
+    long seen[MODEL_COUNT];        // steps of each track read (its n_recent then)
+    long last_step;                // the newest step read
+    long evals_seen[MODEL_COUNT];  // evaluations of each track read
+    diag_evalrec ev[MODEL_COUNT][DIAG_EVALS];   // [0] the latest evaluation, [1] the one before, ...
+    int n_ev[MODEL_COUNT];
+    long eval_step_done;           // the evaluation step whose conditions were updated
+    double first_loss[MODEL_COUNT];   // sum of the losses of steps 1..DIAG_WINDOW
+    int first_n[MODEL_COUNT];
+    float chance;                  // P@1 of a random ranking on the eval set (< 0: unknown)
+    int chance_queries;
+    int stopped;                   // the run diverged: later numbers are not to be read
+    int class_count[TS_MAX_CLASSES];  // scratch for the chance level
+};
+
+// --- What a rule reads ----------------------------------------------------------------
+
+typedef struct {
+    const ts_diag *d;
+    const ts_diag_input *in;
+    int model;                 // the model decided for (or DIAG_MODEL_BOTH)
+    int off;                   // step rules: the step's offset in its track (0 = newest)
+    const ts_stepstats *st;    // step rules: that step
+} diag_ctx;
+
+typedef struct {
+    const char *name;          // the JSON code
+    ts_severity sev;
+    int per_eval;              // 1: decided per evaluation, else per step
+    int window, raise_min, clear_max;   // clear_max < 0: only a reset clears
+    unsigned models;           // step rules: the models it is decided for; evaluation
+                               // rules: TS_MODELS_ALL when both must run, 0 when it is
+                               // one finding about whichever run
+    int stops;                 // decided first; raised on a finite step, the run stops
+                               // (and no other rule reads that step)
+    // The condition at this update.
+    int (*cond)(const diag_ctx *c);
+    // The message, evidence and suggestion from the current numbers.
+    void (*describe)(const diag_ctx *c, ts_finding *f);
+} diag_rule;
+
+// Indexed by ts_finding_code.
+extern const diag_rule diag_rules[FIND_COUNT];
+
+// --- Window statistics (diag_window.c) ------------------------------------------------
+
+// The means of one model's steps at offsets [off, off + len), finite values only.
+typedef struct {
+    double loss, easy, semihard, hard;         // fractions of the valid triplets
+    double mined_hard, active, self_pos;       // fractions of the mined triplets
+    double no_pos;                             // fraction of the anchors
+    double d_pos, d_neg, norm;
+} diag_wstats;
+
+// Model k's step at offset off (0 = newest), or NULL.
+const ts_stepstats *diag_at(const diag_ctx *c, int k, int off);
+void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *w);
+// Mean loss of the steps at offsets [off, off + len) (NaN if none).
+double diag_mean_loss(const diag_ctx *c, int k, int off, int len);
+// The mean active share of model k's mined triplets over len steps from off.
+double diag_window_active(const diag_ctx *c, int k, int off, int len);
+// Mean raw norms of `blocks` blocks of `len` steps ending at offset off,
+// oldest first, into out; 0 if the history is too short or, counting back
+// from the newest, reaches into the first `warmup` steps.
+int diag_norm_blocks(const diag_ctx *c, int k, int off, int blocks, int len, long warmup,
+                     double *out);
+// The median of the finite losses of the `len` steps before the `skip`
+// newest from off (NaN if none); len <= 64.
+float diag_loss_median(const diag_ctx *c, int k, int off, int skip, int len);
+// Relative fall of model k's loss from its first DIAG_WINDOW steps to its
+// last DIAG_WINDOW (NaN until both exist).
+double diag_loss_fall(const diag_ctx *c, int k);
+// MAP@R of model k's latest evaluation minus that of its oldest evaluation
+// at or after step `since` (NaN unless there are two).
+double diag_map_rise(const ts_diag *d, int k, long since);
+// The chance level of P@1 on the held-out labels (NaN when unknown).
+void diag_compute_chance(ts_diag *d, const ts_diag_input *in);
+
+// --- Building a finding ----------------------------------------------------------------
+
+void evidence_num(ts_finding *f, const char *name, double v);
+void evidence_text(ts_finding *f, const char *name, const char *text);
+void evidence_flag(ts_finding *f, const char *name, int v);
+// Replaces f's suggestion by the n commands of cmds.
+void finding_suggest(ts_finding *f, int n, const ts_command *cmds);
+void finding_message(ts_finding *f, const char *text);
+
+#endif

@@ -1,0 +1,323 @@
+// driver.c: the schedule of a run: steps, logging, evaluations, the
+// diagnosis, commands (the interface's and the script's), the lines.
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tripletscope/diagnose.h"
+#include "tripletscope/driver.h"
+#include "tripletscope/report.h"
+#include "tripletscope/script.h"
+#include "tripletscope/session.h"
+
+#define PENDING_MAX 256      // script commands due after a step, before the next
+
+struct ts_driver {
+    ts_session *s;
+    ts_diag *diag;
+    ts_script script;
+    ts_driver_opts opts;
+    ts_driver_output out;
+    char *line;                  // (REPORT_LINE_MAX) the line being written
+    ts_diag_output *changes;     // the diagnosis' last output
+    ts_snapshot *export_snap;    // the export's copy of the run
+    ts_command pending[PENDING_MAX];
+    int npending;
+    int paused, auto_paused;     // auto: paused because the run diverged
+    int quit, failed, ended;
+    long steps_run;
+    char notice[640];            // the last thing a command said (refusal, export path)
+    long notice_seq;             // notices so far: a repeated text is still a new notice
+};
+
+static void notice(ts_driver *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void notice(ts_driver *d, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->notice, sizeof d->notice, fmt, ap);
+    va_end(ap);
+    d->notice_seq++;
+}
+
+// --- Lines -------------------------------------------------------------------------
+
+static void emit(ts_driver *d) {
+    if (d->out.line) d->out.line(d->out.ctx, d->line);
+}
+
+static void emit_changes(ts_driver *d) {
+    for (int i = 0; i < d->changes->n; i++) {
+        const ts_diag_change *c = &d->changes->change[i];
+        report_diagnosis(d->line, REPORT_LINE_MAX, c->step, &c->f, c->raised);
+        emit(d);
+    }
+}
+
+// --- Measuring -----------------------------------------------------------------------
+
+// The diagnosis reads every step and evaluation the tracks gained; an
+// explosion it finds stops the trainer as a NaN does.
+static void diagnose(ts_driver *d) {
+    ts_session *s = d->s;
+    ts_diag_input in = {
+        .set = s->cfg.set,
+        .batch = s->cfg.batch,
+        .classes = s->train->C,
+        .eval_y = s->eval_y,
+        .n_eval = s->n_eval,
+        .eval_classes = s->test->C,
+        .last_change = eventlog_last_change(&s->events),
+    };
+    for (int k = 0; k < MODEL_COUNT; k++) in.track[k] = session_track(s, (ts_model_kind)k);
+    do {
+        in.stopped = s->diverged;
+        diag_update(d->diag, &in, d->changes);
+        emit_changes(d);
+        if (d->changes->stop) s->diverged = 1;
+    } while (d->changes->more);
+}
+
+static void evaluate(ts_driver *d) {
+    session_evaluate(d->s);
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_track *t = session_track(d->s, (ts_model_kind)k);
+        if (!t) continue;
+        report_eval(d->line, REPORT_LINE_MAX, t->kind, &t->last_eval);
+        emit(d);
+    }
+}
+
+// What the interface says when a run pauses itself: the diverged finding's message.
+static void diverged_notice(ts_driver *d) {
+    ts_finding f[TS_MAX_FINDINGS];
+    int n = diag_findings(d->diag, f, TS_MAX_FINDINGS);
+    for (int i = 0; i < n; i++)
+        if (f[i].code == FIND_DIVERGED) {
+            notice(d, "%s", f[i].message);
+            return;
+        }
+    notice(d, "the run diverged: paused");
+}
+
+// --- The script ----------------------------------------------------------------------
+
+static void queue_due(ts_driver *d) {
+    const char *letters;
+    while ((letters = script_due(&d->script, d->s->step)))
+        for (const char *l = letters; *l && d->npending < PENDING_MAX; l++)
+            d->pending[d->npending++] = command_by_letter((unsigned char)*l);
+}
+
+static void apply(ts_driver *d, ts_command c);
+
+// Gives the queued commands in order (one may step, and queue more).
+static void drain(ts_driver *d) {
+    while (d->npending > 0) {
+        ts_command c = d->pending[0];
+        memmove(d->pending, d->pending + 1, sizeof(ts_command) * (size_t)--d->npending);
+        apply(d, c);
+    }
+}
+
+// --- One step ------------------------------------------------------------------------
+
+static void step_once(ts_driver *d) {
+    ts_session *s = d->s;
+    if (session_step(s)) {   // refused: the run diverged before
+        if (d->opts.interactive) d->paused = d->auto_paused = 1;
+        else d->ended = 1;
+        return;
+    }
+    d->steps_run++;
+    if (s->step % s->cfg.log_every == 0)
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            const ts_track *t = session_track(s, (ts_model_kind)k);
+            if (!t) continue;
+            report_step(d->line, REPORT_LINE_MAX, t->kind, &t->last);
+            emit(d);
+        }
+    if (!s->diverged && s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0) evaluate(d);
+    diagnose(d);
+    if (s->diverged) {
+        if (!d->opts.interactive) {   // the finding is out; the summary follows
+            d->ended = 1;
+            return;
+        }
+        d->paused = d->auto_paused = 1;
+        diverged_notice(d);
+    }
+    queue_due(d);
+}
+
+int driver_step(ts_driver *d) {
+    if (!driver_running(d) || d->paused) return 0;
+    step_once(d);
+    drain(d);
+    return 1;
+}
+
+// --- Commands ------------------------------------------------------------------------
+
+static int export_run(ts_driver *d) {
+    ts_session *s = d->s;
+    char path[400];
+    ts_error err;
+    snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
+             (unsigned long long)s->cfg.seed, s->step);
+    driver_snapshot(d, d->export_snap);
+    if (report_export(d->export_snap, path, &err)) {
+        notice(d, "export failed: %s", err.msg);
+        return -1;
+    }
+    notice(d, "exported %s", path);
+    report_export_line(d->line, REPORT_LINE_MAX, s->step, path);
+    emit(d);
+    return 1;
+}
+
+// The driver's own commands: pause, one step, quit.
+static void drive(ts_driver *d, ts_command c) {
+    if (c == CMD_QUIT) {
+        d->quit = 1;
+        if (d->opts.interactive) d->paused = 1;
+        else d->ended = 1;
+        return;
+    }
+    if (!d->opts.interactive) return;   // headless has nothing to pause
+    if (c == CMD_PAUSE) {
+        if (d->paused && d->s->diverged)
+            notice(d, "the run diverged: press r (or R) to reset before resuming");
+        else d->paused = !d->paused;
+    } else if (c == CMD_STEP && d->paused && !d->s->diverged && driver_running(d)) {
+        step_once(d);
+    }
+}
+
+// A trainer command: its event line, and after a reset the diagnosis'.
+static int train_command(ts_driver *d, ts_command c) {
+    ts_event ev;
+    char why[400];
+    int r = session_command(d->s, c, &ev, why, sizeof why);
+    if (r < 0) {
+        notice(d, "%c refused: %s", command_letter(c), why);
+        return -1;
+    }
+    if (r == 0) return 0;
+    report_event(d->line, REPORT_LINE_MAX, &ev);
+    emit(d);
+    if (command_info(c)->resets) {
+        diag_reset(d->diag, d->changes);
+        emit_changes(d);
+        // A reset clears a divergence: go on if that was the only reason to pause.
+        if (d->auto_paused) d->auto_paused = d->paused = 0;
+    }
+    return 1;
+}
+
+static void apply(ts_driver *d, ts_command c) {
+    if (d->quit || d->failed) return;   // the run is ending: nothing more is given
+    const ts_command_info *info = command_info(c);
+    int r = 0;
+    if (c == CMD_EXPORT) r = export_run(d);
+    else if (info->scope == SCOPE_DRIVER) drive(d, c);
+    else if (info->scope == SCOPE_TRAINER) r = train_command(d, c);
+    if (r < 0 && d->out.refused && d->out.refused(d->out.ctx, c, d->s->step, d->notice))
+        d->failed = d->ended = 1;
+}
+
+void driver_command(ts_driver *d, ts_command c) {
+    apply(d, c);
+    drain(d);
+}
+
+// --- Lifetime ------------------------------------------------------------------------
+
+int driver_create(ts_driver **out, const ts_config *cfg, const ts_dataset *train,
+                  const ts_dataset *test, const char *data_name, const ts_driver_opts *opts,
+                  ts_error *err) {
+    *out = NULL;
+    ts_driver *d = calloc(1, sizeof *d);
+    if (!d) return ts_fail(err, "out of memory");
+    if (opts) d->opts = *opts;
+    else d->opts.stop_at = -1;
+    if (script_parse(d->opts.script, &d->script, err)) {
+        free(d);
+        return -1;
+    }
+    d->opts.script = NULL;   // the caller's string may go
+    if (session_create(&d->s, cfg, train, test, data_name, err)) {
+        script_free(&d->script);
+        free(d);
+        return -1;
+    }
+    d->diag = diag_create();
+    d->line = malloc(REPORT_LINE_MAX);
+    d->changes = malloc(sizeof *d->changes);
+    d->export_snap = malloc(sizeof *d->export_snap);
+    if (!d->diag || !d->line || !d->changes || !d->export_snap) {
+        driver_free(d);
+        return ts_fail(err, "out of memory");
+    }
+    d->paused = d->opts.interactive && d->opts.start_paused;
+    *out = d;
+    return 0;
+}
+
+void driver_free(ts_driver *d) {
+    if (!d) return;
+    session_free(d->s);
+    diag_free(d->diag);
+    script_free(&d->script);
+    free(d->line);
+    free(d->changes);
+    free(d->export_snap);
+    free(d);
+}
+
+void driver_set_output(ts_driver *d, const ts_driver_output *out) {
+    if (out) d->out = *out;
+    else memset(&d->out, 0, sizeof d->out);
+}
+
+void driver_set_progress(ts_driver *d, ts_eval_progress fn, void *ctx) {
+    session_set_progress(d->s, fn, ctx);
+}
+
+void driver_begin(ts_driver *d) {
+    ts_run_info info;
+    session_info(d->s, &info);
+    report_config(d->line, REPORT_LINE_MAX, &d->s->cfg, &info);
+    emit(d);
+    queue_due(d);
+    drain(d);
+}
+
+void driver_finish(ts_driver *d, double seconds) {
+    ts_session *s = d->s;
+    // The last step was evaluated already when it fell on the schedule.
+    int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
+    if (d->opts.final_eval && !s->diverged && due && s->step > 0) {
+        evaluate(d);
+        diagnose(d);
+    }
+    report_summary(d->line, REPORT_LINE_MAX, d->steps_run, seconds);
+    emit(d);
+}
+
+// --- State ---------------------------------------------------------------------------
+
+int driver_running(const ts_driver *d) {
+    return !d->ended && !d->quit && (d->opts.stop_at < 0 || d->s->step < d->opts.stop_at);
+}
+
+int driver_paused(const ts_driver *d) { return d->paused; }
+int driver_quit(const ts_driver *d) { return d->quit; }
+int driver_failed(const ts_driver *d) { return d->failed; }
+long driver_step_count(const ts_driver *d) { return d->s->step; }
+
+void driver_snapshot(const ts_driver *d, ts_snapshot *snap) {
+    session_snapshot(d->s, snap);
+    snap->n_findings = diag_findings(d->diag, snap->findings, TS_MAX_FINDINGS);
+    memcpy(snap->notice, d->notice, sizeof snap->notice);
+    snap->notice_seq = d->notice_seq;
+}
