@@ -74,7 +74,7 @@ static int bench_eval(int argc, char **argv) {
     ts_config c;
     config_default(&c);
     c.eval_size = atoi(argv[1]);
-    c.models = MODELS_TRIPLET;
+    c.models = TS_MODEL_BIT(MODEL_TRIPLET);
     ts_session *s;
     if (session_create(&s, &c, &train, &test, name, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);

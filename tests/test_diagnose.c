@@ -586,7 +586,7 @@ static void test_no_signal(void **state) {
     (void)state;
     fixture *fx = fixture_new();
     no_signal_run(fx, 0.52f, 0.3f);
-    assert_true(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    assert_true(raised(fx, FIND_NO_SIGNAL, MODEL_BOTH));
     const char *l = find_line(&fx->out, "no_signal", "raised");
     assert_non_null(strstr(l, "\"model\":\"both\""));
     assert_non_null(strstr(l, "\"suggest\":\"\""));   // no key adds signal
@@ -601,11 +601,11 @@ static void test_no_signal(void **state) {
     // Not when P@1 is well above chance, nor when no loss falls.
     fx = fixture_new();
     no_signal_run(fx, 0.9f, 0.3f);
-    assert_false(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    assert_false(raised(fx, FIND_NO_SIGNAL, MODEL_BOTH));
     fixture_free(fx);
     fx = fixture_new();
     no_signal_run(fx, 0.5f, 0.0f);
-    assert_false(raised(fx, FIND_NO_SIGNAL, DIAG_MODEL_BOTH));
+    assert_false(raised(fx, FIND_NO_SIGNAL, MODEL_BOTH));
     fixture_free(fx);
 }
 
@@ -657,10 +657,10 @@ static void test_siamese_ahead(void **state) {
     fx->in.set.miner = MINER_HARD;
     push_n(fx, collapsed(), 100);
     evaluate(fx, 0.82f, 0.63f, 0.73f, 0.43f);
-    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));   // one evaluation is not enough
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));   // one evaluation is not enough
     push_n(fx, collapsed(), 100);
     evaluate(fx, 0.82f, 0.65f, 0.73f, 0.44f);
-    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));
     const char *l = find_line(&fx->out, "siamese_ahead", "raised");
     assert_non_null(strstr(l, "\"model\":\"both\""));
     assert_non_null(strstr(l, "\"triplet_findings\":\"collapse\""));
@@ -670,13 +670,13 @@ static void test_siamese_ahead(void **state) {
     evaluate(fx, 0.82f, 0.70f, 0.80f, 0.66f);
     push_n(fx, healthy(), 100);
     evaluate(fx, 0.82f, 0.70f, 0.80f, 0.66f);
-    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));
     push_n(fx, healthy(), 100);
     evaluate(fx, 0.82f, 0.70f, 0.80f, 0.68f);
-    assert_true(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    assert_true(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));
     push_n(fx, healthy(), 100);
     evaluate(fx, 0.82f, 0.70f, 0.80f, 0.69f);
-    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));
     fixture_free(fx);
     // A gap of 0.04 from the start is never raised.
     fx = fixture_new();
@@ -684,7 +684,7 @@ static void test_siamese_ahead(void **state) {
         push_n(fx, healthy(), 100);
         evaluate(fx, 0.9f, 0.97f, 0.9f, 0.93f);
     }
-    assert_false(raised(fx, FIND_SIAMESE_AHEAD, DIAG_MODEL_BOTH));
+    assert_false(raised(fx, FIND_SIAMESE_AHEAD, MODEL_BOTH));
     fixture_free(fx);
 }
 

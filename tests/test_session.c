@@ -511,7 +511,7 @@ static void test_divergence_and_models(void **state) {
     session_free(s);
 
     small_config(&c);
-    c.models = MODELS_SIAMESE;
+    c.models = TS_MODEL_BIT(MODEL_SIAMESE);
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
     session_step(s);
     assert_true(s->model[MODEL_SIAMESE].enabled && !s->model[MODEL_TRIPLET].enabled);
@@ -527,7 +527,7 @@ static void test_divergence_and_models(void **state) {
     // NaN weights on normalised embeddings: every distance is NaN, which the
     // hinge reads as "not active" (a finite loss); the run must still stop.
     small_config(&c);
-    c.models = MODELS_TRIPLET;
+    c.models = TS_MODEL_BIT(MODEL_TRIPLET);
     c.set.normalize = 1;
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
     s->model[MODEL_TRIPLET].net.params[0] = NAN;
@@ -562,10 +562,10 @@ static void test_step_recomputed(void **state) {
     ts_mlp net;
     const ts_mlp *tn = &s->model[MODEL_TRIPLET].net;
     assert_int_equal(mlp_init(&net, tn->dims, tn->L, B), 0);
-    ts_geo g;
+    ts_anchors anc;
     ts_triplets t;
     ts_dist_ws ws;
-    assert_int_equal(geo_init(&g, B), 0);
+    assert_int_equal(anchors_init(&anc, B), 0);
     assert_int_equal(triplets_init(&t, B * B), 0);
     assert_int_equal(dist_ws_init(&ws, B, E), 0);
     float *x = malloc(sizeof(float) * B * train.D), *e = malloc(sizeof(float) * B * E);
@@ -589,9 +589,9 @@ static void test_step_recomputed(void **state) {
         embed_forward(e, norms, z, B, E, set->normalize);
         float *d = set->squared ? sq : dist;
         dist_forward(d, sq, e, B, E, set->squared, &ws);
-        geo_build(&g, d, y, B);
+        anchors_build(&anc, d, y, B);
         ts_counts all, mined;
-        count_triplets(&g, set->margin, &all);
+        count_triplets(&anc, set->margin, &all);
         assert_int_equal(st->all.valid, all.valid);
         assert_int_equal(st->all.easy, all.easy);
         assert_int_equal(st->all.hard, all.hard);
@@ -599,13 +599,13 @@ static void test_step_recomputed(void **state) {
         memset(W, 0, sizeof(float) * B * B);
         float loss;
         if (set->miner == MINER_ALL) {
-            loss = loss_triplet_all(&g, set->margin, 0, set->reduce, W, &act);
+            loss = loss_triplet_all(&anc, set->margin, 0, set->reduce, W, &act);
             mined = all;
         } else {
-            if (set->miner == MINER_HARD) mine_batch_hard(&g, &t);
-            else if (set->miner == MINER_SEMIHARD) mine_semihard(&g, &t);
-            else if (set->miner == MINER_RANDOM) mine_random(&g, &mr, &t);
-            else mine_hardest_neg(&g, &mr, &t);
+            if (set->miner == MINER_HARD) mine_batch_hard(&anc, &t);
+            else if (set->miner == MINER_SEMIHARD) mine_semihard(&anc, &t);
+            else if (set->miner == MINER_RANDOM) mine_random(&anc, &mr, &t);
+            else mine_hardest_neg(&anc, &mr, &t);
             loss = loss_triplet(&t, d, B, set->margin, 0, set->reduce, W, &act);
             count_listed(&t, d, B, set->margin, &mined);
         }
@@ -618,7 +618,7 @@ static void test_step_recomputed(void **state) {
         assert_true(st->norm.mean == ns.mean && st->norm.max == ns.max);
     }
     free(x); free(e); free(norms); free(dist); free(sq); free(W);
-    geo_free(&g);
+    anchors_free(&anc);
     triplets_free(&t);
     dist_ws_free(&ws);
     mlp_free(&net);

@@ -9,8 +9,6 @@
 #include "tripletscope/settings.h"
 #include "tripletscope/track.h"
 
-typedef enum { MODELS_BOTH, MODELS_SIAMESE, MODELS_TRIPLET } ts_models;
-
 typedef struct {
     ts_settings set;
     int batch, k;                      // B, and K per class with pk (P = B / K)
@@ -22,7 +20,7 @@ typedef struct {
     uint64_t seed;
     long steps;                        // headless: stop after this step
     int log_every, eval_every, eval_size, proj_points;
-    ts_models models;
+    unsigned models;                   // the models run (TS_MODEL_BIT): --models
     int threads;                       // OpenBLAS threads
     char preset[24];                   // the preset applied ("seed" by default)
     char export_dir[256];              // where `e` writes snapshots

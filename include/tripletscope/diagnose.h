@@ -45,10 +45,6 @@ typedef enum {
 #define DIAG_RAISE_MIN 40
 #define DIAG_CLEAR_MAX 10
 
-// A finding about both models at once (siamese_ahead, no_signal): the JSON
-// line says "both". Equals MODEL_COUNT, which is not a model.
-#define DIAG_MODEL_BOTH MODEL_COUNT
-
 // What the diagnosis panel says when nothing is raised, so that users learn
 // what a healthy run looks like.
 #define DIAG_NONE_MESSAGE "no problem found"
@@ -70,7 +66,7 @@ typedef struct {
 // A raised finding: what the panel shows and the log prints.
 typedef struct {
     ts_finding_code code;
-    int model;             // MODEL_SIAMESE, MODEL_TRIPLET or DIAG_MODEL_BOTH
+    int model;             // MODEL_SIAMESE, MODEL_TRIPLET or MODEL_BOTH
     ts_severity severity;
     long step;             // the step it was raised at
     char message[200];     // one sentence of at most 100 characters: what is wrong and why
@@ -128,7 +124,7 @@ void diag_reset(ts_diag *d, ts_diag_output *out);
 void diag_update(ts_diag *d, const ts_diag_input *in, ts_diag_output *out);
 // The raised findings, most severe first; returns how many (<= max).
 int diag_findings(const ts_diag *d, ts_finding *out, int max);
-// 1 if the finding `code` is raised for `model` (or DIAG_MODEL_BOTH).
+// 1 if the finding `code` is raised for `model` (or MODEL_BOTH).
 int diag_is_raised(const ts_diag *d, ts_finding_code code, int model);
 // "collapse", "all_easy", ... (the JSON codes).
 const char *diag_code_name(ts_finding_code c);

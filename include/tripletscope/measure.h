@@ -27,7 +27,7 @@ typedef struct {
     float *W;            // (B, B) dL/d(dist) of the last loss
     const float *d;      // dist or sq: the distance in use
     const int *y;        // (B) the labels measured last
-    ts_geo geo;
+    ts_anchors anc;
     ts_triplets trip;
     ts_dist_ws dws;
 } ts_measure;

@@ -116,13 +116,4 @@ const char *miner_name(ts_miner m);
 // Parses a --miner name; -1 when unknown.
 int miner_parse(const char *s);
 
-// TEMPORARY (removed when session.c is renamed): the old names, so that
-// session.c, diagnose.c, runner.c, report.c, session.h and test_session.c
-// compile unchanged until they are renamed.
-typedef ts_anchors ts_geo;
-#define geo_init anchors_init
-#define geo_free anchors_free
-#define geo_build anchors_build
-#define geo_no_positive anchors_no_positive
-
 #endif

@@ -13,13 +13,18 @@
 #include "tripletscope/mine.h"
 #include "tripletscope/series.h"
 
-// Which model: the Siamese one (contrastive loss on pairs) or the triplet one.
+// Which model: the Siamese one (contrastive loss on pairs) or the triplet
+// one; MODEL_BOTH names a finding about both at once. The one spelling of
+// "which model" everywhere: a kind, or a set of them as bits.
 typedef enum { MODEL_SIAMESE, MODEL_TRIPLET, MODEL_COUNT } ts_model_kind;
-// A set of models as bits: TS_MODEL_BIT(k) for model k.
+#define MODEL_BOTH MODEL_COUNT
 #define TS_MODEL_BIT(k) (1u << (k))
 #define TS_MODELS_ALL (TS_MODEL_BIT(MODEL_SIAMESE) | TS_MODEL_BIT(MODEL_TRIPLET))
-// "siamese" or "triplet".
+// "siamese", "triplet", or "both" for MODEL_BOTH (the JSON lines' "model").
 const char *model_name(ts_model_kind k);
+// A set of models as --models and the config line write it: "both",
+// "siamese" or "triplet".
+const char *models_name(unsigned models);
 
 // Steps a track keeps whole (the diagnosis' longest window is 400).
 #define TS_RECENT 512

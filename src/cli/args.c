@@ -196,10 +196,11 @@ static int set_sampler(const cli_flag *fl, const char *v, ts_cli *cli, ts_error 
 }
 
 static int set_models(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
-    static const char *const names[] = {
-        [MODELS_BOTH] = "both", [MODELS_SIAMESE] = "siamese", [MODELS_TRIPLET] = "triplet"};
+    static const char *const names[] = {"both", "siamese", "triplet"};
+    static const unsigned sets[] = {TS_MODELS_ALL, TS_MODEL_BIT(MODEL_SIAMESE),
+                                    TS_MODEL_BIT(MODEL_TRIPLET)};
     int i = PICK(v, names);
-    if (i >= 0) cli->cfg.models = (ts_models)i;
+    if (i >= 0) cli->cfg.models = sets[i];
     return i < 0 ? -1 : 0;
 }
 

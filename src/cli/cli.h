@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
-#include "tripletscope/session.h"
+#include "tripletscope/config.h"
 
 typedef struct {
     ts_config cfg;

@@ -30,7 +30,7 @@ void config_default(ts_config *c) {
     c->eval_every = 250;
     c->eval_size = TS_EVAL_SIZE_DEFAULT;
     c->proj_points = TS_MAX_PROJ;
-    c->models = MODELS_BOTH;
+    c->models = TS_MODELS_ALL;
     c->threads = 1;
     snprintf(c->preset, sizeof c->preset, "seed");
     snprintf(c->export_dir, sizeof c->export_dir, ".");

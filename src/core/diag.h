@@ -49,7 +49,7 @@ struct ts_diag {
 typedef struct {
     const ts_diag *d;
     const ts_diag_input *in;
-    int model;                 // the model decided for (or DIAG_MODEL_BOTH)
+    int model;                 // the model decided for (or MODEL_BOTH)
     int off;                   // step rules: the step's offset in its track (0 = newest)
     const ts_stepstats *st;    // step rules: that step
 } diag_ctx;

@@ -492,7 +492,7 @@ static double map_gap(const ts_diag *d) {
 
 static int cond_siamese_ahead(const diag_ctx *c) {
     double gap = map_gap(c->d);
-    int raised = c->d->slot[DIAG_MODEL_BOTH][FIND_SIAMESE_AHEAD].raised;
+    int raised = c->d->slot[MODEL_BOTH][FIND_SIAMESE_AHEAD].raised;
     return gap >= AHEAD_GAP || (raised && gap >= AHEAD_CLEAR_GAP);
 }
 

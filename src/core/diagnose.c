@@ -195,11 +195,11 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
     if (!n_run || newest <= d->eval_step_done) return;
     d->eval_step_done = newest;
     if (d->chance < 0) diag_compute_chance(d, in);
-    int who = n_run == 2 ? DIAG_MODEL_BOTH : in->track[MODEL_SIAMESE] ? MODEL_SIAMESE : MODEL_TRIPLET;
+    int who = n_run == 2 ? MODEL_BOTH : in->track[MODEL_SIAMESE] ? MODEL_SIAMESE : MODEL_TRIPLET;
     for (int code = 0; code < FIND_COUNT; code++) {
         const diag_rule *r = &diag_rules[code];
         if (!r->per_eval || (r->models == TS_MODELS_ALL && n_run != 2)) continue;
-        diag_ctx c = {d, in, r->models == TS_MODELS_ALL ? DIAG_MODEL_BOTH : who, 0, NULL};
+        diag_ctx c = {d, in, r->models == TS_MODELS_ALL ? MODEL_BOTH : who, 0, NULL};
         slot_update(d, &c, (ts_finding_code)code, r->cond(&c), newest, out);
     }
 }

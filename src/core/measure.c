@@ -18,14 +18,14 @@ int measure_init(ts_measure *m, int B, int maxB, int E) {
     m->dist = m->norms + maxB;
     m->sq = m->dist + bb;
     m->W = m->sq + bb;
-    if (geo_init(&m->geo, B) || triplets_init(&m->trip, B * B) || dist_ws_init(&m->dws, B, E))
+    if (anchors_init(&m->anc, B) || triplets_init(&m->trip, B * B) || dist_ws_init(&m->dws, B, E))
         return -1;
     return 0;
 }
 
 void measure_free(ts_measure *m) {
     free(m->e);
-    geo_free(&m->geo);
+    anchors_free(&m->anc);
     triplets_free(&m->trip);
     dist_ws_free(&m->dws);
     memset(m, 0, sizeof *m);
@@ -34,15 +34,15 @@ void measure_free(ts_measure *m) {
 // --- The batch -------------------------------------------------------------------
 
 // Mean distance over positive and over negative pairs (a != p) of the batch.
-static void pair_means(const ts_geo *g, float *d_pos, float *d_neg) {
+static void pair_means(const ts_anchors *anc, float *d_pos, float *d_neg) {
     double sp = 0, sn = 0;
     long np = 0, nn = 0;
-    int B = g->B;
+    int B = anc->B;
     for (int a = 0; a < B; a++) {
-        const float *row = g->dist + (size_t)a * B;
+        const float *row = anc->dist + (size_t)a * B;
         for (int j = 0; j < B; j++) {
             if (j == a) continue;
-            if (g->y[j] == g->y[a]) { sp += row[j]; np++; }
+            if (anc->y[j] == anc->y[a]) { sp += row[j]; np++; }
             else { sn += row[j]; nn++; }
         }
     }
@@ -61,11 +61,11 @@ void measure_batch(ts_measure *m, const float *z, const int *y, const ts_setting
     dist_forward(dist, m->sq, m->e, B, E, set->squared, &m->dws);     // (B, B)
     m->d = dist;
     m->y = y;
-    geo_build(&m->geo, dist, y, B);
+    anchors_build(&m->anc, dist, y, B);
     st->norm = embed_normstats(m->norms, B);
-    st->no_positive = geo_no_positive(&m->geo);
-    count_triplets(&m->geo, set->margin, &st->all);
-    pair_means(&m->geo, &st->d_pos, &st->d_neg);
+    st->no_positive = anchors_no_positive(&m->anc);
+    count_triplets(&m->anc, set->margin, &st->all);
+    pair_means(&m->anc, &st->d_pos, &st->d_neg);
 }
 
 // --- The losses ------------------------------------------------------------------
@@ -82,14 +82,14 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
     float loss;
     memset(m->W, 0, sizeof(float) * (size_t)B * B);
     if (set->miner == MINER_ALL) {
-        loss = loss_triplet_all(&m->geo, set->margin, set->soft, set->reduce, m->W, &act);
+        loss = loss_triplet_all(&m->anc, set->margin, set->soft, set->reduce, m->W, &act);
         st->mined = st->all;
     } else {
         switch (set->miner) {
-        case MINER_HARD: mine_batch_hard(&m->geo, &m->trip); break;
-        case MINER_SEMIHARD: mine_semihard(&m->geo, &m->trip); break;
-        case MINER_RANDOM: mine_random(&m->geo, rng, &m->trip); break;
-        default: st->self_positive = mine_hardest_neg(&m->geo, rng, &m->trip); break;
+        case MINER_HARD: mine_batch_hard(&m->anc, &m->trip); break;
+        case MINER_SEMIHARD: mine_semihard(&m->anc, &m->trip); break;
+        case MINER_RANDOM: mine_random(&m->anc, rng, &m->trip); break;
+        default: st->self_positive = mine_hardest_neg(&m->anc, rng, &m->trip); break;
         }
         loss = loss_triplet(&m->trip, m->d, B, set->margin, set->soft, set->reduce, m->W, &act);
         count_listed(&m->trip, m->d, B, set->margin, &st->mined);

@@ -83,7 +83,7 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
                  "\"eval_every\":%d,\"eval_size\":%d,\"threads\":%d,\"models\":\"%s\",",
              c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
              c->eval_size, c->threads,
-             c->models == MODELS_BOTH ? "both" : c->models == MODELS_SIAMESE ? "siamese" : "triplet");
+             models_name(c->models));
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);
     json_raw(&j, ",\"siamese\":{\"loss\":\"contrastive\",\"pair_margin\":");
@@ -163,7 +163,7 @@ void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int r
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"diagnosis\",\"step\":%ld,\"model\":\"%s\",\"code\":\"%s\","
                  "\"state\":\"%s\",\"severity\":\"%s\",\"message\":",
-             step, f->model == MODEL_SIAMESE ? "siamese" : f->model == MODEL_TRIPLET ? "triplet" : "both",
+             step, model_name((ts_model_kind)f->model),
              diag_code_name(f->code), raised ? "raised" : "cleared", diag_severity_name(f->severity));
     json_str(&j, f->message);
     json_raw(&j, ",\"evidence\":");

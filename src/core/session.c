@@ -71,8 +71,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->y = s->batch_idx + B;
     for (int k = 0; k < MODEL_COUNT; k++) {
         if (model_init(&s->model[k], (ts_model_kind)k, cfg, D, maxB)) goto oom;
-        s->model[k].enabled = cfg->models == MODELS_BOTH ||
-                              (k == MODEL_SIAMESE) == (cfg->models == MODELS_SIAMESE);
+        s->model[k].enabled = (cfg->models & TS_MODEL_BIT(k)) != 0;
     }
     s->eval_idx = malloc(sizeof(int) * 2 * (size_t)test->N);
     if (!s->eval_idx) goto oom;

@@ -3,7 +3,14 @@
 #include <string.h>
 #include "tripletscope/track.h"
 
-const char *model_name(ts_model_kind k) { return k == MODEL_SIAMESE ? "siamese" : "triplet"; }
+const char *model_name(ts_model_kind k) {
+    return k == MODEL_SIAMESE ? "siamese" : k == MODEL_TRIPLET ? "triplet" : "both";
+}
+
+const char *models_name(unsigned models) {
+    return models == TS_MODELS_ALL ? "both"
+           : models == TS_MODEL_BIT(MODEL_SIAMESE) ? "siamese" : "triplet";
+}
 
 float track_frac(long part, long whole) { return whole ? (float)part / (float)whole : NAN; }
 

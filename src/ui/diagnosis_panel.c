@@ -48,7 +48,7 @@ static int wrapped_rows(const char *s, int w) {
 // evidence align there). Below 120 columns the code (the name
 // docs/failure-modes.md files it under) gives its room to the message.
 static int finding_head(int y, int W, const ts_finding *f, int draw) {
-    const char *who = f->model == DIAG_MODEL_BOTH ? "both" : model_name((ts_model_kind)f->model);
+    const char *who = model_name((ts_model_kind)f->model);
     char part[4][24];
     const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE, ROLE_DIM, ROLE_MARKER};
     snprintf(part[0], sizeof part[0], "%s", severity_tag(f->severity));

@@ -4,7 +4,7 @@
 #define TRIPLETSCOPE_UI_H
 #include "tripletscope/data.h"
 #include "tripletscope/runner.h"
-#include "tripletscope/session.h"
+#include "tripletscope/config.h"
 
 // Held-out queries the interface evaluates unless --eval-size says otherwise:
 // evaluation runs in the training thread, so it is bounded to keep every
