@@ -21,7 +21,7 @@ LDLIBS   += $(PKG_LIBS) -lpthread -lm
 VERSION := 0.1.0
 CPPFLAGS += -DTS_VERSION=\"$(VERSION)\"
 
-CORE_SRC := $(sort $(wildcard src/core/*.c) $(wildcard src/data/*.c))
+CORE_SRC := $(sort $(wildcard src/base/*.c) $(wildcard src/core/*.c) $(wildcard src/data/*.c))
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/data/embedded.o
 UI_SRC   := $(sort $(wildcard src/ui/*.c))
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
