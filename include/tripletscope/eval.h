@@ -28,7 +28,7 @@ typedef struct {
     int maxN, maxE, maxC, block;
     float *n2;           // (maxN) squared norms
     float *D;            // (block, maxN)
-    uint64_t *keys;      // (maxN)
+    uint64_t *sortkeys;      // (maxN)
     uint64_t *sortbuf;   // (maxN) the sort's scratch
     int *class_count;    // (maxC)
     float *sample;       // (EVAL_SAMPLE + 1) a query's sampled distances

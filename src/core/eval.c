@@ -18,18 +18,18 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     ws->maxC = maxC;
     ws->block = 128;
     ws->n2 = malloc(sizeof(float) * ((size_t)maxN + (size_t)ws->block * maxN));
-    ws->keys = malloc(sizeof(uint64_t) * 2 * (size_t)maxN);
+    ws->sortkeys = malloc(sizeof(uint64_t) * 2 * (size_t)maxN);
     ws->class_count = malloc(sizeof(int) * maxC);
     ws->sample = malloc(sizeof(float) * (EVAL_SAMPLE + 1));
-    if (!ws->n2 || !ws->keys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
-    ws->sortbuf = ws->keys + maxN;
+    if (!ws->n2 || !ws->sortkeys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
+    ws->sortbuf = ws->sortkeys + maxN;
     ws->D = ws->n2 + maxN;
     return 0;
 }
 
 void eval_ws_free(ts_eval_ws *ws) {
     free(ws->n2);
-    free(ws->keys);
+    free(ws->sortkeys);
     free(ws->class_count);
     free(ws->sample);
     memset(ws, 0, sizeof *ws);
@@ -54,25 +54,25 @@ static void select_smallest(uint64_t *k, int n, int m) {
 }
 
 // Keys (distance, index) of every reference j != q with d <= t, in index
-// order; the Gram form's values below 0 as 0, so that the keys order.
-static int collect(const float *d, int N, int q, float t, uint64_t *keys) {
+// order; the Gram form's values below 0 as 0, so that the sortkeys order.
+static int collect(const float *d, int N, int q, float t, uint64_t *sortkeys) {
     int n = 0;
     // Branch-free: write every key, advance only past the kept ones.
     for (int j = 0; j < N; j++) {
-        keys[n] = sortkey_pack(d[j] > 0.0f ? d[j] : 0.0f, j);
+        sortkeys[n] = sortkey_pack(d[j] > 0.0f ? d[j] : 0.0f, j);
         n += (d[j] <= t) & (j != q);
     }
     return n;
 }
 
-// The collected keys' distances where the Gram form cancelled, computed
+// The collected sortkeys' distances where the Gram form cancelled, computed
 // again from the differences (dist_sq_fix_row's rule, for these only).
-static void refine_keys(uint64_t *keys, int n, const float *row, const float *eq, float n2q,
+static void refine_sortkeys(uint64_t *sortkeys, int n, const float *row, const float *eq, float n2q,
                         const float *emb, const float *n2, int E) {
     for (int i = 0; i < n; i++) {
-        int j = sortkey_index(keys[i]);
+        int j = sortkey_index(sortkeys[i]);
         if (dist_cancelled(row[j], n2q, n2[j]))
-            keys[i] = sortkey_pack(dist_sq_direct(eq, emb + (size_t)j * E, E), j);
+            sortkeys[i] = sortkey_pack(dist_sq_direct(eq, emb + (size_t)j * E, E), j);
     }
 }
 
@@ -124,7 +124,7 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             if (R <= 0) continue;
             // The Gram form's squared distances of this query (in place);
             // only the candidates below a threshold estimated from a fixed
-            // sample go on: about R of N keys instead of all N. Those whose
+            // sample go on: about R of N sortkeys instead of all N. Those whose
             // Gram form cancelled are computed again from the differences
             // (as the training's dist_forward does), so duplicates are
             // exactly 0 apart and tie by index. The threshold has the Gram
@@ -136,29 +136,29 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
             float t = ws->exhaustive ? INFINITY : candidate_bound(row, N, q, R, ws->sample);
             // (t also for the refined values' own rounding, E u of them.)
             float wide = t * (1.0f + (float)(2 * E) * 0x1p-24f) + dist_gram_slack(n2[q], n2max, E);
-            int n = collect(row, N, q, wide, ws->keys);
+            int n = collect(row, N, q, wide, ws->sortkeys);
             if (n >= R) {
-                refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
-                select_smallest(ws->keys, n, R);
-                sortkey_sort(ws->keys, R, ws->sortbuf);
+                refine_sortkeys(ws->sortkeys, n, row, eq, n2[q], emb, n2, E);
+                select_smallest(ws->sortkeys, n, R);
+                sortkey_sort(ws->sortkeys, R, ws->sortbuf);
             }
             // Too few, or the R-th nearest beyond the threshold once
             // refined: every reference.
-            if (n < R || (t < INFINITY && !(sortkey_dist(ws->keys[R - 1]) <= t))) {
-                n = collect(row, N, q, INFINITY, ws->keys);
-                refine_keys(ws->keys, n, row, eq, n2[q], emb, n2, E);
-                select_smallest(ws->keys, n, R);
-                sortkey_sort(ws->keys, R, ws->sortbuf);
+            if (n < R || (t < INFINITY && !(sortkey_dist(ws->sortkeys[R - 1]) <= t))) {
+                n = collect(row, N, q, INFINITY, ws->sortkeys);
+                refine_sortkeys(ws->sortkeys, n, row, eq, n2[q], emb, n2, E);
+                select_smallest(ws->sortkeys, n, R);
+                sortkey_sort(ws->sortkeys, R, ws->sortbuf);
             }
             int correct = 0;
             double ap = 0;
             for (int i = 0; i < R; i++) {
-                if (y[(uint32_t)ws->keys[i]] == y[q]) {
+                if (y[(uint32_t)ws->sortkeys[i]] == y[q]) {
                     correct++;
                     ap += (double)correct / (i + 1);
                 }
             }
-            p1 += y[(uint32_t)ws->keys[0]] == y[q];
+            p1 += y[(uint32_t)ws->sortkeys[0]] == y[q];
             rp += (double)correct / R;
             map += ap / R;
             queries++;

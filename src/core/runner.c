@@ -1,4 +1,4 @@
-// runner.c: the worker thread that owns a driver, its key queue, the
+// runner.c: the worker thread that owns a driver, its command queue, the
 // double-buffered snapshot and --log.
 #include <errno.h>
 #include <pthread.h>
@@ -11,7 +11,7 @@
 #include "tripletscope/driver.h"
 #include "tripletscope/runner.h"
 
-#define KEY_QUEUE 64        // commands given faster than steps run wait here
+#define COMMAND_QUEUE 64        // commands given faster than steps run wait here
 #define RATE_SAMPLES 128    // publications remembered for steps/s (>= 1 s of them)
 #define RATE_WINDOW 1.0     // seconds
 
@@ -25,10 +25,10 @@ struct ts_runner {
     pthread_t thread;
     int started;
     pthread_mutex_t mu;             // guards everything below
-    pthread_cond_t cv;              // signalled on a key and on quit
+    pthread_cond_t cv;              // signalled on a command and on quit
     int quit;
-    ts_command keys[KEY_QUEUE];
-    int nkeys;
+    ts_command queue[COMMAND_QUEUE]; // commands given, not yet carried out
+    int nqueued;
     ts_runner_view *front, *back;   // front: the latest publication
     ts_runner_view buf[2];
 
@@ -108,21 +108,21 @@ static void publish(ts_runner *r) {
 
 static void *worker(void *arg) {
     ts_runner *r = arg;
-    ts_command keys[KEY_QUEUE];
+    ts_command given[COMMAND_QUEUE];
     for (;;) {
         pthread_mutex_lock(&r->mu);
-        while (!r->quit && r->nkeys == 0 && (driver_paused(r->d) || !driver_running(r->d)))
+        while (!r->quit && r->nqueued == 0 && (driver_paused(r->d) || !driver_running(r->d)))
             pthread_cond_wait(&r->cv, &r->mu);
         if (r->quit) {
             pthread_mutex_unlock(&r->mu);
             break;
         }
-        int n = r->nkeys;
-        memcpy(keys, r->keys, sizeof(ts_command) * (size_t)n);
-        r->nkeys = 0;
+        int n = r->nqueued;
+        memcpy(given, r->queue, sizeof(ts_command) * (size_t)n);
+        r->nqueued = 0;
         pthread_mutex_unlock(&r->mu);
 
-        for (int i = 0; i < n; i++) driver_command(r->d, keys[i]);
+        for (int i = 0; i < n; i++) driver_command(r->d, given[i]);
         int stepped = driver_step(r->d);
         if (n || !stepped || driver_paused(r->d) || !driver_running(r->d) ||
             (clock_now() - r->last_publish) * 1000.0 >= r->publish_ms)
@@ -188,11 +188,11 @@ int runner_start(ts_runner *r, ts_error *err) {
     return 0;
 }
 
-int runner_command(ts_runner *r, ts_command key) {
+int runner_command(ts_runner *r, ts_command c) {
     int ok = -1;
     pthread_mutex_lock(&r->mu);
-    if (r->nkeys < KEY_QUEUE) {
-        r->keys[r->nkeys++] = key;
+    if (r->nqueued < COMMAND_QUEUE) {
+        r->queue[r->nqueued++] = c;
         ok = 0;
     }
     pthread_cond_signal(&r->cv);
