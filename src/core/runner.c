@@ -39,6 +39,7 @@ struct ts_runner {
     struct { double t; long steps; } samples[RATE_SAMPLES];
     int nsamples, sample_head;
     double t_start;
+    int eval_model, eval_done, eval_total;   // the evaluation in progress (total 0: none)
 };
 
 // --- Log output ---------------------------------------------------------------
@@ -80,13 +81,45 @@ static void rate_sample(ts_runner *r, double t) {
     if (dt > 0.05) r->rate = (steps - r->samples[oldest].steps) / dt;
 }
 
-// Fills the back buffer without the lock (the interface only reads the
-// front one), then swaps the two under it.
+// Swaps the back buffer, filled without the lock (the interface only reads
+// the front one), with the front one under it.
+static void swap(ts_runner *r, ts_runner_view *v, double t) {
+    pthread_mutex_lock(&r->mu);
+    r->back = r->front;
+    r->front = v;
+    pthread_mutex_unlock(&r->mu);
+    // The new back buffer keeps an older log_error: carry it forward.
+    memcpy(r->back->log_error, v->log_error, sizeof v->log_error);
+    r->last_publish = t;
+}
+
+// The evaluation's progress, told after every block of queries by the
+// worker itself: the last view again with the progress, at most once per
+// publish_ms, so frames keep coming while the numbers cannot change.
+static void on_progress(void *ctx, int model, int done, int total) {
+    ts_runner *r = ctx;
+    r->eval_model = model;
+    r->eval_done = done;
+    r->eval_total = done < total ? total : 0;
+    double t = clock_now();
+    if ((t - r->last_publish) * 1000.0 < r->publish_ms) return;
+    ts_runner_view *v = r->back;
+    memcpy(v, r->front, sizeof *v);   // only this thread writes the buffers
+    v->version = ++r->version;
+    v->eval_model = r->eval_model;
+    v->eval_done = r->eval_done;
+    v->eval_total = r->eval_total;
+    swap(r, v, t);
+}
+
+// Fills the back buffer without the lock, then swaps it in.
 static void publish(ts_runner *r) {
     double t = clock_now();
     rate_sample(r, t);
     ts_runner_view *v = r->back;
     driver_snapshot(r->d, &v->snap);
+    r->eval_total = 0;   // a step's evaluation is over when the step returns
+    v->eval_model = v->eval_done = v->eval_total = 0;
     v->version = ++r->version;
     v->running = !driver_paused(r->d);
     v->auto_paused = driver_paused(r->d) && v->snap.diverged;
@@ -95,13 +128,7 @@ static void publish(ts_runner *r) {
     if (r->log_errno && !v->log_error[0])
         snprintf(v->log_error, sizeof v->log_error, "%s: write failed: %s", r->log_path,
                  strerror(r->log_errno));
-    pthread_mutex_lock(&r->mu);
-    r->back = r->front;
-    r->front = v;
-    pthread_mutex_unlock(&r->mu);
-    // The new back buffer keeps an older log_error: carry it forward.
-    memcpy(r->back->log_error, v->log_error, sizeof v->log_error);
-    r->last_publish = t;
+    swap(r, v, t);
 }
 
 // --- The worker ---------------------------------------------------------------
@@ -164,6 +191,7 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
     pthread_cond_init(&r->cv, NULL);
     ts_driver_output lines = {r->log ? emit_to_log : NULL, NULL, r};
     driver_set_output(r->d, &lines);
+    driver_set_progress(r->d, on_progress, r);
     driver_begin(r->d);               // the config line, the script's step-0 commands
     publish(r);                       // a first view before the worker runs
     *out = r;
