@@ -21,7 +21,7 @@ typedef struct {
     long steps;                        // headless: stop after this step
     int log_every, eval_every, eval_size, proj_points;
     unsigned models;                   // the models run (TS_MODEL_BIT): --models
-    int threads;                       // OpenBLAS threads
+    int threads;                       // --threads, 0: by default (config_threads)
     char preset[24];                   // the preset applied ("seed" by default)
     char export_dir[256];              // where `e` writes snapshots
 } ts_config;
@@ -47,5 +47,16 @@ void config_default(ts_config *c);
 int config_preset(ts_config *c, const char *name);
 // Checks ranges; -1 with a message naming the flag.
 int config_validate(const ts_config *c, ts_error *err);
+// The threads a run trains on: --threads, or by default 2 when both models
+// run on a machine of 2 cores or more (one each), else 1.
+int config_threads(const ts_config *c);
+// 1 when the two models step and evaluate concurrently, one thread each:
+// both run and there are 2 threads or more. The results are the same to the
+// bit as when they take turns: each model's operations are its own.
+int config_concurrent(const ts_config *c);
+// OpenBLAS threads for each model's products: 1 when the models are
+// concurrent (each has its core: more would oversubscribe them), else the
+// run's threads.
+int config_blas_threads(const ts_config *c);
 
 #endif

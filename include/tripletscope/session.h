@@ -34,6 +34,10 @@ typedef struct {
     ts_stepstats cur;            // the step being measured
     ts_track track;              // what it measured, step by step and per evaluation
     ts_pca pca;
+    float *xe;                   // (EVAL_CHUNK, D) a chunk of held-out features
+    float *eval_emb;             // (n_eval, E) its held-out embeddings
+    ts_eval_ws ews;
+    float *proj_emb;             // (n_proj, E) the projected points' embeddings
     float *proj;                 // (n_proj, 2)
 } ts_model;
 
@@ -51,13 +55,14 @@ typedef struct ts_session {
     int n_eval;                  // held-out points evaluated
     int *eval_idx;               // (n_eval) into test
     int *eval_y;                 // (n_eval)
-    float *eval_emb;             // (n_eval, E)
-    ts_eval_ws ews;
     int n_proj;                  // projected points, a stratified subset of the eval set
     int *proj_idx;               // (n_proj) into the eval set
     int *proj_y;                 // (n_proj)
-    float *proj_emb;             // (n_proj, E)
     ts_eventlog events;          // the last changes, for markers
+    ts_eval_progress progress;   // what hears of an evaluation's progress
+    void *progress_ctx;
+    struct ts_peer *peer;        // the triplet model's own thread, or NULL: the
+                                 // models take turns on the caller's
 } ts_session;
 
 // Builds a session over train/test (which must outlive it). Returns 0, or -1

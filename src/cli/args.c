@@ -364,8 +364,10 @@ const cli_flag cli_flags[] = {
      "characters [.]", NULL},
     {"--models", "WHICH", set_models, 0, 0, 0, "both, siamese or triplet [both]", NULL},
     {"--threads", "N", set_int, AT(cfg.threads), 1, 64,
-     "OpenBLAS threads, 1..64 [1: the matrices are small and\n"
-     "a second thread costs more than it gives]", NULL},
+     "threads to train on, 1..64. Both models: 2 or more\n"
+     "step them at once, one thread each (same numbers as\n"
+     "1); one model: OpenBLAS threads (a second costs more\n"
+     "than it gives) [2 for both models on 2+ cores, else 1]", NULL},
     {"--help", NULL, set_on, AT(help), 1, 0, "", "--help, --version"},
     {"-h", NULL, set_on, AT(help), 1, 0, NULL, NULL},
     {"--version", NULL, set_on, AT(version), 1, 0, NULL, NULL},

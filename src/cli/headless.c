@@ -172,7 +172,7 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
         driver_free(d);
         return 2;
     }
-    blas_set_threads(cli->cfg.threads);
+    blas_set_threads(config_blas_threads(&cli->cfg));
     ts_driver_output out = {emit_line, refused, &k};
     driver_set_output(d, &out);
     progress prog = {d, -1, 0, 0, 0};

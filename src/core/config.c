@@ -2,6 +2,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "tripletscope/config.h"
 
 void config_default(ts_config *c) {
@@ -31,7 +32,7 @@ void config_default(ts_config *c) {
     c->eval_size = TS_EVAL_SIZE_DEFAULT;
     c->proj_points = TS_MAX_PROJ;
     c->models = TS_MODELS_ALL;
-    c->threads = 1;
+    c->threads = 0;   // config_threads decides
     snprintf(c->preset, sizeof c->preset, "seed");
     snprintf(c->export_dir, sizeof c->export_dir, ".");
 }
@@ -96,9 +97,23 @@ int config_validate(const ts_config *c, ts_error *err) {
     if (c->log_every < 1) return ts_fail(err, "--log-every: must be at least 1 (got %d)", c->log_every);
     if (c->eval_every < 0) return ts_fail(err, "--eval-every: must be >= 0 (got %d)", c->eval_every);
     if (c->eval_size < 0) return ts_fail(err, "--eval-size: must be >= 0 (got %d)", c->eval_size);
-    if (c->threads < 1 || c->threads > 64)
+    if (c->threads < 0 || c->threads > 64)
         return ts_fail(err, "--threads: must be between 1 and 64 (got %d)", c->threads);
     if (!isfinite(c->momentum) || c->momentum < 0 || c->momentum >= 1)
         return ts_fail(err, "--momentum: must be in [0, 1) (got %g)", c->momentum);
     return 0;
+}
+
+int config_threads(const ts_config *c) {
+    if (c->threads > 0) return c->threads;
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    return c->models == TS_MODELS_ALL && cpus >= 2 ? 2 : 1;
+}
+
+int config_concurrent(const ts_config *c) {
+    return c->models == TS_MODELS_ALL && config_threads(c) >= 2;
+}
+
+int config_blas_threads(const ts_config *c) {
+    return config_concurrent(c) ? 1 : config_threads(c);
 }

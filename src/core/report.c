@@ -82,7 +82,7 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     json_raw(&j, ",\"batch\":%d,\"k\":%d,\"seed\":%llu,\"steps\":%ld,\"log_every\":%d,"
                  "\"eval_every\":%d,\"eval_size\":%d,\"threads\":%d,\"models\":\"%s\",",
              c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
-             c->eval_size, c->threads,
+             c->eval_size, config_threads(c),
              models_name(c->models));
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);

@@ -1,5 +1,7 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
@@ -15,6 +17,101 @@
 // seed, so runs with different seeds are measured on the same queries.
 #define EVAL_SEED 0x5eedULL
 
+
+// ---------------------------------------------------------------------------
+// The triplet model's thread
+//
+// When both models run on two threads or more, the triplet model steps and
+// evaluates on a thread of its own while the Siamese one does on the
+// caller's: each reads the shared batch, the settings and the held-out set,
+// and writes only its own model. A step is posted, both run, the caller
+// waits for the peer: the same operations per model as in turns, so the same
+// numbers to the bit, for a little more than the price of one model.
+
+enum { JOB_NONE, JOB_STEP, JOB_EVALUATE, JOB_QUIT };
+
+typedef struct ts_peer ts_peer;
+
+struct ts_peer {
+    ts_session *s;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int job;
+    long posted, done;    // jobs posted and finished
+};
+
+static void model_step(ts_session *s, ts_model *m);
+static void model_evaluate(ts_session *s, ts_model *m, int progress);
+static void flush_denormals(void);
+
+static void *peer_main(void *arg) {
+    ts_peer *p = arg;
+    ts_model *m = &p->s->model[MODEL_TRIPLET];
+    flush_denormals();   // MXCSR is per thread
+    for (;;) {
+        pthread_mutex_lock(&p->mu);
+        while (p->done == p->posted) pthread_cond_wait(&p->cv, &p->mu);
+        int job = p->job;
+        pthread_mutex_unlock(&p->mu);
+        if (job == JOB_QUIT) break;
+        if (job == JOB_STEP) model_step(p->s, m);
+        else model_evaluate(p->s, m, 0);   // the caller's model tells the progress
+        pthread_mutex_lock(&p->mu);
+        p->done = p->posted;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
+    }
+    return NULL;
+}
+
+static void peer_run(ts_peer *p, int job) {
+    pthread_mutex_lock(&p->mu);
+    p->job = job;
+    p->posted++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void peer_wait(ts_peer *p) {
+    pthread_mutex_lock(&p->mu);
+    while (p->done != p->posted) pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+}
+
+// Starts the peer with every signal blocked but the faults, as the runner's
+// worker: signals reach the interface thread, a fault here still runs the
+// process's handler.
+static ts_peer *peer_start(ts_session *s) {
+    ts_peer *p = calloc(1, sizeof *p);
+    if (!p) return NULL;
+    p->s = s;
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_cond_init(&p->cv, NULL);
+    static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
+    sigset_t all, old;
+    sigfillset(&all);
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) sigdelset(&all, faults[i]);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    int rc = pthread_create(&p->thread, NULL, peer_main, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc) {
+        pthread_mutex_destroy(&p->mu);
+        pthread_cond_destroy(&p->cv);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+static void peer_stop(ts_peer *p) {
+    if (!p) return;
+    peer_run(p, JOB_QUIT);
+    pthread_join(p->thread, NULL);
+    pthread_mutex_destroy(&p->mu);
+    pthread_cond_destroy(&p->cv);
+    free(p);
+}
 
 // ---------------------------------------------------------------------------
 // Creation and teardown
@@ -34,7 +131,15 @@ static int model_init(ts_model *m, ts_model_kind kind, const ts_config *c, int D
     m->dz = m->de + (size_t)B * E;
     if (pca_init(&m->pca, TS_MAX_PROJ, E)) return -1;
     m->proj = malloc(sizeof(float) * 2 * TS_MAX_PROJ);
-    return m->proj ? 0 : -1;
+    m->xe = malloc(sizeof(float) * (size_t)EVAL_CHUNK * D);
+    m->proj_emb = malloc(sizeof(float) * (size_t)TS_MAX_PROJ * E);
+    return m->proj && m->xe && m->proj_emb ? 0 : -1;
+}
+
+// The held-out set's share of a model: its embeddings and the evaluation's scratch.
+static int model_eval_init(ts_model *m, int n_eval, int E, int C) {
+    m->eval_emb = malloc(sizeof(float) * ((size_t)n_eval * E + 1));
+    return m->eval_emb && !eval_ws_init(&m->ews, n_eval, E, C) ? 0 : -1;
 }
 
 static void model_free(ts_model *m) {
@@ -43,6 +148,10 @@ static void model_free(ts_model *m) {
     free(m->de);
     pca_free(&m->pca);
     free(m->proj);
+    free(m->xe);
+    free(m->proj_emb);
+    free(m->eval_emb);
+    eval_ws_free(&m->ews);
     memset(m, 0, sizeof *m);
 }
 
@@ -79,18 +188,21 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     if (s->n_eval < 0) goto oom;
     s->eval_y = s->eval_idx + s->n_eval;
     for (int i = 0; i < s->n_eval; i++) s->eval_y[i] = test->y[s->eval_idx[i]];
-    s->eval_emb = malloc(sizeof(float) * (size_t)s->n_eval * E);
-    if (!s->eval_emb || eval_ws_init(&s->ews, s->n_eval, E, test->C)) goto oom;
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (model_eval_init(&s->model[k], s->n_eval, E, test->C)) goto oom;
     int np = cfg->proj_points < TS_MAX_PROJ ? cfg->proj_points : TS_MAX_PROJ;
     s->proj_idx = malloc(sizeof(int) * 2 * (size_t)s->n_eval);
-    s->proj_emb = malloc(sizeof(float) * (size_t)TS_MAX_PROJ * E);
-    if (!s->proj_idx || !s->proj_emb) goto oom;
+    if (!s->proj_idx) goto oom;
     s->n_proj = eval_subsample(s->eval_y, s->n_eval, test->C, np, EVAL_SEED + 1, s->proj_idx);
     if (s->n_proj < 0) goto oom;
     if (s->n_proj > TS_MAX_PROJ) s->n_proj = TS_MAX_PROJ;
     s->proj_y = s->proj_idx + s->n_eval;
     for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];
     session_reset(s, cfg->seed);
+    if (config_concurrent(cfg) && !(s->peer = peer_start(s))) {
+        session_free(s);
+        return ts_fail(err, "cannot start the triplet model's thread (try --threads 1)");
+    }
     *out = s;
     return 0;
 oom:
@@ -100,21 +212,19 @@ oom:
 
 void session_free(ts_session *s) {
     if (!s) return;
+    peer_stop(s->peer);
     for (int k = 0; k < MODEL_COUNT; k++) model_free(&s->model[k]);
     sampler_free(&s->sampler);
-    eval_ws_free(&s->ews);
     free(s->batch_idx);
     free(s->x);
     free(s->eval_idx);
-    free(s->eval_emb);
     free(s->proj_idx);
-    free(s->proj_emb);
     free(s);
 }
 
 void session_set_progress(ts_session *s, ts_eval_progress fn, void *ctx) {
-    s->ews.progress = fn;
-    s->ews.progress_ctx = ctx;
+    s->progress = fn;
+    s->progress_ctx = ctx;
 }
 
 void session_reset(ts_session *s, uint64_t seed) {
@@ -176,8 +286,14 @@ int session_step(ts_session *s) {
     sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
     data_gather(tr, s->batch_idx, B, s->x);
     for (int i = 0; i < B; i++) s->y[i] = tr->y[s->batch_idx[i]];
-    for (int k = 0; k < MODEL_COUNT; k++)
-        if (s->model[k].enabled) model_step(s, &s->model[k]);
+    if (s->peer) {   // the triplet model on its thread, the Siamese one on this
+        peer_run(s->peer, JOB_STEP);
+        model_step(s, &s->model[MODEL_SIAMESE]);
+        peer_wait(s->peer);
+    } else {
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (s->model[k].enabled) model_step(s, &s->model[k]);
+    }
     s->step++;
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
@@ -218,28 +334,39 @@ static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const i
     int E = s->cfg.embed_dim;
     for (int i0 = 0; i0 < n; i0 += EVAL_CHUNK) {
         int c = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
-        data_gather(ds, idx + i0, c, s->x);
-        const float *z = mlp_forward(&m->net, s->x, c);
+        data_gather(ds, idx + i0, c, m->xe);
+        const float *z = mlp_forward(&m->net, m->xe, c);
         embed_forward(out + (size_t)i0 * E, m->meas.norms, z, c, E, s->cfg.set.normalize);
     }
 }
 
-void session_evaluate(ts_session *s) {
+// One model's evaluation, touching nothing of the other model's: the two
+// may run at once. progress: whether this thread tells the front end.
+static void model_evaluate(ts_session *s, ts_model *m, int progress) {
     int E = s->cfg.embed_dim;
     flush_denormals();
-    for (int k = 0; k < MODEL_COUNT; k++) {
-        ts_model *m = &s->model[k];
-        if (!m->enabled) continue;
-        embed_rows(s, m, s->test, s->eval_idx, s->n_eval, s->eval_emb);
-        s->ews.progress_tag = k;
-        ts_retrieval r;
-        eval_retrieval(s->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &s->ews, &r);
-        track_push_eval(&m->track, s->step, &r);
-        for (int i = 0; i < s->n_proj; i++)
-            memcpy(s->proj_emb + (size_t)i * E, s->eval_emb + (size_t)s->proj_idx[i] * E,
-                   sizeof(float) * E);
-        pca_project(&m->pca, s->proj_emb, s->n_proj, m->proj);
+    embed_rows(s, m, s->test, s->eval_idx, s->n_eval, m->eval_emb);
+    m->ews.progress = progress ? s->progress : NULL;
+    m->ews.progress_ctx = s->progress_ctx;
+    m->ews.progress_tag = m->kind;
+    ts_retrieval r;
+    eval_retrieval(m->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &m->ews, &r);
+    track_push_eval(&m->track, s->step, &r);
+    for (int i = 0; i < s->n_proj; i++)
+        memcpy(m->proj_emb + (size_t)i * E, m->eval_emb + (size_t)s->proj_idx[i] * E,
+               sizeof(float) * E);
+    pca_project(&m->pca, m->proj_emb, s->n_proj, m->proj);
+}
+
+void session_evaluate(ts_session *s) {
+    if (s->peer) {
+        peer_run(s->peer, JOB_EVALUATE);
+        model_evaluate(s, &s->model[MODEL_SIAMESE], 1);
+        peer_wait(s->peer);
+        return;
     }
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (s->model[k].enabled) model_evaluate(s, &s->model[k], 1);
 }
 
 // ---------------------------------------------------------------------------

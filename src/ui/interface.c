@@ -107,7 +107,7 @@ int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ts_dataset *t
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
-    blas_set_threads(cfg->threads);
+    blas_set_threads(config_blas_threads(cfg));
     if (term_start(&u.caps, &err)) {
         runner_free(r, NULL);
         fprintf(stderr, "tripletscope: %s\n", err.msg);
