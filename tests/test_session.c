@@ -323,6 +323,8 @@ static void log_progress(void *ctx, int tag, int done, int total) {
 
 // An evaluation tells its progress per block of queries, for each model, up
 // to every query; the default size is capped, --eval-size caps it lower.
+// When the models evaluate at once, the Siamese one's progress stands for
+// both (the front end hears from one thread only).
 static void test_eval_progress(void **state) {
     (void)state;
     ts_config c;
@@ -330,18 +332,25 @@ static void test_eval_progress(void **state) {
     assert_int_equal(c.eval_size, TS_EVAL_SIZE_DEFAULT);
     ts_session *s;
     ts_error err;
-    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
-    assert_int_equal(s->n_eval, test.N);   // 150 < the cap: all of them
-    progress_log p = {.rising = 1};
-    session_set_progress(s, log_progress, &p);
-    session_evaluate(s);
-    for (int k = 0; k < MODEL_COUNT; k++) {
-        assert_int_equal(p.calls[k], (test.N + 127) / 128);   // blocks of 128
-        assert_int_equal(p.done[k], test.N);
+    for (int threads = 1; threads <= 2; threads++) {
+        c.threads = threads;
+        assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+        assert_int_equal(s->n_eval, test.N);   // 150 < the cap: all of them
+        assert_true((s->peer != NULL) == (threads == 2));
+        progress_log p = {.rising = 1};
+        session_set_progress(s, log_progress, &p);
+        session_evaluate(s);
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            int told = k == MODEL_SIAMESE || threads == 1;
+            assert_int_equal(p.calls[k], told ? (test.N + 127) / 128 : 0);   // blocks of 128
+            assert_int_equal(p.done[k], told ? test.N : 0);
+            assert_true(s->model[k].track.have_eval);
+        }
+        assert_int_equal(p.total, test.N);
+        assert_true(p.rising);
+        session_free(s);
     }
-    assert_int_equal(p.total, test.N);
-    assert_true(p.rising);
-    session_free(s);
+    c.threads = 0;
     c.eval_size = 100;
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
     assert_int_equal(s->n_eval, 100);

@@ -71,8 +71,10 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
                    const ts_dataset *test, const char *data_name, ts_error *err);
 void session_free(ts_session *s);
 // Sets what hears of an evaluation's progress: fn(ctx, model, done, total)
-// after every block of queries (NULL: nothing). For a front end to show a
-// long evaluation; it must not touch the session.
+// after every block of queries (NULL: nothing), from the calling thread
+// only: when the models evaluate at once, the Siamese model's progress
+// stands for both. For a front end to show a long evaluation; it must not
+// touch the session.
 void session_set_progress(ts_session *s, ts_eval_progress fn, void *ctx);
 // One training step of every enabled model on the same batch, measured into
 // the models' tracks; a NaN or Inf sets s->diverged. Returns 0, or 1 when it

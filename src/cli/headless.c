@@ -61,6 +61,7 @@ static void emit_line(void *ctx, const char *line) {
 
 typedef struct {
     const ts_driver *d;
+    int both;               // the models evaluate at once: one progress for both
     int tag, done;          // the evaluation in progress: model and queries so far
     double start, shown;    // when it began, when it last printed (0: not yet)
 } progress;
@@ -77,9 +78,12 @@ static void on_progress(void *ctx, int tag, int done, int total) {
     if (now - p->start < PROGRESS_AFTER || (p->shown > 0 && now - p->shown < PROGRESS_EVERY))
         return;
     p->shown = now;
-    fprintf(stderr, "tripletscope: step %ld: evaluating the %s model: %d of %d held-out queries "
-            "(%.0f s; --eval-size sets how many)\n", driver_step_count(p->d), model_name((ts_model_kind)tag),
-            done, total, now - p->start);
+    char what[32];
+    if (p->both) snprintf(what, sizeof what, "both models");
+    else snprintf(what, sizeof what, "the %s model", model_name((ts_model_kind)tag));
+    fprintf(stderr, "tripletscope: step %ld: evaluating %s: %d of %d held-out queries "
+            "(%.0f s; --eval-size sets how many)\n", driver_step_count(p->d), what, done, total,
+            now - p->start);
 }
 
 // A refused command is a warning (the run goes on, as the interface shows a
@@ -175,7 +179,7 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     blas_set_threads(config_blas_threads(&cli->cfg));
     ts_driver_output out = {emit_line, refused, &k};
     driver_set_output(d, &out);
-    progress prog = {d, -1, 0, 0, 0};
+    progress prog = {d, config_concurrent(&cli->cfg), -1, 0, 0, 0};
     driver_set_progress(d, on_progress, &prog);
 
     driver_begin(d);
