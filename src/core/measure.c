@@ -34,18 +34,28 @@ void measure_free(ts_measure *m) {
 // --- The batch -------------------------------------------------------------------
 
 // Mean distance over positive and over negative pairs (a != p) of the batch.
+// Branch-free: each distance is added to one sum and 0.0 to the other, which
+// leaves both sums exactly as the branches would (x + 0.0 == x); the
+// diagonal is exactly 0, so a's own distance adds nothing to the positives.
+// Labels in a uniform batch make a branch here a coin flip.
 static void pair_means(const ts_anchors *anc, float *d_pos, float *d_neg) {
     double sp = 0, sn = 0;
-    long np = 0, nn = 0;
+    long np = 0;
     int B = anc->B;
+    const int *y = anc->y;
     for (int a = 0; a < B; a++) {
         const float *row = anc->dist + (size_t)a * B;
+        int ya = y[a];
         for (int j = 0; j < B; j++) {
-            if (j == a) continue;
-            if (anc->y[j] == anc->y[a]) { sp += row[j]; np++; }
-            else { sn += row[j]; nn++; }
+            int same = y[j] == ya;
+            double v = row[j];
+            sp += same ? v : 0.0;
+            sn += same ? 0.0 : v;
+            np += same;
         }
+        np--;   // a itself
     }
+    long nn = (long)B * (B - 1) - np;
     *d_pos = np ? (float)(sp / np) : NAN;
     *d_neg = nn ? (float)(sn / nn) : NAN;
 }
