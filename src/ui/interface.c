@@ -53,12 +53,19 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
     } else if (c == CMD_PROJECTION) {
         u->show_proj = !u->show_proj;
     } else if (command_info(c)->scope != SCOPE_INTERFACE) {
-        runner_command(r, c);
+        if (runner_command(r, c) == 0 && u->evaluating) u->keys_waiting++;
     }
     return 0;
 }
 
 // --- Loop ----------------------------------------------------------------------------
+
+// The worker takes commands between steps, so those given during an
+// evaluation wait for its end; the rule counts them until then.
+static void note_evaluation(ui_state *u, const ts_runner_view *v) {
+    u->evaluating = v->eval_total > 0;
+    if (!u->evaluating) u->keys_waiting = 0;
+}
 
 // Runs until q (or a script's q, or a signal); returns the exit status.
 static int loop(ui_state *u, ts_runner *r) {
@@ -85,7 +92,10 @@ static int loop(ui_state *u, ts_runner *r) {
         }
         now = clock_now();
         if (now < next_frame && !resized) continue;
-        if (runner_view(r, &view, &seen)) dirty = 1;
+        if (runner_view(r, &view, &seen)) {
+            dirty = 1;
+            note_evaluation(u, &view);
+        }
         if (view.quit) return 0;
         if (dirty || resized) {
             panels_draw(u, &view, now);

@@ -26,6 +26,8 @@ typedef struct {
     double notice_t;
     long notice_seq;      // its sequence number (the session counts notices)
     int notice_repeat;    // how many times in a row it came with the same text
+    int evaluating;       // the last view read had an evaluation in progress
+    int keys_waiting;     // commands given since, which wait for it to end
     // Scratch grown with the terminal, so a frame allocates nothing.
     int cap;              // cells each buffer holds
     ui_cell *cells;       // (cap)
