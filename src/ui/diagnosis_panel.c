@@ -81,11 +81,15 @@ static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
     u->notice_t = now;
 }
 
+int diagnosis_eval_total(const ts_runner_view *v) {
+    return v->eval_total > 0 ? v->eval_total : v->eval_done;
+}
+
 // An evaluation in progress, in form f (0: the most detailed) of the
 // three; the count keeps its width (done padded to total's digits), so the
 // text, right-aligned on the rule, does not shift as it counts.
 static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting, int f) {
-    int digits = snprintf(NULL, 0, "%d", v->eval_total);
+    int total = diagnosis_eval_total(v), digits = snprintf(NULL, 0, "%d", total);
     char wait[32] = "";
     if (waiting > 0 && f < 2)
         snprintf(wait, sizeof wait, ", %d key%s waiting", waiting, waiting > 1 ? "s" : "");
@@ -93,11 +97,10 @@ static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting,
     const char *who = v->eval_model == MODEL_SIAMESE ? "Siamese" : "triplet";
     if (f == 0)
         snprintf(buf, n, "evaluating the %s model: %*d of %d held-out queries%s", who, digits,
-                 v->eval_done, v->eval_total, wait);
+                 v->eval_done, total, wait);
     else if (f == 1)
-        snprintf(buf, n, "evaluating %s: %*d/%d%s", who, digits, v->eval_done, v->eval_total,
-                 wait);
-    else snprintf(buf, n, "eval %*d/%d%s", digits, v->eval_done, v->eval_total, wait);
+        snprintf(buf, n, "evaluating %s: %*d/%d%s", who, digits, v->eval_done, total, wait);
+    else snprintf(buf, n, "eval %*d/%d%s", digits, v->eval_done, total, wait);
 }
 
 // The evaluation's progress in room columns beside a message of want
@@ -119,7 +122,7 @@ static int eval_fit(char *buf, size_t n, const ui_state *u, const ts_runner_view
 // message), 0 with no evaluation.
 static int draw_eval(const ui_state *u, const ts_runner_view *v, int y, int W, int room,
                      int want) {
-    if (v->eval_total <= 0) return 0;
+    if (diagnosis_eval_total(v) <= 0) return 0;
     char buf[128];
     int len = eval_fit(buf, sizeof buf, u, v, room, want);
     term_printf(y, W - len - 3, len + 2, ROLE_DEFAULT, " %s ", buf);

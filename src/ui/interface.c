@@ -63,7 +63,7 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
 // The worker takes commands between steps, so those given during an
 // evaluation wait for its end; the rule counts them until then.
 static void note_evaluation(ui_state *u, const ts_runner_view *v) {
-    u->evaluating = v->eval_total > 0;
+    u->evaluating = diagnosis_eval_total(v) > 0;
     if (!u->evaluating) u->keys_waiting = 0;
 }
 
