@@ -3,6 +3,7 @@
 // redraws at most 30 times a second from its own copy of the latest view.
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "keys.h"
 #include "panels.h"
@@ -58,6 +59,31 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
     return 0;
 }
 
+// --- Frame log ------------------------------------------------------------------------
+
+// TRIPLETSCOPE_FRAME_LOG=FILE: one line per drawn frame, for bench/ui.sh to
+// find the longest gap between frames. A benchmark hook, so its errors are
+// ignored; the FILE's own buffer means a frame allocates nothing.
+static FILE *frame_log;
+
+static void frame_log_open(void) {
+    const char *path = getenv("TRIPLETSCOPE_FRAME_LOG");
+    if (path && path[0]) frame_log = fopen(path, "a");
+}
+
+// Flushed at every frame: the log is whole however the process ends.
+static void frame_log_write(const ts_runner_view *v) {
+    if (!frame_log) return;
+    fprintf(frame_log, "%.3f %ld %d %d\n", clock_now() * 1000.0, v->snap.step, v->eval_done,
+            v->eval_total);
+    fflush(frame_log);
+}
+
+static void frame_log_close(void) {
+    if (frame_log) fclose(frame_log);
+    frame_log = NULL;
+}
+
 // --- Loop ----------------------------------------------------------------------------
 
 // The worker takes commands between steps, so those given during an
@@ -100,6 +126,7 @@ static int loop(ui_state *u, ts_runner *r) {
         if (dirty || resized) {
             panels_draw(u, &view, now);
             refresh();
+            frame_log_write(&view);
             dirty = 0;
         }
         next_frame = now + FRAME_MS / 1000.0;
@@ -123,8 +150,10 @@ int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ts_dataset *t
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
+    frame_log_open();
     if (runner_start(r, &err)) term_fatal("%s", err.msg);
     int status = loop(&u, r);
+    frame_log_close();
     runner_stop(r);
     term_restore();
     panels_free(&u);
