@@ -1,6 +1,7 @@
 // interface.c: the interface's loop. Training runs in the runner's worker
 // thread; this thread reads keys with a timeout, hands them over, and
-// redraws at most 30 times a second from its own copy of the latest view.
+// redraws at most 30 times a second from its own copy of the latest view,
+// as soon as one comes after a frame time that found none.
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "ui.h"
 
 #define FRAME_MS 33                 // ~30 frames a second
+#define POLL_MS 4                   // the next look for a view when a frame had none
 #define KEY_ESC 27
 
 // --- Keys ----------------------------------------------------------------------------
@@ -93,6 +95,16 @@ static void note_evaluation(ui_state *u, const ts_runner_view *v) {
     if (!u->evaluating) u->keys_waiting = 0;
 }
 
+// Milliseconds to the next look for a view after a frame time that found
+// none. Views come every 20 ms or so while the worker runs, but not on the
+// 33 ms frame grid: looking again only a frame later drew a view up to
+// 33 ms late, and a 50 ms pause between two (an evaluation embedding its
+// queries) as a 66 ms gap. Paused, only keys change the screen, and they
+// wake getch() themselves.
+static int next_look(const ts_runner_view *v) {
+    return v->running || diagnosis_eval_total(v) > 0 ? POLL_MS : FRAME_MS;
+}
+
 // Runs until q (or a script's q, or a signal); returns the exit status.
 static int loop(ui_state *u, ts_runner *r) {
     static ts_runner_view view;     // ~1 MB: not on the stack
@@ -128,8 +140,10 @@ static int loop(ui_state *u, ts_runner *r) {
             refresh();
             frame_log_write(&view);
             dirty = 0;
+            next_frame = now + FRAME_MS / 1000.0;
+        } else {
+            next_frame = now + next_look(&view) / 1000.0;
         }
-        next_frame = now + FRAME_MS / 1000.0;
     }
 }
 
