@@ -1,7 +1,8 @@
 #!/bin/sh
 # bench/ui.sh BUILD REPS: the interface's cost over a pseudo-terminal (tmux),
-# the time from a key press to its effect on screen, and the time to the
-# first drawn step. Part of `make bench`; prints a markdown section.
+# the time from a key press to its effect on screen, the time to the first
+# drawn step, and the gaps between frames through long evaluations. Part of
+# `make bench`; prints a markdown section.
 set -u
 B=${1:-build}
 REPS=${2:-3}
@@ -70,20 +71,21 @@ while [ ! -s "$T/done" ] && [ $n -lt 1200 ]; do sleep 0.1; n=$((n + 1)); done
 # (so it is over by at most a frame on each side).
 frame_gaps() {
     awk '{ t = $1; ev = ($4 > 0 || $3 > 0) }
-         NR > 1 { g = t - pt; if (g > all) all = g; if ((ev || pev) && g > in_ev) in_ev = g
+         NR > 1 { g = t - pt; if (g > all) all = g
+                  if ((ev || pev) && g > in_ev) in_ev = g
                   if ((ev || pev) && g > 100) over++ }
          ev && !pev { start = NR > 1 ? pt : t; frames = 0 }
          ev { frames++ }
          !ev && pev { n++; d = t - start; total += d; if (d > longest) longest = d; fr += frames }
          { pt = t; pev = ev }
          END {
-             if (n == 0) { print "no evaluation was drawn (" NR " frames)"; exit }
-             printf "%d frames; longest gap between two frames during an evaluation %.0f ms (%d over 100 ms), overall %.0f ms; ", NR, in_ev, over, all
-             printf "%d evaluations (both models) took %.0f ms on average, the longest %.0f ms, drawn in %.1f frames/s\n", n, total / n, longest, fr * 1000 / total
+             if (n == 0) { print "- No evaluation was drawn (" NR " frames logged)."; exit }
+             printf "- Longest gap between two drawn frames during an evaluation: %.0f ms (%d over 100 ms); overall: %.0f ms (%d frames).\n", in_ev, over, all, NR
+             printf "- %d evaluations (both models): %.0f ms on average, the longest %.0f ms, drawn at %.1f frames/s meanwhile.\n", n, total / n, longest, fr * 1000 / total
          }' "$1"
 }
 gaps=$(frame_gaps "$T/frames" 2>/dev/null)
-[ -n "$gaps" ] || gaps="no frame log"
+[ -n "$gaps" ] || gaps="- No frame log was written."
 
 echo "## The interface ($DATA, both models, evaluation on 1000 held-out queries every 250 steps, the interface's default)"
 echo
@@ -94,6 +96,8 @@ echo "- Start to the first drawn step: $first ms."
 echo
 echo "### Frame gaps during long evaluations (issue 14: under 100 ms)"
 echo
-echo "- $DATA, \`$EVAL_FLAGS\` (default --threads), 350 steps in a 120 x 40 tmux pane, one line per"
-echo "  drawn frame from TRIPLETSCOPE_FRAME_LOG: $gaps."
+echo "\`$EVAL_FLAGS --script 350:q\` (default --threads) in a 120 x 40 tmux pane, a line per drawn"
+echo "frame from TRIPLETSCOPE_FRAME_LOG:"
+echo
+echo "$gaps"
 echo
