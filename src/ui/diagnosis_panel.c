@@ -81,18 +81,71 @@ static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
     u->notice_t = now;
 }
 
-// The "Diagnosis" rule, with a --log failure or, for a while, the notice.
+int diagnosis_eval_total(const ts_runner_view *v) {
+    return v->eval_total > 0 ? v->eval_total : v->eval_done;
+}
+
+// An evaluation in progress, in form f (0: the most detailed) of the
+// three; the count keeps its width (done padded to total's digits), so the
+// text, right-aligned on the rule, does not shift as it counts.
+static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting, int f) {
+    int total = diagnosis_eval_total(v), digits = snprintf(NULL, 0, "%d", total);
+    char wait[32] = "";
+    if (waiting > 0 && f < 2)
+        snprintf(wait, sizeof wait, ", %d key%s waiting", waiting, waiting > 1 ? "s" : "");
+    else if (waiting > 0) snprintf(wait, sizeof wait, " +%d", waiting);
+    const char *who = v->eval_model == MODEL_SIAMESE ? "Siamese" : "triplet";
+    if (f == 0)
+        snprintf(buf, n, "evaluating the %s model: %*d of %d held-out queries%s", who, digits,
+                 v->eval_done, total, wait);
+    else if (f == 1)
+        snprintf(buf, n, "evaluating %s: %*d/%d%s", who, digits, v->eval_done, total, wait);
+    else snprintf(buf, n, "eval %*d/%d%s", digits, v->eval_done, total, wait);
+}
+
+// The evaluation's progress in room columns beside a message of want
+// columns: the most detailed form that leaves the message whole, else that
+// leaves it 20 columns, else the shortest. Returns its columns.
+static int eval_fit(char *buf, size_t n, const ui_state *u, const ts_runner_view *v, int room,
+                    int want) {
+    const int keep[2] = {want, want < 20 ? want : 20};
+    for (int pass = 0; pass < 2; pass++)
+        for (int f = 0; f < 3; f++) {
+            eval_text(buf, n, v, u->keys_waiting, f);
+            if (text_cols(buf) + 3 + keep[pass] <= room) return text_cols(buf);
+        }
+    return text_cols(buf);
+}
+
+// Draws the evaluation's progress at the right end of the rule; returns the
+// columns it takes from room (its spaces, and a rule cell apart from the
+// message), 0 with no evaluation.
+static int draw_eval(const ui_state *u, const ts_runner_view *v, int y, int W, int room,
+                     int want) {
+    if (diagnosis_eval_total(v) <= 0) return 0;
+    char buf[128];
+    int len = eval_fit(buf, sizeof buf, u, v, room, want);
+    term_printf(y, W - len - 3, len + 2, ROLE_DEFAULT, " %s ", buf);
+    return len + 3;
+}
+
+// The "Diagnosis" rule, with a --log failure or, for a while, the notice,
+// and the progress of an evaluation at its right end.
 static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double now) {
     term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
     int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
     char msg[700], buf[700], rep[16] = "";
     int room = W - x - 3;   // a space either side, and the rule's last cell
     take_notice(u, &v->snap, now);
+    int notice = u->notice[0] && now - u->notice_t < NOTICE_S;
+    if (v->log_error[0]) snprintf(msg, sizeof msg, "--log %s", v->log_error);
+    else if (notice) snprintf(msg, sizeof msg, "%s", u->notice);
+    else msg[0] = 0;
+    room -= draw_eval(u, v, y, W, room, msg[0] ? text_cols(msg) : 0);
     if (v->log_error[0]) {
-        snprintf(msg, sizeof msg, "--log %s", v->log_error);
         text_ellipsize(buf, sizeof buf, msg, room, 0, u->caps.utf8);
         term_printf(y, x + 1, W - x - 2, ROLE_ERROR, " %s ", buf);
-    } else if (u->notice[0] && now - u->notice_t < NOTICE_S) {
+    } else if (notice) {
         // The repeat count stays in view however long the notice.
         if (u->notice_repeat > 1) snprintf(rep, sizeof rep, " (x%d)", u->notice_repeat);
         text_ellipsize(buf, sizeof buf, u->notice, room - (int)strlen(rep), 0, u->caps.utf8);

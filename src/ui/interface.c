@@ -1,8 +1,10 @@
 // interface.c: the interface's loop. Training runs in the runner's worker
 // thread; this thread reads keys with a timeout, hands them over, and
-// redraws at most 30 times a second from its own copy of the latest view.
+// redraws at most 30 times a second from its own copy of the latest view,
+// as soon as one comes after a frame time that found none.
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "keys.h"
 #include "panels.h"
@@ -12,6 +14,7 @@
 #include "ui.h"
 
 #define FRAME_MS 33                 // ~30 frames a second
+#define POLL_MS 4                   // the next look for a view when a frame had none
 #define KEY_ESC 27
 
 // --- Keys ----------------------------------------------------------------------------
@@ -53,12 +56,54 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
     } else if (c == CMD_PROJECTION) {
         u->show_proj = !u->show_proj;
     } else if (command_info(c)->scope != SCOPE_INTERFACE) {
-        runner_command(r, c);
+        if (runner_command(r, c) == 0 && u->evaluating) u->keys_waiting++;
     }
     return 0;
 }
 
+// --- Frame log ------------------------------------------------------------------------
+
+// TRIPLETSCOPE_FRAME_LOG=FILE: one line per drawn frame, for bench/ui.sh to
+// find the longest gap between frames. A benchmark hook, so its errors are
+// ignored; the FILE's own buffer means a frame allocates nothing.
+static FILE *frame_log;
+
+static void frame_log_open(void) {
+    const char *path = getenv("TRIPLETSCOPE_FRAME_LOG");
+    if (path && path[0]) frame_log = fopen(path, "a");
+}
+
+// Flushed at every frame: the log is whole however the process ends.
+static void frame_log_write(const ts_runner_view *v) {
+    if (!frame_log) return;
+    fprintf(frame_log, "%.3f %ld %d %d\n", clock_now() * 1000.0, v->snap.step, v->eval_done,
+            v->eval_total);
+    fflush(frame_log);
+}
+
+static void frame_log_close(void) {
+    if (frame_log) fclose(frame_log);
+    frame_log = NULL;
+}
+
 // --- Loop ----------------------------------------------------------------------------
+
+// The worker takes commands between steps, so those given during an
+// evaluation wait for its end; the rule counts them until then.
+static void note_evaluation(ui_state *u, const ts_runner_view *v) {
+    u->evaluating = diagnosis_eval_total(v) > 0;
+    if (!u->evaluating) u->keys_waiting = 0;
+}
+
+// Milliseconds to the next look for a view after a frame time that found
+// none. Views come every 20 ms or so while the worker runs, but not on the
+// 33 ms frame grid: looking again only a frame later drew a view up to
+// 33 ms late, and a 50 ms pause between two (an evaluation embedding its
+// queries) as a 66 ms gap. Paused, only keys change the screen, and they
+// wake getch() themselves.
+static int next_look(const ts_runner_view *v) {
+    return v->running || diagnosis_eval_total(v) > 0 ? POLL_MS : FRAME_MS;
+}
 
 // Runs until q (or a script's q, or a signal); returns the exit status.
 static int loop(ui_state *u, ts_runner *r) {
@@ -85,14 +130,20 @@ static int loop(ui_state *u, ts_runner *r) {
         }
         now = clock_now();
         if (now < next_frame && !resized) continue;
-        if (runner_view(r, &view, &seen)) dirty = 1;
+        if (runner_view(r, &view, &seen)) {
+            dirty = 1;
+            note_evaluation(u, &view);
+        }
         if (view.quit) return 0;
         if (dirty || resized) {
             panels_draw(u, &view, now);
             refresh();
+            frame_log_write(&view);
             dirty = 0;
+            next_frame = now + FRAME_MS / 1000.0;
+        } else {
+            next_frame = now + next_look(&view) / 1000.0;
         }
-        next_frame = now + FRAME_MS / 1000.0;
     }
 }
 
@@ -113,8 +164,10 @@ int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ts_dataset *t
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
+    frame_log_open();
     if (runner_start(r, &err)) term_fatal("%s", err.msg);
     int status = loop(&u, r);
+    frame_log_close();
     runner_stop(r);
     term_restore();
     panels_free(&u);

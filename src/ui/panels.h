@@ -26,6 +26,8 @@ typedef struct {
     double notice_t;
     long notice_seq;      // its sequence number (the session counts notices)
     int notice_repeat;    // how many times in a row it came with the same text
+    int evaluating;       // the last view read had an evaluation in progress
+    int keys_waiting;     // commands given since, which wait for it to end
     // Scratch grown with the terminal, so a frame allocates nothing.
     int cap;              // cells each buffer holds
     ui_cell *cells;       // (cap)
@@ -135,6 +137,12 @@ void legend_draw(const ui_legend *g, int y);
 
 // The "Diagnosis" rule and the findings beneath it, in L's rows.
 void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v, double now);
+// The queries of the evaluation in progress, 0 when none is. A model's last
+// block of queries is published with eval_total 0 but eval_done its total
+// (the runner's "done"), while the step, its other model and the
+// projection may still be running: that counts as in progress too, until
+// the step's own publication clears eval_done.
+int diagnosis_eval_total(const ts_runner_view *v);
 // The key bar on L's last row.
 void keybar_draw(const ui_layout *L);
 // Draws the help overlay over the screen.
