@@ -27,9 +27,10 @@ typedef struct {
     int auto_paused;        // paused because the run diverged (r resets)
     int quit;               // a --script pressed q: the front end should quit
     double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
-    // An evaluation in progress (eval_total > 0): the worker is evaluating
-    // model eval_model and has done eval_done of eval_total queries; the
-    // rest of the view is from before it. Published as it goes, so that the
+    // An evaluation in progress (eval_total > 0, from its first block until
+    // the step that ran it returns, so also between the two models'): the
+    // worker is evaluating model eval_model and has done eval_done of
+    // eval_total queries; the rest of the view is from before it. Published as it goes, so that the
     // interface keeps drawing through a long evaluation.
     int eval_model, eval_done, eval_total;
     char log_error[320];    // set once writing --log failed: "FILE: write failed: REASON"

@@ -100,7 +100,7 @@ static void on_progress(void *ctx, int model, int done, int total) {
     ts_runner *r = ctx;
     r->eval_model = model;
     r->eval_done = done;
-    r->eval_total = done < total ? total : 0;
+    r->eval_total = total;   // until the step returns: between two models' too
     double t = clock_now();
     if ((t - r->last_publish) * 1000.0 < r->publish_ms) return;
     ts_runner_view *v = r->back;

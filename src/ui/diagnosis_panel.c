@@ -81,9 +81,7 @@ static void take_notice(ui_state *u, const ts_snapshot *sn, double now) {
     u->notice_t = now;
 }
 
-int diagnosis_eval_total(const ts_runner_view *v) {
-    return v->eval_total > 0 ? v->eval_total : v->eval_done;
-}
+int diagnosis_eval_total(const ts_runner_view *v) { return v->eval_total; }
 
 // An evaluation in progress, in form f (0: the most detailed) of the
 // three; the count keeps its width (done padded to total's digits), so the
@@ -94,10 +92,12 @@ static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting,
     if (waiting > 0 && f < 2)
         snprintf(wait, sizeof wait, ", %d key%s waiting", waiting, waiting > 1 ? "s" : "");
     else if (waiting > 0) snprintf(wait, sizeof wait, " +%d", waiting);
-    const char *who = v->eval_model == MODEL_SIAMESE ? "Siamese" : "triplet";
+    // Both models at once: the Siamese one's progress stands for both.
+    int both = config_concurrent(&v->snap.cfg);
+    const char *who = both ? "both" : v->eval_model == MODEL_SIAMESE ? "Siamese" : "triplet";
     if (f == 0)
-        snprintf(buf, n, "evaluating the %s model: %*d of %d held-out queries%s", who, digits,
-                 v->eval_done, total, wait);
+        snprintf(buf, n, "evaluating %s%s%s: %*d of %d held-out queries%s", both ? "" : "the ",
+                 who, both ? " models" : " model", digits, v->eval_done, total, wait);
     else if (f == 1)
         snprintf(buf, n, "evaluating %s: %*d/%d%s", who, digits, v->eval_done, total, wait);
     else snprintf(buf, n, "eval %*d/%d%s", digits, v->eval_done, total, wait);

@@ -7,7 +7,7 @@
 # progress most of the time. Under LANG=C, so the progress is ASCII too.
 . "$(dirname "$0")/common.inc"
 
-PROGRESS='evaluating the (Siamese|triplet) model: +[0-9]+ of 10000 held-out queries'
+PROGRESS='evaluating (the (Siamese|triplet) model|both models): +[0-9]+ of 10000 held-out queries'
 start 120 40 LANG=C -- --data blobs --samples 50000 --eval-size 10000 --eval-every 20
 wait_for "^-- Diagnosis -+ $PROGRESS -$"
 screen | LC_ALL=C grep -q '[^ -~]' && fail "non-ASCII characters on screen during an evaluation"
