@@ -1,6 +1,8 @@
 // bench.c: measurements `make bench` needs beyond the binary's own summary:
 //   bench gemm D H1 H2 E B SECONDS   the sgemm-bound ceiling of one training step
 //   bench eval DATA N SECONDS         the cost of evaluating N held-out queries
+//   bench eval-train DATA N SECONDS   the same with N training images as queries (0: all)
+//   bench phases DATA B K E STEPS     where one triplet step's time goes
 //   bench rss CMD ARGS...             peak RSS and wall time of a command
 //   bench accuracy                    how exact the batch distances are (accuracy.c)
 // Output: one "key value" per line, for bench/run.sh to read.
@@ -12,6 +14,9 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#if defined(__SSE__)
+#include <xmmintrin.h>
+#endif
 #include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/data.h"
@@ -59,7 +64,10 @@ static int bench_gemm(int argc, char **argv) {
 
 // --- Evaluation: embedding N held-out queries, P@1 and MAP@R, projection ---
 
-static int bench_eval(int argc, char **argv) {
+// on_train: the training set is the query set (as many queries as a full
+// training set: 60 000 for Fashion-MNIST), to see the quadratic growth
+// beyond the test set's 10 000.
+static int bench_eval(int argc, char **argv, int on_train) {
     if (argc < 3) return 2;
     ts_data_opts o;
     data_opts_default(&o);
@@ -76,7 +84,7 @@ static int bench_eval(int argc, char **argv) {
     c.eval_size = atoi(argv[1]);
     c.models = TS_MODEL_BIT(MODEL_TRIPLET);
     ts_session *s;
-    if (session_create(&s, &c, &train, &test, name, &err)) {
+    if (session_create(&s, &c, &train, on_train ? &train : &test, name, &err)) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 2;
     }
@@ -89,6 +97,138 @@ static int bench_eval(int argc, char **argv) {
     } while (t < seconds);
     printf("eval_queries %d\n", s->n_eval);
     printf("eval_seconds %.4f\n", t / reps);
+    session_free(s);
+    data_free(&train);
+    data_free(&test);
+    return 0;
+}
+
+// --- Phases: one triplet step, replicated from model_step, each part timed ---
+
+// As session_step does: Adam's decaying moments would otherwise turn into
+// denormals, which are a hundred times slower (session.c keeps it static).
+static void flush_denormals(void) {
+#if defined(__SSE__)
+    _mm_setcsr(_mm_getcsr() | 0x8040);   // FTZ | DAZ
+#endif
+}
+
+enum { PH_BATCH, PH_FORWARD, PH_MEASURE, PH_MINE, PH_BACKWARD, PH_COUNT };
+static const char *const phase_name[PH_COUNT] = {"batch", "forward", "measure", "mine",
+                                                 "backward"};
+
+// The triplet model's step of session_step and model_step (src/core/session.c)
+// with the same public calls, in the same order, a clock read between the
+// phases: the batch (sampling, gathering the pixels), the forward pass, the
+// batch's measurement (distances, anchors, difficulty counts), mining and the
+// loss, the backward pass with the optimizer. The distances are timed once
+// more apart, and so are each anchor's sorted negatives (anchors_build) and
+// the difficulty counts (count_triplets), on the same embeddings, into
+// scratch of their own, outside the step's sum: measure_batch split into its
+// three costs.
+static int bench_phases(int argc, char **argv) {
+    if (argc < 5) return 2;
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = argv[0];
+    ts_dataset train, test;
+    ts_error err;
+    char name[64];
+    if (data_load(&o, &train, &test, name, sizeof name, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 2;
+    }
+    ts_config c;
+    config_default(&c);
+    config_preset(&c, "batch-hard");
+    c.batch = atoi(argv[1]);
+    c.k = atoi(argv[2]);
+    c.embed_dim = atoi(argv[3]);
+    c.eval_size = 100;   // never evaluated here; keeps session_create cheap
+    c.models = TS_MODEL_BIT(MODEL_TRIPLET);
+    long steps = atol(argv[4]);
+    ts_session *s;
+    if (session_create(&s, &c, &train, &test, name, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 2;
+    }
+    int B = c.batch, E = c.embed_dim;
+    const ts_settings *set = &s->cfg.set;
+    ts_model *m = &s->model[MODEL_TRIPLET];
+    ts_measure *ms = &m->meas;
+    ts_stepstats *st = &m->cur;
+    ts_dist_ws dws;
+    ts_anchors anc;
+    float *dist2 = malloc(sizeof(float) * 2 * (size_t)B * B);   // (B, B) twice
+    if (!dist2 || dist_ws_init(&dws, B, E) || anchors_init(&anc, B)) {
+        fprintf(stderr, "bench: out of memory\n");
+        return 2;
+    }
+    double ph[PH_COUNT] = {0}, t_dist = 0, t_anc = 0, t_count = 0, close = 0;
+    long warm = steps < 5 ? steps : 5;   // first steps: page faults, OpenBLAS's buffers
+    flush_denormals();
+    for (long i = -warm; i < steps; i++) {
+        double t[PH_COUNT + 1];
+        t[0] = clock_now();
+        sampler_next(&s->sampler, set->sampler, B, s->cfg.k, s->batch_idx);
+        data_gather(s->train, s->batch_idx, B, s->x);                  // (B, D)
+        for (int j = 0; j < B; j++) s->y[j] = s->train->y[s->batch_idx[j]];
+        st->step = s->step + 1;
+        t[1] = clock_now();
+        const float *z = mlp_forward(&m->net, s->x, B);                  // (B, E)
+        t[2] = clock_now();
+        measure_batch(ms, z, s->y, set, st);
+        t[3] = clock_now();
+        st->loss = measure_triplets(ms, set, &m->miner_rng, st);       // W (B, B)
+        t[4] = clock_now();
+        memset(m->de, 0, sizeof(float) * (size_t)B * E);
+        dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->squared, &ms->dws);
+        memset(m->dz, 0, sizeof(float) * (size_t)B * E);
+        embed_backward(m->dz, m->de, ms->e, ms->norms, B, E, set->normalize);
+        mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
+        t[5] = clock_now();
+        s->step++;
+        // Apart from the step: the distances alone (and how many pairs came
+        // from their differences, the refinement of close pairs), the
+        // anchors' sorted negatives, the counts. ms->e still holds this
+        // step's embeddings (the optimizer changed only the weights).
+        ts_counts cnt;
+        float *d2 = set->squared ? dist2 + (size_t)B * B : dist2;
+        double d0 = clock_now();
+        dist_forward(d2, dist2 + (size_t)B * B, ms->e, B, E, set->squared, &dws);   // (B, B)
+        double d1 = clock_now();
+        anchors_build(&anc, d2, s->y, B);
+        double d2t = clock_now();
+        count_triplets(&anc, set->margin, &cnt);
+        double d3 = clock_now();
+        if (i < 0) continue;
+        for (int p = 0; p < PH_COUNT; p++) ph[p] += t[p + 1] - t[p];
+        t_dist += d1 - d0;
+        t_anc += d2t - d1;
+        t_count += d3 - d2t;
+        close += dws.n_close;
+    }
+    double total = 0;
+    for (int p = 0; p < PH_COUNT; p++) total += ph[p];
+    long n = steps > 0 ? steps : 1;
+    printf("steps %ld\n", steps);
+    printf("step_ms %.4f\n", 1e3 * total / n);
+    printf("steps_per_s %.1f\n", total > 0 ? n / total : 0);
+    for (int p = 0; p < PH_COUNT; p++) {
+        printf("%s_ms %.4f\n", phase_name[p], 1e3 * ph[p] / n);
+        printf("%s_share %.1f\n", phase_name[p], total > 0 ? 100 * ph[p] / total : 0);
+    }
+    printf("dist_ms %.4f\n", 1e3 * t_dist / n);
+    printf("dist_share %.1f\n", total > 0 ? 100 * t_dist / total : 0);
+    printf("anchors_ms %.4f\n", 1e3 * t_anc / n);
+    printf("anchors_share %.1f\n", total > 0 ? 100 * t_anc / total : 0);
+    printf("counts_ms %.4f\n", 1e3 * t_count / n);
+    printf("counts_share %.1f\n", total > 0 ? 100 * t_count / total : 0);
+    printf("close_pairs_share %.1f\n", B > 1 ? 100 * close / n / (0.5 * B * (B - 1)) : 0);
+    printf("final_loss %.4f\n", st->loss);
+    free(dist2);
+    dist_ws_free(&dws);
+    anchors_free(&anc);
     session_free(s);
     data_free(&train);
     data_free(&test);
@@ -120,9 +260,12 @@ int main(int argc, char **argv) {
         if (argc > 8) blas_set_threads(atoi(argv[8]));
         return bench_gemm(argc - 2, argv + 2);
     }
-    if (argc > 1 && strcmp(argv[1], "eval") == 0) return bench_eval(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "eval") == 0) return bench_eval(argc - 2, argv + 2, 0);
+    if (argc > 1 && strcmp(argv[1], "eval-train") == 0) return bench_eval(argc - 2, argv + 2, 1);
+    if (argc > 1 && strcmp(argv[1], "phases") == 0) return bench_phases(argc - 2, argv + 2);
     if (argc > 1 && strcmp(argv[1], "accuracy") == 0) return bench_accuracy();
     if (argc > 2 && strcmp(argv[1], "rss") == 0) return bench_rss(argc - 2, argv + 2);
-    fprintf(stderr, "usage: bench gemm D H1 H2 E B SECONDS [THREADS] | eval DATA N SECONDS | rss CMD...\n");
+    fprintf(stderr, "usage: bench gemm D H1 H2 E B SECONDS [THREADS] | eval DATA N SECONDS\n"
+                    "       | eval-train DATA N SECONDS | phases DATA B K E STEPS | rss CMD...\n");
     return 2;
 }

@@ -7,8 +7,15 @@ epsilon inside the square root (through a matrix product, as tripletscope),
 triplet margin 0.2, contrastive pair margin 1.0. Prints steps/s of one model.
 
   torch_bench.py --data fashion|digits --miner M --steps N [--threads T]
+                 [--batch B --k K --embed-dim E] [--seconds S] [--repeat R]
   M: contrastive, random, all, hard, semihard, hardest-neg (the question's
      own mining and loss, written as Python loops)
+  --batch, --k, --embed-dim: other shapes (the defaults are the above: 128,
+     16, 32); P = B / K classes per batch.
+  --seconds S: time steps until S seconds have passed instead of --steps
+     (for shapes whose speed is not known in advance).
+  --repeat R: R timed runs in one process, one line each (the import and the
+     data's loading paid once).
 """
 import argparse, gzip, os, struct, sys, time
 import numpy as np
@@ -158,15 +165,22 @@ def main():
     ap.add_argument("--miner", default="hard")
     ap.add_argument("--steps", type=int, default=200)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--batch", type=int, default=128)
+    ap.add_argument("--k", type=int, default=16)
+    ap.add_argument("--embed-dim", type=int, default=32)
+    ap.add_argument("--seconds", type=float, default=0.0)
+    ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
+    if args.batch % args.k:
+        sys.exit("torch_bench: --batch must be a multiple of --k")
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     x, y, scale = load(args.data, repo)
     net = nn.Sequential(nn.Linear(x.shape[1], 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(),
-                        nn.Linear(128, 32))
+                        nn.Linear(128, args.embed_dim))
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
-    sampler = PK(y, 8, 16, 0)
+    sampler = PK(y, args.batch // args.k, args.k, 0)
     loss_fn = LOSSES[args.miner]
 
     def step():
@@ -180,11 +194,22 @@ def main():
 
     for _ in range(min(10, args.steps)):
         step()
-    t0 = time.perf_counter()
-    for _ in range(args.steps):
-        step()
-    dt = time.perf_counter() - t0
-    print(f"steps_per_s {args.steps / dt:.1f}")
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        n = 0
+        if args.seconds > 0:
+            while True:
+                step()
+                n += 1
+                dt = time.perf_counter() - t0
+                if dt >= args.seconds:
+                    break
+        else:
+            for _ in range(args.steps):
+                step()
+            n = args.steps
+            dt = time.perf_counter() - t0
+        print(f"steps_per_s {n / dt:.1f}", flush=True)
 
 
 if __name__ == "__main__":
