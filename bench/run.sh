@@ -94,11 +94,18 @@ table() {   # table DATA D STEPS TORCHSTEPS
         [ $m = hardest-neg ] && label="hardest-neg (PyTorch: the question's Python loops)"
         echo "| $label | $o | $t | $(ratio "$o" "$t") | $(pct "$o" "$ceil") |"
     done
-    both=$(ours "$data" both hard "$steps")
-    one=$(ours "$data" triplet hard "$steps")
     echo
-    echo "Both models in lockstep (batch-hard): $both steps/s against $one for the triplet model alone:"
-    echo "lockstep costs $(awk -v a="$one" -v b="$both" 'BEGIN { printf "%.2fx", a / b }') one model."
+    echo "Both models in lockstep against the triplet model alone (steps/s): at once, one thread"
+    echo "each (--threads 2, the default on 2 cores), and taking turns on one (--threads 1):"
+    echo
+    echo "| miner | one model | both at once | of one model | both in turns | of one model |"
+    echo "|---|---|---|---|---|---|"
+    for m in hard hardest-neg; do
+        one=$(ours "$data" triplet "$m" "$steps")
+        both=$(ours "$data" both "$m" "$steps" 2)
+        turns=$(ours "$data" both "$m" "$steps" 1)
+        echo "| $m | $one | $both | $(awk -v a="$both" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') | $turns | $(awk -v a="$turns" -v b="$one" 'BEGIN { printf "%.2fx", a / b }') |"
+    done
     echo
 }
 [ $fashion -eq 1 ] && table fashion 784 2000 300 | tee -a "$OUT"

@@ -20,6 +20,7 @@ typedef struct {
 
 // Told after every block of queries: done of total so far, and which model
 // (the caller's tag).
+// done is 0 while the queries are being embedded (told after every chunk).
 typedef void (*ts_eval_progress)(void *ctx, int tag, int done, int total);
 
 // Scratch for evaluating up to maxN points of up to maxE dimensions; the
