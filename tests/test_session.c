@@ -315,7 +315,7 @@ typedef struct {
 
 static void log_progress(void *ctx, int tag, int done, int total) {
     progress_log *p = ctx;
-    p->rising &= done > p->done[tag] || (done == 0 && p->done[tag] == 0);   // 0: embedding
+    p->rising &= done >= p->done[tag];   // never back (0 while embedding; repeated while waiting)
     p->calls[tag]++;
     p->done[tag] = done;
     p->total = total;
@@ -341,11 +341,16 @@ static void test_eval_progress(void **state) {
         session_set_progress(s, log_progress, &p);
         session_evaluate(s);
         for (int k = 0; k < MODEL_COUNT; k++) {
-            int told = k == MODEL_SIAMESE || threads == 1;
-            // Chunks of 256 embedded, then blocks of 128 ranked.
-            assert_int_equal(p.calls[k], told ? (test.N + 255) / 256 + (test.N + 127) / 128 : 0);
-            assert_int_equal(p.done[k], told ? test.N : 0);
             assert_true(s->model[k].track.have_eval);
+            // At once, the triplet model's progress is told by the caller
+            // while it waits for it: how often depends on the timing.
+            if (k == MODEL_TRIPLET && threads == 2) {
+                assert_true(p.done[k] >= 0 && p.done[k] <= test.N);
+                continue;
+            }
+            // Chunks of 256 embedded, then blocks of 128 ranked.
+            assert_int_equal(p.calls[k], (test.N + 255) / 256 + (test.N + 127) / 128);
+            assert_int_equal(p.done[k], test.N);
         }
         assert_int_equal(p.total, test.N);
         assert_true(p.rising);

@@ -69,12 +69,16 @@ typedef struct {
 static void on_progress(void *ctx, int tag, int done, int total) {
     progress *p = ctx;
     double now = clock_now();
-    if (tag != p->tag || done < p->done) {   // a new evaluation
+    // Both at once: the Siamese model's count starts each evaluation, the
+    // triplet model's only goes on with it.
+    int starts = p->tag < 0 ||
+                 (p->both ? tag == MODEL_SIAMESE && done < p->done : tag != p->tag || done < p->done);
+    if (starts) {   // a new evaluation
         p->tag = tag;
         p->start = now;
         p->shown = 0;
     }
-    p->done = done;
+    if (!p->both || tag == MODEL_SIAMESE) p->done = done;
     if (now - p->start < PROGRESS_AFTER || (p->shown > 0 && now - p->shown < PROGRESS_EVERY))
         return;
     p->shown = now;

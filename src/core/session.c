@@ -1,4 +1,5 @@
 // session.c: two models in lockstep, their measurements, keys and reset.
+#include <errno.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "tripletscope/session.h"
 #include "tripletscope/snapshot.h"
 
@@ -40,10 +42,19 @@ struct ts_peer {
     pthread_cond_t cv;
     int job;                      // written before posted is, read after
     atomic_long posted, done;     // jobs posted and finished
+    atomic_int eval_done;         // queries its evaluation has ranked so far
 };
 
+// The peer's evaluation notes its progress for the caller, which tells the
+// front end from its own thread (the front end hears from one thread only).
+static void peer_note(void *ctx, int tag, int done, int total) {
+    ts_peer *p = ctx;
+    (void)tag, (void)total;
+    atomic_store_explicit(&p->eval_done, done, memory_order_relaxed);
+}
+
 static void model_step(ts_session *s, ts_model *m);
-static void model_evaluate(ts_session *s, ts_model *m, int progress);
+static void model_evaluate(ts_session *s, ts_model *m, ts_eval_progress fn, void *ctx);
 static void flush_denormals(void);
 
 // Each side spins this many pauses (tens of microseconds) for the other
@@ -91,7 +102,7 @@ static void *peer_main(void *arg) {
         int job = p->job;
         if (job == JOB_QUIT) break;
         if (job == JOB_STEP) model_step(p->s, m);
-        else model_evaluate(p->s, m, 0);   // the caller's model tells the progress
+        else model_evaluate(p->s, m, peer_note, p);
         peer_signal(p, &p->done, seen);
     }
     return NULL;
@@ -106,6 +117,33 @@ static void peer_wait(ts_peer *p) {
     peer_await(p, &p->done, atomic_load_explicit(&p->posted, memory_order_relaxed), 0);
 }
 
+// Waits for the peer's evaluation, telling its progress every TELL_MS: the
+// caller's own evaluation may end first, and a front end that heard nothing
+// for the rest would draw nothing new.
+#define TELL_MS 20
+static void peer_wait_telling(ts_session *s) {
+    ts_peer *p = s->peer;
+    long want = atomic_load_explicit(&p->posted, memory_order_relaxed);
+    pthread_mutex_lock(&p->mu);
+    while (atomic_load_explicit(&p->done, memory_order_acquire) != want) {
+        struct timespec t;
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        t.tv_nsec += TELL_MS * 1000000L;
+        if (t.tv_nsec >= 1000000000L) {
+            t.tv_sec++;
+            t.tv_nsec -= 1000000000L;
+        }
+        if (pthread_cond_timedwait(&p->cv, &p->mu, &t) == ETIMEDOUT && s->progress &&
+            atomic_load_explicit(&p->done, memory_order_acquire) != want) {
+            pthread_mutex_unlock(&p->mu);
+            s->progress(s->progress_ctx, MODEL_TRIPLET,
+                        atomic_load_explicit(&p->eval_done, memory_order_relaxed), s->n_eval);
+            pthread_mutex_lock(&p->mu);
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+}
+
 // Starts the peer with every signal blocked but the faults, as the runner's
 // worker: signals reach the interface thread, a fault here still runs the
 // process's handler.
@@ -114,7 +152,11 @@ static ts_peer *peer_start(ts_session *s) {
     if (!p) return NULL;
     p->s = s;
     pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
+    pthread_condattr_t ca;   // timed waits on the monotonic clock
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&p->cv, &ca);
+    pthread_condattr_destroy(&ca);
     static const int faults[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL};
     sigset_t all, old;
     sigfillset(&all);
@@ -359,25 +401,25 @@ void session_info(const ts_session *s, ts_run_info *info) {
 // tells the progress (0 queries ranked) after every chunk when progress is
 // set, so that a front end hears from a long evaluation from its start.
 static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const int *idx,
-                       int n, float *out, int progress) {
+                       int n, float *out, ts_eval_progress fn, void *ctx) {
     int E = s->cfg.embed_dim;
     for (int i0 = 0; i0 < n; i0 += EVAL_CHUNK) {
         int c = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
         data_gather(ds, idx + i0, c, m->xe);
         const float *z = mlp_forward(&m->net, m->xe, c);
         embed_forward(out + (size_t)i0 * E, m->meas.norms, z, c, E, s->cfg.set.normalize);
-        if (progress && s->progress) s->progress(s->progress_ctx, m->kind, 0, n);
+        if (fn) fn(ctx, m->kind, 0, n);
     }
 }
 
 // One model's evaluation, touching nothing of the other model's: the two
-// may run at once. progress: whether this thread tells the front end.
-static void model_evaluate(ts_session *s, ts_model *m, int progress) {
+// may run at once. fn(ctx, ...) hears of its progress (or NULL).
+static void model_evaluate(ts_session *s, ts_model *m, ts_eval_progress fn, void *ctx) {
     int E = s->cfg.embed_dim;
     flush_denormals();
-    embed_rows(s, m, s->test, s->eval_idx, s->n_eval, m->eval_emb, progress);
-    m->ews.progress = progress ? s->progress : NULL;
-    m->ews.progress_ctx = s->progress_ctx;
+    embed_rows(s, m, s->test, s->eval_idx, s->n_eval, m->eval_emb, fn, ctx);
+    m->ews.progress = fn;
+    m->ews.progress_ctx = ctx;
     m->ews.progress_tag = m->kind;
     ts_retrieval r;
     eval_retrieval(m->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &m->ews, &r);
@@ -390,13 +432,14 @@ static void model_evaluate(ts_session *s, ts_model *m, int progress) {
 
 void session_evaluate(ts_session *s) {
     if (s->peer) {
+        atomic_store_explicit(&s->peer->eval_done, 0, memory_order_relaxed);
         peer_run(s->peer, JOB_EVALUATE);
-        model_evaluate(s, &s->model[MODEL_SIAMESE], 1);
-        peer_wait(s->peer);
+        model_evaluate(s, &s->model[MODEL_SIAMESE], s->progress, s->progress_ctx);
+        peer_wait_telling(s);
         return;
     }
     for (int k = 0; k < MODEL_COUNT; k++)
-        if (s->model[k].enabled) model_evaluate(s, &s->model[k], 1);
+        if (s->model[k].enabled) model_evaluate(s, &s->model[k], s->progress, s->progress_ctx);
 }
 
 // ---------------------------------------------------------------------------
