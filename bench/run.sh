@@ -172,7 +172,7 @@ scale_table() {   # scale_table DATA D E
     data=$1 D=$2 E=$3
     echo "### E = $E ($data, $D-256-128-$E)"
     echo
-    echo "| B | P x K | sgemm ceiling | triplet | of ceiling | PyTorch | of ceiling | tripletscope / PyTorch | both models, --threads 2 | of ceiling / 2 |"
+    echo "| B | P x K | sgemm ceiling | triplet | of ceiling | PyTorch | of ceiling | tripletscope / PyTorch | both models, --threads 2 | of ceiling |"
     echo "|---|---|---|---|---|---|---|---|---|---|"
     for b in 32 64 128 256 512 1024; do
         k=$(kfor $b)
@@ -189,8 +189,7 @@ scale_table() {   # scale_table DATA D E
                 --embed-dim "$E" --steps 10 --seconds "$SCALE_SECONDS" --repeat "$REPS" |
                 sed 's/steps_per_s //' | median)
         fi
-        half=$(awk -v c="$ceil" 'BEGIN { print c / 2 }')
-        echo "| $b | $((b / k)) x $k | $ceil | $one | $(share "$one" "$ceil") | $t | $(share "$t" "$ceil") | $(ratio "$one" "$t") | $both | $(share "$both" "$half") |"
+        echo "| $b | $((b / k)) x $k | $ceil | $one | $(share "$one" "$ceil") | $t | $(share "$t" "$ceil") | $(ratio "$one" "$t") | $both | $(share "$both" "$ceil") |"
     done
     echo
 }
@@ -253,7 +252,7 @@ if [ "$SCALE" != 0 ]; then
     echo "$sdata, batch-hard (pk, the hardest positive and negative per anchor), L2-normalised,"
     echo "margin 0.2; steps/s, medians of $REPS runs of about $SCALE_SECONDS s each. P x K: K = 16 up to"
     echo "B = 128, then K = B / 8 so that P = 8 classes fit the data's 10. The ceiling: the"
-    echo "step's forward and backward GEMMs alone, one thread (for the pair: half of it)."
+    echo "step's forward and backward GEMMs alone, one thread (the pair: one model per core, the same)."
     echo "PyTorch: bench/torch_bench.py, the same network, batch-hard loss and Adam, one thread."
     echo "Both models: Siamese (contrastive) and triplet in lockstep, --threads 2."
     echo "Load average at the start (the machine is shared): $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null)."
