@@ -186,7 +186,7 @@ static void drive(ts_driver *d, ts_command c) {
     if (!d->opts.interactive) return;   // headless has nothing to pause
     if (c == CMD_PAUSE) {
         if (d->paused && d->s->diverged)
-            notice(d, "the run diverged: press r (or R) to reset before resuming");
+            notice(d, "the run diverged: reset it (or reseed it) before resuming");
         else d->paused = !d->paused;
     } else if (c == CMD_STEP && d->paused && !d->s->diverged && driver_running(d)) {
         step_once(d);
