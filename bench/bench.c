@@ -62,6 +62,17 @@ static int bench_gemm(int argc, char **argv) {
     return 0;
 }
 
+// Loads the data set named as --data would name it; 0, or -1 after a message.
+static int load(const char *data, ts_dataset *train, ts_dataset *test, char *name, size_t n) {
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = data;
+    ts_error err;
+    if (!data_load(&o, train, test, name, n, &err)) return 0;
+    fprintf(stderr, "bench: %s\n", err.msg);
+    return -1;
+}
+
 // --- Evaluation: embedding N held-out queries, P@1 and MAP@R, projection ---
 
 // on_train: the training set is the query set (as many queries as a full
@@ -69,16 +80,10 @@ static int bench_gemm(int argc, char **argv) {
 // beyond the test set's 10 000.
 static int bench_eval(int argc, char **argv, int on_train) {
     if (argc < 3) return 2;
-    ts_data_opts o;
-    data_opts_default(&o);
-    o.data = argv[0];
     ts_dataset train, test;
     ts_error err;
     char name[64];
-    if (data_load(&o, &train, &test, name, sizeof name, &err)) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 2;
-    }
+    if (load(argv[0], &train, &test, name, sizeof name)) return 2;
     ts_config c;
     config_default(&c);
     c.eval_size = atoi(argv[1]);
@@ -128,16 +133,10 @@ static const char *const phase_name[PH_COUNT] = {"batch", "forward", "measure", 
 // three costs.
 static int bench_phases(int argc, char **argv) {
     if (argc < 5) return 2;
-    ts_data_opts o;
-    data_opts_default(&o);
-    o.data = argv[0];
     ts_dataset train, test;
     ts_error err;
     char name[64];
-    if (data_load(&o, &train, &test, name, sizeof name, &err)) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return 2;
-    }
+    if (load(argv[0], &train, &test, name, sizeof name)) return 2;
     ts_config c;
     config_default(&c);
     config_preset(&c, "batch-hard");

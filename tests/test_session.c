@@ -535,7 +535,6 @@ static void test_divergence_and_models(void **state) {
     session_snapshot(s, &snap);
     assert_int_equal(snap.step, 1);
     assert_false(snap.model[MODEL_TRIPLET].enabled);
-    assert_string_equal(snap.data_name, "blobs");
     assert_string_equal(snap.info.data_name, "blobs");
     session_free(s);
 

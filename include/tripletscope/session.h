@@ -48,7 +48,7 @@ typedef struct ts_session {
     ts_sampler sampler;
     int *batch_idx;              // (B)
     int *y;                      // (B) the batch's labels
-    float *x;                    // (maxB, D) the batch's features (or an eval chunk)
+    float *x;                    // (B, D) the batch's features (each model embeds its eval chunks in its own xe)
     ts_model model[MODEL_COUNT];
     long step;
     int diverged;                // a loss went NaN or Inf: steps refuse until a reset

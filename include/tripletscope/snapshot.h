@@ -31,9 +31,6 @@ typedef struct {
     long step;
     int diverged;
     ts_config cfg;               // cfg.set: the current settings
-    char data_name[64];
-    int n_train, n_test, D, C;
-    int n_eval;
     char class_names[TS_MAX_LEGEND][24];  // the first TS_MAX_LEGEND classes
     int proj_y[TS_MAX_PROJ];     // labels of the projected points
     ts_model_view model[MODEL_COUNT];

@@ -244,7 +244,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
         return -1;
     }
     s->batch_idx = malloc(sizeof(int) * 2 * (size_t)B);
-    s->x = malloc(sizeof(float) * (size_t)maxB * D);
+    s->x = malloc(sizeof(float) * (size_t)B * D);
     if (!s->batch_idx || !s->x) goto oom;
     s->y = s->batch_idx + B;
     for (int k = 0; k < MODEL_COUNT; k++) {
@@ -475,20 +475,14 @@ static int cmd_sampler(ts_session *s, ts_command c, char *from, char *to, char *
     return 1;
 }
 
-static int cmd_margin(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    float *m = &s->cfg.set.margin;
-    setting_text(from, 40, *m);
-    *m = c == CMD_MARGIN_UP ? *m * 1.25f : *m / 1.25f;
-    setting_text(to, 40, *m);
-    (void)why, (void)n;
-    return 1;
-}
-
-static int cmd_lr(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    float *lr = &s->cfg.set.lr;
-    setting_text(from, 40, *lr);
-    *lr = c == CMD_LR_UP ? *lr * 2.0f : *lr / 2.0f;
-    setting_text(to, 40, *lr);
+// The scaled settings: the margin by 1.25, the lr by 2, up or down.
+static int cmd_scale(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
+    int margin = c == CMD_MARGIN_UP || c == CMD_MARGIN_DOWN;
+    int up = c == CMD_MARGIN_UP || c == CMD_LR_UP;
+    float *v = margin ? &s->cfg.set.margin : &s->cfg.set.lr, f = margin ? 1.25f : 2.0f;
+    setting_text(from, 40, *v);
+    *v = up ? *v * f : *v / f;
+    setting_text(to, 40, *v);
     (void)why, (void)n;
     return 1;
 }
@@ -533,8 +527,8 @@ static int cmd_reset(ts_session *s, ts_command c, char *from, char *to, char *wh
 // The trainer's share of the command table (command.h): what carries each out.
 static const command_fn apply[CMD_COUNT] = {
     [CMD_MINER_NEXT] = cmd_miner,   [CMD_MINER_PREV] = cmd_miner, [CMD_SAMPLER] = cmd_sampler,
-    [CMD_MARGIN_UP] = cmd_margin,   [CMD_MARGIN_DOWN] = cmd_margin, [CMD_NORMALIZE] = cmd_toggle,
-    [CMD_DISTANCE] = cmd_distance,  [CMD_LR_UP] = cmd_lr,          [CMD_LR_DOWN] = cmd_lr,
+    [CMD_MARGIN_UP] = cmd_scale,    [CMD_MARGIN_DOWN] = cmd_scale,  [CMD_NORMALIZE] = cmd_toggle,
+    [CMD_DISTANCE] = cmd_distance,  [CMD_LR_UP] = cmd_scale,       [CMD_LR_DOWN] = cmd_scale,
     [CMD_SOFT] = cmd_toggle,        [CMD_REDUCE] = cmd_reduce,     [CMD_RESET] = cmd_reset,
     [CMD_RESEED] = cmd_reset,
 };
@@ -562,12 +556,6 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     snap->step = s->step;
     snap->diverged = s->diverged;
     snap->cfg = s->cfg;
-    memcpy(snap->data_name, s->data_name, sizeof snap->data_name);
-    snap->n_train = s->train->N;
-    snap->n_test = s->test->N;
-    snap->D = s->train->D;
-    snap->C = s->train->C;
-    snap->n_eval = s->n_eval;
     for (int c = 0; c < TS_MAX_LEGEND && c < s->train->C; c++) {
         if (s->train->class_names) snprintf(snap->class_names[c], 24, "%s", s->train->class_names[c]);
         else snprintf(snap->class_names[c], 24, "%d", c);

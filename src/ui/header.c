@@ -23,7 +23,7 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
     char seg[NSEG][128], sizes[32];
     ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
                           ROLE_DIM};
-    snprintf(sizes, sizeof sizes, " %d/%d", sn->n_train, sn->n_test);
+    snprintf(sizes, sizeof sizes, " %d/%d", sn->info.n_train, sn->info.n_test);
     snprintf(seg[STEP], sizeof seg[STEP], "step %ld", sn->step);
     snprintf(seg[RATE], sizeof seg[RATE], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
              v->steps_per_s);
@@ -45,10 +45,10 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
         for (int i = 0; i < NSEG; i++)
             if (on[i] && i != DATA) w += 3 + text_cols(seg[i]);
         if (header_fallbacks[fb].sizes) w += text_cols(sizes);
-        int room = W - w, name = text_cols(sn->data_name);
+        int room = W - w, name = text_cols(sn->info.data_name);
         if (room >= name || room >= header_fallbacks[fb].name_min || fb == n_fb - 1) {
             char shown[96];   // the name (< 64 bytes) and an ellipsis
-            text_ellipsize(shown, sizeof shown, sn->data_name, room, 1, u->caps.utf8);
+            text_ellipsize(shown, sizeof shown, sn->info.data_name, room, 1, u->caps.utf8);
             snprintf(seg[DATA], sizeof seg[DATA], "%s%s", shown,
                      header_fallbacks[fb].sizes ? sizes : "");
             break;

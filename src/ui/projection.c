@@ -9,15 +9,15 @@
 // colours (8-colour terminals, NO_COLOR, LANG=C) every cell shows its
 // class's glyph instead, in its colour where there is one.
 static int class_glyphs(const ui_state *u, const ts_snapshot *sn) {
-    return !u->caps.utf8 || sn->C > term_class_colors(&u->caps);
+    return !u->caps.utf8 || sn->info.C > term_class_colors(&u->caps);
 }
 
 void legend_plan(ui_legend *g, const ui_state *u, const ts_snapshot *sn, int W,
                         int max_rows) {
-    int C = sn->C < TS_MAX_LEGEND ? sn->C : TS_MAX_LEGEND, wd[TS_MAX_LEGEND + 1];
+    int C = sn->info.C < TS_MAX_LEGEND ? sn->info.C : TS_MAX_LEGEND, wd[TS_MAX_LEGEND + 1];
     g->glyphs = class_glyphs(u, sn);
     g->classes = C;
-    g->more = sn->C - C;
+    g->more = sn->info.C - C;
     g->n = C + (g->more > 0);
     for (int len = 23; len >= 1; len--) {
         for (int c = 0; c < C; c++) {
