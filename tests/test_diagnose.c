@@ -11,6 +11,9 @@
 #include "tripletscope/config.h"
 #include "tripletscope/report.h"
 
+// The trainer's model names, for the lines the tests read.
+static const ts_run_info trainer_info = {.model_name = {"siamese", "triplet"}};
+
 // --- Capturing the emitted lines -------------------------------------------------
 
 #define MAX_LINES 256
@@ -75,7 +78,7 @@ typedef struct {
 static void collect(fixture *fx) {
     for (int i = 0; i < fx->changes.n; i++) {
         const ts_diag_change *c = &fx->changes.change[i];
-        report_diagnosis(fx->line, sizeof fx->line, c->step, &c->f, c->raised);
+        report_diagnosis(fx->line, sizeof fx->line, &trainer_info, c->step, &c->f, c->raised);
         capture(&fx->out, fx->line);
     }
     if (fx->changes.stop) fx->stopped = 1;
@@ -746,7 +749,7 @@ static void test_messages_fit(void **state) {
         assert_true(f[i].n_evidence >= 1 && f[i].n_evidence <= TS_MAX_EVIDENCE);
         // The JSON line is whole: the evidence an object, the line closed.
         char line[4096];
-        report_diagnosis(line, sizeof line, f[i].step, &f[i], 1);
+        report_diagnosis(line, sizeof line, &trainer_info, f[i].step, &f[i], 1);
         assert_non_null(strstr(line, "\"evidence\":{\""));
         assert_int_equal(line[strlen(line) - 1], '}');
     }

@@ -101,7 +101,8 @@ static void small_config(ts_config *c) {
 static ts_driver *make(const ts_config *c, const ts_driver_opts *o, sink *k) {
     ts_driver *d;
     ts_error err;
-    assert_int_equal(driver_create(&d, c, &train, &test, "digits", o, &err), 0);
+    ts_source_spec spec = {c, &train, &test, "digits", NULL};
+    assert_int_equal(driver_create(&d, &spec, o, &err), 0);
     ts_driver_output out = {capture, on_refused, k};
     driver_set_output(d, &out);
     return d;

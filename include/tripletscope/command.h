@@ -32,6 +32,11 @@ typedef enum {
     CMD_HELP,
     CMD_PROJECTION,
     CMD_REDRAW,
+    CMD_DUMP_PREV,       // a watched run's timeline: the dump before the one shown
+    CMD_DUMP_NEXT,
+    CMD_DUMP_FIRST,
+    CMD_DUMP_LAST,
+    CMD_FOLLOW,          // show the newest dump as it comes
     CMD_COUNT
 } ts_command;
 
@@ -39,6 +44,7 @@ typedef enum {
     SCOPE_TRAINER,     // changes a setting of the run (an event), resets or exports
     SCOPE_DRIVER,      // pause, one step, quit
     SCOPE_INTERFACE,   // the interface's own view (headless: nothing to do)
+    SCOPE_SOURCE,      // a watched run's timeline (which dump is shown): no event
 } ts_command_scope;
 
 typedef struct {
@@ -50,6 +56,8 @@ typedef struct {
     int resets;           // 1: starts the run again (r, R): not a change of setting
     const char *help;     // one line; NULL when the command before it describes both
                           // (the pairs m M, + -, ] [)
+    const char *advice;   // what to change in an attached run's own training, where
+                          // no key acts on a model (a finding's suggestion), or NULL
 } ts_command_info;
 
 // The row of c (CMD_NONE gives an empty row).
@@ -58,7 +66,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozrRe .q?v").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozrRe .q?vf").
 const char *command_letters(void);
 
 #endif

@@ -38,7 +38,17 @@ typedef struct {
     int n_eval, n_proj;          // held-out queries evaluated, points projected
     size_t n_params;             // of one model
     char source[512];            // how the data was made: a JSON object, or ""
+    // Each model's name in the JSON lines and the columns: "siamese" and
+    // "triplet" for the trainer, a watched run's own name (run.json's, or
+    // its directory's) when attached.
+    char model_name[MODEL_COUNT][48];
+    int attached;                // 1: the models are watched runs, not trained here
 } ts_run_info;
+
+// Fills info's model names with the trainer's ("siamese", "triplet").
+void run_info_default_names(ts_run_info *info);
+// The name of model k (or "both" for MODEL_BOTH) in info.
+const char *run_info_model_name(const ts_run_info *info, int k);
 
 // Fills c with the defaults (= --preset seed at the default scale).
 void config_default(ts_config *c);

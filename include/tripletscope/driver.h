@@ -4,7 +4,7 @@
 // where the lines go and when to step (headless: as fast as it can; the
 // interface: from its worker thread, between keys).
 //
-//   source (the trainer) -> tracks -> diagnosis -> JSON lines, snapshot
+//   source (the trainer | a watched run) -> tracks -> diagnosis -> JSON lines, snapshot
 #ifndef TRIPLETSCOPE_DRIVER_H
 #define TRIPLETSCOPE_DRIVER_H
 #include "tripletscope/command.h"
@@ -13,6 +13,17 @@
 #include "tripletscope/error.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/snapshot.h"
+#include "tripletscope/watch.h"
+
+// What a run measures: the built-in trainer on cfg over train/test (which
+// must outlive the driver), or, when watch is set, the dumps of the runs it
+// names (cfg then gives the settings the flags set: see watch.h).
+typedef struct {
+    const ts_config *cfg;
+    const ts_dataset *train, *test;
+    const char *data_name;
+    const ts_watch_opts *watch;   // NULL: train
+} ts_source_spec;
 
 typedef struct {
     const char *script;      // --script "STEP:KEYS,...", or NULL
@@ -35,10 +46,9 @@ typedef struct {
 
 typedef struct ts_driver ts_driver;
 
-// Builds the trainer over train/test (which must outlive it) and parses the
-// script. Returns 0, or -1 with a one-line message in err.
-int driver_create(ts_driver **out, const ts_config *cfg, const ts_dataset *train,
-                  const ts_dataset *test, const char *data_name, const ts_driver_opts *opts,
+// Builds the source spec asks for and parses the script. Returns 0, or -1
+// with a one-line message in err.
+int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_opts *opts,
                   ts_error *err);
 void driver_free(ts_driver *d);
 void driver_set_output(ts_driver *d, const ts_driver_output *out);
@@ -54,6 +64,9 @@ void driver_command(ts_driver *d, ts_command c);
 // 1 while steps may run: not over (stop_at, q, an ending refusal, a
 // divergence when not interactive).
 int driver_running(const ts_driver *d);
+// 1 when the last step found nothing new (a followed run): the front end
+// waits a little before it steps again.
+int driver_waiting(const ts_driver *d);
 // 1 while paused (interactive only).
 int driver_paused(const ts_driver *d);
 // 1 once q was given.

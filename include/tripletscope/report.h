@@ -16,11 +16,17 @@
 
 // Each writes one JSON object (no newline) into buf (n bytes).
 void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *info);
-void report_step(char *buf, size_t n, ts_model_kind kind, const ts_stepstats *st);
-void report_eval(char *buf, size_t n, ts_model_kind kind, const ts_evalrec *ev);
+// A model's "model" is its name in info (run_info_model_name).
+void report_step(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
+                 const ts_stepstats *st);
+void report_eval(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
+                 const ts_evalrec *ev);
 void report_event(char *buf, size_t n, const ts_event *ev);
-void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised);
+void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
+                      const ts_finding *f, int raised);
 void report_export_line(char *buf, size_t n, long step, const char *path);
+// A notice the run gave (a watched dump skipped, a dump failed): {"type":"notice",...}.
+void report_notice(char *buf, size_t n, long step, const char *message);
 void report_summary(char *buf, size_t n, long steps, double seconds);
 // Writes the snapshot (the current metrics, the whole history, the events
 // and the raised findings) as JSON to path atomically: written beside it,

@@ -18,6 +18,7 @@
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
 #include "tripletscope/snapshot.h"
+#include "tripletscope/watch.h"
 
 // What the front end reads: the snapshot plus the runner's own state.
 typedef struct {
@@ -40,6 +41,7 @@ typedef struct {
     const char *script;     // --script "STEP:KEYS,...", or NULL
     const char *log_path;   // --log FILE (JSON lines, as headless), or NULL
     int start_paused;       // begin paused (tests)
+    const ts_watch_opts *watch;  // attach to these runs' dumps instead of training (or NULL)
     int publish_ms;         // at most one publication per this many ms while
                             // running (0: the default, 20 ms); a key always
                             // publishes at once

@@ -21,6 +21,7 @@
 #include "tripletscope/sampler.h"
 #include "tripletscope/settings.h"
 #include "tripletscope/snapshot.h"
+#include "tripletscope/source.h"
 #include "tripletscope/track.h"
 
 
@@ -99,5 +100,10 @@ void session_info(const ts_session *s, ts_run_info *info);
 // Copies the trainer's state into snap: everything but the findings and
 // the notice, which the driver adds.
 void session_snapshot(const ts_session *s, ts_snapshot *snap);
+// Builds a session (as session_create) as the driver's source: its
+// operations step, evaluate on the schedule of cfg, and carry out the
+// trainer's commands. Returns 0, or -1 with err filled.
+int session_source_create(ts_source *src, const ts_config *cfg, const ts_dataset *train,
+                          const ts_dataset *test, const char *data_name, ts_error *err);
 
 #endif

@@ -5,6 +5,7 @@
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
 #include "tripletscope/config.h"
+#include "tripletscope/watch.h"
 
 typedef struct {
     ts_config cfg;
@@ -16,6 +17,8 @@ typedef struct {
     const char *script;          // --script "STEP:KEYS,..."
     const char *dump_projection; // --dump-projection FILE
     const char *scenario;        // --scenario NAME
+    ts_watch_opts watch;         // --watch DIR (n_dirs 0: train)
+    int follow_given;            // --follow / --no-follow given (the interface follows by default)
 } ts_cli;
 
 // --- The flags ------------------------------------------------------------------

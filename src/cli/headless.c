@@ -170,7 +170,8 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1};
     ts_driver *d;
     // The script is checked before the log is opened: a bad one leaves no file.
-    if (driver_create(&d, &cli->cfg, train_set, test, name, &opts, &err)) {
+    ts_source_spec spec = {&cli->cfg, train_set, test, name, cli->watch.n_dirs ? &cli->watch : NULL};
+    if (driver_create(&d, &spec, &opts, &err)) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }

@@ -15,44 +15,65 @@ static const struct {
     ts_command_info info;
 } table[] = {
     {CMD_MINER_NEXT, {'m', "miner_next", "miner", TRIPLET, SCOPE_TRAINER, 0,
-                      "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg"}},
-    {CMD_MINER_PREV, {'M', "miner_prev", "miner", TRIPLET, SCOPE_TRAINER, 0, NULL}},
+                      "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg",
+                      "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},
+    {CMD_MINER_PREV, {'M', "miner_prev", "miner", TRIPLET, SCOPE_TRAINER, 0, NULL,
+                      "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},
     {CMD_SAMPLER, {'p', "sampler", "sampler", BOTH, SCOPE_TRAINER, 0,
-                   "sampler pk / uniform (both models: the batches stay shared)"}},
+                   "sampler pk / uniform (both models: the batches stay shared)",
+                   "sample P x K batches (K samples of each of P classes), not uniformly"}},
     {CMD_MARGIN_UP, {'+', "margin_up", "margin", TRIPLET, SCOPE_TRAINER, 0,
-                     "triplet margin x1.25 / /1.25 (also the m of the easy / semi-hard / hard counts)"}},
-    {CMD_MARGIN_DOWN, {'-', "margin_down", "margin", TRIPLET, SCOPE_TRAINER, 0, NULL}},
+                     "triplet margin x1.25 / /1.25 (also the m of the easy / semi-hard / hard counts)",
+                     "change the margin (the +/- keys measure your dumps under another)"}},
+    {CMD_MARGIN_DOWN, {'-', "margin_down", "margin", TRIPLET, SCOPE_TRAINER, 0, NULL,
+                       "change the margin (the +/- keys measure your dumps under another)"}},
     {CMD_NORMALIZE, {'n', "normalize", "normalize", BOTH, SCOPE_TRAINER, 0,
-                     "L2 normalisation of the embeddings on / off (both)"}},
+                     "L2 normalisation of the embeddings on / off (both)",
+                     "L2-normalise the embeddings before the loss (or stop, if it does)"}},
     {CMD_DISTANCE, {'d', "distance", "distance", BOTH, SCOPE_TRAINER, 0,
-                    "distance L2 / squared L2 (both)"}},
-    {CMD_LR_UP, {']', "lr_up", "lr", BOTH, SCOPE_TRAINER, 0, "learning rate x2 / /2 (both)"}},
-    {CMD_LR_DOWN, {'[', "lr_down", "lr", BOTH, SCOPE_TRAINER, 0, NULL}},
+                    "distance L2 / squared L2 (both)",
+                    "change the distance the loss uses (euclidean, squared, cosine)"}},
+    {CMD_LR_UP, {']', "lr_up", "lr", BOTH, SCOPE_TRAINER, 0, "learning rate x2 / /2 (both)",
+                 "raise the learning rate"}},
+    {CMD_LR_DOWN, {'[', "lr_down", "lr", BOTH, SCOPE_TRAINER, 0, NULL,
+                   "lower the learning rate (and add gradient clipping)"}},
     {CMD_SOFT, {'o', "soft", "soft", TRIPLET, SCOPE_TRAINER, 0,
-                "soft margin softplus(d_ap - d_an) on / off (triplet)"}},
+                "soft margin softplus(d_ap - d_an) on / off (triplet)",
+                "try the soft-margin triplet loss, softplus(d_ap - d_an)"}},
     {CMD_REDUCE, {'z', "reduce", "reduce", TRIPLET, SCOPE_TRAINER, 0,
-                  "loss reducer mean / nonzero (mean over all mined, or only the active ones)"}},
+                  "loss reducer mean / nonzero (mean over all mined, or only the active ones)",
+                  "average the loss over the active triplets only (a non-zero reducer)"}},
     {CMD_RESET, {'r', "reset", "reset", BOTH, SCOPE_TRAINER, 1,
-                 "reset both models: same seed, fresh identical weights, history cleared"}},
+                 "reset both models: same seed, fresh identical weights, history cleared (watching: "
+                 "the run's own settings again)",
+                 "restart the run from fresh weights"}},
     {CMD_RESEED, {'R', "reseed", "seed", BOTH, SCOPE_TRAINER, 1,
-                  "reset both models with a new seed (seed + 1)"}},
+                  "reset both models with a new seed (seed + 1)", NULL}},
     {CMD_EXPORT, {'e', "export", NULL, 0, SCOPE_TRAINER, 0,
-                  "export the current metrics and the whole history as JSON (the path is shown)"}},
-    {CMD_PAUSE, {' ', "pause", NULL, 0, SCOPE_DRIVER, 0, "pause / resume training"}},
-    {CMD_STEP, {'.', "step", NULL, 0, SCOPE_DRIVER, 0, "one step while paused"}},
+                  "export the current metrics and the whole history as JSON (the path is shown)", NULL}},
+    {CMD_PAUSE, {' ', "pause", NULL, 0, SCOPE_DRIVER, 0, "pause / resume training", NULL}},
+    {CMD_STEP, {'.', "step", NULL, 0, SCOPE_DRIVER, 0, "one step while paused", NULL}},
     {CMD_QUIT, {'q', "quit", NULL, 0, SCOPE_DRIVER, 0,
-                "quit (training stops, the terminal is restored)"}},
+                "quit (training stops, the terminal is restored)", NULL}},
     {CMD_HELP, {'?', "help", NULL, 0, SCOPE_INTERFACE, 0,
-                "this help (arrows scroll; ?, F1 or Esc closes)"}},
+                "this help (arrows scroll; ?, F1 or Esc closes)", NULL}},
     {CMD_PROJECTION, {'v', "projection", NULL, 0, SCOPE_INTERFACE, 0,
-                      "show / hide the 2D projection (compact view: in place of the loss curve)"}},
-    {CMD_REDRAW, {0, "redraw", NULL, 0, SCOPE_INTERFACE, 0, "redraw the screen"}},
+                      "show / hide the 2D projection (compact view: in place of the loss curve)", NULL}},
+    {CMD_REDRAW, {0, "redraw", NULL, 0, SCOPE_INTERFACE, 0, "redraw the screen", NULL}},
+    {CMD_DUMP_PREV, {0, "dump_prev", NULL, 0, SCOPE_SOURCE, 0,
+                     "watching: the dump before / after the one shown (Left / Right)", NULL}},
+    {CMD_DUMP_NEXT, {0, "dump_next", NULL, 0, SCOPE_SOURCE, 0, NULL, NULL}},
+    {CMD_DUMP_FIRST, {0, "dump_first", NULL, 0, SCOPE_SOURCE, 0,
+                      "watching: the first / the newest dump (Home / End)", NULL}},
+    {CMD_DUMP_LAST, {0, "dump_last", NULL, 0, SCOPE_SOURCE, 0, NULL, NULL}},
+    {CMD_FOLLOW, {'f', "follow", NULL, 0, SCOPE_SOURCE, 0,
+                  "watching: follow the newest dump again as it comes", NULL}},
 };
 
 #define N_ROWS (sizeof table / sizeof table[0])
 _Static_assert(N_ROWS == CMD_COUNT - 1, "one row per command");
 
-static const ts_command_info none = {0, "none", NULL, 0, SCOPE_INTERFACE, 0, NULL};
+static const ts_command_info none = {0, "none", NULL, 0, SCOPE_INTERFACE, 0, NULL, NULL};
 
 const ts_command_info *command_info(ts_command c) {
     for (size_t i = 0; i < N_ROWS; i++)
@@ -72,4 +93,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozrRe .q?v"; }
+const char *command_letters(void) { return "mMp+-nd][ozrRe .q?vf"; }

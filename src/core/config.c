@@ -117,3 +117,15 @@ int config_concurrent(const ts_config *c) {
 int config_blas_threads(const ts_config *c) {
     return config_concurrent(c) ? 1 : config_threads(c);
 }
+
+// --- Run info --------------------------------------------------------------------
+
+void run_info_default_names(ts_run_info *info) {
+    for (int k = 0; k < MODEL_COUNT; k++)
+        snprintf(info->model_name[k], sizeof info->model_name[k], "%s", model_name((ts_model_kind)k));
+}
+
+const char *run_info_model_name(const ts_run_info *info, int k) {
+    if (k < 0 || k >= MODEL_COUNT || !info->model_name[k][0]) return model_name((ts_model_kind)k);
+    return info->model_name[k];
+}

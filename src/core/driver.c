@@ -9,11 +9,14 @@
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
 #include "tripletscope/session.h"
+#include "tripletscope/source.h"
+#include "tripletscope/watch.h"
 
 #define PENDING_MAX 256      // script commands due after a step, before the next
 
 struct ts_driver {
-    ts_session *s;
+    ts_source src;               // what produces the measurements
+    ts_run_info info;            // what it runs on (the model names of the lines)
     ts_diag *diag;
     ts_script script;
     ts_driver_opts opts;
@@ -26,6 +29,8 @@ struct ts_driver {
     int paused, auto_paused;     // auto: paused because the run diverged
     int quit, failed, ended;
     long steps_run;
+    long step;                   // the step the source reached
+    int waiting;                 // the source has nothing new yet (a followed run)
     char notice[640];            // the last thing a command said (refusal, export path)
     long notice_seq;             // notices so far: a repeated text is still a new notice
 };
@@ -48,7 +53,30 @@ static void emit(ts_driver *d) {
 static void emit_changes(ts_driver *d) {
     for (int i = 0; i < d->changes->n; i++) {
         const ts_diag_change *c = &d->changes->change[i];
-        report_diagnosis(d->line, REPORT_LINE_MAX, c->step, &c->f, c->raised);
+        report_diagnosis(d->line, REPORT_LINE_MAX, &d->info, c->step, &c->f, c->raised);
+        emit(d);
+    }
+}
+
+// --- The source ----------------------------------------------------------------------
+
+static const ts_track *track_of(const ts_driver *d, int k) {
+    return d->src.ops->track(d->src.self, (ts_model_kind)k);
+}
+
+static const ts_config *config_of(const ts_driver *d) {
+    return d->src.ops->config(d->src.self);
+}
+
+static int src_diverged(const ts_driver *d) { return d->src.ops->diverged(d->src.self); }
+
+// The source's notices: a line each, and the last one on screen.
+static void take_notices(ts_driver *d) {
+    if (!d->src.ops->take_notice) return;
+    const char *m;
+    while ((m = d->src.ops->take_notice(d->src.self))) {
+        notice(d, "%s", m);
+        report_notice(d->line, REPORT_LINE_MAX, d->step, m);
         emit(d);
     }
 }
@@ -58,31 +86,25 @@ static void emit_changes(ts_driver *d) {
 // The diagnosis reads every step and evaluation the tracks gained; an
 // explosion it finds stops the trainer as a NaN does.
 static void diagnose(ts_driver *d) {
-    ts_session *s = d->s;
-    ts_diag_input in = {
-        .set = s->cfg.set,
-        .batch = s->cfg.batch,
-        .classes = s->train->C,
-        .eval_y = s->eval_y,
-        .n_eval = s->n_eval,
-        .eval_classes = s->test->C,
-        .last_change = eventlog_last_change(&s->events),
-    };
-    for (int k = 0; k < MODEL_COUNT; k++) in.track[k] = session_track(s, (ts_model_kind)k);
+    ts_diag_input in;
+    memset(&in, 0, sizeof in);
+    d->src.ops->diag_input(d->src.self, &in);
+    for (int k = 0; k < MODEL_COUNT; k++) in.track[k] = track_of(d, k);
     do {
-        in.stopped = s->diverged;
+        in.stopped = src_diverged(d);
         diag_update(d->diag, &in, d->changes);
         emit_changes(d);
-        if (d->changes->stop) s->diverged = 1;
+        if (d->changes->stop) d->src.ops->stop(d->src.self);
     } while (d->changes->more);
 }
 
 static void evaluate(ts_driver *d) {
-    session_evaluate(d->s);
+    unsigned evaluated = 0;
+    d->src.ops->evaluate(d->src.self, &evaluated);
     for (int k = 0; k < MODEL_COUNT; k++) {
-        const ts_track *t = session_track(d->s, (ts_model_kind)k);
-        if (!t) continue;
-        report_eval(d->line, REPORT_LINE_MAX, t->kind, &t->last_eval);
+        const ts_track *t = track_of(d, k);
+        if (!t || !(evaluated & TS_MODEL_BIT(k))) continue;
+        report_eval(d->line, REPORT_LINE_MAX, &d->info, t->kind, &t->last_eval);
         emit(d);
     }
 }
@@ -103,7 +125,7 @@ static void diverged_notice(ts_driver *d) {
 
 static void queue_due(ts_driver *d) {
     const char *letters;
-    while ((letters = script_due(&d->script, d->s->step)))
+    while ((letters = script_due(&d->script, d->step)))
         for (const char *l = letters; *l && d->npending < PENDING_MAX; l++)
             d->pending[d->npending++] = command_by_letter((unsigned char)*l);
 }
@@ -122,23 +144,33 @@ static void drain(ts_driver *d) {
 // --- One step ------------------------------------------------------------------------
 
 static void step_once(ts_driver *d) {
-    ts_session *s = d->s;
-    if (session_step(s)) {   // refused: the run diverged before
+    ts_advance a = {0};
+    ts_source_status st = d->src.ops->advance(d->src.self, &a);
+    d->waiting = st == SOURCE_WAITING;
+    take_notices(d);
+    if (st == SOURCE_WAITING) return;
+    if (st == SOURCE_END) {
+        d->ended = 1;
+        return;
+    }
+    if (st == SOURCE_REFUSED) {   // the run diverged before
         if (d->opts.interactive) d->paused = d->auto_paused = 1;
         else d->ended = 1;
         return;
     }
     d->steps_run++;
-    if (s->step % s->cfg.log_every == 0)
+    d->step = a.step;
+    if (a.log)
         for (int k = 0; k < MODEL_COUNT; k++) {
-            const ts_track *t = session_track(s, (ts_model_kind)k);
-            if (!t) continue;
-            report_step(d->line, REPORT_LINE_MAX, t->kind, &t->last);
+            const ts_track *t = track_of(d, k);
+            if (!t || !(a.stepped & TS_MODEL_BIT(k))) continue;
+            report_step(d->line, REPORT_LINE_MAX, &d->info, t->kind, &t->last);
             emit(d);
         }
-    if (!s->diverged && s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0) evaluate(d);
+    if (!src_diverged(d) && a.evaluate) evaluate(d);
+    take_notices(d);
     diagnose(d);
-    if (s->diverged) {
+    if (src_diverged(d)) {
         if (!d->opts.interactive) {   // the finding is out; the summary follows
             d->ended = 1;
             return;
@@ -159,18 +191,24 @@ int driver_step(ts_driver *d) {
 // --- Commands ------------------------------------------------------------------------
 
 static int export_run(ts_driver *d) {
-    ts_session *s = d->s;
+    const ts_config *cfg = config_of(d);
     char path[400];
     ts_error err;
-    snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", s->cfg.export_dir,
-             (unsigned long long)s->cfg.seed, s->step);
+    if (d->info.attached)
+        snprintf(path, sizeof path, "%s/tripletscope-watch-%s-step%ld.json", cfg->export_dir,
+                 d->info.model_name[d->info.model_name[MODEL_TRIPLET][0] ? MODEL_TRIPLET
+                                                                            : MODEL_SIAMESE],
+                 d->step);
+    else
+        snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", cfg->export_dir,
+                 (unsigned long long)cfg->seed, d->step);
     driver_snapshot(d, d->export_snap);
     if (report_export(d->export_snap, path, &err)) {
         notice(d, "export failed: %s", err.msg);
         return -1;
     }
     notice(d, "exported %s", path);
-    report_export_line(d->line, REPORT_LINE_MAX, s->step, path);
+    report_export_line(d->line, REPORT_LINE_MAX, d->step, path);
     emit(d);
     return 1;
 }
@@ -185,24 +223,26 @@ static void drive(ts_driver *d, ts_command c) {
     }
     if (!d->opts.interactive) return;   // headless has nothing to pause
     if (c == CMD_PAUSE) {
-        if (d->paused && d->s->diverged)
+        if (d->paused && src_diverged(d))
             notice(d, "the run diverged: reset it (or reseed it) before resuming");
         else d->paused = !d->paused;
-    } else if (c == CMD_STEP && d->paused && !d->s->diverged && driver_running(d)) {
+    } else if (c == CMD_STEP && d->paused && !src_diverged(d) && driver_running(d)) {
         step_once(d);
     }
 }
 
-// A trainer command: its event line, and after a reset the diagnosis'.
-static int train_command(ts_driver *d, ts_command c) {
+// A source's command: its event line, and after a reset the diagnosis'.
+static int source_command(ts_driver *d, ts_command c) {
     ts_event ev;
     char why[400];
-    int r = session_command(d->s, c, &ev, why, sizeof why);
+    int r = d->src.ops->command(d->src.self, c, &ev, why, sizeof why);
     if (r < 0) {
         notice(d, "%c refused: %s", command_letter(c), why);
         return -1;
     }
+    take_notices(d);
     if (r == 0) return 0;
+    if (command_info(c)->resets) d->step = 0;
     report_event(d->line, REPORT_LINE_MAX, &ev);
     emit(d);
     if (command_info(c)->resets) {
@@ -220,8 +260,8 @@ static void apply(ts_driver *d, ts_command c) {
     int r = 0;
     if (c == CMD_EXPORT) r = export_run(d);
     else if (info->scope == SCOPE_DRIVER) drive(d, c);
-    else if (info->scope == SCOPE_TRAINER) r = train_command(d, c);
-    if (r < 0 && d->out.refused && d->out.refused(d->out.ctx, c, d->s->step, d->notice))
+    else if (info->scope == SCOPE_TRAINER || info->scope == SCOPE_SOURCE) r = source_command(d, c);
+    if (r < 0 && d->out.refused && d->out.refused(d->out.ctx, c, d->step, d->notice))
         d->failed = d->ended = 1;
 }
 
@@ -232,8 +272,13 @@ void driver_command(ts_driver *d, ts_command c) {
 
 // --- Lifetime ------------------------------------------------------------------------
 
-int driver_create(ts_driver **out, const ts_config *cfg, const ts_dataset *train,
-                  const ts_dataset *test, const char *data_name, const ts_driver_opts *opts,
+// The source the spec asks for: an attached run's dumps, or the trainer.
+static int source_create(ts_source *src, const ts_source_spec *spec, ts_error *err) {
+    if (spec->watch) return watch_source_create(src, spec->watch, spec->cfg, err);
+    return session_source_create(src, spec->cfg, spec->train, spec->test, spec->data_name, err);
+}
+
+int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_opts *opts,
                   ts_error *err) {
     *out = NULL;
     ts_driver *d = calloc(1, sizeof *d);
@@ -245,11 +290,12 @@ int driver_create(ts_driver **out, const ts_config *cfg, const ts_dataset *train
         return -1;
     }
     d->opts.script = NULL;   // the caller's string may go
-    if (session_create(&d->s, cfg, train, test, data_name, err)) {
+    if (source_create(&d->src, spec, err)) {
         script_free(&d->script);
         free(d);
         return -1;
     }
+    d->src.ops->info(d->src.self, &d->info);
     d->diag = diag_create();
     d->line = malloc(REPORT_LINE_MAX);
     d->changes = malloc(sizeof *d->changes);
@@ -265,7 +311,7 @@ int driver_create(ts_driver **out, const ts_config *cfg, const ts_dataset *train
 
 void driver_free(ts_driver *d) {
     if (!d) return;
-    session_free(d->s);
+    if (d->src.ops) d->src.ops->free(d->src.self);
     diag_free(d->diag);
     script_free(&d->script);
     free(d->line);
@@ -280,23 +326,19 @@ void driver_set_output(ts_driver *d, const ts_driver_output *out) {
 }
 
 void driver_set_progress(ts_driver *d, ts_eval_progress fn, void *ctx) {
-    session_set_progress(d->s, fn, ctx);
+    d->src.ops->set_progress(d->src.self, fn, ctx);
 }
 
 void driver_begin(ts_driver *d) {
-    ts_run_info info;
-    session_info(d->s, &info);
-    report_config(d->line, REPORT_LINE_MAX, &d->s->cfg, &info);
+    d->src.ops->config_line(d->src.self, d->line, REPORT_LINE_MAX);
     emit(d);
+    take_notices(d);
     queue_due(d);
     drain(d);
 }
 
 void driver_finish(ts_driver *d, double seconds) {
-    ts_session *s = d->s;
-    // The last step was evaluated already when it fell on the schedule.
-    int due = s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0;
-    if (d->opts.final_eval && !s->diverged && due && s->step > 0) {
+    if (d->opts.final_eval && !src_diverged(d) && d->src.ops->final_eval_due(d->src.self)) {
         evaluate(d);
         diagnose(d);
     }
@@ -307,16 +349,18 @@ void driver_finish(ts_driver *d, double seconds) {
 // --- State ---------------------------------------------------------------------------
 
 int driver_running(const ts_driver *d) {
-    return !d->ended && !d->quit && (d->opts.stop_at < 0 || d->s->step < d->opts.stop_at);
+    return !d->ended && !d->quit && (d->opts.stop_at < 0 || d->step < d->opts.stop_at);
 }
+
+int driver_waiting(const ts_driver *d) { return d->waiting; }
 
 int driver_paused(const ts_driver *d) { return d->paused; }
 int driver_quit(const ts_driver *d) { return d->quit; }
 int driver_failed(const ts_driver *d) { return d->failed; }
-long driver_step_count(const ts_driver *d) { return d->s->step; }
+long driver_step_count(const ts_driver *d) { return d->step; }
 
 void driver_snapshot(const ts_driver *d, ts_snapshot *snap) {
-    session_snapshot(d->s, snap);
+    d->src.ops->snapshot(d->src.self, snap);
     snap->n_findings = diag_findings(d->diag, snap->findings, TS_MAX_FINDINGS);
     memcpy(snap->notice, d->notice, sizeof snap->notice);
     snap->notice_seq = d->notice_seq;

@@ -30,8 +30,11 @@ static void counts_obj(ts_json *j, const ts_counts *c) {
 }
 
 // A model's step as the object of its step line (no "type").
-static void report_stepstats(ts_json *j, ts_model_kind kind, const ts_stepstats *st) {
-    json_raw(j, "\"step\":%ld,\"model\":\"%s\",\"loss\":", st->step, model_name(kind));
+static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind kind,
+                             const ts_stepstats *st) {
+    json_raw(j, "\"step\":%ld,\"model\":", st->step);
+    json_str(j, run_info_model_name(info, kind));
+    json_raw(j, ",\"loss\":");
     json_num(j, st->loss);
     json_raw(j, ",\"triplets\":");
     counts_obj(j, &st->all);
@@ -96,20 +99,23 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
              c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
 }
 
-void report_step(char *buf, size_t n, ts_model_kind kind, const ts_stepstats *st) {
+void report_step(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
+                 const ts_stepstats *st) {
     ts_json j;
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"step\",");
-    report_stepstats(&j, kind, st);
+    report_stepstats(&j, info, kind, st);
     json_raw(&j, "}");
 }
 
-void report_eval(char *buf, size_t n, ts_model_kind kind, const ts_evalrec *ev) {
+void report_eval(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
+                 const ts_evalrec *ev) {
     ts_json j;
     json_fixed(&j, buf, n);
     const ts_retrieval *r = &ev->r;
-    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":\"%s\",\"p_at_1\":", ev->step,
-             model_name(kind));
+    json_raw(&j, "{\"type\":\"eval\",\"step\":%ld,\"model\":", ev->step);
+    json_str(&j, run_info_model_name(info, kind));
+    json_raw(&j, ",\"p_at_1\":");
     json_num(&j, r->p_at_1);
     json_raw(&j, ",\"r_precision\":");
     json_num(&j, r->r_precision);
@@ -158,12 +164,13 @@ static void suggest_str(ts_json *j, const ts_finding *f) {
     json_str(j, letters);
 }
 
-void report_diagnosis(char *buf, size_t n, long step, const ts_finding *f, int raised) {
+void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
+                      const ts_finding *f, int raised) {
     ts_json j;
     json_fixed(&j, buf, n);
-    json_raw(&j, "{\"type\":\"diagnosis\",\"step\":%ld,\"model\":\"%s\",\"code\":\"%s\","
-                 "\"state\":\"%s\",\"severity\":\"%s\",\"message\":",
-             step, model_name((ts_model_kind)f->model),
+    json_raw(&j, "{\"type\":\"diagnosis\",\"step\":%ld,\"model\":", step);
+    json_str(&j, run_info_model_name(info, f->model));
+    json_raw(&j, ",\"code\":\"%s\",\"state\":\"%s\",\"severity\":\"%s\",\"message\":",
              diag_code_name(f->code), raised ? "raised" : "cleared", diag_severity_name(f->severity));
     json_str(&j, f->message);
     json_raw(&j, ",\"evidence\":");
@@ -178,6 +185,14 @@ void report_export_line(char *buf, size_t n, long step, const char *path) {
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"export\",\"step\":%ld,\"path\":", step);
     json_str(&j, path);
+    json_raw(&j, "}");
+}
+
+void report_notice(char *buf, size_t n, long step, const char *message) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"notice\",\"step\":%ld,\"message\":", step);
+    json_str(&j, message);
     json_raw(&j, "}");
 }
 
@@ -217,12 +232,14 @@ static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n)
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_model_view *m = &sn->model[k];
         if (!m->enabled) continue;
-        json_raw(j, "%s\"%s\":{\"last\":{", first ? "" : ",", model_name(m->kind));
+        json_raw(j, "%s", first ? "" : ",");
+        json_str(j, run_info_model_name(&sn->info, m->kind));
+        json_raw(j, ":{\"last\":{");
         first = 0;
-        report_stepstats(j, m->kind, &m->last);
+        report_stepstats(j, &sn->info, m->kind, &m->last);
         json_raw(j, "},\"eval\":");
         if (m->have_eval) {
-            report_eval(line, n, m->kind, &m->last_eval);
+            report_eval(line, n, &sn->info, m->kind, &m->last_eval);
             json_raw(j, "%s", line);
         } else {
             json_raw(j, "null");
@@ -249,7 +266,7 @@ static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n)
     }
     json_raw(j, "],\"findings\":[");
     for (int i = 0; i < sn->n_findings; i++) {
-        report_diagnosis(line, n, sn->findings[i].step, &sn->findings[i], 1);
+        report_diagnosis(line, n, &sn->info, sn->findings[i].step, &sn->findings[i], 1);
         json_raw(j, "%s%s", i ? "," : "", line);
     }
     json_raw(j, "]}\n");

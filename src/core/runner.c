@@ -170,7 +170,8 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
     // The interface trains until it quits: --steps is headless's.
     ts_driver_opts dopts = {.script = opts ? opts->script : NULL, .stop_at = -1,
                             .interactive = 1, .start_paused = opts && opts->start_paused};
-    if (driver_create(&r->d, cfg, train, test, data_name, &dopts, err)) {
+    ts_source_spec spec = {cfg, train, test, data_name, opts ? opts->watch : NULL};
+    if (driver_create(&r->d, &spec, &dopts, err)) {
         free(r);
         return -1;
     }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "tripletscope/report.h"
 #include "tripletscope/session.h"
 #include "tripletscope/snapshot.h"
 
@@ -383,6 +384,7 @@ const ts_track *session_track(const ts_session *s, ts_model_kind k) {
 
 void session_info(const ts_session *s, ts_run_info *info) {
     memset(info, 0, sizeof *info);
+    run_info_default_names(info);
     snprintf(info->data_name, sizeof info->data_name, "%s", s->data_name);
     info->n_train = s->train->N;
     info->n_test = s->test->N;
@@ -579,4 +581,98 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     snap->n_events = s->events.n;
     memcpy(snap->events, s->events.ev, sizeof snap->events);
     session_info(s, &snap->info);
+}
+
+// ---------------------------------------------------------------------------
+// The trainer as the driver's source
+
+static ts_source_status src_advance(void *self, ts_advance *a) {
+    ts_session *s = self;
+    if (session_step(s)) return SOURCE_REFUSED;
+    a->step = s->step;
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (s->model[k].enabled) a->stepped |= TS_MODEL_BIT(k);
+    a->log = s->step % s->cfg.log_every == 0;
+    a->evaluate = s->cfg.eval_every > 0 && s->step % s->cfg.eval_every == 0;
+    return SOURCE_STEPPED;
+}
+
+static void src_evaluate(void *self, unsigned *evaluated) {
+    ts_session *s = self;
+    session_evaluate(s);
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (s->model[k].enabled) *evaluated |= TS_MODEL_BIT(k);
+}
+
+static int src_diverged(const void *self) { return ((const ts_session *)self)->diverged; }
+static void src_stop(void *self) { ((ts_session *)self)->diverged = 1; }
+
+static const ts_track *src_track(const void *self, ts_model_kind k) {
+    return session_track(self, k);
+}
+
+static void src_diag_input(const void *self, ts_diag_input *in) {
+    const ts_session *s = self;
+    in->set = s->cfg.set;
+    in->batch = s->cfg.batch;
+    in->classes = s->train->C;
+    in->eval_y = s->eval_y;
+    in->n_eval = s->n_eval;
+    in->eval_classes = s->test->C;
+    in->last_change = eventlog_last_change(&s->events);
+}
+
+static int src_command(void *self, ts_command c, ts_event *ev, char *why, size_t n) {
+    return session_command(self, c, ev, why, n);
+}
+
+static void src_info(const void *self, ts_run_info *info) { session_info(self, info); }
+static const ts_config *src_config(const void *self) { return &((const ts_session *)self)->cfg; }
+
+static void src_config_line(const void *self, char *buf, size_t n) {
+    const ts_session *s = self;
+    ts_run_info info;
+    session_info(s, &info);
+    report_config(buf, n, &s->cfg, &info);
+}
+
+static void src_snapshot(const void *self, ts_snapshot *snap) { session_snapshot(self, snap); }
+
+static void src_set_progress(void *self, ts_eval_progress fn, void *ctx) {
+    session_set_progress(self, fn, ctx);
+}
+
+// The last step was evaluated already when it fell on the schedule.
+static int src_final_eval_due(const void *self) {
+    const ts_session *s = self;
+    return s->step > 0 && (s->cfg.eval_every == 0 || s->step % s->cfg.eval_every != 0);
+}
+
+static void src_free(void *self) { session_free(self); }
+
+static const ts_source_ops trainer_ops = {
+    .advance = src_advance,
+    .evaluate = src_evaluate,
+    .diverged = src_diverged,
+    .stop = src_stop,
+    .track = src_track,
+    .diag_input = src_diag_input,
+    .command = src_command,
+    .info = src_info,
+    .config = src_config,
+    .config_line = src_config_line,
+    .snapshot = src_snapshot,
+    .set_progress = src_set_progress,
+    .final_eval_due = src_final_eval_due,
+    .take_notice = NULL,
+    .free = src_free,
+};
+
+int session_source_create(ts_source *src, const ts_config *cfg, const ts_dataset *train,
+                          const ts_dataset *test, const char *data_name, ts_error *err) {
+    ts_session *s;
+    if (session_create(&s, cfg, train, test, data_name, err)) return -1;
+    src->ops = &trainer_ops;
+    src->self = s;
+    return 0;
 }

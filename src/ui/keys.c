@@ -23,6 +23,9 @@ static const ui_keydef table[] = {
     {{'?', KEY_F(1)}, {CMD_HELP, CMD_HELP}, "? F1", "?", "Help", 1},
     {{CTRL_KEY('l')}, {CMD_REDRAW}, "^L", "^L", NULL, 0},
     {{'q', KEY_F(10)}, {CMD_QUIT, CMD_QUIT}, "q F10", "q", "Quit", 1},
+    {{KEY_LEFT, KEY_RIGHT}, {CMD_DUMP_PREV, CMD_DUMP_NEXT}, "Left Right", "</>", NULL, 0},
+    {{KEY_HOME, KEY_END}, {CMD_DUMP_FIRST, CMD_DUMP_LAST}, "Home End", "Hm/End", NULL, 0},
+    {{'f'}, {CMD_FOLLOW}, "f", "f", NULL, 0},
 };
 
 #define N_KEYS (sizeof table / sizeof table[0])
