@@ -27,6 +27,26 @@ typedef struct {
     float proj_total_var;        // total variance (for "explains x %")
 } ts_model_view;
 
+// An attached run's timeline and files, for the header and the columns.
+typedef struct {
+    int attached;                 // 1: the models are watched runs (the rest is theirs)
+    int following;                // the newest dump is shown, and followed as it comes
+    int live;                     // new dumps are looked for (--follow; the interface)
+    long shown_step;              // the step on screen
+    long shown_index;             // its place among the steps read (1-based)
+    long n_steps;                 // the steps read so far (both runs')
+    long n_listed, n_read;        // dumps listed, and read of them: n_read < n_listed
+                                  // while catching up on a directory's existing dumps
+    char dir[MODEL_COUNT][160];   // each run's directory
+    int tensorboard[MODEL_COUNT]; // 1: a TensorBoard log directory (eval dumps only)
+    int other_ranks[MODEL_COUNT]; // ranks other than 0 seen (rank 0 is read)
+    int eval_used[MODEL_COUNT];   // held-out rows evaluated ...
+    int eval_rows[MODEL_COUNT];   // ... of those in the eval dump (fewer: --eval-size subsampled)
+    int n_scalars[MODEL_COUNT];   // the run's own scalars at the shown step
+    char scalar_name[MODEL_COUNT][4][24];
+    float scalar[MODEL_COUNT][4];
+} ts_watch_view;
+
 typedef struct {
     long step;
     int diverged;
@@ -39,6 +59,7 @@ typedef struct {
     int n_findings;
     ts_finding findings[TS_MAX_FINDINGS];  // raised, most severe first
     ts_run_info info;            // what the run is measured on (the config line's data)
+    ts_watch_view watch;         // attached runs only (watch.attached)
     char notice[640];            // the driver's last notice
     long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;

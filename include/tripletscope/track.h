@@ -41,6 +41,8 @@ typedef struct {
     ts_normstats norm;    // norms of the raw embeddings (before normalisation)
     float d_pos, d_neg;   // mean distance over positive / negative pairs (a != p)
     ts_pairs pairs;       // Siamese model: pair counts
+    int has_run_loss;     // an attached run logged its own loss at this step
+    float run_loss;       // that loss (scalars.jsonl), beside ours recomputed in `loss`
 } ts_stepstats;
 
 typedef struct {
@@ -56,6 +58,7 @@ typedef struct {
     ts_series norm_mean;
     ts_series d_pos, d_neg;
     ts_series p_at_1, r_precision, map_at_r;
+    ts_series run_loss;               // an attached run's own logged loss (empty when trained here)
 } ts_history;
 
 typedef struct {

@@ -51,6 +51,10 @@ static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind 
     json_raw(j, ",\"neg\":");
     json_num(j, st->d_neg);
     json_raw(j, "},\"no_positive\":%d", st->no_positive);
+    if (st->has_run_loss) {
+        json_raw(j, ",\"run_loss\":");
+        json_num(j, st->run_loss);
+    }
     if (kind == MODEL_TRIPLET) {
         json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
                     "\"active\":%ld},\"self_positive\":%d",
@@ -255,6 +259,10 @@ static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n)
         for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
             if (i) json_raw(j, ",");
             series_array(j, cols[i].name, cols[i].s);
+        }
+        if (h->run_loss.nbins > 0) {   // an attached run's own loss
+            json_raw(j, ",");
+            series_array(j, "run_loss", &h->run_loss);
         }
         json_raw(j, "}}");
     }

@@ -555,6 +555,7 @@ int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_
 // Snapshot
 
 void session_snapshot(const ts_session *s, ts_snapshot *snap) {
+    memset(&snap->watch, 0, sizeof snap->watch);
     snap->step = s->step;
     snap->diverged = s->diverged;
     snap->cfg = s->cfg;

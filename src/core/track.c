@@ -21,7 +21,7 @@ int stepstats_finite(const ts_stepstats *st) {
 static void history_clear(ts_history *h) {
     ts_series *all[] = {&h->loss, &h->easy, &h->semihard, &h->hard, &h->active,
                         &h->norm_mean, &h->d_pos, &h->d_neg, &h->p_at_1,
-                        &h->r_precision, &h->map_at_r};
+                        &h->r_precision, &h->map_at_r, &h->run_loss};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) series_clear(all[i]);
 }
 
@@ -50,6 +50,7 @@ void track_push_step(ts_track *t, const ts_stepstats *st) {
     series_push(&h->norm_mean, step, st->norm.mean);
     series_push(&h->d_pos, step, st->d_pos);
     series_push(&h->d_neg, step, st->d_neg);
+    if (st->has_run_loss) series_push(&h->run_loss, step, st->run_loss);
 }
 
 void track_push_eval(ts_track *t, long step, const ts_retrieval *r) {
