@@ -237,6 +237,35 @@ static int set_eval_size(const cli_flag *fl, const char *v, ts_cli *cli, ts_erro
     return set_int(fl, v, cli, err);
 }
 
+// --watch DIR, given once or twice.
+static int set_watch(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    if (!*v) return ts_fail(err, "--watch: empty directory name");
+    if (cli->watch.n_dirs == TS_MAX_WATCH)
+        return ts_fail(err, "--watch: at most %d runs side by side", TS_MAX_WATCH);
+    cli->watch.dir[cli->watch.n_dirs++] = v;
+    return 0;
+}
+
+static int set_follow(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->watch.follow = (int)fl->lo;
+    cli->follow_given = 1;
+    return 0;
+}
+
+// A CSV's column is a number; a TensorBoard metadata.tsv's (--watch) a
+// number or a header's name.
+static int set_label_col(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->watch.label_col = v;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v && !*end && x >= 0 && x <= fl->hi) {
+        cli->data.label_col = (int)x;
+        return 0;
+    }
+    cli->label_col_name = 1;   // only --watch reads a name: checked once every flag is read
+    return 0;
+}
+
 // Applied in cli_parse's first pass, under every other flag.
 static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     return 0;
@@ -261,8 +290,9 @@ const cli_flag cli_flags[] = {
      "[/usr/share/datasets/fashion-mnist]", NULL},
     {"--labels", "FILE", set_str, AT(data.labels), 0, 0,
      "labels for .npy or IDX features (.npy or IDX)", NULL},
-    {"--label-col", "N", set_int, AT(data.label_col), 0, 1 << 20,
-     "CSV label column, 0-based, 0..1048576 [last]", NULL},
+    {"--label-col", "N", set_label_col, 0, 0, 1 << 20,
+     "CSV label column, 0-based, 0..1048576 [last]; with\n"
+     "--watch, a metadata.tsv column: a number or a name", NULL},
     {"--test-frac", "F", set_fraction, AT(data.test_frac), 0, 0,
      "held-out fraction where the set has no split, (0,1) [0.2]", NULL},
     {"--classes", "N", set_int, AT(data.classes), 2, TS_MAX_CLASSES,
@@ -332,6 +362,16 @@ const cli_flag cli_flags[] = {
      "batch-hard  pk, hard, normalised, margin 0.2", NULL},
     {"--scenario", "NAME", set_str, AT(scenario), 0, 0,
      "a reproducible stall (list: --scenario list) [none]", NULL},
+
+    SECTION("Watching your own run (docs/attach.md, docs/dump-format.md)"),
+    {"--watch", "DIR", set_watch, 0, 0, 0,
+     "read the embeddings a training loop dumps into DIR\n"
+     "(or a TensorBoard log directory) instead of training;\n"
+     "twice: a contrastive and a triplet run side by side", NULL},
+    {"--follow", NULL, set_follow, 0, 1, 0,
+     "keep watching for new dumps [the interface: on;\n"
+     "headless: off, it ends after the last dump]", NULL},
+    {"--no-follow", NULL, set_follow, 0, 0, 0, "read the dumps there are, then stop", NULL},
 
     SECTION("Running"),
     {"--seed", "N", set_seed, 0, 0, 2147483647L,
@@ -406,6 +446,48 @@ static int next_flag(int argc, char **argv, int *i, const cli_flag **fl, const c
     return 0;
 }
 
+// --- Watching ------------------------------------------------------------------------
+//
+// Flags that set what --watch measures under (they win over run.json), and
+// flags that only the trainer reads: given with --watch, those are refused
+// rather than silently ignored.
+static const struct {
+    const char *flag;
+    unsigned given;   // WATCH_GIVEN_*, or 0: refused with --watch
+} watch_flags[] = {
+    {"--miner", WATCH_GIVEN_MINER},          {"--margin", WATCH_GIVEN_MARGIN},
+    {"--pair-margin", WATCH_GIVEN_PAIR_MARGIN}, {"--squared", WATCH_GIVEN_DISTANCE},
+    {"--no-squared", WATCH_GIVEN_DISTANCE},  {"--distance", WATCH_GIVEN_DISTANCE},
+    {"--normalize", WATCH_GIVEN_NORMALIZE},  {"--no-normalize", WATCH_GIVEN_NORMALIZE},
+    {"--preset", WATCH_GIVEN_MINER | WATCH_GIVEN_MARGIN | WATCH_GIVEN_NORMALIZE | WATCH_GIVEN_DISTANCE},
+    {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
+    {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
+    {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
+    {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--threads", 0}, {"--log-every", 0},
+    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
+};
+
+static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {
+    int steps_given = 0;
+    for (int i = 1; i < argc; i++) {
+        const cli_flag *fl;
+        const char *v;
+        next_flag(argc, argv, &i, &fl, &v, err);
+        steps_given |= !strcmp(fl->name, "--steps");
+        for (size_t k = 0; k < sizeof watch_flags / sizeof watch_flags[0]; k++) {
+            if (strcmp(fl->name, watch_flags[k].flag)) continue;
+            if (!watch_flags[k].given)
+                return ts_fail(err, "%s: not with --watch (it sets how tripletscope trains; "
+                               "a watched run is trained by its own loop)", fl->name);
+            cli->watch.given |= watch_flags[k].given;
+        }
+    }
+    cli->watch.max_bytes = cli->data.max_bytes;
+    if (!steps_given) cli->cfg.steps = -1;   // to the last dump (or on, following)
+    if (!cli->eval_size_given) cli->cfg.eval_size = TS_EVAL_SIZE_DEFAULT;
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
     memset(cli, 0, sizeof *cli);
     config_default(&cli->cfg);
@@ -431,5 +513,10 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
         if (fl->set(fl, v, cli, err)) return -1;
     }
     if (cli->help || cli->version || (cli->scenario && !strcmp(cli->scenario, "list"))) return 0;
+    if (cli->watch.n_dirs) return watch_check(argc, argv, cli, err);
+    if (cli->label_col_name)
+        return ts_fail(err, "--label-col: expected a column number, got \"%s\" (a name is for --watch)",
+                       cli->watch.label_col);
+    if (cli->follow_given) return ts_fail(err, "--follow: only with --watch DIR");
     return config_validate(&cli->cfg, err);
 }

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli.h"
 #include "tripletscope/clock.h"
 #include "tripletscope/file.h"
@@ -159,6 +160,17 @@ static int close_log(sinks *k) {
     return k->failed ? 2 : 0;
 }
 
+// Following a watched run, Ctrl-C (or SIGTERM) ends it as the last dump
+// would: the summary still comes.
+static volatile sig_atomic_t stop_signal;
+static void on_stop(int sig) { stop_signal = sig; }
+
+static void wait_for_dumps(const ts_cli *cli) {
+    int ms = cli->watch.poll_ms > 0 ? cli->watch.poll_ms : 200;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *test,
                  const char *name) {
     ts_error err;
@@ -166,6 +178,10 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     // failed write, instead of killing the run silently. SIGPIPE keeps its
     // default: piped into head, the run ends quietly as any filter does.
     signal(SIGXFSZ, SIG_IGN);
+    if (cli->watch.n_dirs && cli->watch.follow) {
+        signal(SIGINT, on_stop);
+        signal(SIGTERM, on_stop);
+    }
     sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
     ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1};
     ts_driver *d;
@@ -189,7 +205,10 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
 
     driver_begin(d);
     double t0 = clock_now();
-    while (driver_running(d) && !k.failed) driver_step(d);
+    while (driver_running(d) && !k.failed && !stop_signal) {
+        driver_step(d);
+        if (driver_waiting(d)) wait_for_dumps(cli);
+    }
     int status = driver_failed(d) ? 2 : 0;
     // A failed write ends the run at once: no evaluation, projection or
     // summary after it.

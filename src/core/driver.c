@@ -242,10 +242,12 @@ static int source_command(ts_driver *d, ts_command c) {
     }
     take_notices(d);
     if (r == 0) return 0;
-    if (command_info(c)->resets) d->step = 0;
+    if (r == 2) return 1;   // the view moved (a watched run's timeline): no event
+    int resets = command_info(c)->resets && !d->info.attached;   // watching, r restores settings
+    if (resets) d->step = 0;
     report_event(d->line, REPORT_LINE_MAX, &ev);
     emit(d);
-    if (command_info(c)->resets) {
+    if (resets) {
         diag_reset(d->diag, d->changes);
         emit_changes(d);
         // A reset clears a divergence: go on if that was the only reason to pause.

@@ -103,6 +103,29 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
              c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
 }
 
+void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watched *runs,
+                         int n_runs, int follow) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"config\",\"version\":\"%s\",\"source\":\"watch\",\"runs\":[",
+             TS_VERSION);
+    for (int i = 0; i < n_runs; i++) {
+        const ts_watched *r = &runs[i];
+        json_raw(&j, "%s{\"model\":", i ? "," : "");
+        json_str(&j, r->name);
+        json_raw(&j, ",\"dir\":");
+        json_str(&j, r->dir);
+        json_raw(&j, ",\"loss\":");
+        json_str(&j, r->loss);
+        json_raw(&j, ",\"as\":\"%s\",\"format\":\"%s\",\"dumps\":%ld,\"settings\":",
+                 model_name(r->kind), r->tensorboard ? "tensorboard" : "run", r->listed);
+        report_settings(&j, r->own);
+        json_raw(&j, "}");
+    }
+    json_raw(&j, "],\"eval_size\":%d,\"follow\":%s,\"seed\":%llu}", c->eval_size,
+             follow ? "true" : "false", (unsigned long long)c->seed);
+}
+
 void report_step(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
                  const ts_stepstats *st) {
     ts_json j;
