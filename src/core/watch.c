@@ -253,7 +253,7 @@ static void scalars_upto(ts_watch *w, run *r, long step) {
                 r->loss_step = (long)st;
             }
             if (r->n_scalar < 4) {
-                snprintf(r->scalar_name[r->n_scalar], 24, "%s", names[i]);
+                snprintf(r->scalar_name[r->n_scalar], 24, "%.23s", names[i]);
                 r->scalar[r->n_scalar++] = (float)vals[i];
             }
         }
