@@ -44,7 +44,7 @@ typedef struct {
     ts_settings own, set;     // the run's own settings, and the ones measured under
     uint64_t seed;
     int D;                    // fixed by the first dump read
-    dumpfile_dtype dtype;
+    dumpfile_dtype dtype[2];  // of batch and of eval dumps (dump_kind), each fixed by its first
     ts_measure meas;          // sized for batches of meas.B rows
     int *y;                   // (meas.B)
     ts_rng rng;
@@ -286,13 +286,13 @@ static float *read_dump(ts_watch *w, run *r, size_t i, int *N, char *path, size_
         say(w, "%s (skipped)", err.msg);
         return NULL;
     }
-    if (!r->D) {
-        r->D = D;
-        r->dtype = dt;
-    }
-    if (D != r->D || dt != r->dtype) {
-        say(w, "%s: %d x %d %s, but the run's dumps are %s with D = %d: skipped", path, *N, D,
-            dumpfile_dtype_name(dt), dumpfile_dtype_name(r->dtype), r->D);
+    int kind = catalog_entry(&r->cat, i).kind == DUMP_EVAL;
+    if (!r->D) r->D = D;
+    if (!r->dtype[kind]) r->dtype[kind] = dt;
+    if (D != r->D || dt != r->dtype[kind]) {
+        say(w, "%s: %d x %d %s, but the run's %s dumps are %s with D = %d: skipped", path, *N, D,
+            dumpfile_dtype_name(dt), kind ? "eval" : "batch", dumpfile_dtype_name(r->dtype[kind]),
+            r->D);
         free(x);
         return NULL;
     }
