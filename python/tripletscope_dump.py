@@ -84,9 +84,21 @@ def _is_int(x):
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
+def _scalar(v):
+    """A Python number of a 0-d tensor or array (torch .item(), tf .numpy())."""
+    if isinstance(v, numbers.Number):
+        return v
+    if hasattr(v, "item"):
+        return v.item()
+    if callable(getattr(v, "numpy", None)):
+        a = np.asarray(v.numpy())
+        if a.size == 1:
+            return a.item()
+    return v
+
+
 def _check_step(step):
-    if hasattr(step, "item") and not isinstance(step, numbers.Number):
-        step = step.item()  # a 0-d tensor or array
+    step = _scalar(step)
     if not _is_int(step):
         raise ValueError("step must be an integer, got %r" % (step,))
     step = int(step)
@@ -179,8 +191,7 @@ def _save(path, a):
 
 def _number(v):
     """A JSON-able number, None for NaN / Inf (JSON has none)."""
-    if hasattr(v, "item") and not isinstance(v, numbers.Number):
-        v = v.item()  # 0-d tensor or array
+    v = _scalar(v)
     if isinstance(v, bool) or not isinstance(v, numbers.Real):
         raise ValueError("scalars must be numbers; got %r" % (v,))
     if _is_int(v):
