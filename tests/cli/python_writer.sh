@@ -26,23 +26,22 @@ trap 'rm -rf "$T"' EXIT
 PYTHONDONTWRITEBYTECODE=1 "$PY" "$HERE/python_writer.py" "$T" || exit 1
 
 # ---------------------------------------------------------------------------
-# TODO(--watch): uncomment once `tripletscope --watch DIR` exists (being
-# written now). The run the module wrote, read back headless: one step line
-# per batch written, every step line's model is the writer's name, and so is
-# the config line's.
-#
-# batches=$(sed -n 1p "$T/run.expect")
-# name=$(sed -n 2p "$T/run.expect")
-# timeout 60 "$BIN" --headless --watch "$T/run" >"$T/out" 2>"$T/err" </dev/null ||
-#     { echo "FAIL python_writer: --headless --watch exited $?: $(head -3 "$T/err")"; exit 1; }
-# steps=$(grep -c '"type":"step"' "$T/out")
-# [ "$steps" -eq "$batches" ] ||
-#     { echo "FAIL python_writer: $steps step lines, $batches batches written"; exit 1; }
-# [ "$(grep '"type":"step"' "$T/out" | grep -c "\"model\":\"$name\"")" -eq "$batches" ] ||
-#     { echo "FAIL python_writer: step lines not of model $name"; exit 1; }
-# grep '"type":"config"' "$T/out" | grep -q "\"$name\"" ||
-#     { echo "FAIL python_writer: the config line does not name the run $name"; exit 1; }
-# grep -q '"type":"notice"' "$T/out" &&
-#     { echo "FAIL python_writer: notices on the module's own run: $(grep '"type":"notice"' "$T/out" | head -2)"; exit 1; }
-# echo "python_writer: --watch read the module's $batches batches"
+# The run the module wrote, read back headless: one step line per batch
+# written, every step line's model is the writer's name, and so is the
+# config line's.
+
+batches=$(sed -n 1p "$T/run.expect")
+name=$(sed -n 2p "$T/run.expect")
+timeout 60 "$BIN" --headless --watch "$T/run" >"$T/out" 2>"$T/err" </dev/null ||
+    { echo "FAIL python_writer: --headless --watch exited $?: $(head -3 "$T/err")"; exit 1; }
+steps=$(grep -c '"type":"step"' "$T/out")
+[ "$steps" -eq "$batches" ] ||
+    { echo "FAIL python_writer: $steps step lines, $batches batches written"; exit 1; }
+[ "$(grep '"type":"step"' "$T/out" | grep -c "\"model\":\"$name\"")" -eq "$batches" ] ||
+    { echo "FAIL python_writer: step lines not of model $name"; exit 1; }
+grep '"type":"config"' "$T/out" | grep -q "\"$name\"" ||
+    { echo "FAIL python_writer: the config line does not name the run $name"; exit 1; }
+grep -q '"type":"notice"' "$T/out" &&
+    { echo "FAIL python_writer: notices on the module's own run: $(grep '"type":"notice"' "$T/out" | head -2)"; exit 1; }
+echo "python_writer: --watch read the module's $batches batches"
 # ---------------------------------------------------------------------------
