@@ -715,7 +715,7 @@ static int pb_message(pb_parser *ps, char close, int depth, pb_block *block) {
             if (pb_value(ps, depth, keep ? ps->value : NULL, &is_string) < 0) return -1;
             if (keep && !is_string) return pb_fail(ps, "expected a quoted string");
             if (keep) {
-                char **slot = name[1] == 'e' ? &block->meta
+                char **slot = name[0] == 'm' ? &block->meta
                             : strcmp(name, "tensor_name") == 0 ? &block->name : &block->path;
                 if (pb_keep(ps, slot, ps->value) < 0) return -1;
             }
