@@ -189,10 +189,11 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     driver_begin(d);
     double t0 = clock_now();
     while (driver_running(d) && !k.failed) driver_step(d);
-    int status = driver_failed(d) ? 2 : 0;
+    int status = 0;
     // A failed write ends the run at once: no evaluation, projection or
     // summary after it.
     if (!k.failed && finish(cli, d, &k, clock_now() - t0)) status = 2;
+    if (driver_failed(d)) status = 2;   // after finish: its evaluation's --dump may fail
     driver_free(d);
     if (close_log(&k) || k.failed) status = 2;
     return status;
