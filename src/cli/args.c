@@ -90,15 +90,14 @@ static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
     return 0;
 }
 
-// The directory is copied into the configuration: a longer one would be cut
-// (and an export written elsewhere), an empty one would mean "/".
-static int parse_export_dir(const char *v, ts_config *c, ts_error *err) {
+// A directory is copied into the configuration (dst, cap bytes): a longer
+// one would be cut (and an export or dump written elsewhere), an empty one
+// would mean "/".
+static int parse_dir(const char *flag, const char *v, char *dst, size_t cap, ts_error *err) {
     size_t n = strlen(v);
-    if (n == 0) return ts_fail(err, "--export-dir: empty value (use . for the current directory)");
-    if (n >= sizeof c->export_dir)
-        return ts_fail(err, "--export-dir: at most %zu characters (got %zu)",
-                       sizeof c->export_dir - 1, n);
-    memcpy(c->export_dir, v, n + 1);
+    if (n == 0) return ts_fail(err, "%s: empty value (use . for the current directory)", flag);
+    if (n >= cap) return ts_fail(err, "%s: at most %zu characters (got %zu)", flag, cap - 1, n);
+    memcpy(dst, v, n + 1);
     return 0;
 }
 
@@ -219,7 +218,11 @@ static int set_hidden(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *
 }
 
 static int set_export_dir(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
-    return parse_export_dir(v, &cli->cfg, err);
+    return parse_dir(fl->name, v, cli->cfg.export_dir, sizeof cli->cfg.export_dir, err);
+}
+
+static int set_dump_dir(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_dir(fl->name, v, cli->cfg.dump_dir, sizeof cli->cfg.dump_dir, err);
 }
 
 // The seed of the weights and batches and that of the generated sets and the split.
@@ -402,6 +405,13 @@ const cli_flag cli_flags[] = {
     {"--export-dir", "DIR", set_export_dir, 0, 0, 0,
      "where the e key writes snapshots, at most 255\n"
      "characters [.]", NULL},
+    {"--dump", "DIR", set_dump_dir, 0, 0, 0,
+     "write the run directory of docs/dump-format.md:\n"
+     "DIR/siamese/, DIR/triplet/ (interface too; a reset\n"
+     "stops it), at most 255 characters", NULL},
+    {"--dump-every", "N", set_int, AT(cfg.dump_every), 1, 1000000000L,
+     "with --dump: each batch's embeddings every N steps,\n"
+     "1..1000000000 [--log-every]", NULL},
     {"--models", "WHICH", set_models, 0, 0, 0, "both, siamese or triplet [both]", NULL},
     {"--threads", "N", set_int, AT(cfg.threads), 1, 64,
      "threads to train on, 1..64. Both models: 2 or more\n"

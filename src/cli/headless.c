@@ -209,10 +209,11 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
         driver_step(d);
         if (driver_waiting(d)) wait_for_dumps(cli);
     }
-    int status = driver_failed(d) ? 2 : 0;
+    int status = 0;
     // A failed write ends the run at once: no evaluation, projection or
     // summary after it.
     if (!k.failed && finish(cli, d, &k, clock_now() - t0)) status = 2;
+    if (driver_failed(d)) status = 2;   // after finish: its evaluation's --dump may fail
     driver_free(d);
     if (close_log(&k) || k.failed) status = 2;
     return status;

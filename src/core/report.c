@@ -91,6 +91,11 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
              c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
              c->eval_size, config_threads(c),
              models_name(c->models));
+    if (c->dump_dir[0]) {   // --dump only: other runs' lines stay as they were
+        json_raw(&j, "\"dump\":{\"dir\":");
+        json_str(&j, c->dump_dir);
+        json_raw(&j, ",\"every\":%d},", c->dump_every > 0 ? c->dump_every : c->log_every);
+    }
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);
     json_raw(&j, ",\"siamese\":{\"loss\":\"contrastive\",\"pair_margin\":");
