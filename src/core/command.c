@@ -25,7 +25,7 @@ static const struct {
     {CMD_NORMALIZE, {'n', "normalize", "normalize", BOTH, SCOPE_TRAINER, 0,
                      "L2 normalisation of the embeddings on / off (both)"}},
     {CMD_DISTANCE, {'d', "distance", "distance", BOTH, SCOPE_TRAINER, 0,
-                    "distance L2 / squared L2 (both)"}},
+                    "distance L2 -> squared L2 -> cosine (1 - cos) -> L2 (both)"}},
     {CMD_LR_UP, {']', "lr_up", "lr", BOTH, SCOPE_TRAINER, 0, "learning rate x2 / /2 (both)"}},
     {CMD_LR_DOWN, {'[', "lr_down", "lr", BOTH, SCOPE_TRAINER, 0, NULL}},
     {CMD_SOFT, {'o', "soft", "soft", TRIPLET, SCOPE_TRAINER, 0,
