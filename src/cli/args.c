@@ -203,6 +203,21 @@ static int set_models(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *
     return i < 0 ? -1 : 0;
 }
 
+// The distances' names are the core's (dist.h's table).
+static int set_distance(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    const char *names[DIST_COUNT];
+    for (int d = 0; d < DIST_COUNT; d++) names[d] = distance_name((ts_distance)d);
+    int i = pick(fl, v, names, DIST_COUNT, err);
+    if (i >= 0) cli->cfg.set.distance = (ts_distance)i;
+    return i < 0 ? -1 : 0;
+}
+
+// --squared and --no-squared, kept for scripts: the distance in the row's lo.
+static int set_distance_to(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->cfg.set.distance = (ts_distance)fl->lo;
+    return 0;
+}
+
 // The miners' names are the core's (miner_parse).
 static int set_miner(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     int m = miner_parse(v);
@@ -327,9 +342,12 @@ const cli_flag cli_flags[] = {
      "L2-normalise embeddings before distances", NULL},
     {"--no-normalize", NULL, set_on, AT(cfg.set.normalize), 0, 0,
      "use the raw embeddings [default]", NULL},
-    {"--squared", NULL, set_on, AT(cfg.set.squared), 1, 0, "squared Euclidean distance", NULL},
-    {"--no-squared", NULL, set_on, AT(cfg.set.squared), 0, 0,
-     "Euclidean distance [default]", NULL},
+    {"--distance", "NAME", set_distance, 0, 0, 0,
+     "euclidean |a - b|, squared |a - b|^2, or cosine\n"
+     "1 - cos(a, b), in [0, 2], of normalised embeddings\n"
+     "whatever --normalize says [euclidean]", NULL},
+    {"--squared", NULL, set_distance_to, 0, DIST_SQUARED, 0, "--distance squared", NULL},
+    {"--no-squared", NULL, set_distance_to, 0, DIST_EUCLIDEAN, 0, "--distance euclidean", NULL},
 
     SECTION("Losses and mining"),
     {"--pair-margin", "F", set_nonneg, AT(cfg.set.pair_margin), 0, 0,

@@ -15,7 +15,7 @@ void config_default(ts_config *c) {
     c->set.pair_margin = 1.0f;
     c->set.sampler = SAMPLER_UNIFORM;
     c->set.normalize = 0;
-    c->set.squared = 0;
+    c->set.distance = DIST_EUCLIDEAN;
     c->set.lr = 1e-3f;
     c->batch = 128;
     c->k = 16;

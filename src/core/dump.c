@@ -47,10 +47,6 @@ struct ts_dump {
     char line[DUMP_LINE_MAX];
 };
 
-// What run.json says of the distance: one place for the names.
-static const char *distance_name(const ts_settings *set) {
-    return set->squared ? "squared" : "euclidean";
-}
 
 // --- One file, written beside its target and renamed into place -------------
 
@@ -197,7 +193,7 @@ static int write_run_json(ts_dump *d, ts_model_kind k, const ts_config *c,
     json_raw(&j, ",\"pair_margin\":");
     json_num(&j, set->pair_margin);
     json_raw(&j, ",\"distance\":\"%s\",\"normalize\":%s,\"batch_sampler\":\"%s\",\"seed\":%llu",
-             distance_name(set), set->normalize ? "true" : "false", sampler_name(set->sampler),
+             distance_name(set->distance), set->normalize ? "true" : "false", sampler_name(set->sampler),
              (unsigned long long)c->seed);
     json_raw(&j, ",\"soft\":%s,\"reduce\":\"%s\",\"lr\":", set->soft ? "true" : "false",
              reduce_name(set->reduce));

@@ -17,9 +17,11 @@ static void report_settings(ts_json *j, const ts_settings *set) {
     json_raw(j, ",\"soft\":%s,\"reduce\":\"%s\",\"pair_margin\":", set->soft ? "true" : "false",
              reduce_name(set->reduce));
     json_num(j, set->pair_margin);
-    json_raw(j, ",\"sampler\":\"%s\",\"normalize\":%s,\"squared\":%s,\"lr\":",
+    // "squared" stays beside "distance" for the readers of the lines before it.
+    json_raw(j, ",\"sampler\":\"%s\",\"normalize\":%s,\"distance\":\"%s\",\"squared\":%s,"
+                "\"lr\":",
              sampler_name(set->sampler), set->normalize ? "true" : "false",
-             set->squared ? "true" : "false");
+             distance_name(set->distance), set->distance == DIST_SQUARED ? "true" : "false");
     json_num(j, set->lr);
     json_raw(j, "}");
 }
@@ -105,7 +107,8 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     json_num(&j, c->set.margin);
     json_raw(&j, ",\"soft\":%s,\"reduce\":\"%s\"},\"distance\":{\"normalize\":%s,\"squared\":%s}}",
              c->set.soft ? "true" : "false", reduce_name(c->set.reduce),
-             c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
+             c->set.normalize ? "true" : "false",
+             c->set.distance == DIST_SQUARED ? "true" : "false");
 }
 
 void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watched *runs,

@@ -149,15 +149,13 @@ static int miner_by_name(const char *s, ts_miner *m) {
 }
 
 static int distance_by_name(const char *s, ts_settings *set) {
-    if (!strcmp(s, "euclidean")) set->squared = 0;
-    else if (!strcmp(s, "squared")) set->squared = 1;
-    else return -1;
+    int d = distance_parse(s);
+    if (d < 0) return -1;
+    set->distance = (ts_distance)d;
     return 0;
 }
 
-static const char *distance_text(const ts_settings *set) {
-    return set->squared ? "squared" : "euclidean";
-}
+static const char *distance_text(const ts_settings *set) { return distance_name(set->distance); }
 
 // The run's own settings: the format's defaults, run.json's, then the flags'.
 static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
@@ -168,7 +166,7 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
     s->margin = 0.2f;
     s->pair_margin = 1.0f;
     s->normalize = 0;
-    s->squared = 0;
+    s->distance = DIST_EUCLIDEAN;
     s->soft = 0;
     s->reduce = REDUCE_MEAN;
     if (rj->given & RUNJSON_MINER && miner_by_name(rj->miner, &s->miner))
@@ -190,7 +188,7 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
     if (o->given & WATCH_GIVEN_MINER) s->miner = cfg->set.miner;
     if (o->given & WATCH_GIVEN_MARGIN) s->margin = cfg->set.margin;
     if (o->given & WATCH_GIVEN_PAIR_MARGIN) s->pair_margin = cfg->set.pair_margin;
-    if (o->given & WATCH_GIVEN_DISTANCE) s->squared = cfg->set.squared;
+    if (o->given & WATCH_GIVEN_DISTANCE) s->distance = cfg->set.distance;
     if (o->given & WATCH_GIVEN_NORMALIZE) s->normalize = cfg->set.normalize;
     r->set = *s;
     return 0;
@@ -398,7 +396,8 @@ static int evaluate_entry(ts_watch *w, run *r, size_t i, ts_retrieval *out) {
             memcpy(r->eval_emb + (size_t)k * D, z + (size_t)idx[k] * D, sizeof(float) * D);
             r->eval_y[k] = y[idx[k]];
         }
-        embed_forward(r->eval_emb, norms, r->eval_emb, n, D, r->set.normalize);
+        embed_forward(r->eval_emb, norms, r->eval_emb, n, D,
+                      distance_normalizes(r->set.distance, r->set.normalize));
         r->ews.progress = w->progress;
         r->ews.progress_ctx = w->progress_ctx;
         r->ews.progress_tag = r->kind;
@@ -711,7 +710,8 @@ static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n)
             break;
         case CMD_DISTANCE:
             if (first) snprintf(ev->from, 40, "%s", distance_text(s));
-            s->squared = !s->squared;
+            s->distance = (ts_distance)((s->distance + 1) % DIST_COUNT);
+            reevaluate = 1;
             if (first) snprintf(ev->to, 40, "%s", distance_text(s));
             break;
         case CMD_SOFT:
@@ -726,7 +726,7 @@ static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n)
             break;
         case CMD_RESET:
             if (first) snprintf(ev->from, 40, "what-if");
-            reevaluate |= s->normalize != r->own.normalize || s->squared != r->own.squared;
+            reevaluate |= s->normalize != r->own.normalize || s->distance != r->own.distance;
             *s = r->own;
             if (first) snprintf(ev->to, 40, "the run's own");
             break;
