@@ -184,4 +184,35 @@ steps=$(grep '"type":"step"' "$T/live.out" | sed -n 's/.*"step":\([0-9]*\).*/\1/
 grep -q '"type":"notice"' "$T/live.out" && fail "following: a notice: $(grep notice "$T/live.out" | head -1)" \
     || ok "following: no half-written file read"
 
+# --- A TensorBoard log directory, as SummaryWriter.add_embedding writes it ---------------
+"$PY" - "$T/tb" <<'PYEOF'
+import os, sys
+import numpy as np
+d = sys.argv[1]
+rng = np.random.default_rng(3)
+cent = rng.normal(size=(3, 5)) * 4
+names = ["cat", "dog", "emu"]
+blocks = []
+for step in (200, 100):        # written out of order: read in step order
+    sub = os.path.join(d, "%05d" % step, "emb")
+    os.makedirs(sub)
+    y = np.repeat(np.arange(3), 20)
+    z = cent[y] * (step / 100) + rng.normal(size=(60, 5))
+    with open(os.path.join(sub, "tensors.tsv"), "w") as f:
+        for row in z: f.write("\t".join("%.6f" % v for v in row) + "\n")
+    with open(os.path.join(sub, "metadata.tsv"), "w") as f:
+        f.write("label\tsplit\n")
+        for c in y: f.write("%s\tval\n" % names[c])
+    blocks.append('embeddings {\n  tensor_name: "emb:%05d"\n  tensor_path: "%05d/emb/tensors.tsv"\n'
+                  '  metadata_path: "%05d/emb/metadata.tsv"\n}\n' % (step, step, step))
+open(os.path.join(d, "projector_config.pbtxt"), "w").write("".join(blocks))
+PYEOF
+out=$("$BIN" --headless --watch "$T/tb" --label-col label 2>"$T/err")
+evs=$(printf '%s\n' "$out" | grep '"type":"eval"' | sed -n 's/.*"step":\([0-9]*\).*"queries":\([0-9]*\).*/\1:\2/p' | tr '\n' ' ')
+[ "$evs" = "100:60 200:60 " ] && ok "TensorBoard directory: two eval dumps in step order, 60 queries each" \
+    || fail "TensorBoard: evals $evs; $(cat "$T/err")"
+printf '%s\n' "$out" | head -1 | grep -q '"format":"tensorboard"' && ok "TensorBoard: the config line says so" \
+    || fail "TensorBoard: config $(printf '%s\n' "$out" | head -1 | cut -c1-200)"
+refuse "an unknown metadata column" "split" --watch "$T/tb" --label-col species
+
 [ $fails -eq 0 ] && echo "watch: all passed" || exit 1
