@@ -130,7 +130,7 @@ static void test_files(void **state) {
     ts_config c;
     small_config(&c);
     c.dump_every = 5;
-    c.set.squared = 1;
+    c.set.distance = DIST_SQUARED;
     c.set.normalize = 1;
     ts_run_info info = info_of();
     ts_dump *d;
@@ -295,7 +295,8 @@ static ts_driver *make(const ts_config *c, int interactive, refusals *r) {
     ts_driver *d;
     ts_error err;
     ts_driver_opts o = {.stop_at = -1, .interactive = interactive};
-    assert_int_equal(driver_create(&d, c, &train, &test, "digits", &o, &err), 0);
+    ts_source_spec spec = {c, &train, &test, "digits", NULL};
+    assert_int_equal(driver_create(&d, &spec, &o, &err), 0);
     ts_driver_output out = {NULL, r ? on_refused : NULL, r};
     driver_set_output(d, &out);
     driver_begin(d);
