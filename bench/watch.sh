@@ -1,6 +1,7 @@
 #!/bin/sh
 # bench/watch.sh BUILD: what --watch costs (make bench runs it; alone:
-# sh bench/watch.sh build). One core (the watch measures on one thread).
+# sh bench/watch.sh build). Batches on one core (--threads 1); the evaluation
+# with the default threads (every core: its products are sgemm).
 #   a batch dump measured: B x D = 512 x 512 and 128 x 32 (all counts, the
 #     semi-hard miner, norms, pairs; reading the file included)
 #   an eval dump of 10 000 x 512 evaluated (P@1, R-precision, MAP@R, PCA)
@@ -47,11 +48,11 @@ secs() { sed -n 's/.*"type":"summary".*"seconds":\([0-9.e+-]*\).*/\1/p'; }
 
 per_dump() {   # per_dump B D DUMPS -> ms a dump
     mkrun "$T/b$1x$2" "$1" "$2" "$3"
-    s=$("$BIN" --headless --watch "$T/b$1x$2" 2>/dev/null | secs)
+    s=$("$BIN" --headless --threads 1 --watch "$T/b$1x$2" 2>/dev/null | secs)
     awk -v s="$s" -v n="$3" 'BEGIN { printf "%.2f", 1000 * s / n }'
 }
 
-echo "## Watching a run (--watch), $(date -u '+%Y-%m-%d %H:%M') UTC, one core"
+echo "## Watching a run (--watch), $(date -u '+%Y-%m-%d %H:%M') UTC, $(nproc) cores"
 echo
 echo "| what | measured | goal |"
 echo "|---|---|---|"
@@ -59,8 +60,9 @@ echo "| a batch dump of 512 x 512 measured (read, all counts, semihard, norms) |
 echo "| a batch dump of 128 x 32 measured | $(per_dump 128 32 2000) ms | 1 ms |"
 mkrun "$T/eval" 128 512 1 10000
 s=$("$BIN" --headless --watch "$T/eval" 2>/dev/null | secs)
-echo "| an eval dump of 10 000 x 512 evaluated (P@1, R-precision, MAP@R, PCA), with one batch | $(awk -v s="$s" 'BEGIN { printf "%.2f", s }') s | 2 s |"
+s1=$("$BIN" --headless --threads 1 --watch "$T/eval" 2>/dev/null | secs)
+echo "| an eval dump of 10 000 x 512 evaluated (P@1, R-precision, MAP@R, PCA), with one batch, $(nproc) threads / 1 | $(awk -v s="$s" -v t="$s1" 'BEGIN { printf "%.2f s / %.2f s", s, t }') | 2 s |"
 mkrun "$T/many" 512 512 "$N"
-/usr/bin/time -f "%e %M" -o "$T/time" "$BIN" --headless --watch "$T/many" >/dev/null 2>&1
+/usr/bin/time -f "%e %M" -o "$T/time" "$BIN" --headless --threads 1 --watch "$T/many" >/dev/null 2>&1
 read -r el rss <"$T/time"
 echo "| catching up on $N dumps of 512 x 512: time, peak RSS | $el s, $(awk -v k="$rss" 'BEGIN { printf "%.0f", k / 1024 }') MB | RSS 200 MB |"

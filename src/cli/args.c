@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "scenario.h"
 
@@ -491,7 +492,7 @@ static const struct {
     {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
-    {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--threads", 0}, {"--log-every", 0},
+    {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
     {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
 };
 
@@ -512,6 +513,13 @@ static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {
     }
     cli->watch.max_bytes = cli->data.max_bytes;
     if (!steps_given) cli->cfg.steps = -1;   // to the last dump (or on, following)
+    // One thread measures the dumps; its products (an evaluation's above
+    // all) get every core unless --threads says otherwise.
+    cli->cfg.models = TS_MODEL_BIT(MODEL_TRIPLET);
+    if (!cli->cfg.threads) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cli->cfg.threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
     if (!cli->eval_size_given) cli->cfg.eval_size = TS_EVAL_SIZE_DEFAULT;
     return 0;
 }
