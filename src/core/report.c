@@ -212,6 +212,20 @@ void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
     evidence_obj(&j, f);
     json_raw(&j, ",\"suggest\":");
     suggest_str(&j, f);
+    if (info->attached) {   // no key acts on the user's model: what to change in their training
+        json_raw(&j, ",\"advice\":[");
+        int first = 1;
+        for (int i = 0; i < f->n_suggest; i++) {
+            const char *a = command_info(f->suggest[i])->advice;
+            int seen = 0;
+            for (int k = 0; k < i; k++) seen |= command_info(f->suggest[k])->advice == a;
+            if (!a || seen) continue;
+            json_raw(&j, "%s", first ? "" : ",");
+            json_str(&j, a);
+            first = 0;
+        }
+        json_raw(&j, "]");
+    }
     json_raw(&j, "}");
 }
 

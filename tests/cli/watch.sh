@@ -97,6 +97,9 @@ raised() {   # raised DIR CODE WITHIN_STEP
     else fail "$(basename "$1"): $2 not raised by step $3 (${line:-nothing})"; fi
 }
 raised "$T/collapse" collapse 600
+"$BIN" --headless --watch "$T/nopos" 2>/dev/null | grep '"code":"no_positives","state":"raised"' | head -1 |
+    grep -q '"advice":\["sample P x K batches' && ok "a finding's advice names what to change in the training" \
+    || fail "no_positives: no advice in its line"
 raised "$T/alleasy" all_easy 600
 raised "$T/nopos" no_positives 600
 raised "$T/nan" diverged 310
@@ -146,6 +149,9 @@ refuse() {   # refuse WHAT PATTERN ARGS...
 refuse "no dump" "no dump there" --watch "$T/empty"
 refuse "missing directory" "$T/none" --watch "$T/none"
 refuse "a first dump that is not NPY" "batch-1.npy" --watch "$T/junk"
+mkdir -p "$T/short"
+"$PY" -c "import numpy as np; np.save('$T/short/batch-0.npy', np.zeros((8, 4), np.float32)); np.save('$T/short/batch-0.labels.npy', np.zeros(5, np.int64))"
+refuse "a labels file of the wrong length" "batch-0.labels.npy" --watch "$T/short"
 refuse "--data with --watch" "--data: not with --watch" --watch "$T/healthy" --data digits
 refuse "three runs" "at most 2" --watch "$T/healthy" --watch "$T/siamese" --watch "$T/nan"
 refuse "--follow alone" "only with --watch" --follow
