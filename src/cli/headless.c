@@ -117,7 +117,7 @@ static int dump_projection(const ts_snapshot *sn, const char *path, ts_error *er
         if (!m->enabled || !m->have_eval) continue;
         for (int i = 0; i < m->n_proj && !e; i++)
             if (fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1],
-                        sn->proj_y[i], model_name(m->kind)) < 0)
+                        m->proj_y[i], model_name(m->kind)) < 0)
                 e = failure();
     }
     errno = 0;

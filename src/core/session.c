@@ -568,7 +568,6 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         if (s->train->class_names) snprintf(snap->class_names[c], 24, "%s", s->train->class_names[c]);
         else snprintf(snap->class_names[c], 24, "%d", c);
     }
-    memcpy(snap->proj_y, s->proj_y, sizeof(int) * s->n_proj);
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_model *m = &s->model[k];
         ts_model_view *v = &snap->model[k];
@@ -580,6 +579,7 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         v->last_eval = m->track.last_eval;
         v->n_proj = m->track.have_eval ? s->n_proj : 0;
         memcpy(v->proj, m->proj, sizeof(float) * 2 * v->n_proj);
+        memcpy(v->proj_y, s->proj_y, sizeof(int) * v->n_proj);
         v->proj_var[0] = m->pca.var[0];
         v->proj_var[1] = m->pca.var[1];
         v->proj_total_var = m->pca.total_var;

@@ -40,7 +40,7 @@ typedef struct {
     ts_model_kind kind;
     char dir[160], name[48], loss[32];
     ts_catalog cat;
-    ts_labelmap labels;
+    ts_labelmap *labels;      // the watch's one map: a class is one id (and colour) in both runs
     ts_settings own, set;     // the run's own settings, and the ones measured under
     uint64_t seed;
     int D;                    // fixed by the first dump read
@@ -87,6 +87,7 @@ typedef struct {
 
 typedef struct {
     ts_watch_opts opts;
+    ts_labelmap labels;       // raw labels -> class ids, shared by the runs
     ts_config cfg;            // cfg.set: the settings the snapshot shows (merged)
     run run[MODEL_COUNT];
     ts_eventlog events;
@@ -305,7 +306,7 @@ static int read_labels(ts_watch *w, run *r, size_t i, const char *path, int N, i
         say(w, "%s: no labels: skipped", path);
         return -1;
     }
-    if (dumpfile_read_labels(lpath, path, N, w->opts.label_col, &r->labels, y, &err)) {
+    if (dumpfile_read_labels(lpath, path, N, w->opts.label_col, r->labels, y, &err)) {
         say(w, "%s (skipped)", err.msg);
         return -1;
     }
@@ -384,7 +385,7 @@ static int evaluate_entry(ts_watch *w, run *r, size_t i, ts_retrieval *out) {
     int *y = malloc(sizeof(int) * (size_t)N), *idx = malloc(sizeof(int) * (size_t)N);
     float *norms = malloc(sizeof(float) * (size_t)N);
     int ok = y && idx && norms && !read_labels(w, r, i, path, N, y);
-    int C = r->labels.count, n = 0;
+    int C = r->labels->count, n = 0;
     if (ok) {
         n = eval_subsample(y, N, C, w->cfg.eval_size, EVAL_SEED, idx);
         ok = n > 0 && !size_eval(r, n, C);
@@ -455,7 +456,7 @@ static int open_run(ts_watch *w, const char *dir, run *r, ts_error *err) {
     if (run_settings(r, &rj, &w->opts, &w->cfg, path, err)) return -1;
     r->seed = rj.given & RUNJSON_SEED ? rj.seed : w->cfg.seed;
     rng_seed(&r->rng, r->seed, 3);   // the trainer's miner stream of this seed
-    labelmap_init(&r->labels);
+    r->labels = &w->labels;
     if (catalog_scan(&r->cat, err) < 0) return -1;
     if (catalog_count(&r->cat) == 0 && !w->opts.follow)
         return ts_fail(err, "--watch %s: no dump there (batch-STEP.npy with batch-STEP.labels.npy, "
@@ -496,7 +497,6 @@ static int check_first(ts_watch *w, run *r, ts_error *err) {
 
 static void run_free(run *r) {
     catalog_free(&r->cat);
-    labelmap_free(&r->labels);
     measure_free(&r->meas);
     free(r->y);
     free(r->batches);
@@ -782,10 +782,10 @@ static void w_diag_input(const void *self, ts_diag_input *in) {
     const run *r = main_run(w);
     in->set = w->cfg.set;
     in->batch = r->meas.B;
-    in->classes = r->labels.count;
+    in->classes = r->labels->count;
     in->eval_y = r->eval_y;
     in->n_eval = r->eval_used;
-    in->eval_classes = r->labels.count;
+    in->eval_classes = r->labels->count;
     in->last_change = eventlog_last_change(&w->events);
 }
 
@@ -798,7 +798,7 @@ static void w_info(const void *self, ts_run_info *info) {
     info->attached = 1;
     info->n_test = r->eval_rows;
     info->D = r->D;
-    info->C = r->labels.count;
+    info->C = r->labels->count;
     info->n_eval = r->eval_used;
     info->n_proj = r->n_proj;
     for (int k = 0; k < MODEL_COUNT; k++)
@@ -830,10 +830,9 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
     snap->cfg = w->cfg;
     const run *m = main_run(w);
     for (int c = 0; c < TS_MAX_LEGEND; c++) {
-        if (c < m->labels.count) snprintf(snap->class_names[c], 24, "%s", labelmap_name(&m->labels, c));
+        if (c < m->labels->count) snprintf(snap->class_names[c], 24, "%s", labelmap_name(m->labels, c));
         else snap->class_names[c][0] = 0;
     }
-    memcpy(snap->proj_y, m->proj_y, sizeof(int) * (size_t)m->n_proj);
     v->attached = 1;
     v->following = w->following;
     v->live = w->opts.follow;
@@ -856,6 +855,7 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
         mv->last_eval = r->shown_eval;
         mv->n_proj = r->have_shown_eval ? r->n_proj : 0;
         memcpy(mv->proj, r->proj, sizeof(float) * 2 * (size_t)mv->n_proj);
+        memcpy(mv->proj_y, r->proj_y, sizeof(int) * (size_t)mv->n_proj);
         mv->proj_var[0] = r->pca.var[0];
         mv->proj_var[1] = r->pca.var[1];
         mv->proj_total_var = r->pca.total_var;
@@ -898,6 +898,7 @@ static void w_free(void *self) {
     ts_watch *w = self;
     if (!w) return;
     for (int k = 0; k < MODEL_COUNT; k++) run_free(&w->run[k]);
+    labelmap_free(&w->labels);
     free(w->steps);
     free(w);
 }
@@ -930,6 +931,7 @@ int watch_source_create(struct ts_source *src, const ts_watch_opts *opts, const 
     w->cfg = *cfg;
     w->step = -1;
     w->following = 1;
+    labelmap_init(&w->labels);
     for (int i = 0; i < opts->n_dirs; i++) {
         run tmp;
         memset(&tmp, 0, sizeof tmp);
