@@ -564,8 +564,10 @@ static ts_source_status w_advance(void *self, ts_advance *a) {
                 st.run_loss = r->loss_value;
             }
             track_push_step(&r->track, &st);
-            r->shown = st;
-            r->have_shown = 1;
+            if (w->following) {   // else the screen stays on the step the user chose
+                r->shown = st;
+                r->have_shown = 1;
+            }
             if (!grow((void **)&r->batches, &r->cap_batches, r->n_batches + 1, sizeof(dump_ref)))
                 r->batches[r->n_batches++] = (dump_ref){lo, i};
             a->stepped |= TS_MODEL_BIT(k);
@@ -582,8 +584,11 @@ static ts_source_status w_advance(void *self, ts_advance *a) {
     return SOURCE_STEPPED;
 }
 
+static void show(ts_watch *w, int reevaluate);
+
 static void w_evaluate(void *self, unsigned *evaluated) {
     ts_watch *w = self;
+    int moved = 0;   // the projection buffers left the step on screen
     for (int k = 0; k < MODEL_COUNT; k++) {
         run *r = &w->run[k];
         if (!r->used || !r->eval_due) continue;
@@ -591,12 +596,17 @@ static void w_evaluate(void *self, unsigned *evaluated) {
         ts_retrieval res;
         if (!evaluate_entry(w, r, r->eval_entry, &res)) continue;
         track_push_eval(&r->track, w->step, &res);
-        r->shown_eval = r->track.last_eval;
-        r->have_shown_eval = 1;
+        if (w->following) {
+            r->shown_eval = r->track.last_eval;
+            r->have_shown_eval = 1;
+        } else {
+            moved = 1;
+        }
         if (!grow((void **)&r->evals, &r->cap_evals, r->n_evals + 1, sizeof(eval_ref)))
             r->evals[r->n_evals++] = (eval_ref){w->step, r->eval_entry, res};
         *evaluated |= TS_MODEL_BIT(k);
     }
+    if (moved) show(w, 0);   // paused on an earlier step: its projection again
 }
 
 // --- The timeline ---------------------------------------------------------------------

@@ -1,0 +1,167 @@
+// test_watch.c: a watched run through the driver: the timeline (Left /
+// Right, Home / End, f), what stays on screen while new dumps come, and
+// what-if keys re-measuring the dump shown.
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "testutil.h"
+#include "tripletscope/driver.h"
+
+// --- A run directory written by hand ----------------------------------------------
+
+static char dir[64];
+
+// An NPY 1.0 file: descr, a 1-D (n) or 2-D (n, d) shape, then the bytes.
+static void npy(const char *name, const char *descr, int n, int d, const void *data, size_t size) {
+    char path[128], head[128], shape[32];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (d) snprintf(shape, sizeof shape, "(%d, %d)", n, d);
+    else snprintf(shape, sizeof shape, "(%d,)", n);
+    int len = snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
+                       descr, shape);
+    while ((10 + len + 1) % 64) head[len++] = ' ';
+    head[len++] = '\n';
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(len & 255),
+                             (unsigned char)(len >> 8)};
+    fwrite(pre, 1, 10, f);
+    fwrite(head, 1, (size_t)len, f);
+    fwrite(data, 1, size, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+// A batch at step s: 4 classes x 4 rows in 3 dimensions, spread s apart.
+static void batch(int s) {
+    float z[16 * 3];
+    int32_t y[16];
+    for (int i = 0; i < 16; i++) {
+        y[i] = i / 4;
+        for (int k = 0; k < 3; k++) z[i * 3 + k] = (float)((y[i] == k) * (1 + s)) + 0.01f * (float)(i % 4);
+    }
+    char name[40];
+    snprintf(name, sizeof name, "batch-%d.npy", s);
+    npy(name, "<f4", 16, 3, z, sizeof z);
+    snprintf(name, sizeof name, "batch-%d.labels.npy", s);
+    npy(name, "<i4", 16, 0, y, sizeof y);
+}
+
+static ts_driver *open_watch(int follow) {
+    static ts_config cfg;
+    static ts_watch_opts wo;
+    config_default(&cfg);
+    cfg.eval_size = 0;
+    memset(&wo, 0, sizeof wo);
+    wo.n_dirs = 1;
+    wo.dir[0] = dir;
+    wo.follow = follow;
+    ts_source_spec spec = {&cfg, NULL, NULL, "watch", &wo};
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1};
+    ts_driver *d;
+    ts_error err;
+    if (driver_create(&d, &spec, &o, &err)) fail_msg("%s", err.msg);
+    driver_begin(d);
+    return d;
+}
+
+static ts_snapshot snap;
+
+static int setup(void **state) {
+    snprintf(dir, sizeof dir, "/tmp/tswatch.XXXXXX");
+    assert_non_null(mkdtemp(dir));
+    return 0;
+}
+
+static int teardown(void **state) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+// --- The timeline ---------------------------------------------------------------------
+
+static void test_timeline(void **state) {
+    for (int s = 0; s < 5; s++) batch(s * 10);
+    ts_driver *d = open_watch(1);
+    for (int i = 0; i < 5; i++) assert_int_equal(driver_step(d), 1);
+    driver_snapshot(d, &snap);
+    assert_true(snap.watch.attached && snap.watch.following);
+    assert_int_equal(snap.watch.n_steps, 5);
+    assert_int_equal(snap.watch.shown_step, 40);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 40);
+
+    driver_command(d, CMD_DUMP_PREV);
+    driver_command(d, CMD_DUMP_PREV);
+    driver_snapshot(d, &snap);
+    assert_false(snap.watch.following);
+    assert_int_equal(snap.watch.shown_step, 20);
+    assert_int_equal(snap.watch.shown_index, 3);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 20);
+    float d_neg20 = snap.model[MODEL_TRIPLET].last.d_neg;
+
+    // A new dump while paused on step 20: read into the track, the screen stays.
+    batch(50);
+    driver_step(d);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.watch.n_steps, 6);
+    assert_int_equal(snap.watch.shown_step, 20);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 20);
+
+    // A what-if re-measures the dump shown: normalised, its distances shrink.
+    driver_command(d, CMD_NORMALIZE);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 20);
+    assert_true(snap.model[MODEL_TRIPLET].last.d_neg < d_neg20);
+    assert_true(snap.cfg.set.normalize);
+    assert_int_equal(snap.n_events, 1);
+
+    driver_command(d, CMD_DUMP_FIRST);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.watch.shown_step, 0);
+    driver_command(d, CMD_DUMP_PREV);   // stays at the first
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.watch.shown_step, 0);
+    driver_command(d, CMD_DUMP_NEXT);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.watch.shown_step, 10);
+
+    driver_command(d, CMD_FOLLOW);
+    driver_snapshot(d, &snap);
+    assert_true(snap.watch.following);
+    assert_int_equal(snap.watch.shown_step, 50);
+    batch(60);
+    driver_step(d);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.watch.shown_step, 60);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 60);
+
+    // r: the run's own settings again.
+    driver_command(d, CMD_RESET);
+    driver_snapshot(d, &snap);
+    assert_false(snap.cfg.set.normalize);
+    assert_int_equal(snap.n_events, 2);
+
+    // Nothing new, following: waiting, not ended.
+    driver_step(d);
+    assert_true(driver_waiting(d));
+    assert_true(driver_running(d));
+    driver_free(d);
+}
+
+// Without following, the run ends after the last dump.
+static void test_ends(void **state) {
+    ts_driver *d = open_watch(0);
+    int n = 0;
+    while (driver_running(d) && n < 100) n += driver_step(d);
+    assert_false(driver_running(d));
+    assert_int_equal(driver_step_count(d), 60);
+    driver_free(d);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timeline),
+        cmocka_unit_test(test_ends),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
