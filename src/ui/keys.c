@@ -59,3 +59,13 @@ const char *keys_help(const ui_keydef *k) {
     const char *h = command_info(k->cmds[0])->help;
     return h ? h : "";
 }
+
+int keys_whatif(ts_command c) {
+    switch (c) {
+    case CMD_MINER_NEXT: case CMD_MINER_PREV: case CMD_SAMPLER: case CMD_MARGIN_UP:
+    case CMD_MARGIN_DOWN: case CMD_NORMALIZE: case CMD_DISTANCE:
+        return 1;
+    default:
+        return 0;
+    }
+}

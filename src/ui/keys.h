@@ -23,5 +23,9 @@ const ui_keydef *keys_find(int ch, ts_command *cmd);
 void keys_name(ts_command c, char *buf, int n);
 // The help line of a row: its first command's.
 const char *keys_help(const ui_keydef *k);
+// 1 when c is a what-if key on an attached run: a setting the source
+// re-measures the run's dumps under (m M + - n d p); the others either do
+// nothing there or may be refused.
+int keys_whatif(ts_command c);
 
 #endif
