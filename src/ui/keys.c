@@ -45,6 +45,18 @@ const ui_keydef *keys_find(int ch, ts_command *cmd) {
     return NULL;
 }
 
+const ui_keydef *keys_for(ts_command c) {
+    for (size_t i = 0; i < N_KEYS; i++)
+        for (int k = 0; k < 3 && table[i].keys[k]; k++)
+            if (table[i].cmds[k] == c) return &table[i];
+    return NULL;
+}
+
+int keys_act_watching(const ui_keydef *k) {
+    ts_command c = k->cmds[0];
+    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_LR_UP && c != CMD_RESEED;
+}
+
 void keys_name(ts_command c, char *buf, int n) {
     buf[0] = 0;
     for (size_t i = 0; i < N_KEYS; i++)

@@ -148,9 +148,10 @@ void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v, do
 // projection may still be running: that counts as in progress too, until
 // the step's own publication clears eval_done.
 int diagnosis_eval_total(const ts_runner_view *v);
-// The key bar on L's last row.
-void keybar_draw(const ui_layout *L);
-// Draws the help overlay over the screen.
-void help_draw(ui_state *u, int W, int H);
+// The key bar on L's last row (an attached run's keys when sn is one).
+void keybar_draw(const ui_state *u, const ui_layout *L, const ts_snapshot *sn);
+// Draws the help overlay over the screen (with a section on watching a run,
+// and only the keys that act there, when sn is one).
+void help_draw(ui_state *u, const ts_snapshot *sn, int W, int H);
 
 #endif
