@@ -104,4 +104,11 @@ void curve_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
         if (!row[i]) term_fill(ya, xa + i, 1, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
         else term_text(ya, xa + i, 1, u->roles[i] ? ROLE_MARKER : ROLE_DIM, ch);
     }
+    // Paused on an earlier dump of an attached run: where it is on the
+    // curve, on the axis line (keys and step labels keep their cells).
+    if (sn->info.attached && !sn->watch.following) {
+        int col = series_step_column(s, cw, sn->watch.shown_step);
+        if (col >= 0 && !row[col])
+            term_fill(ya, xa + col, 1, u->caps.utf8 ? L'▲' : L'^', ROLE_WARN);
+    }
 }
