@@ -64,7 +64,7 @@ static void draw_watch_title(const ui_state *u, const ts_snapshot *sn, const ts_
     wchar_t g = run_loss_glyph(&u->caps);
     if (g) snprintf(glyph, sizeof glyph, "%lc ", (wint_t)g);
     const char *dot = u->caps.utf8 ? " · " : ", ";
-    int w_ours[3], w_run;
+    int w_ours[2], w_run;
     w_ours[0] = 5 + text_cols(ours);   // "loss 0.412"
     w_ours[1] = text_cols(ours);
     w_run = text_cols(dot) + text_cols(glyph) + 6 + text_cols(theirs);   // " · • run's 0.398"
@@ -155,11 +155,10 @@ static int scalar_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok, 
     int n = 0;
     for (int i = 0; i < w->n_scalars[k] && i < 4 && n < max; i++) {
         if (strcmp(w->scalar_name[k][i], "loss") == 0) continue;
-        char v[16], name[24];
+        char v[16];
         format_sig3(v, sizeof v, w->scalar[k][i], NUM_W);
-        snprintf(name, sizeof name, "%s", w->scalar_name[k][i]);
-        snprintf(tok[n].text[0], sizeof tok[n].text[0], "%s %s", name, v);
-        snprintf(tok[n].text[1], sizeof tok[n].text[1], "%s %s", name, v);
+        snprintf(tok[n].text[0], sizeof tok[n].text[0], "%.23s %s", w->scalar_name[k][i], v);
+        snprintf(tok[n].text[1], sizeof tok[n].text[1], "%.23s %s", w->scalar_name[k][i], v);
         n++;
     }
     return n;
