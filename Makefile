@@ -68,14 +68,15 @@ bench: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/bench/bench
 	@sh bench/run.sh $(BUILD)
 
-# libFuzzer targets of the CSV, NPY and IDX loaders (tests/fuzz/), built by
+# libFuzzer targets of the CSV, NPY and IDX loaders and of the dump reader's
+# projector_config.pbtxt and .tsv (tests/fuzz/), built by
 # clang under AddressSanitizer and UndefinedBehaviorSanitizer in a build
 # folder of their own, each run for FUZZ_SECONDS. New inputs and crashes go
 # to $(BUILD)-fuzz/ (the committed corpora stay small); a crash, once fixed,
 # is kept in tests/fuzz/regress/, which `make test` replays with gcc.
 FUZZ_CC      ?= clang-14
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := csv npy idx
+FUZZ_TARGETS := csv npy idx pbtxt tsv
 FUZZ_BUILD   := $(BUILD)-fuzz
 FUZZ_OPT     := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer \
                 -fno-sanitize-recover=undefined

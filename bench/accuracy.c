@@ -47,7 +47,7 @@ static void distances(int v, float *d, const float *e, int n, int dim) {
         gram(sq, e, n, dim, v);
         for (int i = 0; i < n * n; i++) d[i] = sqrtf(sq[i]);
     } else {
-        dist_forward(d, sq, e, n, dim, 0, &ws);
+        dist_forward(d, sq, e, n, dim, DIST_EUCLIDEAN, &ws);
     }
 }
 

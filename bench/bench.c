@@ -181,9 +181,10 @@ static int bench_phases(int argc, char **argv) {
         st->loss = measure_triplets(ms, set, &m->miner_rng, st);       // W (B, B)
         t[4] = clock_now();
         memset(m->de, 0, sizeof(float) * (size_t)B * E);
-        dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->squared, &ms->dws);
+        dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->distance, &ms->dws);
         memset(m->dz, 0, sizeof(float) * (size_t)B * E);
-        embed_backward(m->dz, m->de, ms->e, ms->norms, B, E, set->normalize);
+        embed_backward(m->dz, m->de, ms->e, ms->norms, B, E,
+                       distance_normalizes(set->distance, set->normalize));
         mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
         t[5] = clock_now();
         s->step++;
@@ -192,9 +193,9 @@ static int bench_phases(int argc, char **argv) {
         // anchors' sorted negatives, the counts. ms->e still holds this
         // step's embeddings (the optimizer changed only the weights).
         ts_counts cnt;
-        float *d2 = set->squared ? dist2 + (size_t)B * B : dist2;
+        float *d2 = set->distance == DIST_SQUARED ? dist2 + (size_t)B * B : dist2;
         double d0 = clock_now();
-        dist_forward(d2, dist2 + (size_t)B * B, ms->e, B, E, set->squared, &dws);   // (B, B)
+        dist_forward(d2, dist2 + (size_t)B * B, ms->e, B, E, set->distance, &dws);   // (B, B)
         double d1 = clock_now();
         anchors_build(&anc, d2, s->y, B);
         double d2t = clock_now();

@@ -7,6 +7,7 @@
 #   SCALE=0 make bench   without "How the cost grows" (batch and embedding
 #                        size, the step's phases, evaluation against N)
 #   ONLY=scale           only "How the cost grows" (after the header)
+#   sh bench/watch.sh BUILD   only "Watching a run" (--watch's costs)
 set -u
 B=${1:-build}
 BIN="$B/tripletscope"
@@ -144,6 +145,9 @@ echo
 if command -v tmux >/dev/null 2>&1; then
     sh bench/ui.sh "$B" "$REPS" | tee -a "$OUT"
 fi
+
+# --- watching a run: a dump measured, an evaluation, catching up ---------------------
+{ sh bench/watch.sh "$B"; echo; } | tee -a "$OUT"
 
 fi   # ONLY != scale
 

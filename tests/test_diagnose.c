@@ -290,6 +290,14 @@ static void test_collapse(void **state) {
     for (int i = 0; i < 2; i++)
         assert_string_equal(letters(&f[i]), f[i].model == MODEL_TRIPLET ? "n" : "[");
     fixture_free(fx);
+    // Under cosine n changes nothing (it is of unit vectors already): [.
+    fx = fixture_new();
+    fx->in.set.normalize = 0;
+    fx->in.set.distance = DIST_COSINE;
+    push_n(fx, collapsed(), 60);
+    assert_int_equal(diag_findings(fx->diag, f, 4), 1);
+    assert_string_equal(letters(&f[0]), "[");
+    fixture_free(fx);
     // Not a collapse: distances small but 5 % of the triplets easy, or d_an
     // at 40 % of the margin.
     fx = fixture_new();
@@ -444,10 +452,28 @@ static void test_margin_scale(void **state) {
     push_n(fx, st, 100);
     fx->in.set.soft = 0;
     fx->in.set.margin = 0.8f;
-    fx->in.set.squared = 1;
+    fx->in.set.distance = DIST_SQUARED;
+    push_n(fx, st, 100);
+    // Nor 0.45 under cosine (range [0, 2], unrelated directions at 1: the
+    // limit is 0.5), n off or on.
+    fx->in.set.margin = 0.45f;
+    fx->in.set.distance = DIST_COSINE;
+    push_n(fx, st, 100);
+    fx->in.set.normalize = 0;
     push_n(fx, st, 100);
     assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
     assert_int_equal(count_lines(&fx->out, "margin_scale", "raised"), 0);
+    fixture_free(fx);
+    // Cosine at 0.6 is wide, n off or not: cosine is of unit vectors.
+    fx = fixture_new();
+    fx->in.set.distance = DIST_COSINE;
+    fx->in.set.normalize = 0;
+    fx->in.set.margin = 0.6f;
+    push_n(fx, st, 240);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    l = find_line(&fx->out, "margin_scale", "raised");
+    assert_non_null(strstr(l, "\"limit\":0.5,"));
+    assert_non_null(strstr(l, "\"normalize\":true"));
     fixture_free(fx);
 }
 
@@ -471,6 +497,21 @@ static void test_norm_drift(void **state) {
     // The cleared line says why the ratio, still high, no longer matters.
     assert_non_null(strstr(find_line(&fx->out, "norm_drift", "cleared"), "\"normalize\":true"));
     fixture_free(fx);
+    // d to cosine ends it too, n still off: cosine normalises itself, and
+    // the cleared line says so.
+    fx = fixture_new();
+    fx->in.set.normalize = 0;
+    for (int i = 0; i < 400; i++) {
+        st.norm.mean = 1.0f * powf(1.006f, (float)i);
+        push(fx, st);
+    }
+    assert_true(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    fx->in.set.distance = DIST_COSINE;
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_NORM_DRIFT, MODEL_TRIPLET));
+    const char *cl = find_line(&fx->out, "norm_drift", "cleared");
+    assert_non_null(strstr(cl, "\"normalize\":true"));
+    fixture_free(fx);
     // Not: growth only during the warm-up, a slow growth, or normalised embeddings.
     fx = fixture_new();
     fx->in.set.normalize = 0;
@@ -479,6 +520,13 @@ static void test_norm_drift(void **state) {
         push(fx, st);
     }
     fx->in.set.normalize = 1;
+    for (int i = 0; i < 400; i++) {
+        st.norm.mean = 1.0f * powf(1.006f, (float)i);
+        push(fx, st);
+    }
+    // Nor under cosine with n off.
+    fx->in.set.normalize = 0;
+    fx->in.set.distance = DIST_COSINE;
     for (int i = 0; i < 400; i++) {
         st.norm.mean = 1.0f * powf(1.006f, (float)i);
         push(fx, st);

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
+#include "tripletscope/dist.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/pca.h"
 
@@ -66,7 +67,9 @@ static void test_lone_classes(void **state) {
 }
 
 // The metrics by their definition: every distance, a full sort per query.
-static void direct(const float *x, const int *y, int N, int E, int C, ts_retrieval *out) {
+// cosine: ranked by 1 - cos(x_q, x_j) of the raw points, else by |x_q - x_j|.
+static void direct(const float *x, const int *y, int N, int E, int C, int cosine,
+                   ts_retrieval *out) {
     int *cnt = calloc(C, sizeof(int)), *order = malloc(sizeof(int) * N);
     double *d = malloc(sizeof(double) * N);
     for (int i = 0; i < N; i++) cnt[y[i]]++;
@@ -77,12 +80,15 @@ static void direct(const float *x, const int *y, int N, int E, int C, ts_retriev
         if (R <= 0) continue;
         for (int j = 0; j < N; j++) {
             if (j == q) continue;
-            double s = 0;
+            double s = 0, ab = 0, aa = 0, bb = 0;
             for (int k = 0; k < E; k++) {
                 double t = (double)x[q * E + k] - x[j * E + k];
                 s += t * t;
+                ab += (double)x[q * E + k] * x[j * E + k];
+                aa += (double)x[q * E + k] * x[q * E + k];
+                bb += (double)x[j * E + k] * x[j * E + k];
             }
-            d[j] = s;
+            d[j] = cosine ? 1.0 - ab / sqrt(aa * bb) : s;
             order[n++] = j;
         }
         for (int i = 1; i < n; i++) {   // insertion sort by (distance, index)
@@ -109,13 +115,20 @@ static void direct(const float *x, const int *y, int N, int E, int C, ts_retriev
     free(cnt); free(order); free(d);
 }
 
-static void check_against_direct(const float *x, const int *y, int N, int E, int C) {
+// cosine: ours on the normalised points, as the trainer evaluates under
+// --distance cosine (ranking by 1 - cos is ranking by the Euclidean
+// distance of the unit vectors, |u - v|^2 = 2 (1 - cos)).
+static void check_against_direct(const float *x, const int *y, int N, int E, int C, int cosine) {
     ts_eval_ws ws;
     assert_int_equal(eval_ws_init(&ws, N, E, C), 0);
     ts_retrieval got, want;
-    eval_retrieval(x, y, N, E, C, &ws, &got);
+    float *u = malloc(sizeof(float) * (size_t)N * E), *norms = malloc(sizeof(float) * N);
+    embed_forward(u, norms, x, N, E, cosine);
+    eval_retrieval(u, y, N, E, C, &ws, &got);
+    free(u);
+    free(norms);
     eval_ws_free(&ws);
-    direct(x, y, N, E, C, &want);
+    direct(x, y, N, E, C, cosine, &want);
     assert_int_equal(got.queries, want.queries);
     // The direct ranks are exact; ours come from floats, within two units in
     // the last place. Two references whose exact distances differ by less
@@ -149,7 +162,7 @@ static void test_tight_clusters_far_apart(void **state) {
                            0.003f * (float)y[i];
         if (i % 3 == 2) memcpy(x + i * E, x + (i - 1) * E, sizeof(float) * E);
     }
-    check_against_direct(x, y, N, E, C);
+    check_against_direct(x, y, N, E, C, 0);
     // The candidate threshold (estimated on the Gram form, then refined)
     // loses nothing: the same as taking every reference.
     ts_eval_ws ws;
@@ -175,7 +188,30 @@ static void test_blocks_match_direct(void **state) {
         y[i] = (int)rng_below(&r, C);
         x[i * E] += 0.7f * y[i];          // some structure, not perfect
     }
-    check_against_direct(x, y, N, E, C);
+    check_against_direct(x, y, N, E, C, 0);
+}
+
+// Under cosine: the metrics of the normalised points equal those ranked by
+// 1 - cos in double. Directions carry the classes, the norms are noise
+// (from 1e-3 to 1e3: they must not matter); every seventh point is four
+// times the one before, the same direction, so 0 from it in both.
+static void test_cosine_ranks(void **state) {
+    (void)state;
+    enum { N = 2000, E = 3, C = 4 };
+    static float x[N * E];
+    static int y[N];
+    ts_rng r;
+    rng_seed(&r, 9, 1);
+    fill_uniform(x, N * E, -1, 1, &r);
+    for (int i = 0; i < N; i++) {
+        y[i] = (int)rng_below(&r, C);
+        x[i * E + (y[i] % E)] += y[i] < E ? 0.8f : -0.8f;
+        float scale = powf(10.0f, 6.0f * rng_float(&r) - 3.0f);
+        for (int k = 0; k < E; k++) x[i * E + k] *= scale;
+        if (i % 7 == 6)
+            for (int k = 0; k < E; k++) x[i * E + k] = 4.0f * x[(i - 1) * E + k];
+    }
+    check_against_direct(x, y, N, E, C, 1);
 }
 
 // A layout that defeats the sampled threshold: the sampled references (every
@@ -323,6 +359,7 @@ int main(void) {
         cmocka_unit_test(test_ties),
         cmocka_unit_test(test_lone_classes),
         cmocka_unit_test(test_blocks_match_direct),
+        cmocka_unit_test(test_cosine_ranks),
         cmocka_unit_test(test_tight_clusters_far_apart),
         cmocka_unit_test(test_threshold_fallback),
         cmocka_unit_test(test_subsample),

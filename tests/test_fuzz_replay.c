@@ -1,13 +1,15 @@
 // test_fuzz_replay.c: every file of the fuzz corpora (tests/fuzz/corpus/**)
-// and of the regression inputs (tests/fuzz/regress/**) through the three
-// fuzz targets, with the normal compiler: what `make fuzz` found stays
-// fixed without clang. Each file runs in a child process: a crash, a leak
+// and of the regression inputs (tests/fuzz/regress/**) through the loaders'
+// three fuzz targets, and the pbtxt and tsv corpora and the regressions
+// through the dump reader's two, with the normal compiler: what `make fuzz`
+// found stays fixed without clang. Each file runs in a child process: a crash, a leak
 // (under `make asan`) or a broken promise (targets.h: the target aborts)
 // fails the test, naming the file. Run from the repository's root, as
 // tests/run.sh does.
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,7 +39,7 @@ static uint8_t *slurp(const char *path, size_t *n) {
     return buf;
 }
 
-// One file through the three targets, in a child of its own: a crash, an
+// One file through its targets, in a child of its own: a crash, an
 // abort or a leak (LeakSanitizer fails the child's exit) is reported with
 // the file's name, and the replay goes on with the next.
 static int replay(const char *path, const struct stat *st, int type, struct FTW *ftw) {
@@ -58,6 +60,11 @@ static int replay(const char *path, const struct stat *st, int type, struct FTW 
         fuzz_csv(data, n);
         fuzz_npy(data, n);
         fuzz_idx(data, n);
+        // The dump reader's targets on their own seeds and the regressions
+        // only: every file through them costs half a minute more of make
+        // test (each target writes files, and creating one is slow).
+        if (!strstr(path, "/corpus/") || strstr(path, "/corpus/pbtxt/")) fuzz_pbtxt(data, n);
+        if (!strstr(path, "/corpus/") || strstr(path, "/corpus/tsv/")) fuzz_tsv(data, n);
         free(data);
         exit(0);
     }
@@ -91,7 +98,7 @@ int main(void) {
         printf("test_fuzz_replay: %d of %d files failed\n", failures, files);
         return 1;
     }
-    printf("test_fuzz_replay: %d files through the csv, npy and idx targets: no crash, no "
+    printf("test_fuzz_replay: %d files through the csv, npy and idx targets (and pbtxt, tsv): no crash, no "
            "leak, every promise kept\n", files);
     return files > 0 ? 0 : 1;
 }

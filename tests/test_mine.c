@@ -36,15 +36,67 @@ static void make_batch(batch *b, int B, int classes, int ties, ts_rng *r) {
     }
 }
 
-// Distances of real points, some of them duplicated.
-static void make_points_batch(batch *b, float *e, int B, int E, int classes, ts_rng *r,
-                              ts_dist_ws *ws) {
-    float sq[MAXB * MAXB];
+// Distances of real points z (B, E), some of them duplicated, as the
+// trainer takes them (cosine: normalised first; there a multiple 2^k of a
+// point is also a duplicate, and a zero point is 1/2 from every direction).
+static void make_points_batch(batch *b, float *z, int B, int E, int classes, ts_rng *r,
+                              ts_dist_ws *ws, ts_distance distance) {
+    float sq[MAXB * MAXB], e[MAXB * 8], norms[MAXB];
     b->B = B;
     for (int i = 0; i < B; i++) b->y[i] = (int)rng_below(r, (uint32_t)classes);
-    fill_uniform(e, B * E, -1, 1, r);
-    for (int i = 1; i < B; i += 5) memcpy(e + i * E, e + (i - 1) * E, sizeof(float) * E);
-    dist_forward(b->dist, sq, e, B, E, 0, ws);
+    fill_uniform(z, B * E, -1, 1, r);
+    for (int i = 1; i < B; i += 5) memcpy(z + i * E, z + (i - 1) * E, sizeof(float) * E);
+    if (distance == DIST_COSINE) {
+        for (int i = 3; i < B; i += 7)
+            for (int k = 0; k < E; k++) z[i * E + k] = 4.0f * z[(i - 1) * E + k];
+        if (B > 8) memset(z + 8 * E, 0, sizeof(float) * E);
+    }
+    embed_forward(e, norms, z, B, E, distance_normalizes(distance, 0));
+    dist_forward(b->dist, sq, e, B, E, distance, ws);
+}
+
+// The cosine distances of make_points_batch against 1 - cos of the raw
+// points in double (the zero point against 1/2), before the counts are
+// checked on them.
+static void check_cosine_batch(const batch *b, const float *z, int E) {
+    int B = b->B;
+    for (int i = 0; i < B; i++)
+        for (int j = 0; j < B; j++) {
+            float d = b->dist[i * B + j];
+            assert_true(d == b->dist[j * B + i]);
+            double ab = 0, aa = 0, bb = 0;
+            for (int k = 0; k < E; k++) {
+                ab += (double)z[i * E + k] * z[j * E + k];
+                aa += (double)z[i * E + k] * z[i * E + k];
+                bb += (double)z[j * E + k] * z[j * E + k];
+            }
+            double want = i == j ? 0.0
+                          : aa == 0 || bb == 0 ? (aa == bb ? 0.0 : 0.5)
+                          : 1 - ab / sqrt(aa * bb);
+            assert_close(d, want, 2e-6, 1e-6);
+        }
+}
+
+// A margin on a boundary of the batch's own distances: m = d_an - d_ap of
+// one valid triplet, rounded to float, give or take two of m's ulps, so
+// that the triplet (and its equals) sit on it or a hair away, where
+// fl32(d_ap + m) often rounds onto d_an and only exact arithmetic decides.
+// 0.1 when the batch has no valid triplet.
+static float boundary_margin(const batch *b, ts_rng *r) {
+    int B = b->B;
+    for (int tries = 0; tries < 200; tries++) {
+        int a = (int)rng_below(r, (uint32_t)B), p = (int)rng_below(r, (uint32_t)B),
+            n = (int)rng_below(r, (uint32_t)B);
+        if (p == a || b->y[p] != b->y[a] || b->y[n] == b->y[a]) continue;
+        double diff = (double)b->dist[a * B + n] - b->dist[a * B + p];
+        if (!(diff > 0)) continue;
+        float m = (float)diff;
+        int ulps = (int)rng_below(r, 5) - 2;
+        for (; ulps > 0; ulps--) m = nextafterf(m, INFINITY);
+        for (; ulps < 0; ulps++) m = nextafterf(m, 0.0f);
+        return m;
+    }
+    return 0.1f;
 }
 
 // Distances on both sides of every margin boundary: d_an is one of the few
@@ -209,12 +261,22 @@ static void test_counts_brute_force(void **state) {
     rng_seed(&r, 10, 1);
     ts_anchors anc;
     assert_int_equal(anchors_init(&anc, MAXB), 0);
+    ts_dist_ws ws;
+    assert_int_equal(dist_ws_init(&ws, MAXB, 4), 0);
+    float e[MAXB * 4];
     batch b;
     for (int trial = 0; trial < 300; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 6);
         float m = trial % 3 == 0 ? 0.25f : 0.5f * rng_float(&r);   // 0.25: boundary ties
         if (trial % 4 == 3) make_boundary_batch(&b, B, classes, m, &r);
         else make_batch(&b, B, classes, trial % 2, &r);
+        // Every fifth: real points under cosine, with a margin on one of
+        // their boundaries.
+        if (trial % 5 == 4) {
+            make_points_batch(&b, e, B, 4, classes, &r, &ws, DIST_COSINE);
+            check_cosine_batch(&b, e, 4);
+            m = boundary_margin(&b, &r);
+        }
         anchors_build(&anc, b.dist, b.y, B);
         ts_counts fast, slow;
         count_triplets(&anc, m, &fast);
@@ -229,6 +291,7 @@ static void test_counts_brute_force(void **state) {
         assert_int_equal(anchors_no_positive(&anc), nopos);
     }
     anchors_free(&anc);
+    dist_ws_free(&ws);
 }
 
 static void test_miners_brute_force(void **state) {
@@ -246,7 +309,10 @@ static void test_miners_brute_force(void **state) {
     float e[MAXB * 4];
     for (int trial = 0; trial < 300; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
-        if (trial % 3 == 2) make_points_batch(&b, e, B, 4, classes, &r, &ws);
+        // Points every third trial, under the Euclidean and the cosine
+        // distance in turn.
+        if (trial % 3 == 2)
+            make_points_batch(&b, e, B, 4, classes, &r, &ws, trial % 2 ? DIST_COSINE : DIST_EUCLIDEAN);
         else make_batch(&b, B, classes, trial % 3, &r);
         anchors_build(&anc, b.dist, b.y, B);
         mine_batch_hard(&anc, &fast);
@@ -439,7 +505,9 @@ static void test_contrastive_values(void **state) {
 // -> distances -> mining -> loss, for every miner and loss variant
 
 typedef struct {
-    int B, E, normalize, squared, soft, siamese;
+    int B, E, normalize;
+    ts_distance distance;
+    int soft, siamese;
     ts_miner miner;
     ts_reduce reduce;
     float margin;
@@ -456,9 +524,10 @@ typedef struct {
 
 static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz) {
     int B = c->B, E = c->E;
-    embed_forward(w->e, w->norms, z, B, E, c->normalize);
-    float *dist = c->squared ? w->sq : w->dist;
-    dist_forward(dist, w->sq, w->e, B, E, c->squared, &w->ws);
+    int unit = distance_normalizes(c->distance, c->normalize);
+    embed_forward(w->e, w->norms, z, B, E, unit);
+    float *dist = c->distance == DIST_SQUARED ? w->sq : w->dist;
+    dist_forward(dist, w->sq, w->e, B, E, c->distance, &w->ws);
     anchors_build(&w->anc, dist, c->y, B);
     memset(w->W, 0, sizeof w->W);
     ts_active act;
@@ -481,9 +550,9 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     }
     if (dz) {
         memset(w->de, 0, sizeof w->de);
-        dist_backward(w->de, w->W, w->e, dist, w->sq, B, E, c->squared, &w->ws);
+        dist_backward(w->de, w->W, w->e, dist, w->sq, B, E, c->distance, &w->ws);
         memset(dz, 0, sizeof(float) * B * E);
-        embed_backward(dz, w->de, w->e, w->norms, B, E, c->normalize);
+        embed_backward(dz, w->de, w->e, w->norms, B, E, unit);
     }
     return loss;
 }
@@ -500,12 +569,19 @@ static void test_chain_gradients(void **state) {
     rng_seed(&r, 14, 1);
     float z[B * E], dz[B * E];
     int checked = 0, variants = 0, kinks = 0, two_sided_misses = 0;
-    for (int v = 0; v < 2 * 2 * (MINER_COUNT * 4 + 1); v++) {
-        chain c = {B, E, v & 1, (v >> 1) & 1, 0, 0, MINER_RANDOM, REDUCE_MEAN, 0.5f, y};
-        int rest = v >> 2;
+    // Every normalisation and distance (cosine normalises either way: once),
+    // every miner, soft or not, each reducer, and the contrastive loss.
+    for (int v = 0; v < 2 * DIST_COUNT * (MINER_COUNT * 4 + 1); v++) {
+        chain c = {B, E, v & 1, (ts_distance)((v >> 1) % DIST_COUNT), 0, 0, MINER_RANDOM,
+                   REDUCE_MEAN, 0.5f, y};
+        int rest = v / (2 * DIST_COUNT);
+        if (c.distance == DIST_COSINE && !c.normalize) continue;
+        // Cosine's d lies in [0, 2] with unrelated points near 1: margins
+        // of its scale, so that hinges are both active and not.
+        if (c.distance == DIST_COSINE) c.margin = 0.2f;
         if (rest == MINER_COUNT * 4) {
             c.siamese = 1;
-            c.margin = 1.0f;
+            c.margin = c.distance == DIST_COSINE ? 0.5f : 1.0f;
         } else {
             c.miner = (ts_miner)(rest % MINER_COUNT);
             c.soft = (rest / MINER_COUNT) & 1;

@@ -252,9 +252,9 @@ static void test_normalize_gradients(void **state) {
 // ---------------------------------------------------------------------------
 // Pairwise distances: values against direct sums, gradients against FD
 
-static double dist_loss(const float *e, const float *W, int B, int E, int squared,
+static double dist_loss(const float *e, const float *W, int B, int E, ts_distance distance,
                         float *dist, float *sq, ts_dist_ws *ws) {
-    dist_forward(dist, sq, e, B, E, squared, ws);
+    dist_forward(dist, sq, e, B, E, distance, ws);
     double s = 0;
     for (int i = 0; i < B * B; i++) s += (double)W[i] * dist[i];
     return s;
@@ -288,12 +288,16 @@ static void test_distances(void **state) {
         fill_uniform(e, B * E, -1, 1, &r);
         for (int i = 0; i < B * E; i++)
             e[i] += o == 3 && (i / E) % 2 ? -offsets[o] : offsets[o];
-        for (int squared = 0; squared < 2; squared++) {
-            dist_forward(dist, sq, e, B, E, squared, &ws);
+        // Cosine here is sq / 2 of whatever e is: of unit vectors, 1 - cos
+        // (test_cosine takes it from the raw embeddings).
+        for (int dk = 0; dk < DIST_COUNT; dk++) {
+            ts_distance distance = (ts_distance)dk;
+            dist_forward(dist, sq, e, B, E, distance, &ws);
             for (int i = 0; i < B; i++)
                 for (int j = 0; j < B; j++) {
                     double s = exact_sq(e + i * E, e + j * E, E);
-                    double want = squared ? s : sqrt(s);
+                    double want = distance == DIST_EUCLIDEAN ? sqrt(s)
+                                  : distance == DIST_SQUARED ? s : s / 2;
                     if (i == j) assert_true(sq[i * B + j] == 0.0f && dist[i * B + j] == 0.0f);
                     assert_true(dist[i * B + j] == dist[j * B + i]);
                     assert_close(dist[i * B + j], want, 2e-6, 0);
@@ -304,13 +308,13 @@ static void test_distances(void **state) {
             // the differences' path at o = 1 (every pair refined there).
             if (o >= 2) continue;
             memset(de, 0, sizeof de);
-            dist_backward(de, W, e, dist, sq, B, E, squared, &ws);
+            dist_backward(de, W, e, dist, sq, B, E, distance, &ws);
             for (int i = 0; i < B * E; i++) {
                 float keep = e[i];
                 e[i] = keep + FD_H;
-                double up = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+                double up = dist_loss(e, W, B, E, distance, dist, sq, &ws);
                 e[i] = keep - FD_H;
-                double down = dist_loss(e, W, B, E, squared, dist, sq, &ws);
+                double down = dist_loss(e, W, B, E, distance, dist, sq, &ws);
                 e[i] = keep;
                 assert_close(de[i], (up - down) / (2 * FD_H), 2e-2, 2e-3);
             }
@@ -322,9 +326,9 @@ static void test_distances(void **state) {
                          0.5f, 0.25f, 2.0f, -1.0f};
     float W4[16], d4[16], s4[16], g4[8] = {0};
     for (int i = 0; i < 16; i++) W4[i] = 1.0f;
-    dist_forward(d4, s4, same, 4, 2, 0, &ws);
+    dist_forward(d4, s4, same, 4, 2, DIST_EUCLIDEAN, &ws);
     assert_true(d4[0 * 4 + 1] == 0.0f && d4[1 * 4 + 0] == 0.0f && s4[1] == 0.0f);
-    dist_backward(g4, W4, same, d4, s4, 4, 2, 0, &ws);
+    dist_backward(g4, W4, same, d4, s4, 4, 2, DIST_EUCLIDEAN, &ws);
     for (int i = 0; i < 8; i++) assert_true(isfinite(g4[i]));
     // Points a few ulps apart, far from the origin: as close as float
     // allows (the differences are exact), and the gradient of a distance
@@ -333,14 +337,134 @@ static void test_distances(void **state) {
     near[3] = nextafterf(near[3], 2000.0f);
     near[5] = nextafterf(nextafterf(near[5], 4000.0f), 4000.0f);
     float W2[4] = {0, 1, 0, 0}, d2[4], s2[4], g2[2 * E] = {0};
-    dist_forward(d2, s2, near, 2, E, 0, &ws);
+    dist_forward(d2, s2, near, 2, E, DIST_EUCLIDEAN, &ws);
     double want = sqrt(exact_sq(near, near + E, E));
     assert_close(d2[1], want, 1e-6, 0);
-    dist_backward(g2, W2, near, d2, s2, 2, E, 0, &ws);
+    dist_backward(g2, W2, near, d2, s2, 2, E, DIST_EUCLIDEAN, &ws);
     double norm = 0;
     for (int k = 0; k < E; k++) norm += (double)g2[k] * g2[k];
     assert_close(sqrt(norm), 1.0, 1e-5, 0);
     dist_ws_free(&ws);
+}
+
+// ---------------------------------------------------------------------------
+// Cosine, from the raw embeddings: normalisation, then sq / 2
+
+// 1 - cos(a, b) in double from the float values.
+static double exact_cosine(const float *a, const float *b, int E) {
+    double ab = 0, aa = 0, bb = 0;
+    for (int k = 0; k < E; k++) {
+        ab += (double)a[k] * b[k];
+        aa += (double)a[k] * a[k];
+        bb += (double)b[k] * b[k];
+    }
+    return 1.0 - ab / sqrt(aa * bb);
+}
+
+// L = sum W_ij d_ij with d the cosine distance of the raw z, as the trainer
+// takes it: embed_forward (normalising), then dist_forward.
+static double cosine_loss(const float *z, const float *W, int B, int E, float *e, float *norms,
+                          float *dist, float *sq, ts_dist_ws *ws) {
+    embed_forward(e, norms, z, B, E, distance_normalizes(DIST_COSINE, 0));
+    return dist_loss(e, W, B, E, DIST_COSINE, dist, sq, ws);
+}
+
+static void test_cosine(void **state) {
+    (void)state;
+    enum { B = 7, E = 5 };
+    ts_rng r;
+    rng_seed(&r, 5, 1);
+    float z[B * E], e[B * E], norms[B], W[B * B], dist[B * B], sq[B * B], de[B * E], dz[B * E];
+    ts_dist_ws ws;
+    assert_int_equal(dist_ws_init(&ws, B, E), 0);
+    assert_true(distance_normalizes(DIST_COSINE, 0) && !distance_normalizes(DIST_SQUARED, 0));
+    fill_uniform(W, B * B, -1, 1, &r);
+    // Directions all over the sphere (the Gram path), and a tight cone
+    // around one direction (d ~ 1e-3: the differences' path), each at the
+    // scale of 1, of 1e4 and of 1e-4 (cosine ignores it).
+    const float spread[] = {1.0f, 0.05f};
+    const float scale[] = {1.0f, 1e4f, 1e-4f};
+    for (int o = 0; o < 2; o++)
+        for (int sc = 0; sc < 3; sc++) {
+            fill_uniform(z, B * E, -1, 1, &r);
+            for (int i = 0; i < B * E; i++)
+                z[i] = scale[sc] * (o ? (i % E == 0 ? 1.0f : 0.0f) + spread[o] * z[i] : z[i]);
+            cosine_loss(z, W, B, E, e, norms, dist, sq, &ws);
+            for (int i = 0; i < B; i++)
+                for (int j = 0; j < B; j++) {
+                    float d = dist[i * B + j];
+                    assert_true(d == dist[j * B + i]);   // symmetric to the bit
+                    if (i == j) {
+                        assert_true(d == 0.0f && sq[i * B + j] == 0.0f);
+                        continue;
+                    }
+                    // Exactly half the squared distance of the unit vectors,
+                    // to float's rounding of that distance ...
+                    assert_close(d, exact_sq(e + i * E, e + j * E, E) / 2, 2e-6, 0);
+                    // ... and 1 - cos of the raw floats to within the
+                    // normalisation's rounding: each unit component within
+                    // 3 units in the last place, so d within 6u |e_i - e_j|.
+                    assert_close(d, exact_cosine(z + i * E, z + j * E, E), 2e-6, 1e-6);
+                    assert_true(d >= 0.0f && d <= 2.0f + 1e-6f);
+                }
+            // The gradient of L through both, against central differences
+            // of the same path. h is relative to the scale: cosine is
+            // scale-free, its gradient falls as 1 / |z|.
+            if (sc) continue;
+            memset(de, 0, sizeof de);
+            memset(dz, 0, sizeof dz);
+            dist_backward(de, W, e, dist, sq, B, E, DIST_COSINE, &ws);
+            embed_backward(dz, de, e, norms, B, E, 1);
+            float h = o ? 1e-3f : FD_H;   // within the cone's width of 0.05
+            for (int i = 0; i < B * E; i++) {
+                float keep = z[i];
+                z[i] = keep + h;
+                double up = cosine_loss(z, W, B, E, e, norms, dist, sq, &ws);
+                z[i] = keep - h;
+                double down = cosine_loss(z, W, B, E, e, norms, dist, sq, &ws);
+                z[i] = keep;
+                assert_close(dz[i], (up - down) / (2 * h), 2e-2, 2e-3);
+            }
+            cosine_loss(z, W, B, E, e, norms, dist, sq, &ws);
+        }
+    // Scale-free to the bit: z and 2^k z normalise to the same floats, so
+    // 8 z and z / 8 are 0 from z, and every other distance is unchanged.
+    fill_uniform(z, B * E, -1, 1, &r);
+    for (int k = 0; k < E; k++) {
+        z[1 * E + k] = 8.0f * z[0 * E + k];
+        z[2 * E + k] = z[0 * E + k] / 8.0f;
+    }
+    // A zero embedding has no direction: the floor of the normalisation
+    // leaves it at the origin, 1/2 from every unit vector (|e|^2 / 2), 0
+    // from another zero one; its gradient stays finite (z / eps's, as
+    // F.normalize's).
+    for (int k = 0; k < E; k++) z[5 * E + k] = z[6 * E + k] = 0.0f;
+    cosine_loss(z, W, B, E, e, norms, dist, sq, &ws);
+    assert_true(dist[0 * B + 1] == 0.0f && dist[0 * B + 2] == 0.0f && dist[1 * B + 2] == 0.0f);
+    for (int j = 3; j < 5; j++)
+        assert_true(dist[0 * B + j] == dist[1 * B + j] && dist[0 * B + j] == dist[2 * B + j]);
+    assert_true(dist[5 * B + 6] == 0.0f);
+    for (int j = 0; j < 5; j++) assert_close(dist[5 * B + j], 0.5, 1e-6, 0);
+    memset(de, 0, sizeof de);
+    memset(dz, 0, sizeof dz);
+    dist_backward(de, W, e, dist, sq, B, E, DIST_COSINE, &ws);
+    embed_backward(dz, de, e, norms, B, E, 1);
+    for (int i = 0; i < B * E; i++) assert_true(isfinite(dz[i]));
+    dist_ws_free(&ws);
+}
+
+// The table of distances: names both ways, the order d steps through.
+static void test_distance_names(void **state) {
+    (void)state;
+    const char *order[] = {"euclidean", "squared", "cosine"};
+    assert_int_equal(DIST_COUNT, 3);
+    for (int d = 0; d < DIST_COUNT; d++) {
+        assert_string_equal(distance_name((ts_distance)d), order[d]);
+        assert_int_equal(distance_parse(order[d]), d);
+        assert_int_equal(distance_info((ts_distance)d)->unit, d == DIST_COSINE);
+    }
+    assert_int_equal(distance_parse("l2"), -1);
+    assert_string_equal(distance_name(DIST_COUNT), "euclidean");
 }
 
 int main(void) {
@@ -353,6 +477,8 @@ int main(void) {
         cmocka_unit_test(test_fused_backward_update),
         cmocka_unit_test(test_normalize_gradients),
         cmocka_unit_test(test_distances),
+        cmocka_unit_test(test_cosine),
+        cmocka_unit_test(test_distance_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

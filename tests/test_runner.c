@@ -277,7 +277,7 @@ static void test_divergence_pauses_until_reset(void **state) {
     ts_config c;
     small_config(&c);
     c.n_hidden = 0;          // linear: nothing dies, the distances overflow
-    c.set.squared = 1;
+    c.set.distance = DIST_SQUARED;
     c.set.lr = 1e30f;
     ts_runner *r = make(&c, NULL, NULL, 0);
     wait_until(r, is_diverged, 0, "the divergence");

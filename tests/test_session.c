@@ -431,7 +431,8 @@ static void test_keys_and_reset(void **state) {
     assert_int_equal(key(s, &cap, 'n'), 1);
     assert_true(s->cfg.set.normalize);
     assert_int_equal(key(s, &cap, 'd'), 1);
-    assert_true(s->cfg.set.squared);
+    assert_int_equal(s->cfg.set.distance, DIST_SQUARED);
+    assert_non_null(strstr(cap.line, "\"setting\":\"distance\",\"from\":\"euclidean\",\"to\":\"squared\""));
     assert_int_equal(key(s, &cap, 'o'), 1);
     assert_true(s->cfg.set.soft);
     assert_int_equal(key(s, &cap, 'z'), 1);
@@ -479,6 +480,73 @@ static void test_keys_and_reset(void **state) {
     assert_int_equal(s->cfg.set.sampler, SAMPLER_UNIFORM);
     free(start);
     session_free(s);
+}
+
+// d steps euclidean -> squared -> cosine -> euclidean, one event each.
+// Cosine is of unit vectors whatever n says: under it, the steps and the
+// evaluation with n off are those with n on, to the bit, and its
+// evaluation ranks as the Euclidean distance of the normalised embeddings
+// does (same weights: the same metrics).
+static void test_distance_cycle_and_cosine(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    capture cap = {0};
+    const char *order[] = {"euclidean", "squared", "cosine", "euclidean"};
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(key(s, &cap, 'd'), 1);
+        assert_string_equal(cap.last.setting, "distance");
+        assert_string_equal(cap.last.from, order[i]);
+        assert_string_equal(cap.last.to, order[i + 1]);
+        assert_int_equal(cap.last.models, TS_MODELS_ALL);
+    }
+    assert_int_equal(s->cfg.set.distance, DIST_EUCLIDEAN);
+    session_free(s);
+
+    // Before any step the weights are the initial ones in every session.
+    ts_session *cos_raw, *cos_norm, *l2_norm;
+    small_config(&c);
+    c.set.distance = DIST_COSINE;
+    c.set.margin = 0.1f;
+    c.set.normalize = 0;
+    assert_int_equal(session_create(&cos_raw, &c, &train, &test, "blobs", &err), 0);
+    c.set.normalize = 1;
+    assert_int_equal(session_create(&cos_norm, &c, &train, &test, "blobs", &err), 0);
+    c.set.distance = DIST_EUCLIDEAN;
+    assert_int_equal(session_create(&l2_norm, &c, &train, &test, "blobs", &err), 0);
+    session_evaluate(cos_raw);
+    session_evaluate(l2_norm);
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_retrieval *a = &cos_raw->model[k].track.last_eval.r, *b = &l2_norm->model[k].track.last_eval.r;
+        assert_true(a->p_at_1 == b->p_at_1 && a->r_precision == b->r_precision &&
+                    a->map_at_r == b->map_at_r && a->queries == b->queries);
+    }
+    for (int i = 0; i < 30; i++) {
+        assert_int_equal(session_step(cos_raw), 0);
+        assert_int_equal(session_step(cos_norm), 0);
+        for (int k = 0; k < MODEL_COUNT; k++) {
+            const ts_stepstats *a = &cos_raw->model[k].track.last, *b = &cos_norm->model[k].track.last;
+            assert_true(isfinite(a->loss) && a->loss == b->loss);
+            assert_true(a->d_pos == b->d_pos && a->d_neg == b->d_neg);
+            assert_int_equal(a->all.easy, b->all.easy);
+            // 1 - cos lies in [0, 2] (up to the unit vectors' rounding).
+            assert_true(a->d_pos >= 0 && a->d_neg <= 2.0f + 1e-6f);
+        }
+    }
+    for (int k = 0; k < MODEL_COUNT; k++)
+        assert_memory_equal(cos_raw->model[k].net.params, cos_norm->model[k].net.params,
+                            sizeof(float) * cos_raw->model[k].net.n_params);
+    // Cosine training learns: the triplet model's loss falls on the blobs.
+    double first = 0, last = 0;
+    for (int i = 0; i < 5; i++) last += session_recent(cos_raw, MODEL_TRIPLET, i)->loss;
+    for (int i = 25; i < 30; i++) first += session_recent(cos_raw, MODEL_TRIPLET, i)->loss;
+    assert_true(last < first);
+    session_free(cos_raw);
+    session_free(cos_norm);
+    session_free(l2_norm);
 }
 
 // session_command carries out exactly the trainer's commands (command.h):
@@ -586,12 +654,14 @@ static void test_step_recomputed(void **state) {
     float *norms = malloc(sizeof(float) * B), *dist = malloc(sizeof(float) * B * B);
     float *sq = malloc(sizeof(float) * B * B), *W = malloc(sizeof(float) * B * B);
     int y[64];
-    for (int v = 0; v < MINER_COUNT * 8; v++) {
+    for (int v = 0; v < MINER_COUNT * 4 * DIST_COUNT; v++) {
+        int rest = v / MINER_COUNT;
         s->cfg.set.miner = (ts_miner)(v % MINER_COUNT);
-        s->cfg.set.squared = (v / MINER_COUNT) & 1;
-        s->cfg.set.normalize = (v / MINER_COUNT) & 2 ? 1 : 0;
-        s->cfg.set.reduce = (v / MINER_COUNT) & 4 ? REDUCE_NONZERO : REDUCE_MEAN;
-        s->cfg.set.margin = s->cfg.set.squared ? 0.5f : 0.3f;
+        s->cfg.set.distance = (ts_distance)(rest % DIST_COUNT);
+        s->cfg.set.normalize = (rest / DIST_COUNT) & 1;
+        s->cfg.set.reduce = (rest / DIST_COUNT) & 2 ? REDUCE_NONZERO : REDUCE_MEAN;
+        static const float margins[DIST_COUNT] = {0.3f, 0.5f, 0.1f};
+        s->cfg.set.margin = margins[s->cfg.set.distance];
         mlp_copy_params(&net, tn);
         ts_rng mr = s->model[MODEL_TRIPLET].miner_rng;
         assert_int_equal(session_step(s), 0);
@@ -600,9 +670,9 @@ static void test_step_recomputed(void **state) {
         data_gather(&train, s->batch_idx, B, x);
         for (int i = 0; i < B; i++) y[i] = train.y[s->batch_idx[i]];
         const float *z = mlp_forward(&net, x, B);
-        embed_forward(e, norms, z, B, E, set->normalize);
-        float *d = set->squared ? sq : dist;
-        dist_forward(d, sq, e, B, E, set->squared, &ws);
+        embed_forward(e, norms, z, B, E, distance_normalizes(set->distance, set->normalize));
+        float *d = set->distance == DIST_SQUARED ? sq : dist;
+        dist_forward(d, sq, e, B, E, set->distance, &ws);
         anchors_build(&anc, d, y, B);
         ts_counts all, mined;
         count_triplets(&anc, set->margin, &all);
@@ -652,6 +722,7 @@ int main(void) {
         cmocka_unit_test(test_lockstep_and_determinism),
         cmocka_unit_test(test_eval_progress),
         cmocka_unit_test(test_keys_and_reset),
+        cmocka_unit_test(test_distance_cycle_and_cosine),
         cmocka_unit_test(test_divergence_and_models),
         cmocka_unit_test(test_step_recomputed),
     };

@@ -24,6 +24,8 @@ typedef struct {
     int threads;                       // --threads, 0: by default (config_threads)
     char preset[24];                   // the preset applied ("seed" by default)
     char export_dir[256];              // where `e` writes snapshots
+    char dump_dir[256];                // --dump: the run directory written, "" for none
+    int dump_every;                    // --dump-every, 0: --log-every
 } ts_config;
 
 #define TS_MAX_PROJ 2000

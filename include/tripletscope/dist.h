@@ -2,10 +2,11 @@
 // back.
 //
 // z (B, E) raw embeddings -> optional L2 normalisation -> e (B, E) ->
-// dist (B, B), Euclidean sqrt(sq) or squared sq. The squared distances come
-// from one sgemm, |a|^2 + |b|^2 - 2ab; where that form has cancelled most
-// of its digits (sq below TS_DIST_REFINE of |a|^2 + |b|^2: close points, or
-// points far from the origin), sq is computed again from the differences,
+// dist (B, B): Euclidean sqrt(sq), squared sq, or cosine sq / 2 on unit
+// vectors (= 1 - cos). The squared distances come from one sgemm,
+// |a|^2 + |b|^2 - 2ab; where that form has cancelled most of its digits
+// (sq below TS_DIST_REFINE of |a|^2 + |b|^2: close points, or points far
+// from the origin), sq is computed again from the differences,
 // sum (a - b)^2. So identical embeddings are exactly 0 apart, near ones as
 // close as float allows, and every distance is within about two units in
 // the last place of the exact one, wherever the points are (docs/metrics.md
@@ -18,6 +19,38 @@
 #define TS_DIST_REFINE 0.125f
 // F.normalize's floor on the norm.
 #define TS_NORM_EPS 1e-12f
+
+// The distance in use (--distance, the d key), in the order d cycles through.
+typedef enum {
+    DIST_EUCLIDEAN,   // |a - b|
+    DIST_SQUARED,     // |a - b|^2
+    // 1 - cos(a, b) = |a/|a| - b/|b||^2 / 2: the embeddings are normalised
+    // whatever --normalize says, so it lies in [0, 2]. A zero embedding has
+    // no direction: normalisation's floor (TS_NORM_EPS) leaves it at the
+    // origin, 1/2 from every unit vector and 0 from another zero one.
+    DIST_COSINE,
+    DIST_COUNT
+} ts_distance;
+
+// What a distance is, for everything that names or judges it (one row each, dist.c).
+typedef struct {
+    const char *name;      // --distance, the JSON lines, the d key's events: "cosine"
+    const char *label;     // the interface's settings token: "L2", "L2^2", "cos"
+    int unit;              // 1: always of unit vectors (normalises whatever --normalize says)
+    float unrelated;       // between two independent random unit vectors: sqrt(2), 2, 1
+                           // (sqrt(E|u - v|^2), E|u - v|^2, E(1 - u.v))
+} ts_distance_info;
+
+// d's row (DIST_EUCLIDEAN's for a value out of range).
+const ts_distance_info *distance_info(ts_distance d);
+// d's name: "euclidean", "squared" or "cosine".
+const char *distance_name(ts_distance d);
+// The distance named s, or -1.
+int distance_parse(const char *s);
+// Whether embeddings are L2-normalised before the distance: normalize (the
+// n key), or a distance that always is of unit vectors (cosine). The
+// trainer, the measurements and the evaluation all ask here.
+int distance_normalizes(ts_distance d, int normalize);
 
 typedef struct {
     float mean, std, min, max;
@@ -69,16 +102,20 @@ int dist_sq_fix_row(float *row, const float *a, float n2a, const float *e, const
 int dist_ws_init(ts_dist_ws *ws, int maxB, int maxE);
 void dist_ws_free(ts_dist_ws *ws);
 // sq (B, B) squared distances (clamped at 0, diagonal exactly 0, symmetric)
-// and dist (B, B) the distance in use (sq itself when squared, else
-// sqrt(sq)). dist may equal sq when squared. Remembers in ws which pairs it
-// computed from their differences, for dist_backward.
-void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squared,
+// and dist (B, B) the distance in use: sqrt(sq), sq itself, or for cosine
+// sq / 2 (exact: a power of 2), 1 - cos when the rows of e are unit vectors
+// (the caller normalises them: distance_normalizes). dist may equal sq only
+// when squared. Remembers in ws which pairs it computed from their
+// differences, for dist_backward.
+void dist_forward(float *dist, float *sq, const float *e, int B, int E, ts_distance distance,
                   ts_dist_ws *ws);
 // de (B, E) += the gradient of a loss whose gradient with respect to dist
 // is W (B, B) (any entries; W[i][j] and W[j][i] both count), through the
-// e (B, E), dist and sq of the last dist_forward with ws. Where sq is 0 the
-// gradient is 0.
+// e (B, E), dist and sq of the last dist_forward with ws (and its
+// distance). Where sq is 0 the gradient is 0. For cosine it is the gradient
+// of sq / 2 with respect to e; embed_backward takes it on to the raw
+// embeddings, through the normalisation.
 void dist_backward(float *de, const float *W, const float *e, const float *dist,
-                   const float *sq, int B, int E, int squared, ts_dist_ws *ws);
+                   const float *sq, int B, int E, ts_distance distance, ts_dist_ws *ws);
 
 #endif

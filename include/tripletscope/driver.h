@@ -39,7 +39,9 @@ typedef struct {
     // summary), in order, without a newline. NULL: nowhere.
     void (*line)(void *ctx, const char *line);
     // A command was refused (why: the notice); returns 1 to end the run with
-    // an error (headless: a failed export), 0 to go on. NULL: go on.
+    // an error (headless: a failed export), 0 to go on. NULL: go on. --dump
+    // tells its failed writes as CMD_EXPORT (a failed export of the run), and
+    // a reset that stops dumping as that reset.
     int (*refused)(void *ctx, ts_command c, long step, const char *why);
     void *ctx;
 } ts_driver_output;

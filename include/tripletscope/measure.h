@@ -36,7 +36,7 @@ typedef struct {
 // for e and norms) of E dimensions. Returns 0, or -1 out of memory.
 int measure_init(ts_measure *m, int B, int maxB, int E);
 void measure_free(ts_measure *m);
-// Measures the batch z (B, E), y (B) under set (normalize, squared, and the
+// Measures the batch z (B, E), y (B) under set (normalize, distance, and the
 // margin of the counts) into st (all but step, loss and the loss's counts,
 // which it zeroes). y must outlive the next calls.
 void measure_batch(ts_measure *m, const float *z, const int *y, const ts_settings *set,

@@ -25,6 +25,17 @@ void report_event(char *buf, size_t n, const ts_event *ev);
 void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
                       const ts_finding *f, int raised);
 void report_export_line(char *buf, size_t n, long step, const char *path);
+// A watched run, as the config line of an attached source describes it.
+typedef struct {
+    const char *name, *dir, *loss;
+    ts_model_kind kind;
+    int tensorboard;
+    const ts_settings *own;       // the settings it is measured under at the start
+    long listed;                  // dumps listed when it opened
+} ts_watched;
+// The config line of watched runs: {"type":"config","source":"watch","runs":[...],...}.
+void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watched *runs,
+                         int n_runs, int follow);
 // A notice the run gave (a watched dump skipped, a dump failed): {"type":"notice",...}.
 void report_notice(char *buf, size_t n, long step, const char *message);
 void report_summary(char *buf, size_t n, long steps, double seconds);

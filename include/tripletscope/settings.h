@@ -4,6 +4,7 @@
 // in use, in the units of the distance in use).
 #ifndef TRIPLETSCOPE_SETTINGS_H
 #define TRIPLETSCOPE_SETTINGS_H
+#include "tripletscope/dist.h"
 #include "tripletscope/loss.h"
 #include "tripletscope/mine.h"
 #include "tripletscope/sampler.h"
@@ -16,7 +17,7 @@ typedef struct {
     float pair_margin;       // Siamese model
     ts_sampler_kind sampler; // shared: both models see the same batches
     int normalize;           // shared: the distance space is shared
-    int squared;             // shared
+    ts_distance distance;    // shared (cosine normalises whatever normalize says)
     float lr;                // shared
 } ts_settings;
 

@@ -23,6 +23,7 @@ typedef struct {
     ts_evalrec last_eval;
     int n_proj;
     float proj[2 * TS_MAX_PROJ]; // (n_proj, 2) held-out points on the first two principal axes
+    int proj_y[TS_MAX_PROJ];     // (n_proj) their labels (watched runs may hold different sets)
     float proj_var[2];           // variance along each axis
     float proj_total_var;        // total variance (for "explains x %")
 } ts_model_view;
@@ -52,7 +53,6 @@ typedef struct {
     int diverged;
     ts_config cfg;               // cfg.set: the current settings
     char class_names[TS_MAX_LEGEND][24];  // the first TS_MAX_LEGEND classes
-    int proj_y[TS_MAX_PROJ];     // labels of the projected points
     ts_model_view model[MODEL_COUNT];
     long n_events;               // events since the last reset
     ts_event events[TS_MAX_EVENTS];  // ring, as in the session

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "cli.h"
 #include "scenario.h"
 
@@ -90,15 +91,14 @@ static int parse_hidden(const char *v, ts_config *c, ts_error *err) {
     return 0;
 }
 
-// The directory is copied into the configuration: a longer one would be cut
-// (and an export written elsewhere), an empty one would mean "/".
-static int parse_export_dir(const char *v, ts_config *c, ts_error *err) {
+// A directory is copied into the configuration (dst, cap bytes): a longer
+// one would be cut (and an export or dump written elsewhere), an empty one
+// would mean "/".
+static int parse_dir(const char *flag, const char *v, char *dst, size_t cap, ts_error *err) {
     size_t n = strlen(v);
-    if (n == 0) return ts_fail(err, "--export-dir: empty value (use . for the current directory)");
-    if (n >= sizeof c->export_dir)
-        return ts_fail(err, "--export-dir: at most %zu characters (got %zu)",
-                       sizeof c->export_dir - 1, n);
-    memcpy(c->export_dir, v, n + 1);
+    if (n == 0) return ts_fail(err, "%s: empty value (use . for the current directory)", flag);
+    if (n >= cap) return ts_fail(err, "%s: at most %zu characters (got %zu)", flag, cap - 1, n);
+    memcpy(dst, v, n + 1);
     return 0;
 }
 
@@ -204,6 +204,21 @@ static int set_models(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *
     return i < 0 ? -1 : 0;
 }
 
+// The distances' names are the core's (dist.h's table).
+static int set_distance(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    const char *names[DIST_COUNT];
+    for (int d = 0; d < DIST_COUNT; d++) names[d] = distance_name((ts_distance)d);
+    int i = pick(fl, v, names, DIST_COUNT, err);
+    if (i >= 0) cli->cfg.set.distance = (ts_distance)i;
+    return i < 0 ? -1 : 0;
+}
+
+// --squared and --no-squared, kept for scripts: the distance in the row's lo.
+static int set_distance_to(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->cfg.set.distance = (ts_distance)fl->lo;
+    return 0;
+}
+
 // The miners' names are the core's (miner_parse).
 static int set_miner(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     int m = miner_parse(v);
@@ -219,7 +234,11 @@ static int set_hidden(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *
 }
 
 static int set_export_dir(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
-    return parse_export_dir(v, &cli->cfg, err);
+    return parse_dir(fl->name, v, cli->cfg.export_dir, sizeof cli->cfg.export_dir, err);
+}
+
+static int set_dump_dir(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    return parse_dir(fl->name, v, cli->cfg.dump_dir, sizeof cli->cfg.dump_dir, err);
 }
 
 // The seed of the weights and batches and that of the generated sets and the split.
@@ -235,6 +254,35 @@ static int set_seed(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *er
 static int set_eval_size(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     cli->eval_size_given = 1;
     return set_int(fl, v, cli, err);
+}
+
+// --watch DIR, given once or twice.
+static int set_watch(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    if (!*v) return ts_fail(err, "--watch: empty directory name");
+    if (cli->watch.n_dirs == TS_MAX_WATCH)
+        return ts_fail(err, "--watch: at most %d runs side by side", TS_MAX_WATCH);
+    cli->watch.dir[cli->watch.n_dirs++] = v;
+    return 0;
+}
+
+static int set_follow(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->watch.follow = (int)fl->lo;
+    cli->follow_given = 1;
+    return 0;
+}
+
+// A CSV's column is a number; a TensorBoard metadata.tsv's (--watch) a
+// number or a header's name.
+static int set_label_col(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->watch.label_col = v;
+    char *end;
+    long x = strtol(v, &end, 10);
+    if (*v && !*end && x >= 0 && x <= fl->hi) {
+        cli->data.label_col = (int)x;
+        return 0;
+    }
+    cli->label_col_name = 1;   // only --watch reads a name: checked once every flag is read
+    return 0;
 }
 
 // Applied in cli_parse's first pass, under every other flag.
@@ -261,8 +309,9 @@ const cli_flag cli_flags[] = {
      "[/usr/share/datasets/fashion-mnist]", NULL},
     {"--labels", "FILE", set_str, AT(data.labels), 0, 0,
      "labels for .npy or IDX features (.npy or IDX)", NULL},
-    {"--label-col", "N", set_int, AT(data.label_col), 0, 1 << 20,
-     "CSV label column, 0-based, 0..1048576 [last]", NULL},
+    {"--label-col", "N", set_label_col, 0, 0, 1 << 20,
+     "CSV label column, 0-based, 0..1048576 [last]; with\n"
+     "--watch, a metadata.tsv column: a number or a name", NULL},
     {"--test-frac", "F", set_fraction, AT(data.test_frac), 0, 0,
      "held-out fraction where the set has no split, (0,1) [0.2]", NULL},
     {"--classes", "N", set_int, AT(data.classes), 2, TS_MAX_CLASSES,
@@ -294,9 +343,12 @@ const cli_flag cli_flags[] = {
      "L2-normalise embeddings before distances", NULL},
     {"--no-normalize", NULL, set_on, AT(cfg.set.normalize), 0, 0,
      "use the raw embeddings [default]", NULL},
-    {"--squared", NULL, set_on, AT(cfg.set.squared), 1, 0, "squared Euclidean distance", NULL},
-    {"--no-squared", NULL, set_on, AT(cfg.set.squared), 0, 0,
-     "Euclidean distance [default]", NULL},
+    {"--distance", "NAME", set_distance, 0, 0, 0,
+     "euclidean |a - b|, squared |a - b|^2, or cosine\n"
+     "1 - cos(a, b), in [0, 2], of normalised embeddings\n"
+     "whatever --normalize says [euclidean]", NULL},
+    {"--squared", NULL, set_distance_to, 0, DIST_SQUARED, 0, "--distance squared", NULL},
+    {"--no-squared", NULL, set_distance_to, 0, DIST_EUCLIDEAN, 0, "--distance euclidean", NULL},
 
     SECTION("Losses and mining"),
     {"--pair-margin", "F", set_nonneg, AT(cfg.set.pair_margin), 0, 0,
@@ -333,6 +385,16 @@ const cli_flag cli_flags[] = {
     {"--scenario", "NAME", set_str, AT(scenario), 0, 0,
      "a reproducible stall (list: --scenario list) [none]", NULL},
 
+    SECTION("Watching your own run (docs/attach.md, docs/dump-format.md)"),
+    {"--watch", "DIR", set_watch, 0, 0, 0,
+     "read the embeddings a training loop dumps into DIR\n"
+     "(or a TensorBoard log directory) instead of training;\n"
+     "twice: a contrastive and a triplet run side by side", NULL},
+    {"--follow", NULL, set_follow, 0, 1, 0,
+     "keep watching for new dumps [the interface: on;\n"
+     "headless: off, it ends after the last dump]", NULL},
+    {"--no-follow", NULL, set_follow, 0, 0, 0, "read the dumps there are, then stop", NULL},
+
     SECTION("Running"),
     {"--seed", "N", set_seed, 0, 0, 2147483647L,
      "seed of weights, batches and mining, 0..2147483647 [0]", NULL},
@@ -362,6 +424,13 @@ const cli_flag cli_flags[] = {
     {"--export-dir", "DIR", set_export_dir, 0, 0, 0,
      "where the e key writes snapshots, at most 255\n"
      "characters [.]", NULL},
+    {"--dump", "DIR", set_dump_dir, 0, 0, 0,
+     "write the run directory of docs/dump-format.md:\n"
+     "DIR/siamese/, DIR/triplet/ (interface too; a reset\n"
+     "stops it), at most 255 characters", NULL},
+    {"--dump-every", "N", set_int, AT(cfg.dump_every), 1, 1000000000L,
+     "with --dump: each batch's embeddings every N steps,\n"
+     "1..1000000000 [--log-every]", NULL},
     {"--models", "WHICH", set_models, 0, 0, 0, "both, siamese or triplet [both]", NULL},
     {"--threads", "N", set_int, AT(cfg.threads), 1, 64,
      "threads to train on, 1..64. Both models: 2 or more\n"
@@ -406,6 +475,55 @@ static int next_flag(int argc, char **argv, int *i, const cli_flag **fl, const c
     return 0;
 }
 
+// --- Watching ------------------------------------------------------------------------
+//
+// Flags that set what --watch measures under (they win over run.json), and
+// flags that only the trainer reads: given with --watch, those are refused
+// rather than silently ignored.
+static const struct {
+    const char *flag;
+    unsigned given;   // WATCH_GIVEN_*, or 0: refused with --watch
+} watch_flags[] = {
+    {"--miner", WATCH_GIVEN_MINER},          {"--margin", WATCH_GIVEN_MARGIN},
+    {"--pair-margin", WATCH_GIVEN_PAIR_MARGIN}, {"--squared", WATCH_GIVEN_DISTANCE},
+    {"--no-squared", WATCH_GIVEN_DISTANCE},  {"--distance", WATCH_GIVEN_DISTANCE},
+    {"--normalize", WATCH_GIVEN_NORMALIZE},  {"--no-normalize", WATCH_GIVEN_NORMALIZE},
+    {"--preset", WATCH_GIVEN_MINER | WATCH_GIVEN_MARGIN | WATCH_GIVEN_NORMALIZE | WATCH_GIVEN_DISTANCE},
+    {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
+    {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
+    {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
+    {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
+    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
+};
+
+static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {
+    int steps_given = 0;
+    for (int i = 1; i < argc; i++) {
+        const cli_flag *fl;
+        const char *v;
+        next_flag(argc, argv, &i, &fl, &v, err);
+        steps_given |= !strcmp(fl->name, "--steps");
+        for (size_t k = 0; k < sizeof watch_flags / sizeof watch_flags[0]; k++) {
+            if (strcmp(fl->name, watch_flags[k].flag)) continue;
+            if (!watch_flags[k].given)
+                return ts_fail(err, "%s: not with --watch (it sets how tripletscope trains; "
+                               "a watched run is trained by its own loop)", fl->name);
+            cli->watch.given |= watch_flags[k].given;
+        }
+    }
+    cli->watch.max_bytes = cli->data.max_bytes;
+    if (!steps_given) cli->cfg.steps = -1;   // to the last dump (or on, following)
+    // One thread measures the dumps; its products (an evaluation's above
+    // all) get every core unless --threads says otherwise.
+    cli->cfg.models = TS_MODEL_BIT(MODEL_TRIPLET);
+    if (!cli->cfg.threads) {
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        cli->cfg.threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (int)cpus;
+    }
+    if (!cli->eval_size_given) cli->cfg.eval_size = TS_EVAL_SIZE_DEFAULT;
+    return 0;
+}
+
 int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
     memset(cli, 0, sizeof *cli);
     config_default(&cli->cfg);
@@ -431,5 +549,10 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
         if (fl->set(fl, v, cli, err)) return -1;
     }
     if (cli->help || cli->version || (cli->scenario && !strcmp(cli->scenario, "list"))) return 0;
+    if (cli->watch.n_dirs) return watch_check(argc, argv, cli, err);
+    if (cli->label_col_name)
+        return ts_fail(err, "--label-col: expected a column number, got \"%s\" (a name is for --watch)",
+                       cli->watch.label_col);
+    if (cli->follow_given) return ts_fail(err, "--follow: only with --watch DIR");
     return config_validate(&cli->cfg, err);
 }

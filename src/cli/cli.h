@@ -19,6 +19,7 @@ typedef struct {
     const char *scenario;        // --scenario NAME
     ts_watch_opts watch;         // --watch DIR (n_dirs 0: train)
     int follow_given;            // --follow / --no-follow given (the interface follows by default)
+    int label_col_name;          // --label-col named a column (only --watch reads names)
 } ts_cli;
 
 // --- The flags ------------------------------------------------------------------

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "cli.h"
 #include "tripletscope/clock.h"
 #include "tripletscope/file.h"
@@ -116,7 +117,7 @@ static int dump_projection(const ts_snapshot *sn, const char *path, ts_error *er
         if (!m->enabled || !m->have_eval) continue;
         for (int i = 0; i < m->n_proj && !e; i++)
             if (fprintf(f, "%.6g,%.6g,%d,%s\n", m->proj[2 * i], m->proj[2 * i + 1],
-                        sn->proj_y[i], model_name(m->kind)) < 0)
+                        m->proj_y[i], model_name(m->kind)) < 0)
                 e = failure();
     }
     errno = 0;
@@ -159,6 +160,17 @@ static int close_log(sinks *k) {
     return k->failed ? 2 : 0;
 }
 
+// Following a watched run, Ctrl-C (or SIGTERM) ends it as the last dump
+// would: the summary still comes.
+static volatile sig_atomic_t stop_signal;
+static void on_stop(int sig) { stop_signal = sig; }
+
+static void wait_for_dumps(const ts_cli *cli) {
+    int ms = cli->watch.poll_ms > 0 ? cli->watch.poll_ms : 200;
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
 int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *test,
                  const char *name) {
     ts_error err;
@@ -166,6 +178,10 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
     // failed write, instead of killing the run silently. SIGPIPE keeps its
     // default: piped into head, the run ends quietly as any filter does.
     signal(SIGXFSZ, SIG_IGN);
+    if (cli->watch.n_dirs && cli->watch.follow) {
+        signal(SIGINT, on_stop);
+        signal(SIGTERM, on_stop);
+    }
     sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
     ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1};
     ts_driver *d;
@@ -189,11 +205,15 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
 
     driver_begin(d);
     double t0 = clock_now();
-    while (driver_running(d) && !k.failed) driver_step(d);
-    int status = driver_failed(d) ? 2 : 0;
+    while (driver_running(d) && !k.failed && !stop_signal) {
+        driver_step(d);
+        if (driver_waiting(d)) wait_for_dumps(cli);
+    }
+    int status = 0;
     // A failed write ends the run at once: no evaluation, projection or
     // summary after it.
     if (!k.failed && finish(cli, d, &k, clock_now() - t0)) status = 2;
+    if (driver_failed(d)) status = 2;   // after finish: its evaluation's --dump may fail
     driver_free(d);
     if (close_log(&k) || k.failed) status = 2;
     return status;

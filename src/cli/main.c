@@ -38,7 +38,10 @@ int main(int argc, char **argv) {
     char name[64];
     memset(&train, 0, sizeof train);
     memset(&test, 0, sizeof test);
-    if (cli_load_data(&cli, &train, &test, name, sizeof name, &err)) {
+    if (cli.watch.n_dirs) {   // an attached run: no data set, the dumps are the data
+        snprintf(name, sizeof name, "watch");
+        if (!cli.headless && !cli.follow_given) cli.watch.follow = 1;
+    } else if (cli_load_data(&cli, &train, &test, name, sizeof name, &err)) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
         return 2;
     }
@@ -46,8 +49,9 @@ int main(int argc, char **argv) {
     if (cli.headless) {
         status = run_headless(&cli, &train, &test, name);
     } else {
-        if (!cli.eval_size_given) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
-        ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path};
+        if (!cli.eval_size_given && !cli.watch.n_dirs) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
+        ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path,
+                               .watch = cli.watch.n_dirs ? &cli.watch : NULL};
         status = ui_run(&cli.cfg, &opts, &train, &test, name);
     }
     data_free(&train);

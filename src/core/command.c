@@ -31,7 +31,7 @@ static const struct {
                      "L2 normalisation of the embeddings on / off (both)",
                      "L2-normalise the embeddings before the loss (or stop, if it does)"}},
     {CMD_DISTANCE, {'d', "distance", "distance", BOTH, SCOPE_TRAINER, 0,
-                    "distance L2 / squared L2 (both)",
+                    "distance L2 -> squared L2 -> cosine (1 - cos) -> L2 (both)",
                     "change the distance the loss uses (euclidean, squared, cosine)"}},
     {CMD_LR_UP, {']', "lr_up", "lr", BOTH, SCOPE_TRAINER, 0, "learning rate x2 / /2 (both)",
                  "raise the learning rate"}},

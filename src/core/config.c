@@ -15,7 +15,7 @@ void config_default(ts_config *c) {
     c->set.pair_margin = 1.0f;
     c->set.sampler = SAMPLER_UNIFORM;
     c->set.normalize = 0;
-    c->set.squared = 0;
+    c->set.distance = DIST_EUCLIDEAN;
     c->set.lr = 1e-3f;
     c->batch = 128;
     c->k = 16;
@@ -101,6 +101,9 @@ int config_validate(const ts_config *c, ts_error *err) {
         return ts_fail(err, "--threads: must be between 1 and 64 (got %d)", c->threads);
     if (!isfinite(c->momentum) || c->momentum < 0 || c->momentum >= 1)
         return ts_fail(err, "--momentum: must be in [0, 1) (got %g)", c->momentum);
+    if (c->dump_every < 0) return ts_fail(err, "--dump-every: must be at least 1 (got %d)", c->dump_every);
+    if (c->dump_every > 0 && !c->dump_dir[0])
+        return ts_fail(err, "--dump-every: needs --dump DIR (the directory the dumps go to)");
     return 0;
 }
 

@@ -8,6 +8,34 @@
 #include "simd.h"
 
 // ---------------------------------------------------------------------------
+// The distances
+
+// Indexed by ts_distance. The unrelated distances are the margin_scale
+// rule's scale (diag_rules.c): on unit vectors in E dimensions u.v has mean
+// 0, so E|u - v|^2 = 2, its square root about sqrt(2), and E(1 - u.v) = 1.
+static const ts_distance_info distances[DIST_COUNT] = {
+    [DIST_EUCLIDEAN] = {"euclidean", "L2", 0, 1.41421356f},
+    [DIST_SQUARED] = {"squared", "L2^2", 0, 2.0f},
+    [DIST_COSINE] = {"cosine", "cos", 1, 1.0f},
+};
+
+const ts_distance_info *distance_info(ts_distance d) {
+    return &distances[(unsigned)d < DIST_COUNT ? d : DIST_EUCLIDEAN];
+}
+
+const char *distance_name(ts_distance d) { return distance_info(d)->name; }
+
+int distance_parse(const char *s) {
+    for (int d = 0; d < DIST_COUNT; d++)
+        if (strcmp(s, distances[d].name) == 0) return d;
+    return -1;
+}
+
+int distance_normalizes(ts_distance d, int normalize) {
+    return normalize || distance_info(d)->unit;
+}
+
+// ---------------------------------------------------------------------------
 // L2 normalisation
 
 void embed_forward(float *e, float *norms, const float *z, int B, int E, int normalize) {
@@ -160,7 +188,7 @@ void dist_ws_free(ts_dist_ws *ws) {
     memset(ws, 0, sizeof *ws);
 }
 
-void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squared,
+void dist_forward(float *dist, float *sq, const float *e, int B, int E, ts_distance distance,
                   ts_dist_ws *ws) {
     float *n2 = ws->n2;
     int *refined = ws->close;
@@ -180,10 +208,15 @@ void dist_forward(float *dist, float *sq, const float *e, int B, int E, int squa
         for (int j = j0; j < B; j++) sq[(size_t)j * B + i] = row[j];
     }
     ws->n_close = n_close;
-    if (!squared)
-        for (size_t ij = 0; ij < (size_t)B * B; ij++) dist[ij] = sqrtf(sq[ij]);
+    size_t BB = (size_t)B * B;
+    // Elementwise from sq, so the symmetry to the bit and the exact zeros
+    // carry over; halving is exact (outside the denormals).
+    if (distance == DIST_EUCLIDEAN)
+        for (size_t ij = 0; ij < BB; ij++) dist[ij] = sqrtf(sq[ij]);
+    else if (distance == DIST_COSINE)
+        for (size_t ij = 0; ij < BB; ij++) dist[ij] = 0.5f * sq[ij];
     else if (dist != sq)
-        memcpy(dist, sq, sizeof(float) * (size_t)B * B);
+        memcpy(dist, sq, sizeof(float) * BB);
 }
 
 // The pairs dist_forward computed from their differences take the first
@@ -209,20 +242,22 @@ WIDEST_SIMD static void close_backward(float *de, float *S, const float *e, int 
 }
 
 void dist_backward(float *de, const float *W, const float *e, const float *dist,
-                   const float *sq, int B, int E, int squared, ts_dist_ws *ws) {
+                   const float *sq, int B, int E, ts_distance distance, ts_dist_ws *ws) {
     float *S = ws->S;
     // dL/dsq, zero where sq is 0 (the clamp, the diagonal, identical points:
     // there d = sqrt(sq) has no derivative, and 0 is the subgradient TF
-    // Addons takes). Branch-free, so it vectorises: every quotient is
-    // computed and the masked ones (a zero distance gives inf or NaN) are
-    // dropped.
+    // Addons takes; for sq and sq / 2 the gradient there is 0 anyway).
+    // Branch-free, so it vectorises: every quotient is computed and the
+    // masked ones (a zero distance gives inf or NaN) are dropped. Cosine's
+    // d = sq / 2 takes half of W, exactly.
     size_t BB = (size_t)B * B;
-    if (squared)
+    if (distance != DIST_EUCLIDEAN) {
+        float f = distance == DIST_COSINE ? 0.5f : 1.0f;
         for (size_t ij = 0; ij < BB; ij++) {
             float g = W[ij];
-            S[ij] = !(sq[ij] <= 0.0f) & (g != 0.0f) ? g : 0.0f;
+            S[ij] = !(sq[ij] <= 0.0f) & (g != 0.0f) ? f * g : 0.0f;
         }
-    else
+    } else
         for (size_t ij = 0; ij < BB; ij++) {
             float g = W[ij], q = g * (0.5f / dist[ij]);
             uint32_t bits, keep = (uint32_t)(!(sq[ij] <= 0.0f) & (g != 0.0f));

@@ -6,6 +6,7 @@
 #include <string.h>
 #include "tripletscope/diagnose.h"
 #include "tripletscope/driver.h"
+#include "tripletscope/dump.h"
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
 #include "tripletscope/session.h"
@@ -16,6 +17,7 @@
 
 struct ts_driver {
     ts_source src;               // what produces the measurements
+    ts_session *s;               // the trainer, when it is the source (--dump reads it); else NULL
     ts_run_info info;            // what it runs on (the model names of the lines)
     ts_diag *diag;
     ts_script script;
@@ -33,6 +35,8 @@ struct ts_driver {
     int waiting;                 // the source has nothing new yet (a followed run)
     char notice[640];            // the last thing a command said (refusal, export path)
     long notice_seq;             // notices so far: a repeated text is still a new notice
+    ts_dump *dump;               // --dump, or NULL (none, or stopped)
+    float *dump_x;               // (maxB, D) held-out features embedded again for --dump
 };
 
 static void notice(ts_driver *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -81,6 +85,80 @@ static void take_notices(ts_driver *d) {
     }
 }
 
+// --- Dumps (--dump DIR: dump.h) -------------------------------------------------------
+//
+// The raw embeddings, as docs/dump-format.md wants them: a batch's are each
+// model's network output (act[L]: the step's backward leaves it as the
+// forward wrote it, and nothing embeds again before dump_step); the
+// held-out set's are eval_emb when the run does not normalise, else the
+// set embedded again (eval_emb holds them normalised). A failed write is a
+// notice and dumping stops (the interface goes on); headless it is a failed
+// export: the run ends with status 2. A reset stops dumping too: DIR holds
+// one run.
+
+static int dump_open(ts_driver *d, ts_error *err) {
+    ts_session *s = d->s;
+    ts_run_info info;
+    session_info(s, &info);
+    d->dump_x = malloc(sizeof(float) * (size_t)s->model[0].net.maxB * s->train->D);
+    if (!d->dump_x) return ts_fail(err, "--dump: out of memory");
+    return dump_create(&d->dump, &s->cfg, &info, err);
+}
+
+// Dumping stops; the notice says why, and refused whether the run ends.
+static void dump_stop(ts_driver *d, ts_command c, long step) {
+    dump_free(d->dump);
+    d->dump = NULL;
+    if (d->out.refused && d->out.refused(d->out.ctx, c, step, d->notice))
+        d->failed = d->ended = 1;
+}
+
+static void dump_failed(ts_driver *d, const ts_error *err) {
+    notice(d, "%s%s", err->msg, d->opts.interactive ? "; dumping stopped" : "");
+    dump_stop(d, CMD_EXPORT, d->s->step);
+}
+
+static void dump_reset(ts_driver *d, ts_command c, long step) {
+    if (!d->dump) return;
+    notice(d, "--dump: dumping stopped at the reset (step %ld): %s holds the run before it",
+           step, d->s->cfg.dump_dir);
+    dump_stop(d, c, step);
+}
+
+static void dump_step(ts_driver *d) {
+    ts_session *s = d->s;
+    if (!d->dump || !dump_due(d->dump, s->step)) return;
+    ts_error err;
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_model *m = &s->model[k];
+        if (m->enabled && dump_batch(d->dump, m->kind, s->step, m->net.act[m->net.L], s->y,
+                                     s->cfg.batch, m->track.last.loss, s->cfg.set.lr, &err)) {
+            dump_failed(d, &err);
+            return;
+        }
+    }
+}
+
+static int dump_model_eval(ts_driver *d, ts_model *m, ts_error *err) {
+    ts_session *s = d->s;
+    if (!s->cfg.set.normalize)
+        return dump_eval(d->dump, m->kind, s->step, m->eval_emb, s->eval_y, s->n_eval, err);
+    if (dump_eval_begin(d->dump, m->kind, s->step, s->n_eval, err)) return -1;
+    for (int i0 = 0, ch = m->net.maxB; i0 < s->n_eval; i0 += ch) {
+        int c = s->n_eval - i0 < ch ? s->n_eval - i0 : ch;
+        data_gather(s->test, s->eval_idx + i0, c, d->dump_x);
+        if (dump_eval_rows(d->dump, mlp_forward(&m->net, d->dump_x, c), c, err)) return -1;
+    }
+    return dump_eval_end(d->dump, s->eval_y, err);
+}
+
+static void dump_evals(ts_driver *d) {
+    ts_error err;
+    for (int k = 0; k < MODEL_COUNT && d->dump; k++)
+        if (d->s->model[k].enabled && dump_model_eval(d, &d->s->model[k], &err))
+            dump_failed(d, &err);
+}
+
 // --- Measuring -----------------------------------------------------------------------
 
 // The diagnosis reads every step and evaluation the tracks gained; an
@@ -101,6 +179,7 @@ static void diagnose(ts_driver *d) {
 static void evaluate(ts_driver *d) {
     unsigned evaluated = 0;
     d->src.ops->evaluate(d->src.self, &evaluated);
+    dump_evals(d);
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_track *t = track_of(d, k);
         if (!t || !(evaluated & TS_MODEL_BIT(k))) continue;
@@ -160,6 +239,7 @@ static void step_once(ts_driver *d) {
     }
     d->steps_run++;
     d->step = a.step;
+    dump_step(d);   // first: the batch's embeddings are the last thing embedded
     if (a.log)
         for (int k = 0; k < MODEL_COUNT; k++) {
             const ts_track *t = track_of(d, k);
@@ -242,14 +322,17 @@ static int source_command(ts_driver *d, ts_command c) {
     }
     take_notices(d);
     if (r == 0) return 0;
-    if (command_info(c)->resets) d->step = 0;
+    if (r == 2) return 1;   // the view moved (a watched run's timeline): no event
+    int resets = command_info(c)->resets && !d->info.attached;   // watching, r restores settings
+    if (resets) d->step = 0;
     report_event(d->line, REPORT_LINE_MAX, &ev);
     emit(d);
-    if (command_info(c)->resets) {
+    if (resets) {
         diag_reset(d->diag, d->changes);
         emit_changes(d);
         // A reset clears a divergence: go on if that was the only reason to pause.
         if (d->auto_paused) d->auto_paused = d->paused = 0;
+        dump_reset(d, c, ev.step);
     }
     return 1;
 }
@@ -296,6 +379,7 @@ int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_o
         return -1;
     }
     d->src.ops->info(d->src.self, &d->info);
+    if (!spec->watch) d->s = d->src.self;
     d->diag = diag_create();
     d->line = malloc(REPORT_LINE_MAX);
     d->changes = malloc(sizeof *d->changes);
@@ -303,6 +387,10 @@ int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_o
     if (!d->diag || !d->line || !d->changes || !d->export_snap) {
         driver_free(d);
         return ts_fail(err, "out of memory");
+    }
+    if (d->s && spec->cfg->dump_dir[0] && dump_open(d, err)) {
+        driver_free(d);
+        return -1;
     }
     d->paused = d->opts.interactive && d->opts.start_paused;
     *out = d;
@@ -317,6 +405,8 @@ void driver_free(ts_driver *d) {
     free(d->line);
     free(d->changes);
     free(d->export_snap);
+    dump_free(d->dump);
+    free(d->dump_x);
     free(d);
 }
 

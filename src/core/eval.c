@@ -1,4 +1,6 @@
-// eval.c: P@1, R-precision and MAP@R, blockwise through sgemm.
+// eval.c: P@1, R-precision and MAP@R, blockwise through sgemm. The ranking
+// is by the Euclidean distance of the embeddings given; under cosine the
+// trainer gives them normalised, which ranks as 1 - cos does.
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

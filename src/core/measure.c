@@ -66,9 +66,9 @@ void measure_batch(ts_measure *m, const float *z, const int *y, const ts_setting
     long step = st->step;
     memset(st, 0, sizeof *st);
     st->step = step;
-    embed_forward(m->e, m->norms, z, B, E, set->normalize);
-    float *dist = set->squared ? m->sq : m->dist;
-    dist_forward(dist, m->sq, m->e, B, E, set->squared, &m->dws);     // (B, B)
+    embed_forward(m->e, m->norms, z, B, E, distance_normalizes(set->distance, set->normalize));
+    float *dist = set->distance == DIST_SQUARED ? m->sq : m->dist;
+    dist_forward(dist, m->sq, m->e, B, E, set->distance, &m->dws);     // (B, B)
     m->d = dist;
     m->y = y;
     anchors_build(&m->anc, dist, y, B);

@@ -17,9 +17,11 @@ static void report_settings(ts_json *j, const ts_settings *set) {
     json_raw(j, ",\"soft\":%s,\"reduce\":\"%s\",\"pair_margin\":", set->soft ? "true" : "false",
              reduce_name(set->reduce));
     json_num(j, set->pair_margin);
-    json_raw(j, ",\"sampler\":\"%s\",\"normalize\":%s,\"squared\":%s,\"lr\":",
+    // "squared" stays beside "distance" for the readers of the lines before it.
+    json_raw(j, ",\"sampler\":\"%s\",\"normalize\":%s,\"distance\":\"%s\",\"squared\":%s,"
+                "\"lr\":",
              sampler_name(set->sampler), set->normalize ? "true" : "false",
-             set->squared ? "true" : "false");
+             distance_name(set->distance), set->distance == DIST_SQUARED ? "true" : "false");
     json_num(j, set->lr);
     json_raw(j, "}");
 }
@@ -91,6 +93,11 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
              c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
              c->eval_size, config_threads(c),
              models_name(c->models));
+    if (c->dump_dir[0]) {   // --dump only: other runs' lines stay as they were
+        json_raw(&j, "\"dump\":{\"dir\":");
+        json_str(&j, c->dump_dir);
+        json_raw(&j, ",\"every\":%d},", c->dump_every > 0 ? c->dump_every : c->log_every);
+    }
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);
     json_raw(&j, ",\"siamese\":{\"loss\":\"contrastive\",\"pair_margin\":");
@@ -100,7 +107,31 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     json_num(&j, c->set.margin);
     json_raw(&j, ",\"soft\":%s,\"reduce\":\"%s\"},\"distance\":{\"normalize\":%s,\"squared\":%s}}",
              c->set.soft ? "true" : "false", reduce_name(c->set.reduce),
-             c->set.normalize ? "true" : "false", c->set.squared ? "true" : "false");
+             c->set.normalize ? "true" : "false",
+             c->set.distance == DIST_SQUARED ? "true" : "false");
+}
+
+void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watched *runs,
+                         int n_runs, int follow) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"config\",\"version\":\"%s\",\"source\":\"watch\",\"runs\":[",
+             TS_VERSION);
+    for (int i = 0; i < n_runs; i++) {
+        const ts_watched *r = &runs[i];
+        json_raw(&j, "%s{\"model\":", i ? "," : "");
+        json_str(&j, r->name);
+        json_raw(&j, ",\"dir\":");
+        json_str(&j, r->dir);
+        json_raw(&j, ",\"loss\":");
+        json_str(&j, r->loss);
+        json_raw(&j, ",\"as\":\"%s\",\"format\":\"%s\",\"dumps\":%ld,\"settings\":",
+                 model_name(r->kind), r->tensorboard ? "tensorboard" : "run", r->listed);
+        report_settings(&j, r->own);
+        json_raw(&j, "}");
+    }
+    json_raw(&j, "],\"eval_size\":%d,\"follow\":%s,\"seed\":%llu}", c->eval_size,
+             follow ? "true" : "false", (unsigned long long)c->seed);
 }
 
 void report_step(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
@@ -181,6 +212,20 @@ void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
     evidence_obj(&j, f);
     json_raw(&j, ",\"suggest\":");
     suggest_str(&j, f);
+    if (info->attached) {   // no key acts on the user's model: what to change in their training
+        json_raw(&j, ",\"advice\":[");
+        int first = 1;
+        for (int i = 0; i < f->n_suggest; i++) {
+            const char *a = command_info(f->suggest[i])->advice;
+            int seen = 0;
+            for (int k = 0; k < i; k++) seen |= command_info(f->suggest[k])->advice == a;
+            if (!a || seen) continue;
+            json_raw(&j, "%s", first ? "" : ",");
+            json_str(&j, a);
+            first = 0;
+        }
+        json_raw(&j, "]");
+    }
     json_raw(&j, "}");
 }
 

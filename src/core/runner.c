@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "tripletscope/clock.h"
 #include "tripletscope/file.h"
 #include "tripletscope/driver.h"
@@ -14,6 +15,7 @@
 #define COMMAND_QUEUE 64        // commands given faster than steps run wait here
 #define RATE_SAMPLES 128    // publications remembered for steps/s (>= 1 s of them)
 #define RATE_WINDOW 1.0     // seconds
+#define WATCH_POLL_MS 100   // a followed run is listed again this often while nothing is new
 
 struct ts_runner {
     ts_driver *d;                   // touched only by the worker once started
@@ -133,6 +135,19 @@ static void publish(ts_runner *r) {
 
 // --- The worker ---------------------------------------------------------------
 
+// A followed run has nothing new: wait a while for its next dump, or less
+// if a key comes first.
+static void wait_for_news(ts_runner *r) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += (long)WATCH_POLL_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    pthread_mutex_lock(&r->mu);
+    if (!r->quit && r->nqueued == 0) pthread_cond_timedwait(&r->cv, &r->mu, &until);
+    pthread_mutex_unlock(&r->mu);
+}
+
 static void *worker(void *arg) {
     ts_runner *r = arg;
     ts_command given[COMMAND_QUEUE];
@@ -154,6 +169,7 @@ static void *worker(void *arg) {
         if (n || !stepped || driver_paused(r->d) || !driver_running(r->d) ||
             (clock_now() - r->last_publish) * 1000.0 >= r->publish_ms)
             publish(r);
+        if (driver_waiting(r->d)) wait_for_news(r);
     }
     publish(r);
     return NULL;

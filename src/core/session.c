@@ -332,9 +332,10 @@ static void model_step(ts_session *s, ts_model *m) {
     else st->loss = measure_triplets(ms, set, &m->miner_rng, st);
 
     memset(m->de, 0, sizeof(float) * (size_t)B * E);
-    dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->squared, &ms->dws);
+    dist_backward(m->de, ms->W, ms->e, ms->d, ms->sq, B, E, set->distance, &ms->dws);
     memset(m->dz, 0, sizeof(float) * (size_t)B * E);
-    embed_backward(m->dz, m->de, ms->e, ms->norms, B, E, set->normalize);
+    embed_backward(m->dz, m->de, ms->e, ms->norms, B, E,
+                   distance_normalizes(set->distance, set->normalize));
     // The gradients are zero here: mlp_reset and every step leave them so.
     mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
 }
@@ -399,9 +400,11 @@ void session_info(const ts_session *s, ts_run_info *info) {
 // ---------------------------------------------------------------------------
 // Evaluation
 
-// Embeds rows idx (n) of ds into out (n, E) in the model's distance space;
-// tells the progress (0 queries ranked) after every chunk when progress is
-// set, so that a front end hears from a long evaluation from its start.
+// Embeds rows idx (n) of ds into out (n, E) in the model's distance space
+// (normalised under cosine too: ranking by 1 - cos is ranking by the
+// Euclidean distance of unit vectors, which the evaluation computes); tells
+// the progress (0 queries ranked) after every chunk when progress is set, so
+// that a front end hears from a long evaluation from its start.
 static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const int *idx,
                        int n, float *out, ts_eval_progress fn, void *ctx) {
     int E = s->cfg.embed_dim;
@@ -409,7 +412,8 @@ static void embed_rows(ts_session *s, ts_model *m, const ts_dataset *ds, const i
         int c = n - i0 < EVAL_CHUNK ? n - i0 : EVAL_CHUNK;
         data_gather(ds, idx + i0, c, m->xe);
         const float *z = mlp_forward(&m->net, m->xe, c);
-        embed_forward(out + (size_t)i0 * E, m->meas.norms, z, c, E, s->cfg.set.normalize);
+        embed_forward(out + (size_t)i0 * E, m->meas.norms, z, c, E,
+                      distance_normalizes(s->cfg.set.distance, s->cfg.set.normalize));
         if (fn) fn(ctx, m->kind, 0, n);
     }
 }
@@ -499,11 +503,12 @@ static int cmd_toggle(ts_session *s, ts_command c, char *from, char *to, char *w
     return 1;
 }
 
+// d: euclidean -> squared -> cosine -> euclidean (ts_distance's order).
 static int cmd_distance(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    int *sq = &s->cfg.set.squared;
-    snprintf(from, 40, "%s", *sq ? "squared" : "euclidean");
-    *sq = !*sq;
-    snprintf(to, 40, "%s", *sq ? "squared" : "euclidean");
+    ts_distance *d = &s->cfg.set.distance;
+    snprintf(from, 40, "%s", distance_name(*d));
+    *d = (ts_distance)((*d + 1) % DIST_COUNT);
+    snprintf(to, 40, "%s", distance_name(*d));
     (void)c, (void)why, (void)n;
     return 1;
 }
@@ -563,7 +568,6 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         if (s->train->class_names) snprintf(snap->class_names[c], 24, "%s", s->train->class_names[c]);
         else snprintf(snap->class_names[c], 24, "%d", c);
     }
-    memcpy(snap->proj_y, s->proj_y, sizeof(int) * s->n_proj);
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_model *m = &s->model[k];
         ts_model_view *v = &snap->model[k];
@@ -575,6 +579,7 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         v->last_eval = m->track.last_eval;
         v->n_proj = m->track.have_eval ? s->n_proj : 0;
         memcpy(v->proj, m->proj, sizeof(float) * 2 * v->n_proj);
+        memcpy(v->proj_y, s->proj_y, sizeof(int) * v->n_proj);
         v->proj_var[0] = m->pca.var[0];
         v->proj_var[1] = m->pca.var[1];
         v->proj_total_var = m->pca.total_var;

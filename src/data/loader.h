@@ -2,6 +2,7 @@
 // public interface).
 #ifndef TRIPLETSCOPE_DATA_LOADER_H
 #define TRIPLETSCOPE_DATA_LOADER_H
+#include <stdio.h>
 #include <zlib.h>
 #include "tripletscope/data.h"
 
@@ -66,6 +67,30 @@ int data_open(const char *path, int64_t *size, ts_error *err);
 // text's own len bytes count against b (NULL: no budget, for the embedded sets).
 int data_parse_csv(const char *what, const char *text, size_t len, int label_col,
                    const data_budget *b, ts_dataset *ds, ts_error *err);
+// --- .npy headers (npy.c) --------------------------------------------------------
+
+#define DATA_NPY_MAX_DIMS 8
+
+// What a .npy file's header says, parsed and bounds-checked.
+typedef struct {
+    char descr[24];   // e.g. "<f4", shown in messages (unprintables as '?')
+    char order;       // '<', '>', '|' or '='
+    char kind;        // 'f', 'i', 'u', ...
+    int size;         // bytes a value (0 when descr is no plain "<kN")
+    int fortran;      // Fortran (column-major) order
+    int ndim;
+    uint64_t shape[DATA_NPY_MAX_DIMS];
+    int64_t avail;    // bytes after the header
+} data_npy_header;
+
+// Opens a .npy through data_open (so without blocking) and reads its magic,
+// version and header into hd; the stream is left at the first value.
+// Returns the stream, or NULL naming path in err (bad magic, a truncated or
+// malformed header, an unsupported version, a structured dtype).
+FILE *data_npy_open(const char *path, data_npy_header *hd, ts_error *err);
+// The shape as numpy prints it, "(150, 4)" or "(150,)", into out.
+void data_npy_shape_text(const data_npy_header *hd, char *out, size_t cap);
+
 // Reads IDX unsigned-byte features (raw or gzip) into ds; ds->y is allocated
 // but not filled.
 int data_read_idx_features(const char *path, const data_budget *b, ts_dataset *ds,

@@ -12,19 +12,7 @@
 #include <unistd.h>
 #include "loader.h"
 
-#define NPY_MAX_DIMS 8
 #define NPY_MAX_HEADER (1u << 20) // numpy's own headers are far smaller
-
-typedef struct {
-    char descr[24];   // e.g. "<f4", shown in messages (unprintables as '?')
-    char order;       // '<', '>', '|' or '='
-    char kind;        // 'f', 'i', 'u', ...
-    int size;         // bytes a value
-    int fortran;      // Fortran (column-major) order
-    int ndim;
-    uint64_t shape[NPY_MAX_DIMS];
-    int64_t avail;    // bytes after the header
-} npy_header;
 
 // --- Little-endian values ----------------------------------------------------
 
@@ -54,7 +42,7 @@ static const char *find_key(const char *h, const char *key) {
     return skip_ws(p + 1);
 }
 
-static int parse_header(const char *path, const char *h, npy_header *hd, ts_error *err) {
+static int parse_header(const char *path, const char *h, data_npy_header *hd, ts_error *err) {
     // descr: a quoted string (a list would be a structured dtype).
     const char *p = find_key(h, "descr");
     if (!p) return ts_fail(err, "%s: malformed .npy header (no 'descr')", path);
@@ -97,8 +85,8 @@ static int parse_header(const char *path, const char *h, npy_header *hd, ts_erro
             else v = v * 10 + d;
         }
         if (*p == 'L') p++; // Python 2 longs
-        if (hd->ndim == NPY_MAX_DIMS)
-            return ts_fail(err, "%s: more than %d dims", path, NPY_MAX_DIMS);
+        if (hd->ndim == DATA_NPY_MAX_DIMS)
+            return ts_fail(err, "%s: more than %d dims", path, DATA_NPY_MAX_DIMS);
         hd->shape[hd->ndim++] = over ? UINT64_MAX : v;
         p = skip_ws(p);
         if (*p == ',') p = skip_ws(p + 1);
@@ -108,7 +96,7 @@ static int parse_header(const char *path, const char *h, npy_header *hd, ts_erro
 }
 
 // Reads the magic, version and header of an open .npy file.
-static int read_header(const char *path, FILE *f, int64_t fsize, npy_header *hd, ts_error *err) {
+static int read_header(const char *path, FILE *f, int64_t fsize, data_npy_header *hd, ts_error *err) {
     memset(hd, 0, sizeof *hd);
     unsigned char pre[12];
     size_t got = fread(pre, 1, 10, f);
@@ -145,8 +133,7 @@ static int read_header(const char *path, FILE *f, int64_t fsize, npy_header *hd,
     return rc;
 }
 
-// Opens path and reads its header.
-static FILE *open_npy(const char *path, npy_header *hd, ts_error *err) {
+FILE *data_npy_open(const char *path, data_npy_header *hd, ts_error *err) {
     int64_t fsize;
     int fd = data_open(path, &fsize, err);
     if (fd < 0) return NULL;
@@ -163,7 +150,7 @@ static FILE *open_npy(const char *path, npy_header *hd, ts_error *err) {
     return f;
 }
 
-static void shape_text(const npy_header *hd, char *out, size_t cap) {
+void data_npy_shape_text(const data_npy_header *hd, char *out, size_t cap) {
     size_t n = (size_t)snprintf(out, cap, "(");
     for (int k = 0; k < hd->ndim && n < cap; k++)
         n += (size_t)snprintf(out + n, cap - n, "%s%llu", k ? ", " : "",
@@ -221,12 +208,12 @@ static int read_f4(const char *path, FILE *f, ts_dataset *ds, ts_error *err) {
 
 static int read_features(const char *path, const data_budget *b, ts_dataset *ds,
                          ts_error *err) {
-    npy_header hd;
-    FILE *f = open_npy(path, &hd, err);
+    data_npy_header hd;
+    FILE *f = data_npy_open(path, &hd, err);
     if (!f) return -1;
     int rc = 0;
     char shape[128];
-    shape_text(&hd, shape, sizeof shape);
+    data_npy_shape_text(&hd, shape, sizeof shape);
     int is_f4 = hd.order == '<' && hd.kind == 'f' && hd.size == 4;
     int is_f8 = hd.order == '<' && hd.kind == 'f' && hd.size == 8;
     int is_u1 = (hd.order == '|' || hd.order == '<' || hd.order == '>' || hd.order == '=') &&
@@ -266,12 +253,12 @@ static int read_features(const char *path, const data_budget *b, ts_dataset *ds,
 
 static int read_npy_labels(const char *path, size_t expect, const char *features_path,
                            int64_t **raw, ts_error *err) {
-    npy_header hd;
-    FILE *f = open_npy(path, &hd, err);
+    data_npy_header hd;
+    FILE *f = data_npy_open(path, &hd, err);
     if (!f) return -1;
     int rc = 0;
     char shape[128];
-    shape_text(&hd, shape, sizeof shape);
+    data_npy_shape_text(&hd, shape, sizeof shape);
     int ok_size = hd.size == 1 || hd.size == 2 || hd.size == 4 || hd.size == 8;
     int ok_order = hd.order == '<' || hd.order == '=' || (hd.size == 1 && hd.order == '|') ||
                    (hd.size == 1 && hd.order == '>');

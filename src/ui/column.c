@@ -137,7 +137,10 @@ static int settings_tokens(const ts_snapshot *sn, ts_model_kind k, ui_token *tok
     else
         snprintf(v, sizeof v, "uniform %d", sn->cfg.batch);
     token(&tok[n++], "%s", "%s", v);
-    snprintf(v, sizeof v, "%s %s", s->squared ? "L2^2" : "L2", s->normalize ? "norm" : "raw");
+    // Cosine is of unit vectors whatever n says: no norm / raw beside it.
+    const ts_distance_info *di = distance_info(s->distance);
+    if (di->unit) snprintf(v, sizeof v, "%s", di->label);
+    else snprintf(v, sizeof v, "%s %s", di->label, s->normalize ? "norm" : "raw");
     token(&tok[n++], "%s", "%s", v);
     if (k == MODEL_TRIPLET) token(&tok[n++], "reduce %s", "reduce %s", reduce_name(s->reduce));
     // An attached run is not trained here: our learning rate is no setting

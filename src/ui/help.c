@@ -57,8 +57,9 @@ static const struct {
            "always stay.", TRAINER},
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
-           "or L2^2 (squared), on normalised ('norm') or raw embeddings; the reducer; the "
-           "learning rate. Narrow columns shorten the labels ('m 0.20' is the margin).", ANY},
+           "or L2^2 (squared), on normalised ('norm') or raw embeddings, or 'cos' (1 - cos, "
+           "always normalised: n changes nothing then); the reducer; the learning rate. "
+           "Narrow columns shorten the labels ('m 0.20' is the margin).", ANY},
     {PARA, "Loss: the whole run, squeezed to the width; each column of dots spans the lowest to "
            "the highest loss of the steps it covers, so spikes stay visible. Labels on the left "
            "give the range. Dashed vertical lines mark setting changes; the keys that made one "

@@ -84,7 +84,7 @@ void projection_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
         if (i == 0 || py < y0) y0 = py;
         if (i == 0 || py > y1) y1 = py;
     }
-    scatter_plot(u->cells, w, rows, m->proj, sn->proj_y, m->n_proj, x0, x1, y0, y1,
+    scatter_plot(u->cells, w, rows, m->proj, m->proj_y, m->n_proj, x0, x1, y0, y1,
                  !class_glyphs(u, sn), ROLE_CLASS0, u->cand, u->cnt, u->bits);
     for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * w, w);
 }

@@ -124,6 +124,24 @@ expect "script step overflows" "--script.*99999999999999999999:p" --data digits 
 expect "script trailing comma" "--script: empty entry" --data digits --script 5:p,
 expect "script unknown key" "--script: unknown key 'Y' in \"5:Y\"" --data digits --script 5:Y
 expect "script unknown key among others" "--script: unknown key 'x'" --data digits --script "5:m,6:mx"
+expect "--dump-every 0" "^tripletscope: --dump-every: must be between 1 and 1000000000 (got 0)$" --data digits --dump "$T/dump0" --dump-every 0
+expect "--dump-every without --dump" "^tripletscope: --dump-every: needs --dump DIR" --data digits --dump-every 5
+expect "empty --dump" "--dump: empty value" --data digits --dump ""
+expect "--dump over 255 characters" "--dump: at most 255" --data digits --dump "/tmp/$long"
+# --dump DIR that cannot be made or written (as root too), or that holds a run.
+expect "--dump without its parent" "^tripletscope: --dump $T/nodir/run: cannot create the directory: No such file or directory$" \
+    --data digits --dump "$T/nodir/run"
+expect "--dump not writable" "^tripletscope: --dump /proc/siamese: cannot create the directory" --data digits --dump /proc
+if [ "$(id -u)" -ne 0 ]; then   # root writes anywhere: /proc above stands for it
+    mkdir "$T/ro" && chmod 555 "$T/ro"
+    expect "--dump read-only" "^tripletscope: --dump $T/ro/siamese: cannot create the directory: Permission denied$" \
+        --data digits --dump "$T/ro"
+fi
+expect "--dump on a device" "^tripletscope: --dump /dev/full: exists and is not a directory$" --data digits --dump /dev/full
+mkdir -p "$T/held/triplet" && : >"$T/held/triplet/batch-3.npy"
+expect "--dump holding a run" "^tripletscope: --dump $T/held/triplet: already holds a run (batch-3.npy)" \
+    --data digits --dump "$T/held"
+[ "$(ls "$T/held")" = triplet ] || { echo "FAIL --dump holding a run: left $(ls "$T/held")"; fails=$((fails + 1)); }
 
 # --- writes that fail ---------------------------------------------------------
 expect_full "stdout on a full device" "^tripletscope: stdout: write failed: No space left on device$" --data digits

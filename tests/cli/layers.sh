@@ -18,7 +18,7 @@ public_includes() { sed -n 's/^#include "tripletscope\/\([a-z_]*\)\.h".*/\1/p' "
 local_includes() { grep -H '^#include "' "$@" | grep -v '"tripletscope/'; }
 
 BASE="clock error file json rng"
-DATA="$BASE data"
+DATA="$BASE data dumpfile runjson"
 in_list() { for x in $2; do [ "$x" = "$1" ] && return 0; done; return 1; }
 
 # base: errors, JSON, RNG, clock, files include only each other.
@@ -28,7 +28,7 @@ for f in src/base/*.c $(for h in $BASE; do echo include/tripletscope/$h.h; done)
     done
 done
 # data: only base and its own headers.
-for f in src/data/*.c src/data/*.h include/tripletscope/data.h; do
+for f in src/data/*.c src/data/*.h include/tripletscope/data.h include/tripletscope/dumpfile.h include/tripletscope/runjson.h; do
     for h in $(public_includes "$f"); do
         in_list "$h" "$DATA" || fail "$f includes tripletscope/$h.h (the data sit below the core)"
     done

@@ -1,4 +1,5 @@
-// targets.h: the fuzz targets of the data loaders, shared by the libFuzzer
+// targets.h: the fuzz targets of the data loaders and of the dump reader
+// (dumpfile.h), shared by the libFuzzer
 // binaries (`make fuzz`, tests/fuzz/fuzz_*.c) and the replay of the corpora
 // under `make test` (tests/test_fuzz_replay.c).
 //
@@ -27,5 +28,18 @@ int fuzz_csv(const uint8_t *data, size_t size);
 int fuzz_npy(const uint8_t *data, size_t size);
 // The input as an IDX file (raw or gzip), then its labels after FUZZ_LABELS_SEP.
 int fuzz_idx(const uint8_t *data, size_t size);
+
+// The dump reader's own promises: a success is what dumpfile.h says it
+// returns; a failure is one line naming the file, nothing left allocated, the
+// label map as it was.
+//
+// The input as a TensorBoard log directory's projector_config.pbtxt (its
+// blocks may name t.tsv, in.csv, in.npy, ... which exist): opened and
+// scanned twice; entries in step order, every notice one line.
+int fuzz_pbtxt(const uint8_t *data, size_t size);
+// The input as a dump's embeddings (tensors.tsv, or a .npy by its magic),
+// then as its labels (metadata.tsv with the first column, column 1, and a
+// column named "label"), and each of its lines as a scalars.jsonl line.
+int fuzz_tsv(const uint8_t *data, size_t size);
 
 #endif

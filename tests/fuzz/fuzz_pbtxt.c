@@ -1,0 +1,6 @@
+// fuzz_pbtxt.c: libFuzzer's entry point for fuzz_pbtxt (targets.h); built by `make fuzz`.
+#include "targets.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) { return fuzz_pbtxt(data, size); }
