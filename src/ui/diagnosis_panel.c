@@ -43,26 +43,55 @@ static int wrapped_rows(const char *s, int w) {
     return n;
 }
 
+// Columns a watched run's name takes in a finding's head: the longest
+// name of the runs shown (and "both"), at most 16, so heads align.
+#define HEAD_NAME_MAX 16
+
+static int head_name_cols(const ts_snapshot *sn) {
+    int w = 4;   // "both"
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        int c = text_cols(run_info_model_name(&sn->info, k));
+        if (sn->model[k].enabled && c > w) w = c;
+    }
+    return w < HEAD_NAME_MAX ? w : HEAD_NAME_MAX;
+}
+
 // A finding's first row, "WARN  triplet too_hard  press M: ", drawn when
 // draw is set; returns where its message starts (continuation rows and the
 // evidence align there). Below 120 columns the code (the name
 // docs/failure-modes.md files it under) gives its room to the message.
-static int finding_head(int y, int W, const ts_finding *f, int draw) {
-    const char *who = model_name((ts_model_kind)f->model);
-    char part[4][24];
+// Watching a run, the model is the run's name, and the keys are the
+// what-if keys only ("try M:"): no key changes the user's training, whose
+// advice gets a row of its own (draw_findings).
+static int finding_head(const ui_state *u, const ts_snapshot *sn, int y, int W,
+                        const ts_finding *f, int draw) {
+    const char *who = run_info_model_name(&sn->info, f->model);
+    char part[4][80];
     const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE, ROLE_DIM, ROLE_MARKER};
     snprintf(part[0], sizeof part[0], "%s", severity_tag(f->severity));
-    snprintf(part[1], sizeof part[1], "%-7s", who);
+    if (sn->info.attached) {
+        int nw = head_name_cols(sn);
+        char cut[64];
+        text_ellipsize(cut, sizeof cut, who, nw, 1, u->caps.utf8);
+        snprintf(part[1], sizeof part[1], "%s%*s", cut, nw - text_cols(cut), "");
+    } else {
+        snprintf(part[1], sizeof part[1], "%-7s", who);
+    }
     snprintf(part[2], sizeof part[2], "%s", W >= 120 ? diag_code_name(f->code) : "");
     if (part[2][0]) strcat(part[2], " ");
     char keys[16];
-    evidence_keys(keys, sizeof keys, f);
-    snprintf(part[3], sizeof part[3], keys[0] ? "press %s:" : "", keys);
+    if (sn->info.attached) {
+        evidence_whatif_keys(keys, sizeof keys, f);
+        snprintf(part[3], sizeof part[3], keys[0] ? "try %s:" : "", keys);
+    } else {
+        evidence_keys(keys, sizeof keys, f);
+        snprintf(part[3], sizeof part[3], keys[0] ? "press %s:" : "", keys);
+    }
     int x = 1;
     for (int i = 0; i < 4; i++) {
         if (!part[i][0]) continue;
         if (draw) term_text(y, x, W - x, role[i], part[i]);
-        x += (int)strlen(part[i]) + 1;
+        x += text_cols(part[i]) + 1;
     }
     return x < W - 10 ? x : W - 10;
 }
@@ -86,7 +115,8 @@ int diagnosis_eval_total(const ts_runner_view *v) { return v->eval_total; }
 // An evaluation in progress, in form f (0: the most detailed) of the
 // three; the count keeps its width (done padded to total's digits), so the
 // text, right-aligned on the rule, does not shift as it counts.
-static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting, int f) {
+static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting, int f,
+                      int utf8) {
     int total = diagnosis_eval_total(v), digits = snprintf(NULL, 0, "%d", total);
     char wait[32] = "";
     if (waiting > 0 && f < 2)
@@ -95,6 +125,12 @@ static void eval_text(char *buf, size_t n, const ts_runner_view *v, int waiting,
     // Both models at once: the Siamese one's progress stands for both.
     int both = config_concurrent(&v->snap.cfg);
     const char *who = both ? "both" : v->eval_model == MODEL_SIAMESE ? "Siamese" : "triplet";
+    char name[32];
+    if (v->snap.info.attached && !both) {   // a watched run by its name
+        text_ellipsize(name, sizeof name, run_info_model_name(&v->snap.info, v->eval_model), 16, 1,
+                       utf8);
+        who = name;
+    }
     if (f == 0)
         snprintf(buf, n, "evaluating %s%s%s: %*d of %d held-out queries%s", both ? "" : "the ",
                  who, both ? " models" : " model", digits, v->eval_done, total, wait);
@@ -111,7 +147,7 @@ static int eval_fit(char *buf, size_t n, const ui_state *u, const ts_runner_view
     const int keep[2] = {want, want < 20 ? want : 20};
     for (int pass = 0; pass < 2; pass++)
         for (int f = 0; f < 3; f++) {
-            eval_text(buf, n, v, u->keys_waiting, f);
+            eval_text(buf, n, v, u->keys_waiting, f, u->caps.utf8);
             if (text_cols(buf) + 3 + keep[pass] <= room) return text_cols(buf);
         }
     return text_cols(buf);
@@ -156,17 +192,28 @@ static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double
 // The engine's findings in rows y.. (rows of them), most severe first. Each
 // gets a row; spare rows go first to the messages, then to the evidence,
 // most severe first; findings that find no row are counted at the end of
-// the last one (which then has a single row: none was spare).
+// the last one (which then has a single row: none was spare). Watching a
+// run, what to change in its training (the suggestions' advice) comes
+// under each message, and takes the spare rows before the messages' rest:
+// there it is what "press M" is to a run trained here.
 static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W) {
     int F = sn->n_findings, shown = F < rows ? F : rows, spare = rows - shown;
     int msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS], ev_rows[TS_MAX_FINDINGS];
-    char ev[TS_MAX_FINDINGS][320], more_text[32];
+    int adv_rows[TS_MAX_FINDINGS];
+    char ev[TS_MAX_FINDINGS][320], adv[TS_MAX_FINDINGS][480], more_text[32];
     // Saying so plainly when there is nothing teaches what a healthy run
     // looks like.
     if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
     for (int i = 0; i < shown; i++) {
+        msg_x[i] = finding_head(u, sn, y, W, &sn->findings[i], 0);
+        adv[i][0] = 0;
+        if (sn->info.attached) evidence_advice(adv[i], sizeof adv[i], &sn->findings[i]);
+        int need = adv[i][0] ? wrapped_rows(adv[i], W - msg_x[i]) : 0;
+        adv_rows[i] = need < spare ? need : spare;
+        spare -= adv_rows[i];
+    }
+    for (int i = 0; i < shown; i++) {
         const ts_finding *f = &sn->findings[i];
-        msg_x[i] = finding_head(y, W, f, 0);
         int need = wrapped_rows(f->message, W - msg_x[i]) - 1, add = need < spare ? need : spare;
         msg_rows[i] = 1 + (add > 0 ? add : 0);
         spare -= msg_rows[i] - 1;
@@ -180,9 +227,10 @@ static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int r
     int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more", F - shown) : 0;
     for (int i = 0; i < shown; i++) {
         const ts_finding *f = &sn->findings[i];
-        finding_head(y, W, f, 1);
+        finding_head(u, sn, y, W, f, 1);
         int mx = msg_x[i], mw = W - mx - (i == shown - 1 ? more : 0);
         y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, f->message);
+        y += draw_wrapped(u, y, mx, mw, adv_rows[i], ROLE_MARKER, adv[i]);
         y += draw_wrapped(u, y, mx, mw, ev_rows[i], ROLE_DIM, ev[i]);
     }
     if (more) term_text(y - 1, W - more, more, ROLE_WARN, more_text);

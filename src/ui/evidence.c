@@ -1,5 +1,6 @@
 // evidence.c: a finding's evidence and suggestion as the diagnosis panel
-// writes them: "name=value" pairs, and the keys to press.
+// writes them: "name=value" pairs, and the keys to press (or, watching a
+// run, what to change in its training and the what-if keys to try).
 #include <stdio.h>
 #include <string.h>
 #include "evidence.h"
@@ -43,6 +44,33 @@ void evidence_keys(char *out, size_t n, const ts_finding *f) {
     size_t len = 0;
     out[0] = 0;
     for (int i = 0; i < f->n_suggest; i++) {
+        char key[8];
+        keys_name(f->suggest[i], key, sizeof key);
+        len = append(out, n, len, "%s%s", key, "");
+    }
+}
+
+void evidence_advice(char *out, size_t n, const ts_finding *f) {
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < f->n_suggest; i++) {
+        const char *a = command_info(f->suggest[i])->advice;
+        if (!a) continue;
+        // m and M (or + and -) give the same advice: say it once.
+        int seen = 0;
+        for (int j = 0; j < i; j++) {
+            const char *b = command_info(f->suggest[j])->advice;
+            if (b && strcmp(a, b) == 0) seen = 1;
+        }
+        if (!seen) len = append(out, n, len, "%s%s", len ? "; " : "in your training: ", a);
+    }
+}
+
+void evidence_whatif_keys(char *out, size_t n, const ts_finding *f) {
+    size_t len = 0;
+    out[0] = 0;
+    for (int i = 0; i < f->n_suggest; i++) {
+        if (!keys_whatif(f->suggest[i])) continue;
         char key[8];
         keys_name(f->suggest[i], key, sizeof key);
         len = append(out, n, len, "%s%s", key, "");

@@ -11,5 +11,12 @@
 void evidence_format(char *out, size_t n, const ts_finding *f);
 // The keys that give f's suggested commands, in order ("[r", "MM"); "" for none.
 void evidence_keys(char *out, size_t n, const ts_finding *f);
+// For an attached run, where no key acts on the model: what to change in
+// its training, from the suggested commands' advice (command.h), each said
+// once: "in your training: change the miner (...)"; "" when none has any.
+void evidence_advice(char *out, size_t n, const ts_finding *f);
+// The what-if keys among f's suggestions (keys_whatif), in order: those
+// that re-measure an attached run's dumps under another setting; "" for none.
+void evidence_whatif_keys(char *out, size_t n, const ts_finding *f);
 
 #endif

@@ -45,6 +45,18 @@ const ui_keydef *keys_find(int ch, ts_command *cmd) {
     return NULL;
 }
 
+const ui_keydef *keys_for(ts_command c) {
+    for (size_t i = 0; i < N_KEYS; i++)
+        for (int k = 0; k < 3 && table[i].keys[k]; k++)
+            if (table[i].cmds[k] == c) return &table[i];
+    return NULL;
+}
+
+int keys_act_watching(const ui_keydef *k) {
+    ts_command c = k->cmds[0];
+    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_LR_UP && c != CMD_RESEED;
+}
+
 void keys_name(ts_command c, char *buf, int n) {
     buf[0] = 0;
     for (size_t i = 0; i < N_KEYS; i++)
@@ -58,4 +70,14 @@ void keys_name(ts_command c, char *buf, int n) {
 const char *keys_help(const ui_keydef *k) {
     const char *h = command_info(k->cmds[0])->help;
     return h ? h : "";
+}
+
+int keys_whatif(ts_command c) {
+    switch (c) {
+    case CMD_MINER_NEXT: case CMD_MINER_PREV: case CMD_SAMPLER: case CMD_MARGIN_UP:
+    case CMD_MARGIN_DOWN: case CMD_NORMALIZE: case CMD_DISTANCE:
+        return 1;
+    default:
+        return 0;
+    }
 }

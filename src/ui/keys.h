@@ -18,10 +18,19 @@ typedef struct {
 const ui_keydef *keys_table(int *n);
 // The entry of key ch, or NULL; *cmd (may be NULL) receives the command it gives.
 const ui_keydef *keys_find(int ch, ts_command *cmd);
+// The entry with a key that gives c, or NULL.
+const ui_keydef *keys_for(ts_command c);
+// 0 for the entries that do nothing when watching a run (pause, step, the
+// learning rate, reseed): the help and the key bar leave them out there.
+int keys_act_watching(const ui_keydef *k);
 // The key that gives c, as the screen writes it ("[", "M"), into buf (n
 // bytes); "" when no key does.
 void keys_name(ts_command c, char *buf, int n);
 // The help line of a row: its first command's.
 const char *keys_help(const ui_keydef *k);
+// 1 when c is a what-if key on an attached run: a setting the source
+// re-measures the run's dumps under (m M + - n d p); the others either do
+// nothing there or may be refused.
+int keys_whatif(ts_command c);
 
 #endif

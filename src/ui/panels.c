@@ -95,6 +95,6 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
             term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
     if (L.n_leg > 0) legend_draw(&g, L.y_leg);
     diagnosis_draw(u, &L, v, now);
-    keybar_draw(&L);
-    if (u->help) help_draw(u, W, H);
+    keybar_draw(u, &L, sn);
+    if (u->help) help_draw(u, sn, W, H);
 }

@@ -93,6 +93,11 @@ int common_form(const ts_snapshot *sn, int w, int n, form_width width);
 // --- The column's panels -------------------------------------------------------
 // Each draws model m's panel in the column at x, w columns wide.
 
+// An attached run's own logged loss, drawn on our loss curve's axis: its
+// colour role, and the glyph that tells it from our curve where colour and
+// braille cannot (no colour, or no UTF-8): 0 where they can (curve.c).
+#define ROLE_RUN_LOSS ROLE_DEFAULT
+wchar_t run_loss_glyph(const ui_caps *caps);
 // The loss curve and its axis row (curve.c), in L's loss rows.
 void curve_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn, const ts_model_view *m,
                 int x, int w);
@@ -143,9 +148,10 @@ void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v, do
 // projection may still be running: that counts as in progress too, until
 // the step's own publication clears eval_done.
 int diagnosis_eval_total(const ts_runner_view *v);
-// The key bar on L's last row.
-void keybar_draw(const ui_layout *L);
-// Draws the help overlay over the screen.
-void help_draw(ui_state *u, int W, int H);
+// The key bar on L's last row (an attached run's keys when sn is one).
+void keybar_draw(const ui_state *u, const ui_layout *L, const ts_snapshot *sn);
+// Draws the help overlay over the screen (with a section on watching a run,
+// and only the keys that act there, when sn is one).
+void help_draw(ui_state *u, const ts_snapshot *sn, int W, int H);
 
 #endif

@@ -67,7 +67,10 @@ void stats_draw_eval(ui_state *u, const ts_snapshot *sn, const ts_model_view *m,
                       int w) {
     if (!m->have_eval) {
         char t[2][120];
-        if (sn->cfg.eval_every > 0) {
+        if (sn->info.attached) {   // evaluations come from the run's eval dumps
+            snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (no eval dump read yet)");
+            snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (no eval dump)");
+        } else if (sn->cfg.eval_every > 0) {
             snprintf(t[0], sizeof t[0], "P@1 --  MAP@R --  (first evaluation at step %d)",
                      sn->cfg.eval_every);
             snprintf(t[1], sizeof t[1], "P@1 --  MAP@R --  (first at step %d)",
