@@ -27,6 +27,8 @@
 typedef struct {
     long step;
     size_t entry;             // its catalog entry
+    int has_run_loss;         // the run's own loss at that step (scalars.jsonl)
+    float run_loss;
 } dump_ref;
 
 typedef struct {
@@ -569,7 +571,7 @@ static ts_source_status w_advance(void *self, ts_advance *a) {
                 r->have_shown = 1;
             }
             if (!grow((void **)&r->batches, &r->cap_batches, r->n_batches + 1, sizeof(dump_ref)))
-                r->batches[r->n_batches++] = (dump_ref){lo, i};
+                r->batches[r->n_batches++] = (dump_ref){lo, i, st.has_run_loss, st.run_loss};
             a->stepped |= TS_MODEL_BIT(k);
             if (r->eval_due) continue;
         }
@@ -642,6 +644,8 @@ static void show(ts_watch *w, int reevaluate) {
             ts_stepstats st;
             ts_rng keep = r->rng;   // what-ifs on screen leave the stream of later dumps alone
             if (read_batch(w, r, r->batches[b].entry, r->batches[b].step, &st)) {
+                st.has_run_loss = r->batches[b].has_run_loss;
+                st.run_loss = r->batches[b].run_loss;
                 r->shown = st;
                 r->have_shown = 1;
             }
@@ -839,6 +843,7 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
     snap->diverged = 0;
     snap->cfg = w->cfg;
     const run *m = main_run(w);
+    snap->cfg.batch = m->meas.B;   // the dumps' batch, not the trainer's default
     for (int c = 0; c < TS_MAX_LEGEND; c++) {
         if (c < m->labels->count) snprintf(snap->class_names[c], 24, "%s", labelmap_name(m->labels, c));
         else snap->class_names[c][0] = 0;
