@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/watch.sh BUILD: what --watch costs (make bench runs it; alone:
-# sh bench/watch.sh build). Batches on one core (--threads 1); the evaluation
-# with the default threads (every core: its products are sgemm).
+# sh bench/watch.sh build). Batches on one core (the default); the evaluation
+# with --threads set to every core, and with one.
 #   a batch dump measured: B x D = 512 x 512 and 128 x 32 (all counts, the
 #     semi-hard miner, norms, pairs; reading the file included)
 #   an eval dump of 10 000 x 512 evaluated (P@1, R-precision, MAP@R, PCA)
@@ -59,7 +59,7 @@ echo "|---|---|---|"
 echo "| a batch dump of 512 x 512 measured (read, all counts, semihard, norms) | $(per_dump 512 512 200) ms | 20 ms |"
 echo "| a batch dump of 128 x 32 measured | $(per_dump 128 32 2000) ms | 1 ms |"
 mkrun "$T/eval" 128 512 1 10000
-s=$("$BIN" --headless --watch "$T/eval" 2>/dev/null | secs)
+s=$("$BIN" --headless --threads "$(nproc)" --watch "$T/eval" 2>/dev/null | secs)
 s1=$("$BIN" --headless --threads 1 --watch "$T/eval" 2>/dev/null | secs)
 echo "| an eval dump of 10 000 x 512 evaluated (P@1, R-precision, MAP@R, PCA), with one batch, $(nproc) threads / 1 | $(awk -v s="$s" -v t="$s1" 'BEGIN { printf "%.2f s / %.2f s", s, t }') | 2 s |"
 mkrun "$T/many" 512 512 "$N"
