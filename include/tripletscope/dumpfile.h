@@ -153,7 +153,7 @@ typedef struct {
 } dump_entry;
 
 // The catalog: what was listed so far. Its fields are private (the caller
-// only holds it); about 100 bytes an entry.
+// only holds it); under 200 bytes an entry (catalog_memory).
 typedef struct {
     char *dir;                   // the directory as given
     catalog_kind kind;
