@@ -153,7 +153,7 @@ typedef struct {
 } dump_entry;
 
 // The catalog: what was listed so far. Its fields are private (the caller
-// only holds it); about 100 bytes an entry.
+// only holds it); under 200 bytes an entry (catalog_memory).
 typedef struct {
     char *dir;                   // the directory as given
     catalog_kind kind;
@@ -166,7 +166,7 @@ typedef struct {
     int64_t last_step[2];        // the highest step handed out, per dump_kind (-1: none)
     int *ranks;                  // (n_ranks) the other ranks seen, sorted
     int n_ranks, cap_ranks;
-    char **notices;              // (cap_notices) a ring of pending notices
+    char **notices;              // (100) a ring of pending notices
     size_t notice_head, n_notices, notices_dropped;
     char *notice_out;            // the text catalog_next_notice returned last
 } ts_catalog;

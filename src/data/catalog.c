@@ -278,7 +278,7 @@ static int add_item(ts_catalog *cat, const candidate *c) {
 // Decides on the candidates (n of them, sorted here): each is listed, or
 // skipped with a notice. Returns the entries added, or -1 out of memory.
 static int apply(ts_catalog *cat, candidate *c, size_t n, ts_error *err) {
-    qsort(c, n, sizeof *c, cmp_candidate);
+    if (n) qsort(c, n, sizeof *c, cmp_candidate);
     int64_t before[2] = {cat->last_step[0], cat->last_step[1]};
     int added = 0;
     for (size_t k = 0; k < n; k++) {
@@ -451,7 +451,7 @@ static int scan_run(ts_catalog *cat, ts_error *err) {
     size_t n = 0;
     if (rc == 0) {
         for (size_t k = 0; k < l.n; k++) l.v[k].s = l.text + l.v[k].name;
-        qsort(l.v, l.n, sizeof *l.v, cmp_dir_name);
+        if (l.n) qsort(l.v, l.n, sizeof *l.v, cmp_dir_name);   // an empty directory: l.v NULL
         for (size_t i = 0, j; i < l.n; i = j) {
             const dir_name *r = &l.v[i];
             const char *files[3] = {NULL, NULL, NULL};

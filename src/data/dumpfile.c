@@ -436,6 +436,7 @@ static int read_npy_ints(const char *path, const char *features_path, int expect
 int dumpfile_read_ids(const char *path, const char *features_path, int expect_N,
                       int64_t *ids_out, ts_error *err) {
     int_sink s = {NULL, NULL, ids_out};
+    if (expect_N < 0) return ts_fail(err, "%s: ids for %d points", path, expect_N);
     return read_npy_ints(path, features_path, expect_N, "ids", &s, err) < 0
                ? data_err_oneline(err) : 0;
 }
@@ -670,6 +671,7 @@ static int read_labels_tsv(const char *path, const char *features_path, int expe
 int dumpfile_read_labels(const char *path, const char *features_path, int expect_N,
                          const char *label_col, ts_labelmap *map, int *y_out, ts_error *err) {
     int before = map->count;
+    if (expect_N < 0) return ts_fail(err, "%s: labels for %d points", path, expect_N);
     int npy = is_npy(path, err);
     int_sink s = {map, y_out, NULL};
     int rc = npy < 0 ? -1
