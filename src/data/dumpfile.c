@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include "loader.h"
 #include "tripletscope/dumpfile.h"
+#include "tripletscope/jsonread.h"
 
 // The longest number in a .tsv: Python's repr of a double is at most 24
 // characters; padding and long mantissas fit, a megabyte of digits does not.
@@ -684,166 +685,6 @@ int dumpfile_read_labels(const char *path, const char *features_path, int expect
     return 0;
 }
 
-// --- scalars.jsonl --------------------------------------------------------------------
-//
-// A strict reader of one JSON object a line. Nesting is bounded, so that a
-// line of a million '[' fails rather than overflowing the stack.
-
-#define JSON_DEPTH 32
-
-static const char *json_ws(const char *p) {
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') p++;
-    return p;
-}
-
-static int hex4(const char *p, unsigned *v) {
-    *v = 0;
-    for (int k = 0; k < 4; k++) {
-        char c = p[k];
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0')
-                   : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10)
-                   : c >= 'A' && c <= 'F' ? (unsigned)(c - 'A' + 10) : 16u;
-        if (d > 15) return -1;
-        *v = *v * 16 + d;
-    }
-    return 0;
-}
-
-// Appends code point u as UTF-8 to out (cap bytes with the NUL); sets *over
-// when it does not fit.
-static void put_utf8(unsigned u, char *out, size_t cap, size_t *n, int *over) {
-    char b[4];
-    size_t m;
-    if (u < 0x80) b[0] = (char)u, m = 1;
-    else if (u < 0x800) b[0] = (char)(0xC0 | (u >> 6)), b[1] = (char)(0x80 | (u & 0x3F)), m = 2;
-    else if (u < 0x10000)
-        b[0] = (char)(0xE0 | (u >> 12)), b[1] = (char)(0x80 | ((u >> 6) & 0x3F)),
-        b[2] = (char)(0x80 | (u & 0x3F)), m = 3;
-    else
-        b[0] = (char)(0xF0 | (u >> 18)), b[1] = (char)(0x80 | ((u >> 12) & 0x3F)),
-        b[2] = (char)(0x80 | ((u >> 6) & 0x3F)), b[3] = (char)(0x80 | (u & 0x3F)), m = 4;
-    if (u == 0 || *n + m + 1 > cap) {   // a NUL cannot be in a C name
-        *over = 1;
-        return;
-    }
-    memcpy(out + *n, b, m);
-    *n += m;
-}
-
-// A string at p ('"'), decoded into out (NULL: only checked). Returns the
-// text after its closing quote, or NULL when it is malformed; *over when it
-// did not fit in out.
-static const char *json_string(const char *p, char *out, size_t cap, int *over) {
-    size_t n = 0;
-    *over = 0;
-    if (*p++ != '"') return NULL;
-    for (;;) {
-        unsigned char c = (unsigned char)*p++;
-        if (c == '"') break;
-        if (c < 0x20) return NULL;   // the line's end too
-        if (c != '\\') {
-            if (out && n + 2 <= cap) out[n++] = (char)c;
-            else if (out) *over = 1;
-            continue;
-        }
-        unsigned u;
-        switch (*p++) {
-        case '"': u = '"'; break;
-        case '\\': u = '\\'; break;
-        case '/': u = '/'; break;
-        case 'b': u = '\b'; break;
-        case 'f': u = '\f'; break;
-        case 'n': u = '\n'; break;
-        case 'r': u = '\r'; break;
-        case 't': u = '\t'; break;
-        case 'u':
-            if (hex4(p, &u) < 0) return NULL;
-            p += 4;
-            if (u >= 0xD800 && u < 0xDC00 && p[0] == '\\' && p[1] == 'u') {
-                unsigned lo;
-                if (hex4(p + 2, &lo) < 0) return NULL;
-                if (lo >= 0xDC00 && lo < 0xE000) {
-                    u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
-                    p += 6;
-                }
-            }
-            if (u >= 0xD800 && u < 0xE000) u = 0xFFFD;   // a lone surrogate
-            break;
-        default: return NULL;
-        }
-        if (out) put_utf8(u, out, cap, &n, over);
-    }
-    if (out) out[n] = '\0';
-    return p;
-}
-
-// A number at p: JSON's grammar, or NaN / Infinity / -Infinity. Returns the
-// text after it, or NULL; *integer when it has no fraction or exponent.
-static const char *json_number(const char *p, double *v, int *integer) {
-    const char *b = p;
-    *integer = 0;
-    if (strncmp(p, "NaN", 3) == 0) {
-        *v = NAN;
-        return p + 3;
-    }
-    if (*p == '-') p++;
-    if (strncmp(p, "Infinity", 8) == 0) {
-        *v = *b == '-' ? -INFINITY : INFINITY;
-        return p + 8;
-    }
-    if (*p == '0') p++;
-    else if (*p >= '1' && *p <= '9') while (*p >= '0' && *p <= '9') p++;
-    else return NULL;
-    *integer = 1;
-    if (*p == '.') {
-        *integer = 0;
-        if (!(*++p >= '0' && *p <= '9')) return NULL;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    if (*p == 'e' || *p == 'E') {
-        *integer = 0;
-        p++;
-        if (*p == '+' || *p == '-') p++;
-        if (!(*p >= '0' && *p <= '9')) return NULL;
-        while (*p >= '0' && *p <= '9') p++;
-    }
-    char *end;
-    *v = strtod(b, &end);   // the C locale: the caller set it
-    return end == p ? p : NULL;
-}
-
-static const char *json_skip(const char *p, int depth);
-
-// A literal, a string, an array or an object at p, skipped.
-static const char *json_skip(const char *p, int depth) {
-    int over;
-    double v;
-    if (depth > JSON_DEPTH) return NULL;
-    if (*p == '"') return json_string(p, NULL, 0, &over);
-    if (strncmp(p, "true", 4) == 0) return p + 4;
-    if (strncmp(p, "false", 5) == 0) return p + 5;
-    if (strncmp(p, "null", 4) == 0) return p + 4;
-    if (*p == '[' || *p == '{') {
-        char close = *p == '[' ? ']' : '}';
-        p = json_ws(p + 1);
-        if (*p == close) return p + 1;
-        for (;;) {
-            if (close == '}') {
-                if (!(p = json_string(p, NULL, 0, &over))) return NULL;
-                p = json_ws(p);
-                if (*p++ != ':') return NULL;
-                p = json_ws(p);
-            }
-            if (!(p = json_skip(p, depth + 1))) return NULL;
-            p = json_ws(p);
-            if (*p == close) return p + 1;
-            if (*p++ != ',') return NULL;
-            p = json_ws(p);
-        }
-    }
-    return json_number(p, &v, &over);
-}
-
 // An integral "step" value: a literal within int64 (digits counted, not a
 // double's 53 bits), or an integral double up to 2^53.
 static int step_value(const char *b, const char *e, double v, int integer, int64_t *step) {
@@ -861,51 +702,27 @@ static int step_value(const char *b, const char *e, double v, int integer, int64
     return 1;
 }
 
-static int parse_scalar_object(const char *p, int64_t *step, char names[][DUMPFILE_SCALAR_NAME],
-                               double *values, int max, int *n) {
-    int has_step = 0;
-    p = json_ws(p);
-    if (*p++ != '{') return -1;
-    p = json_ws(p);
-    if (*p == '}') {
-        p++;
-    } else {
-        for (;;) {
-            char key[DUMPFILE_SCALAR_NAME];
-            int over;
-            if (!(p = json_string(p, key, sizeof key, &over))) return -1;
-            p = json_ws(p);
-            if (*p++ != ':') return -1;
-            p = json_ws(p);
-            double v;
-            int integer;
-            const char *b = p;
-            const char *e = (*p == '-' || *p == 'N' || *p == 'I' || (*p >= '0' && *p <= '9'))
-                                ? json_number(p, &v, &integer) : NULL;
-            if (e) {
-                if (!over && strcmp(key, "step") == 0) {
-                    has_step = step_value(b, e, v, integer, step);
-                } else if (!over && *n < max) {
-                    memcpy(names[*n], key, strlen(key) + 1);
-                    values[(*n)++] = v;
-                }
-                p = e;
-            } else if (!(p = json_skip(p, 1))) {
-                return -1;
-            } else if (!over && strcmp(key, "step") == 0) {
-                has_step = 0;   // "step": "120" is no step
-            }
-            p = json_ws(p);
-            if (*p == '}') {
-                p++;
-                break;
-            }
-            if (*p++ != ',') return -1;
-            p = json_ws(p);
-        }
+// --- scalars.jsonl --------------------------------------------------------------------
+
+typedef struct {
+    int64_t *step;
+    int has_step;
+    char (*names)[DUMPFILE_SCALAR_NAME];
+    double *values;
+    int max, *n;
+} scalar_line;
+
+static int scalar_member(void *ctx, const char *name, const json_value *v) {
+    scalar_line *s = ctx;
+    if (!name || strlen(name) >= DUMPFILE_SCALAR_NAME) return 0;
+    if (strcmp(name, "step") == 0) {   // "step": "120" is no step
+        s->has_step = v->kind == JSONV_NUMBER &&
+                      step_value(v->lit, v->lit_end, v->num, v->integer, s->step);
+    } else if (v->kind == JSONV_NUMBER && *s->n < s->max) {
+        memcpy(s->names[*s->n], name, strlen(name) + 1);
+        s->values[(*s->n)++] = v->num;
     }
-    if (*json_ws(p) != '\0') return -1;
-    return has_step ? 0 : -2;
+    return 0;
 }
 
 int dumpfile_parse_scalar_line(const char *line, int64_t *step,
@@ -913,13 +730,11 @@ int dumpfile_parse_scalar_line(const char *line, int64_t *step,
                                int *n) {
     *n = 0;
     *step = 0;
-    locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
-    locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
-    int rc = parse_scalar_object(line, step, names, values, max, n);
-    if (c_locale) {
-        uselocale(old);
-        freelocale(c_locale);
+    scalar_line s = {step, 0, names, values, max, n};
+    int rc = json_read_object(line, scalar_member, &s);
+    if (rc == -1) {
+        *n = 0;
+        return -1;
     }
-    if (rc == -1) *n = 0;
-    return rc;
+    return s.has_step ? 0 : -2;
 }

@@ -17,7 +17,7 @@ public_includes() { sed -n 's/^#include "tripletscope\/\([a-z_]*\)\.h".*/\1/p' "
 # Any quoted include of a file under src/ (relative or not).
 local_includes() { grep -H '^#include "' "$@" | grep -v '"tripletscope/'; }
 
-BASE="clock error file json rng"
+BASE="clock error file json jsonread rng"
 DATA="$BASE data dumpfile runjson"
 in_list() { for x in $2; do [ "$x" = "$1" ] && return 0; done; return 1; }
 

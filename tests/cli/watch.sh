@@ -157,6 +157,8 @@ refuse "three runs" "at most 2" --watch "$T/healthy" --watch "$T/siamese" --watc
 refuse "--follow alone" "only with --watch" --follow
 printf '{"miner": 3}' >"$T/healthy2.json"; cp -r "$T/healthy" "$T/h2"; cp "$T/healthy2.json" "$T/h2/run.json"
 refuse "run.json of the wrong type" "\"miner\" must be a string" --watch "$T/h2"
+printf '{"name": "x",' >"$T/h2/run.json"
+refuse "run.json that is not JSON" "run.json: not one JSON object" --watch "$T/h2"
 
 # --- Following: a background writer -----------------------------------------------------
 mkdir -p "$T/live"
