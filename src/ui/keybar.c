@@ -9,24 +9,24 @@
 
 // Watching a run: the timeline first (it stands where pause and step stand
 // for the trainer), then the what-if keys, then the interface's own. Keys
-// that do nothing there (pause, step, lr, reseed) are left out, and so are
-// o and z, which a watched run may refuse (the help lists them). When the
-// row is too narrow, the entries give way by their drop rank (1 first; 0:
-// kept): p, the what-if key of no_positives, outlasts Home / End, which
-// Left / Right can stand in for.
+// that do nothing there (pause, step, the sampler, lr, reseed: the batches,
+// lr and seed are the run's) are left out, and so are o and z, for room
+// (the help lists them). When the row is too narrow, the entries give way by
+// their drop rank (1 first; 0: kept): Home / End first, which Left / Right
+// can stand in for.
 static const struct {
     ts_command cmd;
     const char *word;
     int drop;
 } watch_bar[] = {
     {CMD_DUMP_PREV, "Dump", 0},    {CMD_DUMP_FIRST, "First/Last", 4}, {CMD_FOLLOW, "Follow", 0},
-    {CMD_MINER_NEXT, "Miner", 0},  {CMD_SAMPLER, "Sampler", 5},       {CMD_MARGIN_UP, "Margin", 0},
+    {CMD_MINER_NEXT, "Miner", 0},  {CMD_MARGIN_UP, "Margin", 0},
     {CMD_NORMALIZE, "Norm", 3},    {CMD_DISTANCE, "Dist", 2},         {CMD_RESET, "Reset", 0},
     {CMD_EXPORT, "Export", 1},     {CMD_PROJECTION, "Proj", 0},       {CMD_HELP, "Help", 0},
     {CMD_QUIT, "Quit", 0},
 };
 #define N_WATCH_BAR ((int)(sizeof watch_bar / sizeof watch_bar[0]))
-#define WATCH_BAR_DROPS 5
+#define WATCH_BAR_DROPS 4
 
 // How the bar writes the keys of row k: arrows as arrows where UTF-8 has them.
 static const char *watch_bar_key(const ui_state *u, const ui_keydef *k) {

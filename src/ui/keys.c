@@ -54,7 +54,7 @@ const ui_keydef *keys_for(ts_command c) {
 
 int keys_act_watching(const ui_keydef *k) {
     ts_command c = k->cmds[0];
-    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_LR_UP && c != CMD_RESEED;
+    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_SAMPLER && c != CMD_LR_UP && c != CMD_RESEED;
 }
 
 void keys_name(ts_command c, char *buf, int n) {
@@ -74,8 +74,8 @@ const char *keys_help(const ui_keydef *k) {
 
 int keys_whatif(ts_command c) {
     switch (c) {
-    case CMD_MINER_NEXT: case CMD_MINER_PREV: case CMD_SAMPLER: case CMD_MARGIN_UP:
-    case CMD_MARGIN_DOWN: case CMD_NORMALIZE: case CMD_DISTANCE:
+    case CMD_MINER_NEXT: case CMD_MINER_PREV: case CMD_MARGIN_UP: case CMD_MARGIN_DOWN:
+    case CMD_NORMALIZE: case CMD_DISTANCE: case CMD_SOFT: case CMD_REDUCE:
         return 1;
     default:
         return 0;
