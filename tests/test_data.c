@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "../src/data/loader.h"
+#include "testutil.h"
 
 // --- Fixture files -----------------------------------------------------------
 
@@ -94,21 +95,8 @@ static const char *write_gz(const char *name, const void *data, size_t n) {
 // A .npy (version 1.0) with the given dict fields and raw data.
 static const char *write_npy(const char *name, const char *descr, int fortran,
                              const char *shape, const void *data, size_t n) {
-    char header[256];
-    int len = snprintf(header, sizeof header,
-                       "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", descr,
-                       fortran ? "True" : "False", shape);
-    // Pad with spaces so that magic + header + '\n' is a multiple of 64.
-    while ((10 + len + 1) % 64) header[len++] = ' ';
-    header[len++] = '\n';
-    size_t total = 10 + (size_t)len + n;
-    unsigned char *buf = malloc(total);
-    assert_non_null(buf);
-    memcpy(buf, "\x93NUMPY\x01\x00", 8);
-    buf[8] = (unsigned char)(len & 0xff);
-    buf[9] = (unsigned char)(len >> 8);
-    memcpy(buf + 10, header, (size_t)len);
-    if (n) memcpy(buf + 10 + len, data, n);
+    size_t total;
+    unsigned char *buf = npy_bytes(descr, fortran, shape, data, n, &total);
     const char *path = write_bytes(name, buf, total);
     free(buf);
     return path;

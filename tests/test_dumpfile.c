@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "testutil.h"
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -86,20 +87,8 @@ static const char *write_text(const char *name, const char *text) {
 // A .npy (version 1.0) with the given dict fields and raw data.
 static const char *write_npy(const char *name, const char *descr, int fortran,
                              const char *shape, const void *data, size_t n) {
-    char header[256];
-    int len = snprintf(header, sizeof header,
-                       "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", descr,
-                       fortran ? "True" : "False", shape);
-    while ((10 + len + 1) % 64) header[len++] = ' ';
-    header[len++] = '\n';
-    size_t total = 10 + (size_t)len + n;
-    unsigned char *buf = malloc(total);
-    assert_non_null(buf);
-    memcpy(buf, "\x93NUMPY\x01\x00", 8);
-    buf[8] = (unsigned char)(len & 0xff);
-    buf[9] = (unsigned char)(len >> 8);
-    memcpy(buf + 10, header, (size_t)len);
-    if (n) memcpy(buf + 10 + len, data, n);
+    size_t total;
+    unsigned char *buf = npy_bytes(descr, fortran, shape, data, n, &total);
     const char *path = write_bytes(name, buf, total);
     free(buf);
     return path;

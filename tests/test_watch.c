@@ -13,22 +13,17 @@ static char dir[64];
 
 // An NPY 1.0 file: descr, a 1-D (n) or 2-D (n, d) shape, then the bytes.
 static void npy(const char *name, const char *descr, int n, int d, const void *data, size_t size) {
-    char path[128], head[128], shape[32];
+    char path[128], shape[32];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     if (d) snprintf(shape, sizeof shape, "(%d, %d)", n, d);
     else snprintf(shape, sizeof shape, "(%d,)", n);
-    int len = snprintf(head, sizeof head, "{'descr': '%s', 'fortran_order': False, 'shape': %s, }",
-                       descr, shape);
-    while ((10 + len + 1) % 64) head[len++] = ' ';
-    head[len++] = '\n';
+    size_t total;
+    unsigned char *b = npy_bytes(descr, 0, shape, data, size, &total);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
-    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(len & 255),
-                             (unsigned char)(len >> 8)};
-    fwrite(pre, 1, 10, f);
-    fwrite(head, 1, (size_t)len, f);
-    fwrite(data, 1, size, f);
+    assert_int_equal(fwrite(b, 1, total, f), total);
     assert_int_equal(fclose(f), 0);
+    free(b);
 }
 
 // A batch at step s: 4 classes x 4 rows in 3 dimensions, spread s apart.
@@ -85,7 +80,7 @@ static void test_timeline(void **state) {
     ts_driver *d = open_watch(1);
     for (int i = 0; i < 5; i++) assert_int_equal(driver_step(d), 1);
     driver_snapshot(d, &snap);
-    assert_true(snap.watch.attached && snap.watch.following);
+    assert_true(snap.info.attached && snap.watch.following);
     assert_int_equal(snap.watch.n_steps, 5);
     assert_int_equal(snap.watch.shown_step, 40);
     assert_int_equal(snap.model[MODEL_TRIPLET].last.step, 40);

@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "tripletscope/rng.h"
 
@@ -25,5 +27,27 @@ static inline void fill_uniform(float *x, int n, float lo, float hi, ts_rng *r) 
             fail();                                                                 \
         }                                                                           \
     } while (0)
+
+// The bytes of a .npy (version 1.0) with the given dict fields and raw data
+// (n bytes): malloc'd, *total of them.
+static inline unsigned char *npy_bytes(const char *descr, int fortran, const char *shape,
+                                       const void *data, size_t n, size_t *total) {
+    char header[256];
+    int len = snprintf(header, sizeof header,
+                       "{'descr': '%s', 'fortran_order': %s, 'shape': %s, }", descr,
+                       fortran ? "True" : "False", shape);
+    // Pad with spaces so that magic + header + '\n' is a multiple of 64.
+    while ((10 + len + 1) % 64) header[len++] = ' ';
+    header[len++] = '\n';
+    *total = 10 + (size_t)len + n;
+    unsigned char *buf = malloc(*total);
+    assert_non_null(buf);
+    memcpy(buf, "\x93NUMPY\x01\x00", 8);
+    buf[8] = (unsigned char)(len & 0xff);
+    buf[9] = (unsigned char)(len >> 8);
+    memcpy(buf + 10, header, (size_t)len);
+    if (n) memcpy(buf + 10 + len, data, n);
+    return buf;
+}
 
 #endif

@@ -4,6 +4,7 @@
 // in use, in the units of the distance in use).
 #ifndef TRIPLETSCOPE_SETTINGS_H
 #define TRIPLETSCOPE_SETTINGS_H
+#include "tripletscope/command.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/loss.h"
 #include "tripletscope/mine.h"
@@ -20,5 +21,13 @@ typedef struct {
     ts_distance distance;    // shared (cosine normalises whatever normalize says)
     float lr;                // shared
 } ts_settings;
+
+// Carries out command c on s when it changes one of its settings (miner,
+// sampler, margin, lr, normalize, distance, soft, reduce), writing the
+// setting's old and new values as the events name them into from and to
+// (40 bytes each); returns 1, or 0 when c changes none. The trainer checks
+// what it must first (a sampler the data cannot batch); a watched run calls
+// it for its what-if keys.
+int settings_change(ts_settings *s, ts_command c, char *from, char *to);
 
 #endif

@@ -30,7 +30,6 @@ typedef struct {
 
 // An attached run's timeline and files, for the header and the columns.
 typedef struct {
-    int attached;                 // 1: the models are watched runs (the rest is theirs)
     int following;                // the newest dump is shown, and followed as it comes
     int live;                     // new dumps are looked for (--follow; the interface)
     long shown_step;              // the step on screen
@@ -59,7 +58,7 @@ typedef struct {
     int n_findings;
     ts_finding findings[TS_MAX_FINDINGS];  // raised, most severe first
     ts_run_info info;            // what the run is measured on (the config line's data)
-    ts_watch_view watch;         // attached runs only (watch.attached)
+    ts_watch_view watch;         // attached runs only (info.attached)
     char notice[640];            // the driver's last notice
     long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;

@@ -452,74 +452,20 @@ void session_evaluate(ts_session *s) {
 // Commands
 
 // A setting as an event's from / to text.
-static void setting_text(char *buf, size_t n, float v) { snprintf(buf, n, "%.4g", v); }
-
 // Each changes one setting and says how (from, to: 40 bytes each); returns
 // 1, or -1 refused (why, n bytes).
 typedef int (*command_fn)(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n);
 
-static const char *on_off(int v) { return v ? "on" : "off"; }
-
-static int cmd_miner(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    ts_settings *set = &s->cfg.set;
-    ts_miner old = set->miner;
-    set->miner = (ts_miner)((old + (c == CMD_MINER_NEXT ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
-    snprintf(from, 40, "%s", miner_name(old));
-    snprintf(to, 40, "%s", miner_name(set->miner));
+static int cmd_setting(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
     (void)why, (void)n;
-    return 1;
+    return settings_change(&s->cfg.set, c, from, to);
 }
 
+// The sampler, when the data can batch it.
 static int cmd_sampler(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    ts_settings *set = &s->cfg.set;
-    ts_sampler_kind next = set->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+    ts_sampler_kind next = s->cfg.set.sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
     if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, n)) return -1;
-    snprintf(from, 40, "%s", sampler_name(set->sampler));
-    snprintf(to, 40, "%s", sampler_name(next));
-    set->sampler = next;
-    (void)c;
-    return 1;
-}
-
-// The scaled settings: the margin by 1.25, the lr by 2, up or down.
-static int cmd_scale(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    int margin = c == CMD_MARGIN_UP || c == CMD_MARGIN_DOWN;
-    int up = c == CMD_MARGIN_UP || c == CMD_LR_UP;
-    float *v = margin ? &s->cfg.set.margin : &s->cfg.set.lr, f = margin ? 1.25f : 2.0f;
-    setting_text(from, 40, *v);
-    *v = up ? *v * f : *v / f;
-    setting_text(to, 40, *v);
-    (void)why, (void)n;
-    return 1;
-}
-
-// The switches: normalize, soft.
-static int cmd_toggle(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    int *v = c == CMD_NORMALIZE ? &s->cfg.set.normalize : &s->cfg.set.soft;
-    snprintf(from, 40, "%s", on_off(*v));
-    *v = !*v;
-    snprintf(to, 40, "%s", on_off(*v));
-    (void)why, (void)n;
-    return 1;
-}
-
-// d: euclidean -> squared -> cosine -> euclidean (ts_distance's order).
-static int cmd_distance(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    ts_distance *d = &s->cfg.set.distance;
-    snprintf(from, 40, "%s", distance_name(*d));
-    *d = (ts_distance)((*d + 1) % DIST_COUNT);
-    snprintf(to, 40, "%s", distance_name(*d));
-    (void)c, (void)why, (void)n;
-    return 1;
-}
-
-static int cmd_reduce(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
-    ts_reduce *r = &s->cfg.set.reduce;
-    snprintf(from, 40, "%s", reduce_name(*r));
-    *r = *r == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-    snprintf(to, 40, "%s", reduce_name(*r));
-    (void)c, (void)why, (void)n;
-    return 1;
+    return settings_change(&s->cfg.set, c, from, to);
 }
 
 // r: the same seed; R: the next one. The reset itself follows the event.
@@ -533,10 +479,10 @@ static int cmd_reset(ts_session *s, ts_command c, char *from, char *to, char *wh
 
 // The trainer's share of the command table (command.h): what carries each out.
 static const command_fn apply[CMD_COUNT] = {
-    [CMD_MINER_NEXT] = cmd_miner,   [CMD_MINER_PREV] = cmd_miner, [CMD_SAMPLER] = cmd_sampler,
-    [CMD_MARGIN_UP] = cmd_scale,    [CMD_MARGIN_DOWN] = cmd_scale,  [CMD_NORMALIZE] = cmd_toggle,
-    [CMD_DISTANCE] = cmd_distance,  [CMD_LR_UP] = cmd_scale,       [CMD_LR_DOWN] = cmd_scale,
-    [CMD_SOFT] = cmd_toggle,        [CMD_REDUCE] = cmd_reduce,     [CMD_RESET] = cmd_reset,
+    [CMD_MINER_NEXT] = cmd_setting, [CMD_MINER_PREV] = cmd_setting, [CMD_SAMPLER] = cmd_sampler,
+    [CMD_MARGIN_UP] = cmd_setting,  [CMD_MARGIN_DOWN] = cmd_setting, [CMD_NORMALIZE] = cmd_setting,
+    [CMD_DISTANCE] = cmd_setting,   [CMD_LR_UP] = cmd_setting,       [CMD_LR_DOWN] = cmd_setting,
+    [CMD_SOFT] = cmd_setting,       [CMD_REDUCE] = cmd_setting,      [CMD_RESET] = cmd_reset,
     [CMD_RESEED] = cmd_reset,
 };
 

@@ -158,7 +158,6 @@ static int distance_by_name(const char *s, ts_settings *set) {
     return 0;
 }
 
-static const char *distance_text(const ts_settings *set) { return distance_name(set->distance); }
 
 // The run's own settings: the format's defaults, run.json's, then the flags'.
 static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
@@ -686,66 +685,35 @@ static int timeline(ts_watch *w, ts_command c, char *why, size_t n) {
 
 // --- What-if commands ------------------------------------------------------------------
 
-static void text_float(char *buf, float v) { snprintf(buf, 40, "%g", (double)v); }
-
+// A setting key on every run it acts on (triplet-only settings on the
+// triplet run); the event shows the triplet run's change (or the only run's).
 static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n) {
     run *t = &w->run[MODEL_TRIPLET];
     const ts_command_info *info = command_info(c);
-    ts_settings *ref = t->used ? &t->set : &w->run[MODEL_SIAMESE].set;
     int triplet_only = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
     if (triplet_only && !t->used) {
         snprintf(why, n, "no triplet run is watched: %s is the triplet loss's", info->setting);
         return -1;
     }
+    const run *ref = t->used ? t : &w->run[MODEL_SIAMESE];
     int reevaluate = 0;
     for (int k = 0; k < MODEL_COUNT; k++) {
         run *r = &w->run[k];
         if (!r->used || (triplet_only && k != MODEL_TRIPLET)) continue;
         ts_settings *s = &r->set;
-        int first = s == ref;
-        switch (c) {
-        case CMD_MINER_NEXT:
-        case CMD_MINER_PREV:
-            if (first) snprintf(ev->from, 40, "%s", miner_name(s->miner));
-            s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
-            if (first) snprintf(ev->to, 40, "%s", miner_name(s->miner));
-            break;
-        case CMD_MARGIN_UP:
-        case CMD_MARGIN_DOWN:
-            if (first) text_float(ev->from, s->margin);
-            s->margin = c == CMD_MARGIN_UP ? s->margin * 1.25f : s->margin / 1.25f;
-            if (first) text_float(ev->to, s->margin);
-            break;
-        case CMD_NORMALIZE:
-            if (first) snprintf(ev->from, 40, "%s", s->normalize ? "on" : "off");
-            s->normalize = !s->normalize;
-            if (first) snprintf(ev->to, 40, "%s", s->normalize ? "on" : "off");
-            reevaluate = 1;
-            break;
-        case CMD_DISTANCE:
-            if (first) snprintf(ev->from, 40, "%s", distance_text(s));
-            s->distance = (ts_distance)((s->distance + 1) % DIST_COUNT);
-            reevaluate = 1;
-            if (first) snprintf(ev->to, 40, "%s", distance_text(s));
-            break;
-        case CMD_SOFT:
-            if (first) snprintf(ev->from, 40, "%s", s->soft ? "on" : "off");
-            s->soft = !s->soft;
-            if (first) snprintf(ev->to, 40, "%s", s->soft ? "on" : "off");
-            break;
-        case CMD_REDUCE:
-            if (first) snprintf(ev->from, 40, "%s", reduce_name(s->reduce));
-            s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-            if (first) snprintf(ev->to, 40, "%s", reduce_name(s->reduce));
-            break;
-        case CMD_RESET:
-            if (first) snprintf(ev->from, 40, "what-if");
+        char from[40], to[40];
+        if (c == CMD_RESET) {   // the run's own settings again
+            snprintf(from, sizeof from, "what-if");
+            snprintf(to, sizeof to, "the run's own");
             reevaluate |= s->normalize != r->own.normalize || s->distance != r->own.distance;
             *s = r->own;
-            if (first) snprintf(ev->to, 40, "the run's own");
-            break;
-        default:
-            break;
+        } else {
+            settings_change(s, c, from, to);
+            reevaluate |= c == CMD_NORMALIZE || c == CMD_DISTANCE;   // the ranking's space
+        }
+        if (r == ref) {
+            snprintf(ev->from, sizeof ev->from, "%s", from);
+            snprintf(ev->to, sizeof ev->to, "%s", to);
         }
     }
     merge_settings(w);
@@ -848,7 +816,6 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
         if (c < m->labels->count) snprintf(snap->class_names[c], 24, "%s", labelmap_name(m->labels, c));
         else snap->class_names[c][0] = 0;
     }
-    v->attached = 1;
     v->following = w->following;
     v->live = w->opts.follow;
     v->n_steps = (long)w->n_steps;

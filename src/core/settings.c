@@ -1,0 +1,55 @@
+// settings.c: a command's change of a setting (settings.h), one rule for
+// the trainer and for a watched run's what-if keys.
+#include <stdio.h>
+#include "tripletscope/settings.h"
+
+static const char *on_off(int v) { return v ? "on" : "off"; }
+static void number_text(char *buf, float v) { snprintf(buf, 40, "%.4g", v); }
+
+int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
+    switch (c) {
+    case CMD_MINER_NEXT:
+    case CMD_MINER_PREV:
+        snprintf(from, 40, "%s", miner_name(s->miner));
+        s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
+        snprintf(to, 40, "%s", miner_name(s->miner));
+        return 1;
+    case CMD_SAMPLER:
+        snprintf(from, 40, "%s", sampler_name(s->sampler));
+        s->sampler = s->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+        snprintf(to, 40, "%s", sampler_name(s->sampler));
+        return 1;
+    case CMD_MARGIN_UP:   // the margin by 1.25, the lr by 2, up or down
+    case CMD_MARGIN_DOWN:
+    case CMD_LR_UP:
+    case CMD_LR_DOWN: {
+        int margin = c == CMD_MARGIN_UP || c == CMD_MARGIN_DOWN;
+        int up = c == CMD_MARGIN_UP || c == CMD_LR_UP;
+        float *v = margin ? &s->margin : &s->lr, f = margin ? 1.25f : 2.0f;
+        number_text(from, *v);
+        *v = up ? *v * f : *v / f;
+        number_text(to, *v);
+        return 1;
+    }
+    case CMD_NORMALIZE:
+    case CMD_SOFT: {
+        int *v = c == CMD_NORMALIZE ? &s->normalize : &s->soft;
+        snprintf(from, 40, "%s", on_off(*v));
+        *v = !*v;
+        snprintf(to, 40, "%s", on_off(*v));
+        return 1;
+    }
+    case CMD_DISTANCE:   // euclidean -> squared -> cosine -> euclidean (ts_distance's order)
+        snprintf(from, 40, "%s", distance_name(s->distance));
+        s->distance = (ts_distance)((s->distance + 1) % DIST_COUNT);
+        snprintf(to, 40, "%s", distance_name(s->distance));
+        return 1;
+    case CMD_REDUCE:
+        snprintf(from, 40, "%s", reduce_name(s->reduce));
+        s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
+        snprintf(to, 40, "%s", reduce_name(s->reduce));
+        return 1;
+    default:
+        return 0;
+    }
+}
