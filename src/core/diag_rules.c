@@ -544,11 +544,24 @@ static void describe_siamese_ahead(const diag_ctx *c, ts_finding *f) {
     evidence_text(f, "triplet_findings", codes);
 }
 
+// --- Not yet decided -----------------------------------------------------------------
+
+// A finding whose rule is still to come: never raised.
+static int cond_never(const diag_ctx *c) {
+    (void)c;
+    return 0;
+}
+
+static void describe_never(const diag_ctx *c, ts_finding *f) {
+    (void)c, (void)f;
+}
+
 // --- The table -------------------------------------------------------------------------
 
 #define STEP_PERSIST DIAG_WINDOW, DIAG_RAISE_MIN, DIAG_CLEAR_MAX
 #define EVAL_PERSISTS EVAL_PERSIST, EVAL_PERSIST, 0
 #define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
+#define SIAMESE TS_MODEL_BIT(MODEL_SIAMESE)
 #define EVERY TS_MODELS_ALL
 
 const diag_rule diag_rules[FIND_COUNT] = {
@@ -568,4 +581,12 @@ const diag_rule diag_rules[FIND_COUNT] = {
     // Needs both models (an evaluation rule's models: EVERY, both must run;
     // 0, decided for whichever run, as one finding about them all).
     [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, 1, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead},
+    [FIND_INVERTED_PAIRS] = {"inverted_pairs", SEV_ERROR, 0, STEP_PERSIST, SIAMESE, 0, cond_never, describe_never},
+    [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_never, describe_never},
+    [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
+    [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
+    [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
+    [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
+    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_never, describe_never},
+    [FIND_OVERFIT] = {"overfit", SEV_WARN, 1, EVAL_PERSISTS, 0, 0, cond_never, describe_never},
 };
