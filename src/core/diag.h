@@ -54,14 +54,19 @@ typedef struct {
     const ts_stepstats *st;    // step rules: that step
 } diag_ctx;
 
+// An evaluation rule reads the runs' evaluations together (one finding about
+// them, as no_signal) or each model's on its own (a finding per model).
+#define EVAL_JOINT 1
+#define EVAL_EACH 2
+
 typedef struct {
     const char *name;          // the JSON code
     ts_severity sev;
-    int per_eval;              // 1: decided per evaluation, else per step
+    int per_eval;              // EVAL_JOINT or EVAL_EACH: decided per evaluation; 0: per step
     int window, raise_min, clear_max;   // clear_max < 0: only a reset clears
-    unsigned models;           // step rules: the models it is decided for; evaluation
-                               // rules: TS_MODELS_ALL when both must run, 0 when it is
-                               // one finding about whichever run
+    unsigned models;           // step rules and EVAL_EACH: the models it is decided for;
+                               // EVAL_JOINT: TS_MODELS_ALL when both must run, 0 when
+                               // it is one finding about whichever run
     int stops;                 // decided first; raised on a finite step, the run stops
                                // (and no other rule reads that step)
     // The condition at this update.

@@ -560,6 +560,8 @@ static void describe_never(const diag_ctx *c, ts_finding *f) {
 
 #define STEP_PERSIST DIAG_WINDOW, DIAG_RAISE_MIN, DIAG_CLEAR_MAX
 #define EVAL_PERSISTS EVAL_PERSIST, EVAL_PERSIST, 0
+#define JOINT EVAL_JOINT
+#define EACH EVAL_EACH
 #define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
 #define SIAMESE TS_MODEL_BIT(MODEL_SIAMESE)
 #define EVERY TS_MODELS_ALL
@@ -576,17 +578,17 @@ const diag_rule diag_rules[FIND_COUNT] = {
     // Raised at once, cleared only by a reset.
     [FIND_DIVERGED] = {"diverged", SEV_ERROR, 0, 1, 1, -1, EVERY, 1, cond_diverged, describe_diverged},
     // Decided once both models (or the one run) have an evaluation at the same step.
-    [FIND_NO_SIGNAL] = {"no_signal", SEV_ERROR, 1, EVAL_PERSISTS, 0, 0, cond_no_signal, describe_no_signal},
+    [FIND_NO_SIGNAL] = {"no_signal", SEV_ERROR, JOINT, EVAL_PERSISTS, 0, 0, cond_no_signal, describe_no_signal},
     [FIND_AVERAGING] = {"averaging", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_averaging, describe_averaging},
     // Needs both models (an evaluation rule's models: EVERY, both must run;
     // 0, decided for whichever run, as one finding about them all).
-    [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, 1, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead},
+    [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, JOINT, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead},
     [FIND_INVERTED_PAIRS] = {"inverted_pairs", SEV_ERROR, 0, STEP_PERSIST, SIAMESE, 0, cond_never, describe_never},
     [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_never, describe_never},
     [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
     [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
     [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
     [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
-    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_never, describe_never},
-    [FIND_OVERFIT] = {"overfit", SEV_WARN, 1, EVAL_PERSISTS, 0, 0, cond_never, describe_never},
+    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_never, describe_never},
+    [FIND_OVERFIT] = {"overfit", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_never, describe_never},
 };

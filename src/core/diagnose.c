@@ -198,6 +198,14 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
     int who = n_run == 2 ? MODEL_BOTH : in->track[MODEL_SIAMESE] ? MODEL_SIAMESE : MODEL_TRIPLET;
     for (int code = 0; code < FIND_COUNT; code++) {
         const diag_rule *r = &diag_rules[code];
+        if (r->per_eval == EVAL_EACH) {
+            for (int k = 0; k < MODEL_COUNT; k++) {
+                if (!in->track[k] || !(r->models & TS_MODEL_BIT(k))) continue;
+                diag_ctx c = {d, in, k, 0, track_recent(in->track[k], 0)};
+                slot_update(d, &c, (ts_finding_code)code, r->cond(&c), newest, out);
+            }
+            continue;
+        }
         if (!r->per_eval || (r->models == TS_MODELS_ALL && n_run != 2)) continue;
         diag_ctx c = {d, in, r->models == TS_MODELS_ALL ? MODEL_BOTH : who, 0, NULL};
         slot_update(d, &c, (ts_finding_code)code, r->cond(&c), newest, out);
