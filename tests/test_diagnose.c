@@ -418,13 +418,17 @@ static void test_semihard_fallback(void **state) {
     fixture_free(fx);
 }
 
-// zero_distance: a pair at distance 0 at 40 of 50 steps, Euclidean only, and
-// not during a collapse (which names the cause).
+// zero_distance: a pair at distance 0 that the loss reads at 40 of 50 steps
+// (the triplet model: in a mined triplet), Euclidean only, and not during a
+// collapse (which names the cause).
 static void test_zero_distance(void **state) {
     (void)state;
     fixture *fx = fixture_new();
     ts_stepstats st = healthy();
-    st.zero_pairs = 1;
+    st.zero_pairs = 1;   // in the batch, but in no mined triplet
+    push_n(fx, st, 60);
+    assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));
+    st.mined_zero = 1;
     push_n(fx, st, 60);
     assert_true(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));
     assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_SIAMESE));
@@ -445,6 +449,7 @@ static void test_zero_distance(void **state) {
     fx = fixture_new();
     ts_stepstats c = collapsed();
     c.zero_pairs = 3000;
+    c.mined_zero = 128;
     push_n(fx, c, 60);
     assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
     assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));

@@ -42,6 +42,8 @@ typedef struct {
     float d_pos, d_neg;   // mean distance over positive / negative pairs (a != p)
     ts_pairs pairs;       // Siamese model: pair counts
     int zero_pairs;       // pairs of batch entries (i < j) at a numerically zero distance
+    long mined_zero;      // triplet model: mined triplets with such a pair (a, p), a != p, or
+                          // (a, n); batch-all uses every pair: zero_pairs
     float min_dist;       // the smallest Euclidean distance between two batch entries
     long fallback;        // semihard: positive pairs with no negative beyond d_ap (mined
                           // the farthest negative instead, TF Addons' rule)

@@ -87,6 +87,7 @@ typedef struct {
     double no_pos;                             // fraction of the anchors
     double d_pos, d_neg, norm;
     double zero_pairs;                         // mean pairs at a numerically zero distance
+    double mined_zero;                         // mean mined triplets with such a pair
     double min_dist;                           // the smallest distance of two entries (min)
     double fallback;                           // semihard: fraction of the mined pairs that fell back
     double nothing;                            // fraction of the steps that mined no triplet

@@ -138,10 +138,12 @@
 #define AHEAD_GAP 0.05f
 #define AHEAD_CLEAR_GAP 0.03f
 
-// zero_distance (Euclidean only): a pair of batch entries at a numerically
-// zero distance (within the rounding slack of |a|^2 + |b|^2 - 2 a.b, where
-// matrix-product code can see exactly 0, measure.c) at 40 of 50 steps. One
-// such pair is enough: d sqrt(x)/dx = 1 / (2 sqrt(x)) is infinite at 0, and
+// zero_distance (Euclidean only): a pair the model's loss differentiates at
+// a numerically zero distance (within the rounding slack of |a|^2 + |b|^2 -
+// 2 a.b, where matrix-product code can see exactly 0, measure.c) at 40 of 50
+// steps: for the Siamese model any pair of the batch, for the triplet model
+// a pair of a mined triplet (an anchor drawn as its own positive is
+// self_positive's, not this). One such pair is enough: d sqrt(x)/dx = 1 / (2 sqrt(x)) is infinite at 0, and
 // code without an epsilon turns that into NaN at the next step. Healthy runs
 // have none (digits, facenet: the closest two entries of a batch are 0.02 and
 // 0.07 apart over 300 steps); P x K batches drawing more of a class than it
@@ -576,8 +578,9 @@ static void describe_siamese_ahead(const diag_ctx *c, ts_finding *f) {
 // --- zero_distance ---------------------------------------------------------------------
 
 static int cond_zero_distance(const diag_ctx *c) {
-    return c->in->set.distance == DIST_EUCLIDEAN && c->st->zero_pairs >= ZERO_PAIRS_MIN &&
-           !cond_collapse(c);
+    const ts_stepstats *st = c->st;
+    long used = c->model == MODEL_TRIPLET ? st->mined_zero : st->zero_pairs;
+    return c->in->set.distance == DIST_EUCLIDEAN && used >= ZERO_PAIRS_MIN && !cond_collapse(c);
 }
 
 static void describe_zero_distance(const diag_ctx *c, ts_finding *f) {
@@ -590,7 +593,9 @@ static void describe_zero_distance(const diag_ctx *c, ts_finding *f) {
                            : "batch entries at distance 0, where sqrt's gradient is infinite: NaN unless guarded (ours is)");
     // The squared distance has no square root: its gradient is 0 at 0.
     if (set->distance == DIST_EUCLIDEAN) suggest1(f, CMD_DISTANCE);
-    evidence_num(f, "zero_pairs", w.zero_pairs);
+    evidence_num(f, "zero_pairs", w.zero_pairs);   // the batch's
+    // The triplet model's loss reads only its mined triplets' pairs.
+    if (c->model == MODEL_TRIPLET) evidence_num(f, "mined_zero", w.mined_zero);
     evidence_num(f, "min_dist", w.min_dist);
     evidence_num(f, "batch", c->in->batch);
     evidence_text(f, "distance", distance_name(set->distance));

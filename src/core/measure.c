@@ -67,6 +67,10 @@ static void pair_means(const ts_anchors *anc, float *d_pos, float *d_neg) {
 // is infinite. Also the smallest Euclidean distance between two entries.
 // sq (B, B) is the squared distance of the embeddings in the distance space,
 // n2 (B) their squared norms.
+static int zero_at(const float *sq, const float *n2, int B, int E, int i, int j) {
+    return sq[(size_t)i * B + j] <= dist_gram_slack(n2[i], n2[j], E);
+}
+
 static void zero_pairs(const float *sq, const float *n2, int B, int E, int *n_zero,
                        float *min_dist) {
     int n = 0;
@@ -74,7 +78,7 @@ static void zero_pairs(const float *sq, const float *n2, int B, int E, int *n_ze
     for (int i = 0; i < B; i++) {
         const float *row = sq + (size_t)i * B;
         for (int j = i + 1; j < B; j++) {
-            n += row[j] <= dist_gram_slack(n2[i], n2[j], E);
+            n += zero_at(sq, n2, B, E, i, j);
             lo = row[j] < lo ? row[j] : lo;
         }
     }
@@ -109,6 +113,20 @@ float measure_pairs(ts_measure *m, const ts_settings *set, ts_stepstats *st) {
     return loss_contrastive(m->d, m->y, B, set->pair_margin, m->W, &st->pairs);
 }
 
+// The listed triplets whose loss differentiates a distance at zero: (a, p)
+// with p != a (an anchor that is its own positive is self_positive's), or
+// (a, n).
+static long zero_triplets(const ts_measure *m) {
+    const ts_triplets *t = &m->trip;
+    long n = 0;
+    for (int i = 0; i < t->n; i++) {
+        int a = t->a[i], p = t->p[i];
+        n += (p != a && zero_at(m->sq, m->dws.n2, m->B, m->E, a, p)) ||
+             zero_at(m->sq, m->dws.n2, m->B, m->E, a, t->neg[i]);
+    }
+    return n;
+}
+
 float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_stepstats *st) {
     int B = m->B;
     ts_active act = {0, 0};
@@ -117,6 +135,7 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
     if (set->miner == MINER_ALL) {
         loss = loss_triplet_all(&m->anc, set->margin, set->soft, set->reduce, m->W, &act);
         st->mined = st->all;
+        st->mined_zero = st->zero_pairs;
     } else {
         switch (set->miner) {
         case MINER_HARD: mine_batch_hard(&m->anc, &m->trip); break;
@@ -126,6 +145,7 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
         }
         loss = loss_triplet(&m->trip, m->d, B, set->margin, set->soft, set->reduce, m->W, &act);
         count_listed(&m->trip, m->d, B, set->margin, &st->mined);
+        st->mined_zero = zero_triplets(m);
     }
     st->active = act.active;
     return loss;

@@ -61,9 +61,9 @@ static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind 
     }
     if (kind == MODEL_TRIPLET) {
         json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
-                    "\"active\":%ld,\"fallback\":%ld},\"self_positive\":%d",
+                    "\"active\":%ld,\"fallback\":%ld,\"zero\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
-                 st->fallback, st->self_positive);
+                 st->fallback, st->mined_zero, st->self_positive);
     } else {
         json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
                  st->pairs.neg, st->pairs.active_neg);

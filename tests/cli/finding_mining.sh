@@ -66,7 +66,7 @@ if echo "$l" | grep -q '"severity":"info"' && [ -n "$f" ] && awk "BEGIN{exit !($
 else bad "semihard-fallback: the raised line: $l"; fi
 s=$(grep '"type":"step"' "$T/semihard-fallback.jsonl" | grep '"model":"triplet"' | sed -n 5p)   # step 50
 c=$(echo "$s" | sed -n 's/.*"mined":{"count":\([0-9]*\),.*/\1/p')
-fb=$(echo "$s" | sed -n 's/.*"fallback":\([0-9]*\)}.*/\1/p')
+fb=$(echo "$s" | sed -n 's/.*"fallback":\([0-9]*\),.*/\1/p')
 if [ -n "$c" ] && [ -n "$fb" ] && [ "$((2 * fb))" -ge "$c" ]; then
     ok "semihard-fallback: the step line's mined.fallback $fb of $c"
 else bad "semihard-fallback: no mined.fallback in the step line: $s"; fi
@@ -78,7 +78,7 @@ else bad "semihard-fallback: raised with --hidden 64"; fi
 # Other miners never count a fallback.
 "$BIN" --headless --scenario semihard-fallback --miner hard --steps 100 >"$T/hard.jsonl" 2>&1
 n=$(grep '"type":"step"' "$T/hard.jsonl" | grep -c '"model":"triplet"')
-nz=$(grep '"type":"step"' "$T/hard.jsonl" | grep '"model":"triplet"' | grep -vc '"fallback":0}')
+nz=$(grep '"type":"step"' "$T/hard.jsonl" | grep '"model":"triplet"' | grep -vc '"fallback":0,')
 if [ "$n" -ge 10 ] && [ "$nz" -eq 0 ]; then ok "semihard-fallback: batch-hard counts no fallback ($n step lines)"
 else bad "semihard-fallback: batch-hard: $nz of $n step lines count a fallback"; fi
 
