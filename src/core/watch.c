@@ -139,7 +139,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
 // --- Settings ------------------------------------------------------------------------
 
 static int miner_by_name(const char *s, ts_miner *m) {
-    for (int i = 0; i < MINER_COUNT; i++)
+    for (int i = 0; i < MINER_ONLINE; i++)   // offline's listed triplets are not in the dumps
         if (!strcmp(s, miner_name((ts_miner)i))) {
             *m = (ts_miner)i;
             return 0;
