@@ -105,6 +105,14 @@ refused "--watch --miner offline" "--miner offline: not with --watch" --headless
 refused "--miner offline --sampler pk" "--sampler uniform" --headless --data digits --miner offline --sampler pk
 refused "--preset facenet --miner offline" "--sampler uniform" --headless --data digits --preset facenet --miner offline
 
+# An offline run's own dumps: its list is not in them, so watching needs --miner.
+"$BIN" --headless --data digits --miner offline --steps 20 --eval-every 0 --dump "$T/dumped" >/dev/null 2>&1
+refused "--watch an offline run" '"miner": offline (pre-selected triplets) cannot be watched' \
+    --headless --watch "$T/dumped/triplet"
+"$BIN" --headless --watch "$T/dumped/triplet" --miner hardest-neg >"$T/w.jsonl" 2>"$T/w.err"
+if [ $? -eq 0 ] && grep -q '"type":"step"' "$T/w.jsonl"; then ok "--watch an offline run --miner hardest-neg measures its batches"
+else bad "--watch an offline run with --miner: $(cat "$T/w.err")"; fi
+
 # --- the lesson (docs/demos.md): Example 2 -> m (Example 3) -> M ---------------------
 L="$T/lesson.jsonl"
 "$BIN" --headless --data digits --miner offline --steps 1500 --eval-every 100 --script 500:m,1000:M >"$L" 2>&1
