@@ -28,6 +28,9 @@ collapse|--scenario collapse --script 150:m
 too-hard|--scenario too-hard --script 150:M
 averaging|--scenario averaging --script 460:z
 siamese-ahead|--scenario siamese-ahead --script 300:pMn-------
+zero-distance|--scenario zero-distance --script 150:d
+nothing-mined|--scenario nothing-mined --script 150:p
+semihard-fallback|--scenario semihard-fallback
 small-batches|--data digits --preset seed-small --steps 400 --eval-every 100 --script 100:p,200:M
 nothing-to-learn|--data noise --steps 600 --eval-every 50 --script 100:M,200:n,300:-------
 healthy|--data digits --preset facenet

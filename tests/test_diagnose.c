@@ -445,6 +445,89 @@ static void test_no_positives(void **state) {
     fixture_free(fx);
 }
 
+// nothing_mined: no triplet mined at 40 of 50 steps; 35 of 50 is not most.
+static void test_nothing_mined(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->in.set.sampler = SAMPLER_UNIFORM;
+    fx->in.set.miner = MINER_HARD;
+    ts_stepstats none = healthy(), some = healthy();
+    none.loss = 0;
+    none.all = (ts_counts){0, 0, 0, 0};
+    none.mined = (ts_counts){0, 0, 0, 0};
+    none.active = 0;
+    none.no_positive = 128;
+    for (int i = 0; i < 60; i++) push(fx, i % 10 < 7 ? none : some);   // 70 %
+    assert_false(raised(fx, FIND_NOTHING_MINED, MODEL_TRIPLET));
+    for (int i = 0; i < 60; i++) push(fx, i % 10 < 9 ? none : some);   // 90 %
+    assert_true(raised(fx, FIND_NOTHING_MINED, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));   // no triplet is not all easy
+    ts_finding f[8];
+    int n = diag_findings(fx->diag, f, 8);
+    assert_true(n >= 1);
+    assert_int_equal(f[0].code, FIND_NOTHING_MINED);   // the error, before no_positives' warn
+    assert_string_equal(letters(&f[0]), "p");
+    push_n(fx, some, 45);
+    assert_false(raised(fx, FIND_NOTHING_MINED, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+// semihard_fallback: half the mined pairs or more fell back, under semihard only.
+static void test_semihard_fallback(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    ts_stepstats st = healthy();
+    st.fallback = 900;   // 47 % of 1920
+    push_n(fx, st, 60);
+    assert_false(raised(fx, FIND_SEMIHARD_FALLBACK, MODEL_TRIPLET));
+    st.fallback = 1000;   // 52 %
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_SEMIHARD_FALLBACK, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "semihard_fallback", "raised");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"severity\":\"info\""));
+    assert_null(strstr(l, "\"suggest\":\"m"));
+    fixture_free(fx);
+    fx = fixture_new();
+    fx->in.set.miner = MINER_HARD;   // the count is semihard's
+    push_n(fx, st, 60);
+    assert_false(raised(fx, FIND_SEMIHARD_FALLBACK, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+// zero_distance: a pair at distance 0 at 40 of 50 steps, Euclidean only, and
+// not during a collapse (which names the cause).
+static void test_zero_distance(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    ts_stepstats st = healthy();
+    st.zero_pairs = 1;
+    push_n(fx, st, 60);
+    assert_true(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_SIAMESE));
+    ts_finding f[8];
+    int n = diag_findings(fx->diag, f, 8);
+    int found = 0;
+    for (int i = 0; i < n; i++)
+        if (f[i].code == FIND_ZERO_DISTANCE) {
+            found = 1;
+            assert_string_equal(letters(&f[i]), "d");
+            assert_int_equal(f[i].severity, SEV_WARN);
+        }
+    assert_true(found);
+    fx->in.set.distance = DIST_SQUARED;   // d: no square root, no infinite gradient
+    push_n(fx, st, 45);
+    assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));
+    fixture_free(fx);
+    fx = fixture_new();
+    ts_stepstats c = collapsed();
+    c.zero_pairs = 3000;
+    push_n(fx, c, 60);
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_ZERO_DISTANCE, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
 static void test_self_positive(void **state) {
     (void)state;
     fixture *fx = fixture_new();
@@ -923,6 +1006,9 @@ int main(void) {
         cmocka_unit_test(test_no_signal),
         cmocka_unit_test(test_averaging),
         cmocka_unit_test(test_siamese_ahead),
+        cmocka_unit_test(test_nothing_mined),
+        cmocka_unit_test(test_semihard_fallback),
+        cmocka_unit_test(test_zero_distance),
         cmocka_unit_test(test_most_severe_first),
         cmocka_unit_test(test_messages_fit),
         cmocka_unit_test(test_reset_forgets),

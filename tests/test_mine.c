@@ -7,6 +7,7 @@
 #include "testutil.h"
 #include "tripletscope/dist.h"
 #include "tripletscope/loss.h"
+#include "tripletscope/measure.h"
 #include "tripletscope/mine.h"
 #include "tripletscope/sortkey.h"
 
@@ -183,9 +184,10 @@ static void brute_batch_hard(const batch *b, ts_triplets *t) {
 
 // TF Addons: for each (a, p), the closest negative farther than d_ap; if
 // none, the farthest negative.
-static void brute_semihard(const batch *b, ts_triplets *t) {
+// Returns the pairs that fell back to the farthest negative.
+static int brute_semihard(const batch *b, ts_triplets *t) {
     t->n = 0;
-    int B = b->B;
+    int B = b->B, fallback = 0;
     for (int a = 0; a < B; a++) {
         if (!has_neg(b, a)) continue;
         for (int p = 0; p < B; p++) {
@@ -199,8 +201,10 @@ static void brute_semihard(const batch *b, ts_triplets *t) {
                 if (far < 0 || d > b->dist[a * B + far]) far = n;
             }
             t->a[t->n] = a; t->p[t->n] = p; t->neg[t->n] = semi >= 0 ? semi : far; t->n++;
+            fallback += semi < 0;
         }
     }
+    return fallback;
 }
 
 // Loss over every valid triplet, with its gradient with respect to dist.
@@ -294,6 +298,50 @@ static void test_counts_brute_force(void **state) {
     dist_ws_free(&ws);
 }
 
+// The pairs a batch's measurement calls numerically zero (measure.c): those
+// within the rounding slack of the Gram form, as a brute force in double
+// finds them; exact duplicates among them; the smallest distance.
+static void test_zero_pairs(void **state) {
+    (void)state;
+    enum { B = 24, E = 8 };
+    ts_measure m;
+    assert_int_equal(measure_init(&m, B, B, E), 0);
+    ts_rng r;
+    rng_seed(&r, 5, 1);
+    float z[B * E];
+    int y[B];
+    for (int i = 0; i < B * E; i++) z[i] = rng_normal(&r);
+    for (int i = 0; i < B; i++) y[i] = i % 3;
+    memcpy(z + 3 * E, z + 0 * E, sizeof(float) * E);    // duplicates: 0 and 3,
+    memcpy(z + 7 * E, z + 5 * E, sizeof(float) * E);    // 5 and 7
+    for (int k = 0; k < E; k++) z[9 * E + k] = z[8 * E + k] + 1e-2f;   // near, not zero
+    ts_settings set = {.miner = MINER_SEMIHARD, .margin = 0.2f, .distance = DIST_EUCLIDEAN};
+    for (int normalize = 0; normalize < 2; normalize++) {
+        set.normalize = normalize;
+        ts_stepstats st = {0};
+        measure_batch(&m, z, y, &set, &st);
+        int brute = 0;
+        double lo = INFINITY;
+        for (int i = 0; i < B; i++)
+            for (int j = i + 1; j < B; j++) {
+                const float *a = m.e + (size_t)i * E, *b = m.e + (size_t)j * E;
+                double sq = 0, na = 0, nb = 0;
+                for (int k = 0; k < E; k++) {
+                    sq += ((double)a[k] - b[k]) * ((double)a[k] - b[k]);
+                    na += (double)a[k] * a[k];
+                    nb += (double)b[k] * b[k];
+                }
+                brute += sq <= dist_gram_slack((float)na, (float)nb, E);
+                lo = sq < lo ? sq : lo;
+            }
+        assert_int_equal(brute, 2);
+        assert_int_equal(st.zero_pairs, brute);
+        assert_true(st.min_dist == 0.0f);
+        assert_true(fabs(lo) < 1e-12);
+    }
+    measure_free(&m);
+}
+
 static void test_miners_brute_force(void **state) {
     (void)state;
     ts_rng r;
@@ -319,8 +367,8 @@ static void test_miners_brute_force(void **state) {
         mine_batch_hard(&anc, &fast);
         brute_batch_hard(&b, &slow);
         assert_same_triplets(&fast, &slow);
-        mine_semihard(&anc, &fast);
-        brute_semihard(&b, &slow);
+        int fell = mine_semihard(&anc, &fast);
+        assert_int_equal(fell, brute_semihard(&b, &slow));
         assert_same_triplets(&fast, &slow);
         // Batch-all lists every valid triplet: as many as the counts say,
         // each valid, none twice.
@@ -778,6 +826,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_counts_brute_force),
         cmocka_unit_test(test_miners_brute_force),
+        cmocka_unit_test(test_zero_pairs),
         cmocka_unit_test(test_random_and_hardest_neg),
         cmocka_unit_test(test_batch_all_loss),
         cmocka_unit_test(test_listed_loss_values),

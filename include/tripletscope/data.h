@@ -88,6 +88,9 @@ int data_load_digits(ts_dataset *ds, ts_error *err);
 int data_load_iris(ts_dataset *ds, ts_error *err);
 int data_make_blobs(int n, int classes, int dim, float noise, uint64_t seed, ts_dataset *ds);
 int data_make_noise(int n, int classes, int dim, uint64_t seed, ts_dataset *ds);
+// Two classes in the plane: a ring (85 % of the n points, radial spread
+// 0.2 * noise) around a blob (0.3 * noise).
+int data_make_rings(int n, float noise, uint64_t seed, ts_dataset *ds);
 
 // Checks that training is possible: at least two classes and one class with
 // two samples. Returns 0, or -1 naming `what` in err.

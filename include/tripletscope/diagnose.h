@@ -98,6 +98,8 @@ typedef struct {
     long last_change;                     // step of the last change of setting, -1: none
                                           // since the reset (eventlog_last_change)
     int stopped;                          // the source stopped: the run diverged
+    int attached;                         // the tracks are a watched run's (its code, not
+                                          // ours, computed the distances it trained on)
 } ts_diag_input;
 
 typedef struct {

@@ -108,7 +108,9 @@ void count_listed(const ts_triplets *t, const float *dist, int B, float margin,
 // The miners. Each appends to an emptied t; anchors lacking what the rule
 // needs are dropped (hardest-neg only needs a negative: it may pick a as p).
 void mine_batch_hard(const ts_anchors *anc, ts_triplets *t);
-void mine_semihard(const ts_anchors *anc, ts_triplets *t);
+// Returns how many positive pairs had no negative beyond d_ap and took the
+// anchor's farthest negative instead (TF Addons' fallback).
+int mine_semihard(const ts_anchors *anc, ts_triplets *t);
 void mine_random(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);
 // Returns how many anchors drew themselves as their positive.
 int mine_hardest_neg(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);

@@ -41,6 +41,10 @@ typedef struct {
     ts_normstats norm;    // norms of the raw embeddings (before normalisation)
     float d_pos, d_neg;   // mean distance over positive / negative pairs (a != p)
     ts_pairs pairs;       // Siamese model: pair counts
+    int zero_pairs;       // pairs of batch entries (i < j) at a numerically zero distance
+    float min_dist;       // the smallest Euclidean distance between two batch entries
+    long fallback;        // semihard: positive pairs with no negative beyond d_ap (mined
+                          // the farthest negative instead, TF Addons' rule)
     int has_run_loss;     // an attached run logged its own loss at this step
     float run_loss;       // that loss (scalars.jsonl), beside ours recomputed in `loss`
 } ts_stepstats;

@@ -302,7 +302,7 @@ const cli_flag cli_flags[] = {
     SECTION("Data"),
     {"--data", "NAME|FILE", set_str, AT(data.data), 0, 0,
      "fashion (when installed, else digits), digits, iris,\n"
-     "blobs, noise, or a .csv, .npy or IDX (.gz) file", NULL},
+     "blobs, noise, rings, or a .csv, .npy or IDX (.gz) file", NULL},
     {"--data-dir", "DIR", set_str, AT(data.data_dir), 0, 0,
      "Fashion-MNIST's IDX files; implies --data fashion\n"
      "[/usr/share/datasets/fashion-mnist]", NULL},
@@ -318,9 +318,10 @@ const cli_flag cli_flags[] = {
     {"--dim", "N", set_int, AT(data.dim), 1, 1 << 16,
      "blobs / noise: features, 1..65536 [16 / 10]", NULL},
     {"--samples", "N", set_int, AT(data.samples), 4, 10000000,
-     "blobs / noise: samples, 4..10000000 [2000 / 1000]", NULL},
+     "blobs / noise / rings: samples, 4..10000000\n"
+     "[2000 / 1000 / 2000]", NULL},
     {"--noise", "F", set_nonneg, AT(data.noise), 0, 0,
-     "blobs: spread around each centre, >= 0 [1.0]\n"
+     "blobs, rings: spread around each centre, >= 0 [1.0]\n"
      "(a data flag the chosen set does not read is an error)", NULL},
     {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
      "most loading the data may hold at once (a file's\n"

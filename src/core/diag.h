@@ -86,6 +86,11 @@ typedef struct {
     double mined_hard, active, self_pos;       // fractions of the mined triplets
     double no_pos;                             // fraction of the anchors
     double d_pos, d_neg, norm;
+    double zero_pairs;                         // mean pairs at a numerically zero distance
+    double min_dist;                           // the smallest distance of two entries (min)
+    double fallback;                           // semihard: fraction of the mined pairs that fell back
+    double nothing;                            // fraction of the steps that mined no triplet
+    double valid;                              // mean valid triplets of a batch
 } diag_wstats;
 
 // Model k's step at offset off (0 = newest), or NULL.

@@ -138,6 +138,35 @@
 #define AHEAD_GAP 0.05f
 #define AHEAD_CLEAR_GAP 0.03f
 
+// zero_distance (Euclidean only): a pair of batch entries at a numerically
+// zero distance (within the rounding slack of |a|^2 + |b|^2 - 2 a.b, where
+// matrix-product code can see exactly 0, measure.c) at 40 of 50 steps. One
+// such pair is enough: d sqrt(x)/dx = 1 / (2 sqrt(x)) is infinite at 0, and
+// code without an epsilon turns that into NaN at the next step. Healthy runs
+// have none (digits, facenet: the closest two entries of a batch are 0.02 and
+// 0.07 apart over 300 steps); P x K batches drawing more of a class than it
+// has (digits, k 200 of about 144: duplicates) have 270 at every step; iris
+// has two identical rows (74 % of batches of 100 hold them). Not read while
+// the collapse condition holds: there every distance is near 0 (batch-hard on
+// Fashion-MNIST: 1800 pairs a step), and collapse names the cause.
+#define ZERO_PAIRS_MIN 1
+
+// nothing_mined: the miner selected no triplet at the step, at 40 of 50
+// steps: the loss is 0 and nothing learns. Uniform batches of 16 over 1000
+// classes (blobs, 20 samples each): 90 % of the batches hold no positive
+// pair, so batch-hard, semi-hard, batch-all and random mining all return
+// nothing. (hardest-neg never returns nothing: it may take the anchor as
+// its positive.) P x K batches always hold K - 1 positives an anchor.
+
+// semihard_fallback: half the positive pairs or more found no negative beyond
+// d_ap and took the anchor's farthest negative (TF Addons'
+// triplet_semihard_loss), at 40 of 50 steps. Healthy semi-hard runs fall
+// back for under 0.1 % of their pairs (digits and Fashion-MNIST, facenet and
+// uniform, steps 1-500); random labels (noise) 1.5 %; a ring around a blob
+// with a linear model (rings, --hidden none) 52-63 % at every step, 29 % in
+// P x K batches.
+#define FALLBACK_FRAC 0.5f
+
 // static_triplets (--miner offline, the question's Example 2): the listed
 // triplets' mean active share over the last 50 steps at 0.02 or less ...
 // Digits at the question's settings (batch 126: T = 42 listed a step, an
@@ -569,6 +598,73 @@ static void describe_siamese_ahead(const diag_ctx *c, ts_finding *f) {
     evidence_text(f, "triplet_findings", codes);
 }
 
+// --- zero_distance ---------------------------------------------------------------------
+
+static int cond_zero_distance(const diag_ctx *c) {
+    return c->in->set.distance == DIST_EUCLIDEAN && c->st->zero_pairs >= ZERO_PAIRS_MIN &&
+           !cond_collapse(c);
+}
+
+static void describe_zero_distance(const diag_ctx *c, ts_finding *f) {
+    const ts_settings *set = &c->in->set;
+    diag_wstats w;
+    diag_window_stats(c, c->model, c->off, DIAG_WINDOW, &w);
+    // Ours is guarded; a watched run's training code may not be.
+    finding_message(f, c->in->attached
+                           ? "batch entries at distance 0, where sqrt's gradient is infinite: add an epsilon, sqrt(d2 + 1e-12)"
+                           : "batch entries at distance 0, where sqrt's gradient is infinite: NaN unless guarded (ours is)");
+    // The squared distance has no square root: its gradient is 0 at 0.
+    if (set->distance == DIST_EUCLIDEAN) suggest1(f, CMD_DISTANCE);
+    evidence_num(f, "zero_pairs", w.zero_pairs);
+    evidence_num(f, "min_dist", w.min_dist);
+    evidence_num(f, "batch", c->in->batch);
+    evidence_text(f, "distance", distance_name(set->distance));
+    evidence_window(f, DIAG_WINDOW);
+}
+
+// --- nothing_mined -----------------------------------------------------------------------
+
+static int cond_nothing_mined(const diag_ctx *c) { return c->st->mined.valid == 0; }
+
+static void describe_nothing_mined(const diag_ctx *c, ts_finding *f) {
+    const ts_settings *set = &c->in->set;
+    diag_wstats w;
+    diag_window_stats(c, c->model, c->off, DIAG_WINDOW, &w);
+    finding_message(f, "the miner selected no triplet in most batches: the loss is 0 and nothing learns");
+    if (set->sampler != SAMPLER_PK) suggest1(f, CMD_SAMPLER);
+    evidence_num(f, "nothing_mined", w.nothing);   // the share of the window's batches
+    evidence_num(f, "valid", w.valid);             // valid triplets a batch, mean
+    evidence_num(f, "no_positive", w.no_pos);
+    evidence_num(f, "batch", c->in->batch);
+    evidence_num(f, "classes", c->in->classes > 0 ? c->in->classes : NAN);
+    evidence_text(f, "miner", miner_name(set->miner));
+    evidence_window(f, DIAG_WINDOW);
+}
+
+// --- semihard_fallback -------------------------------------------------------------------
+
+static int cond_semihard_fallback(const diag_ctx *c) {
+    const ts_stepstats *st = c->st;
+    return c->in->set.miner == MINER_SEMIHARD &&
+           track_frac(st->fallback, st->mined.valid) >= FALLBACK_FRAC && !cond_collapse(c);
+}
+
+static void describe_semihard_fallback(const diag_ctx *c, ts_finding *f) {
+    diag_wstats w;
+    diag_window_stats(c, c->model, c->off, DIAG_WINDOW, &w);
+    finding_message(f, "semihard found no negative beyond d_ap for most pairs: it mines the farthest negative instead");
+    // No command makes the classes separable: a model that can (or more
+    // training) does; docs/failure-modes.md.
+    finding_suggest(f, 0, NULL);
+    evidence_num(f, "fallback", w.fallback);
+    evidence_num(f, "fallback_min", FALLBACK_FRAC);
+    evidence_num(f, "mined_hard", w.mined_hard);
+    evidence_num(f, "d_pos", w.d_pos);
+    evidence_num(f, "d_neg", w.d_neg);
+    evidence_text(f, "miner", miner_name(c->in->set.miner));
+    evidence_window(f, DIAG_WINDOW);
+}
+
 // --- static_triplets ---------------------------------------------------------------------
 
 // The mean share of the listed (mined) triplets that are easy over len steps from off.
@@ -654,9 +750,9 @@ const diag_rule diag_rules[FIND_COUNT] = {
     // 0, decided for whichever run, as one finding about them all).
     [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, JOINT, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead},
     [FIND_INVERTED_PAIRS] = {"inverted_pairs", SEV_ERROR, 0, STEP_PERSIST, SIAMESE, 0, cond_never, describe_never},
-    [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_never, describe_never},
-    [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
-    [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
+    [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_zero_distance, describe_zero_distance},
+    [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_nothing_mined, describe_nothing_mined},
+    [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_semihard_fallback, describe_semihard_fallback},
     [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_never, describe_never},
     [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_static_triplets, describe_static_triplets},
     [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_never, describe_never},

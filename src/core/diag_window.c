@@ -29,7 +29,9 @@ const ts_stepstats *diag_at(const diag_ctx *c, int k, int off) {
 
 void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *w) {
     acc loss = {0, 0}, easy = {0, 0}, semi = {0, 0}, hard = {0, 0}, mh = {0, 0}, act = {0, 0},
-        selfp = {0, 0}, nopos = {0, 0}, dp = {0, 0}, dn = {0, 0}, norm = {0, 0};
+        selfp = {0, 0}, nopos = {0, 0}, dp = {0, 0}, dn = {0, 0}, norm = {0, 0}, zp = {0, 0},
+        fb = {0, 0}, none = {0, 0}, valid = {0, 0};
+    double lo = NAN;
     for (int i = off; i < off + len; i++) {
         const ts_stepstats *st = diag_at(c, k, i);
         if (!st) break;
@@ -44,6 +46,11 @@ void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *
         acc_add(&dp, st->d_pos);
         acc_add(&dn, st->d_neg);
         acc_add(&norm, st->norm.mean);
+        acc_add(&zp, st->zero_pairs);
+        acc_add(&fb, track_frac(st->fallback, st->mined.valid));
+        acc_add(&none, st->mined.valid == 0);
+        acc_add(&valid, (double)st->all.valid);
+        if (!(st->min_dist >= lo)) lo = isnan(st->min_dist) ? lo : st->min_dist;
     }
     w->loss = acc_mean(&loss);
     w->easy = acc_mean(&easy);
@@ -56,6 +63,11 @@ void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *
     w->d_pos = acc_mean(&dp);
     w->d_neg = acc_mean(&dn);
     w->norm = acc_mean(&norm);
+    w->zero_pairs = acc_mean(&zp);
+    w->min_dist = lo;
+    w->fallback = acc_mean(&fb);
+    w->nothing = acc_mean(&none);
+    w->valid = acc_mean(&valid);
 }
 
 double diag_mean_loss(const diag_ctx *c, int k, int off, int len) {

@@ -60,6 +60,28 @@ static void pair_means(const ts_anchors *anc, float *d_pos, float *d_neg) {
     *d_neg = nn ? (float)(sn / nn) : NAN;
 }
 
+// Pairs of batch entries (i < j) whose squared distance is numerically zero:
+// within the rounding slack of the Gram form |a|^2 + |b|^2 - 2 a.b, in which
+// matrix-product code (torch.cdist on large inputs, most TF code) computes
+// it, so that such code may see exactly 0 there, where the gradient of sqrt
+// is infinite. Also the smallest Euclidean distance between two entries.
+// sq (B, B) is the squared distance of the embeddings in the distance space,
+// n2 (B) their squared norms.
+static void zero_pairs(const float *sq, const float *n2, int B, int E, int *n_zero,
+                       float *min_dist) {
+    int n = 0;
+    float lo = INFINITY;
+    for (int i = 0; i < B; i++) {
+        const float *row = sq + (size_t)i * B;
+        for (int j = i + 1; j < B; j++) {
+            n += row[j] <= dist_gram_slack(n2[i], n2[j], E);
+            lo = row[j] < lo ? row[j] : lo;
+        }
+    }
+    *n_zero = n;
+    *min_dist = B > 1 ? sqrtf(lo) : NAN;
+}
+
 void measure_batch(ts_measure *m, const float *z, const int *y, const ts_settings *set,
                    ts_stepstats *st) {
     int B = m->B, E = m->E;
@@ -76,6 +98,7 @@ void measure_batch(ts_measure *m, const float *z, const int *y, const ts_setting
     st->no_positive = anchors_no_positive(&m->anc);
     count_triplets(&m->anc, set->margin, &st->all);
     pair_means(&m->anc, &st->d_pos, &st->d_neg);
+    zero_pairs(m->sq, m->dws.n2, B, E, &st->zero_pairs, &st->min_dist);
 }
 
 // --- The losses ------------------------------------------------------------------
@@ -97,7 +120,7 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
     } else {
         switch (set->miner) {
         case MINER_HARD: mine_batch_hard(&m->anc, &m->trip); break;
-        case MINER_SEMIHARD: mine_semihard(&m->anc, &m->trip); break;
+        case MINER_SEMIHARD: st->fallback = mine_semihard(&m->anc, &m->trip); break;
         case MINER_RANDOM: mine_random(&m->anc, rng, &m->trip); break;
         case MINER_OFFLINE: mine_listed(&m->anc, &m->trip); break;
         default: st->self_positive = mine_hardest_neg(&m->anc, rng, &m->trip); break;

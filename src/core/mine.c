@@ -222,9 +222,9 @@ void mine_batch_hard(const ts_anchors *anc, ts_triplets *t) {
     }
 }
 
-void mine_semihard(const ts_anchors *anc, ts_triplets *t) {
+int mine_semihard(const ts_anchors *anc, ts_triplets *t) {
     t->n = 0;
-    int B = anc->B;
+    int B = anc->B, fallback = 0;
     for (int a = 0; a < B; a++) {
         int np = anc->n_pos[a], nn = anc->n_neg[a];
         if (!np || !nn) continue;
@@ -236,9 +236,11 @@ void mine_semihard(const ts_anchors *anc, ts_triplets *t) {
         while (far > 0 && sortkey_dist(neg[far - 1]) == sortkey_dist(neg[nn - 1])) far--;
         for (int i = 0; i < np; i++) {
             int j = count_le(neg, nn, row[pos[i]]);   // first d_an > d_ap
+            fallback += j == nn;
             push(t, a, pos[i], sortkey_index(neg[j < nn ? j : far]));
         }
     }
+    return fallback;
 }
 
 void mine_random(const ts_anchors *anc, ts_rng *rng, ts_triplets *t) {

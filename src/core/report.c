@@ -52,16 +52,18 @@ static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind 
     json_num(j, st->d_pos);
     json_raw(j, ",\"neg\":");
     json_num(j, st->d_neg);
-    json_raw(j, "},\"no_positive\":%d", st->no_positive);
+    json_raw(j, "},\"no_positive\":%d,\"zero_pairs\":%d,\"min_dist\":", st->no_positive,
+             st->zero_pairs);
+    json_num(j, st->min_dist);
     if (st->has_run_loss) {
         json_raw(j, ",\"run_loss\":");
         json_num(j, st->run_loss);
     }
     if (kind == MODEL_TRIPLET) {
         json_raw(j, ",\"mined\":{\"count\":%ld,\"easy\":%ld,\"semihard\":%ld,\"hard\":%ld,"
-                    "\"active\":%ld},\"self_positive\":%d",
+                    "\"active\":%ld,\"fallback\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
-                 st->self_positive);
+                 st->fallback, st->self_positive);
     } else {
         json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
                  st->pairs.neg, st->pairs.active_neg);

@@ -775,6 +775,7 @@ static void w_diag_input(const void *self, ts_diag_input *in) {
     in->n_eval = r->eval_used;
     in->eval_classes = r->labels->count;
     in->last_change = eventlog_last_change(&w->events);
+    in->attached = 1;
 }
 
 static void w_info(const void *self, ts_run_info *info) {

@@ -21,6 +21,9 @@
 //           standardised.
 // noise     generated: inputs uniform in [0, 1), labels uniform among
 //           `classes`: nothing to learn. Floats, kept raw.
+// rings     generated, in the plane: a ring of radius 3 (85 % of the
+//           points, radial spread 0.2 * noise) around a blob (0.3 * noise):
+//           two classes a linear model cannot separate. Floats, standardised.
 // FILE.csv  numbers separated by commas, one sample a line (also .csv.gz);
 //           label in the last column or --label-col N (0-based). The first
 //           line is a header when none of its cells is a number; a line
@@ -110,17 +113,17 @@ static int looks_like_npy(const char *path) {
     return yes;
 }
 
-typedef enum { KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS, KIND_NOISE, KIND_CSV,
-               KIND_NPY, KIND_IDX } data_kind;
+typedef enum { KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS, KIND_NOISE, KIND_RINGS,
+               KIND_CSV, KIND_NPY, KIND_IDX } data_kind;
 
 static const char *const kind_names[] = {"fashion", "digits", "iris", "blobs", "noise",
-                                         "csv", "npy", "idx"};
+                                         "rings", "csv", "npy", "idx"};
 
 // A file by extension, else by its first bytes.
 static data_kind kind_of(const char *data) {
     static const data_kind named[] = {KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS,
-                                      KIND_NOISE};
-    for (int k = 0; k < 5; k++)
+                                      KIND_NOISE, KIND_RINGS};
+    for (int k = 0; k < 6; k++)
         if (strcmp(data, kind_names[k]) == 0) return named[k];
     if (has_suffix(data, ".csv") || has_suffix(data, ".csv.gz")) return KIND_CSV;
     if (has_suffix(data, ".npy") || looks_like_npy(data)) return KIND_NPY;
@@ -150,8 +153,8 @@ static const struct companion {
      "sets without a split of their own: all but fashion"},
     {"--classes", TS_GIVEN_CLASSES, KINDS_GEN, "blobs and noise"},
     {"--dim", TS_GIVEN_DIM, KINDS_GEN, "blobs and noise"},
-    {"--samples", TS_GIVEN_SAMPLES, KINDS_GEN, "blobs and noise"},
-    {"--noise", TS_GIVEN_NOISE, KIND_BIT(KIND_BLOBS), "blobs"},
+    {"--samples", TS_GIVEN_SAMPLES, KINDS_GEN | KIND_BIT(KIND_RINGS), "blobs, noise and rings"},
+    {"--noise", TS_GIVEN_NOISE, KIND_BIT(KIND_BLOBS) | KIND_BIT(KIND_RINGS), "blobs and rings"},
 };
 
 #define N_COMPANIONS (sizeof companions / sizeof companions[0])
@@ -192,16 +195,17 @@ static int check_gen_flags(const ts_data_opts *o, int blobs, int n, int classes,
     return data_budget_check_generated(o->max_bytes, n, classes, dim, blobs, err);
 }
 
-// blobs or noise: the generator's defaults where the flags left 0.
+// blobs, noise or rings: the generator's defaults where the flags left 0.
 static int make_generated(const ts_data_opts *o, data_kind k, const char *data, gen_shape *g,
                           ts_dataset *all, ts_error *err) {
-    int blobs = k == KIND_BLOBS;
-    g->classes = o->classes ? o->classes : blobs ? 10 : 2;
-    g->dim = o->dim ? o->dim : blobs ? 16 : 10;
-    g->n = o->samples ? o->samples : blobs ? 2000 : 1000;
-    if (check_gen_flags(o, blobs, g->n, g->classes, g->dim, err) < 0) return -1;
-    int rc = blobs ? data_make_blobs(g->n, g->classes, g->dim, o->noise, o->seed, all)
-                   : data_make_noise(g->n, g->classes, g->dim, o->seed, all);
+    int blobs = k == KIND_BLOBS, rings = k == KIND_RINGS;
+    g->classes = rings ? 2 : o->classes ? o->classes : blobs ? 10 : 2;
+    g->dim = rings ? 2 : o->dim ? o->dim : blobs ? 16 : 10;
+    g->n = o->samples ? o->samples : blobs || rings ? 2000 : 1000;
+    if (check_gen_flags(o, blobs || rings, g->n, g->classes, g->dim, err) < 0) return -1;
+    int rc = blobs   ? data_make_blobs(g->n, g->classes, g->dim, o->noise, o->seed, all)
+             : rings ? data_make_rings(g->n, o->noise, o->seed, all)
+                     : data_make_noise(g->n, g->classes, g->dim, o->seed, all);
     if (rc < 0) return ts_fail(err, "%s: out of memory", data);
     return 0;
 }
@@ -229,7 +233,7 @@ static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_err
     // A bare word that is no file is more likely a misspelt set name.
     if (!strchr(path, '/') && !strchr(path, '.') && access(path, F_OK) != 0)
         return ts_fail(err, "--data %s: no such data set (fashion, digits, iris, blobs, "
-                       "noise) or file", path);
+                       "noise, rings) or file", path);
     return data_load_idx(path, o->labels, o->max_bytes, all, err);
 }
 
@@ -246,7 +250,8 @@ static int load_whole(const ts_data_opts *o, data_kind k, const char *data, gen_
         return data_load_iris(all, err) < 0 ? -1 : 0;
     case KIND_BLOBS:
     case KIND_NOISE:
-        *standardize = k == KIND_BLOBS;
+    case KIND_RINGS:
+        *standardize = k != KIND_NOISE;
         return make_generated(o, k, data, g, all, err);
     default:
         if (load_file(o, k, all, err) < 0) return -1;
@@ -304,10 +309,10 @@ static void describe(const ts_data_opts *o, data_kind k, const char *dir, const 
             json_raw(&j, ",\"labels\":");
             json_str(&j, o->labels);
         }
-        if (k == KIND_BLOBS || k == KIND_NOISE)
+        if (k == KIND_BLOBS || k == KIND_NOISE || k == KIND_RINGS)
             json_raw(&j, ",\"classes\":%d,\"dim\":%d,\"samples\":%d", g->classes, g->dim,
                      g->n);
-        if (k == KIND_BLOBS) {
+        if (k == KIND_BLOBS || k == KIND_RINGS) {
             json_raw(&j, ",\"noise\":");
             json_num(&j, o->noise);
         }

@@ -1,4 +1,5 @@
-// synthetic.c: generated data sets: Gaussian blobs and pure noise.
+// synthetic.c: generated data sets: Gaussian blobs, pure noise, and a ring
+// around a blob.
 //
 // Both are functions of their arguments and the seed alone (PCG32 streams of
 // their own), so a seed means the same points on every machine.
@@ -11,6 +12,7 @@
 
 #define BLOBS_STREAM 0xb10b5ULL
 #define NOISE_STREAM 0x7015eULL
+#define RINGS_STREAM 0x121265ULL
 
 // Centre coordinates are N(0, 1) * BLOB_RADIUS / sqrt(dim): a centre's
 // expected distance from the origin is BLOB_RADIUS, two centres lie about
@@ -72,5 +74,45 @@ int data_make_noise(int n, int classes, int dim, uint64_t seed, ts_dataset *ds) 
         ds->y[i] = (int)rng_below(&rng, (uint32_t)classes);
     }
     ds->C = classes;
+    return 0;
+}
+
+// --- Rings -------------------------------------------------------------------
+
+// Class 0 a ring of radius RING_RADIUS in the plane, class 1 a blob at its
+// centre, RING_CENTRE_SHARE of the points; radial spread RING_WIDTH * noise
+// and the blob's RING_CORE * noise. Two points across the ring are twice the
+// radius apart, the blob one radius from either: for most pairs of the ring,
+// every negative lies nearer the anchor than its positive, unless the model
+// learns the radius (a linear one cannot). The semihard_fallback finding's
+// scenario (docs/failure-modes.md).
+#define RING_RADIUS 3.0f
+#define RING_WIDTH 0.2f
+#define RING_CORE 0.3f
+#define RING_CENTRE_SHARE 0.15
+int data_make_rings(int n, float noise, uint64_t seed, ts_dataset *ds) {
+    memset(ds, 0, sizeof *ds);
+    if (bad_shape(n, 2, 2) || !isfinite(noise) || noise < 0.0f) return -1;
+    if (data_alloc(ds, n, 2, 0) < 0) return -1;
+    ts_rng rng;
+    rng_seed(&rng, seed, RINGS_STREAM);
+    int centre = (int)(n * RING_CENTRE_SHARE + 0.5);
+    if (centre < 2) centre = 2;
+    for (int i = 0; i < n; i++) {
+        float *x = ds->f32 + (size_t)i * 2;
+        // Every k-th point is the blob's, so that both classes reach each split.
+        int c = (long)i * centre / n != (long)(i + 1) * centre / n;
+        if (c) {
+            x[0] = RING_CORE * noise * rng_normal(&rng);
+            x[1] = RING_CORE * noise * rng_normal(&rng);
+        } else {
+            float t = 6.28318531f * rng_float(&rng);
+            float r = RING_RADIUS + RING_WIDTH * noise * rng_normal(&rng);
+            x[0] = r * cosf(t);
+            x[1] = r * sinf(t);
+        }
+        ds->y[i] = c;
+    }
+    ds->C = 2;
     return 0;
 }

@@ -123,14 +123,22 @@ if have_fashion; then
     # margin_scale; the gap to the Siamese model stays wider.
     fashion="--data fashion --preset seed --eval-every 100 --eval-size 1000 --steps 1000"
     all1="too_hard:raised too_hard:cleared siamese_ahead:raised siamese_ahead:cleared norm_drift:raised norm_drift:cleared margin_scale:raised margin_scale:cleared"
+    # zero_distance may be raised too: hardest-neg on raw Fashion-MNIST maps
+    # a few dozen samples of a batch onto one point (distance exactly 0) until
+    # M, at 121-232 depending on the kernel (docs/demos.md).
+    zd="zero_distance:raised zero_distance:cleared"
     # shellcheck disable=SC2086  # fashion is a list of flags
-    lesson question-by-keys "$all1" "" $fashion --script "300:M,450:n,600:-------"
+    lesson question-by-keys "$all1" "$zd" $fashion --script "300:M,450:n,600:-------"
     # shellcheck disable=SC2086
     lesson question-no-minus \
         "too_hard:raised too_hard:cleared siamese_ahead:raised norm_drift:raised norm_drift:cleared margin_scale:raised" \
-        "siamese_ahead:cleared" $fashion --script "300:M,450:n"
+        "siamese_ahead:cleared $zd" $fashion --script "300:M,450:n"
     raised question-by-keys too_hard 1 150
     after question-by-keys too_hard M 100
+    if [ -n "$(diag_step "$T/question-by-keys.jsonl" zero_distance raised)" ]; then
+        raised question-by-keys zero_distance 50 300
+        after question-by-keys zero_distance M 100
+    fi
     raised question-by-keys siamese_ahead 100 300
     raised question-by-keys norm_drift 301 450     # only once the mining is semi-hard
     after question-by-keys norm_drift n 100
