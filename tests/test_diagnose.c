@@ -346,6 +346,83 @@ static void test_all_easy(void **state) {
     fixture_free(fx);
 }
 
+// --miner offline, the listed triplets learned: 42 listed a step, none
+// active, while 5 % of the batch's triplets are not easy (digits' numbers).
+static ts_stepstats static_learned(void) {
+    ts_stepstats st = healthy();
+    st.loss = 0.0f;
+    st.all = (ts_counts){170000, 161500, 6000, 2500};
+    st.mined = (ts_counts){42, 42, 0, 0};
+    st.active = 0;
+    st.d_neg = 8.3f;
+    return st;
+}
+
+static void test_static_triplets(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->in.set.miner = MINER_OFFLINE;
+    fx->in.set.sampler = SAMPLER_UNIFORM;
+    fx->in.set.normalize = 0;
+    fx->in.set.margin = 1.0f;
+    // Still learning (a fifth of the listed triplets active): quiet.
+    ts_stepstats st = static_learned();
+    st.active = 8;
+    st.mined = (ts_counts){42, 34, 6, 2};
+    push_n(fx, st, 100);
+    assert_int_equal(fx->out.n, 0);
+    // Learned: raised once the window's mean is under 0.02, with m.
+    push_n(fx, static_learned(), 100);
+    assert_true(raised(fx, FIND_STATIC_TRIPLETS, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    ts_finding f[4];
+    assert_int_equal(diag_findings(fx->diag, f, 4), 1);
+    assert_string_equal(letters(&f[0]), "m");
+    assert_int_equal(f[0].severity, SEV_ERROR);
+    assert_non_null(strstr(f[0].message, "static triplets"));
+    assert_non_null(strstr(f[0].message, "never re-mined"));
+    const char *l = find_line(&fx->out, "static_triplets", "raised");
+    assert_non_null(strstr(l, "\"miner\":\"offline\""));
+    assert_non_null(strstr(l, "\"listed_easy\":1,"));
+    // m: hardest-neg, online; its mined triplets are active again. Cleared
+    // after the window, and the cleared line names the miner.
+    fx->in.set.miner = MINER_HARDEST_NEG;
+    st = static_learned();
+    st.mined = (ts_counts){126, 90, 20, 16};
+    st.active = 40;
+    push_n(fx, st, 40);
+    assert_false(raised(fx, FIND_STATIC_TRIPLETS, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "static_triplets", "cleared"), "\"miner\":\"hardest-neg\""));
+    fixture_free(fx);
+    // The same numbers online are no static list's fault (hardest-neg on
+    // digits ends with as few active): quiet.
+    fx = fixture_new();
+    fx->in.set.miner = MINER_HARDEST_NEG;
+    push_n(fx, static_learned(), 100);
+    assert_false(raised(fx, FIND_STATIC_TRIPLETS, MODEL_TRIPLET));
+    fixture_free(fx);
+    // Offline, but the batch is all easy too (98 %): the model is done, or
+    // the margin is tiny, which is all_easy's to say; a soft margin always
+    // has a gradient.
+    fx = fixture_new();
+    fx->in.set.miner = MINER_OFFLINE;
+    fx->in.set.sampler = SAMPLER_UNIFORM;
+    fx->in.set.margin = 0.04f;
+    st = static_learned();
+    st.all = (ts_counts){170000, 169000, 800, 200};
+    st.d_neg = 1.3f;
+    push_n(fx, st, 100);
+    assert_false(raised(fx, FIND_STATIC_TRIPLETS, MODEL_TRIPLET));
+    assert_true(raised(fx, FIND_ALL_EASY, MODEL_TRIPLET));
+    fixture_free(fx);
+    fx = fixture_new();
+    fx->in.set.miner = MINER_OFFLINE;
+    fx->in.set.soft = 1;
+    push_n(fx, static_learned(), 100);
+    assert_int_equal(fx->out.n, 0);
+    fixture_free(fx);
+}
+
 static void test_no_positives(void **state) {
     (void)state;
     fixture *fx = fixture_new();
@@ -923,6 +1000,7 @@ int main(void) {
         cmocka_unit_test(test_no_flicker),
         cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_all_easy),
+        cmocka_unit_test(test_static_triplets),
         cmocka_unit_test(test_no_positives),
         cmocka_unit_test(test_self_positive),
         cmocka_unit_test(test_margin_scale),

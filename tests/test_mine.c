@@ -355,6 +355,7 @@ static void test_miners_brute_force(void **state) {
     assert_int_equal(dist_ws_init(&ws, MAXB, 4), 0);
     batch b;
     float e[MAXB * 4];
+    int listed_seen = 0;
     for (int trial = 0; trial < 300; trial++) {
         int B = 2 + (int)rng_below(&r, MAXB - 1), classes = 1 + (int)rng_below(&r, 5);
         // Points every third trial, under the Euclidean and the cosine
@@ -391,7 +392,20 @@ static void test_miners_brute_force(void **state) {
         assert_int_equal(listed.easy, c.easy);
         assert_int_equal(listed.semihard, c.semihard);
         assert_int_equal(listed.hard, c.hard);
+        // Offline: triplet i is (i, T + i, 2T + i), T = B / 3, when its
+        // labels make it valid, in order; the rest of the batch is not read.
+        mine_listed(&anc, &fast);
+        int T = B / 3, n = 0;
+        for (int i = 0; i < T; i++) {
+            if (b.y[T + i] != b.y[i] || b.y[2 * T + i] == b.y[i]) continue;
+            assert_true(n < fast.n);
+            assert_true(fast.a[n] == i && fast.p[n] == T + i && fast.neg[n] == 2 * T + i);
+            n++;
+        }
+        assert_int_equal(fast.n, n);
+        listed_seen += n;
     }
+    assert_true(listed_seen > 50);
     anchors_free(&anc);
     triplets_free(&fast);
     triplets_free(&slow);
@@ -618,8 +632,10 @@ static void test_chain_gradients(void **state) {
     float z[B * E], dz[B * E];
     int checked = 0, variants = 0, kinks = 0, two_sided_misses = 0;
     // Every normalisation and distance (cosine normalises either way: once),
-    // every miner, soft or not, each reducer, and the contrastive loss.
-    for (int v = 0; v < 2 * DIST_COUNT * (MINER_COUNT * 4 + 1); v++) {
+    // every online miner, soft or not, each reducer, and the contrastive
+    // loss (offline's listed triplets take the same loss_triplet: its
+    // selection is checked in test_miners_brute_force).
+    for (int v = 0; v < 2 * DIST_COUNT * (MINER_ONLINE * 4 + 1); v++) {
         chain c = {B, E, v & 1, (ts_distance)((v >> 1) % DIST_COUNT), 0, 0, MINER_RANDOM,
                    REDUCE_MEAN, 0.5f, y};
         int rest = v / (2 * DIST_COUNT);
@@ -627,13 +643,13 @@ static void test_chain_gradients(void **state) {
         // Cosine's d lies in [0, 2] with unrelated points near 1: margins
         // of its scale, so that hinges are both active and not.
         if (c.distance == DIST_COSINE) c.margin = 0.2f;
-        if (rest == MINER_COUNT * 4) {
+        if (rest == MINER_ONLINE * 4) {
             c.siamese = 1;
             c.margin = c.distance == DIST_COSINE ? 0.5f : 1.0f;
         } else {
-            c.miner = (ts_miner)(rest % MINER_COUNT);
-            c.soft = (rest / MINER_COUNT) & 1;
-            c.reduce = (rest / MINER_COUNT) & 2 ? REDUCE_NONZERO : REDUCE_MEAN;
+            c.miner = (ts_miner)(rest % MINER_ONLINE);
+            c.soft = (rest / MINER_ONLINE) & 1;
+            c.reduce = (rest / MINER_ONLINE) & 2 ? REDUCE_NONZERO : REDUCE_MEAN;
         }
         variants++;
         fill_uniform(z, B * E, -1, 1, &r);
@@ -798,7 +814,7 @@ static void test_sortkey_sort(void **state) {
 
 static void test_names(void **state) {
     (void)state;
-    const char *order[] = {"random", "all", "hard", "semihard", "hardest-neg"};
+    const char *order[] = {"random", "all", "hard", "semihard", "hardest-neg", "offline"};
     for (int i = 0; i < MINER_COUNT; i++) {
         assert_string_equal(miner_name((ts_miner)i), order[i]);
         assert_int_equal(miner_parse(order[i]), i);

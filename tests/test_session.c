@@ -110,6 +110,87 @@ static void test_uniform_chi_square(void **state) {
     sampler_free(&s);
 }
 
+// The offline list (--miner offline): one triplet per anchor that has a
+// positive and a negative, the positive of its label but not itself, the
+// negative of another label; the same list for the same seed; batches in
+// the list's order, wrapping at its end.
+static void test_offline_list(void **state) {
+    (void)state;
+    enum { N = 100, C = 6, T = 7 };
+    int y[N];
+    // Class 5 has one member (sample 0): no positive, no triplet; class 4
+    // has two (a positive is always the other one).
+    for (int i = 0; i < N; i++) y[i] = i == 0 ? 5 : i <= 2 ? 4 : i % 4;
+    ts_sampler s;
+    ts_offline o, o2;
+    assert_int_equal(sampler_init(&s, y, N, C, 1), 0);
+    assert_int_equal(offline_init(&o, N), 0);
+    assert_int_equal(offline_init(&o2, N), 0);
+    offline_draw(&o, &s, 7);
+    assert_int_equal(o.n, N - 1);
+    int anchored[N] = {0}, in_order = 1;
+    for (int t = 0; t < o.n; t++) {
+        int a = o.a[t], p = o.p[t], n = o.neg[t];
+        anchored[a]++;
+        assert_true(p != a);
+        assert_int_equal(y[p], y[a]);
+        assert_true(y[n] != y[a]);
+        if (a == 1) assert_int_equal(p, 2);
+        if (t > 0 && a < o.a[t - 1]) in_order = 0;
+    }
+    assert_int_equal(anchored[0], 0);
+    for (int i = 1; i < N; i++) assert_int_equal(anchored[i], 1);
+    assert_false(in_order);   // shuffled once
+    // The same seed, the same list (after batches moved the sampler's own
+    // stream: the list has a stream of its own); another seed, another.
+    int idx[3 * T];
+    for (int b = 0; b < 5; b++) sampler_next(&s, SAMPLER_UNIFORM, 3 * T, 0, idx);
+    offline_draw(&o2, &s, 7);
+    assert_int_equal(o2.n, o.n);
+    assert_memory_equal(o2.a, o.a, sizeof(int) * o.n);
+    assert_memory_equal(o2.p, o.p, sizeof(int) * o.n);
+    assert_memory_equal(o2.neg, o.neg, sizeof(int) * o.n);
+    offline_draw(&o2, &s, 8);
+    assert_true(memcmp(o2.a, o.a, sizeof(int) * o.n) != 0);
+    // Batches: T anchors, then their positives, then their negatives, the
+    // list in order, wrapping at its end (99 = 14 x 7 + 1), epoch after epoch.
+    for (int b = 0, at = 0; b < 3 * (N / T + 1); b++) {
+        offline_next(&o, T, idx);
+        for (int i = 0; i < T; i++, at = (at + 1) % o.n) {
+            assert_int_equal(idx[i], o.a[at]);
+            assert_int_equal(idx[T + i], o.p[at]);
+            assert_int_equal(idx[2 * T + i], o.neg[at]);
+        }
+    }
+    // Positives uniform over the other members of the class, negatives over
+    // the other classes: anchor 3 (class 3, 24 other members) over 2400 seeds.
+    int pos_hits[N] = {0}, neg_class[C] = {0};
+    for (int seed = 0; seed < 2400; seed++) {
+        offline_draw(&o2, &s, (uint64_t)seed);
+        for (int t = 0; t < o2.n; t++)
+            if (o2.a[t] == 3) {
+                pos_hits[o2.p[t]]++;
+                neg_class[y[o2.neg[t]]]++;
+            }
+    }
+    for (int i = 1; i < N; i++)
+        if (y[i] == 3 && i != 3) assert_true(pos_hits[i] > 50 && pos_hits[i] < 150);   // 100 each
+    assert_int_equal(pos_hits[3], 0);
+    assert_int_equal(neg_class[3], 0);
+    for (int c = 0; c < 3; c++) assert_true(neg_class[c] > 600);   // 25 / 75 of 2400: ~800
+    assert_true(neg_class[4] > 0 && neg_class[5] > 0);             // 2 / 75 and 1 / 75
+    // One class only: no negative, no triplet.
+    for (int i = 0; i < N; i++) y[i] = 0;
+    ts_sampler one;
+    assert_int_equal(sampler_init(&one, y, N, 1, 1), 0);
+    offline_draw(&o2, &one, 7);
+    assert_int_equal(o2.n, 0);
+    sampler_free(&one);
+    offline_free(&o);
+    offline_free(&o2);
+    sampler_free(&s);
+}
+
 // ---------------------------------------------------------------------------
 // Series
 
@@ -441,7 +522,7 @@ static void test_keys_and_reset(void **state) {
     assert_int_equal(s->cfg.set.sampler, SAMPLER_PK);
     assert_int_equal(key(s, &cap, 'x'), 0);
     // Every setting still trains; soft + squared + normalised included.
-    for (int m = 0; m < MINER_COUNT; m++) {
+    for (int m = 0; m < MINER_ONLINE; m++) {   // the online miners' cycle
         key(s, &cap, 'm');
         for (int i = 0; i < 3; i++) assert_int_equal(session_step(s), 0);
         assert_true(isfinite(s->model[1].track.last.loss));
@@ -654,9 +735,10 @@ static void test_step_recomputed(void **state) {
     float *norms = malloc(sizeof(float) * B), *dist = malloc(sizeof(float) * B * B);
     float *sq = malloc(sizeof(float) * B * B), *W = malloc(sizeof(float) * B * B);
     int y[64];
-    for (int v = 0; v < MINER_COUNT * 4 * DIST_COUNT; v++) {
-        int rest = v / MINER_COUNT;
-        s->cfg.set.miner = (ts_miner)(v % MINER_COUNT);
+    // The online miners (offline's batches are its list: test_offline_session).
+    for (int v = 0; v < MINER_ONLINE * 4 * DIST_COUNT; v++) {
+        int rest = v / MINER_ONLINE;
+        s->cfg.set.miner = (ts_miner)(v % MINER_ONLINE);
         s->cfg.set.distance = (ts_distance)(rest % DIST_COUNT);
         s->cfg.set.normalize = (rest / DIST_COUNT) & 1;
         s->cfg.set.reduce = (rest / DIST_COUNT) & 2 ? REDUCE_NONZERO : REDUCE_MEAN;
@@ -709,8 +791,93 @@ static void test_step_recomputed(void **state) {
     session_free(s);
 }
 
+// A session with --miner offline: the batch rounded down to 3T, the config
+// line saying so, each step's batch the list's next T triplets and the
+// triplet model's selection exactly those; r draws the same list again, R
+// another; p refused; m to hardest-neg (online, the sampler's batches), M
+// to semihard; with pk, refused.
+static void test_offline_session(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    c.set.miner = MINER_OFFLINE;
+    c.batch = 26;   // T = 8: 24 samples
+    ts_session *s;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    int B = s->cfg.batch, T = B / 3;
+    assert_int_equal(B, 24);
+    assert_int_equal(s->offline.n, train.N);   // blobs: every class has many members
+    char line[4096];
+    ts_run_info info;
+    session_info(s, &info);
+    report_config(line, sizeof line, &s->cfg, &info);
+    assert_non_null(strstr(line, "\"batch\":24,"));
+    assert_non_null(strstr(line, "\"miner\":\"offline\""));
+    char want[128];
+    snprintf(want, sizeof want, "\"offline\":{\"triplets\":%d,\"per_batch\":8,\"batch_asked\":26}",
+             train.N);
+    assert_non_null(strstr(line, want));
+    int *first = malloc(sizeof(int) * 3 * (size_t)train.N);
+    memcpy(first, s->offline.a, sizeof(int) * 3 * (size_t)train.N);   // a, p, neg
+    for (int step = 0, at = 0; step < 2 * train.N / T; step++) {
+        assert_int_equal(session_step(s), 0);
+        for (int i = 0; i < T; i++, at = (at + 1) % s->offline.n) {
+            assert_int_equal(s->batch_idx[i], s->offline.a[at]);
+            assert_int_equal(s->batch_idx[T + i], s->offline.p[at]);
+            assert_int_equal(s->batch_idx[2 * T + i], s->offline.neg[at]);
+        }
+        const ts_measure *ms = &s->model[MODEL_TRIPLET].meas;
+        const ts_stepstats *st = &s->model[MODEL_TRIPLET].track.last;
+        assert_int_equal(st->mined.valid, T);
+        assert_int_equal(ms->trip.n, T);
+        for (int i = 0; i < T; i++)
+            assert_true(ms->trip.a[i] == i && ms->trip.p[i] == T + i && ms->trip.neg[i] == 2 * T + i);
+        // The batch's counts stay over all its valid triplets.
+        assert_true(st->all.valid > T);
+    }
+    capture cap = {0};
+    assert_int_equal(key(s, &cap, 'p'), -1);
+    assert_non_null(strstr(cap.why, "offline"));
+    assert_int_equal(s->cfg.set.sampler, SAMPLER_UNIFORM);
+    // r: the same list, from its start.
+    assert_int_equal(key(s, &cap, 'r'), 1);
+    assert_memory_equal(s->offline.a, first, sizeof(int) * 3 * (size_t)train.N);
+    assert_int_equal(s->offline.cursor, 0);
+    // R: another seed, another list.
+    assert_int_equal(key(s, &cap, 'R'), 1);
+    assert_true(memcmp(s->offline.a, first, sizeof(int) * (size_t)train.N) != 0);
+    // m: online hardest-neg (the question's Example 3) on the sampler's batches.
+    assert_int_equal(key(s, &cap, 'm'), 1);
+    assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
+    assert_non_null(strstr(cap.line, "\"from\":\"offline\",\"to\":\"hardest-neg\""));
+    int cursor = s->offline.cursor;
+    assert_int_equal(session_step(s), 0);
+    assert_int_equal(s->offline.cursor, cursor);   // the list no longer moves
+    assert_int_equal(s->model[MODEL_TRIPLET].track.last.mined.valid, B);   // one per anchor
+    // Offline is not in the cycle: m five times comes back to hardest-neg.
+    for (int i = 0; i < MINER_ONLINE; i++) {
+        assert_int_equal(key(s, &cap, 'm'), 1);
+        assert_true(s->cfg.set.miner != MINER_OFFLINE);
+    }
+    assert_int_equal(s->cfg.set.miner, MINER_HARDEST_NEG);
+    assert_int_equal(key(s, &cap, 'p'), 1);   // online, the sampler is the user's again
+    session_free(s);
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(key(s, &cap, 'M'), 1);
+    assert_int_equal(s->cfg.set.miner, MINER_SEMIHARD);
+    session_free(s);
+    free(first);
+    c.set.sampler = SAMPLER_PK;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), -1);
+    assert_non_null(strstr(err.msg, "--miner offline"));
+    assert_non_null(strstr(err.msg, "--sampler uniform"));
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_offline_list),
+        cmocka_unit_test(test_offline_session),
         cmocka_unit_test(test_pk_batches),
         cmocka_unit_test(test_sampler_refusals),
         cmocka_unit_test(test_uniform_chi_square),

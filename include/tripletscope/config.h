@@ -45,6 +45,8 @@ typedef struct {
     // its directory's) when attached.
     char model_name[MODEL_COUNT][48];
     int attached;                // 1: the models are watched runs, not trained here
+    int offline_triplets;        // --miner offline: the triplets listed (0: not offline)
+    int batch_asked;             // --miner offline: --batch as given, before 3 * (B / 3)
 } ts_run_info;
 
 // Fills info's model names with the trainer's ("siamese", "triplet").

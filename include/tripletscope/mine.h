@@ -48,15 +48,20 @@ static inline int margin_below(float d_an, float d_ap, float m) {
 // d_ap = m = 0). d_ap >= 0 and m >= 0; NaN or Inf pass through.
 float margin_bound(float d_ap, float m, int strict);
 
-// Miners, in the order the m key steps through them.
+// Miners, the online ones in the order the m key steps through them.
 typedef enum {
     MINER_RANDOM,      // per anchor a random positive (not a) and a random negative
     MINER_ALL,         // every valid triplet (batch-all)
     MINER_HARD,        // per anchor the farthest positive, the closest negative
     MINER_SEMIHARD,    // per (a, p) TF Addons' rule
     MINER_HARDEST_NEG, // the question's: random same-label sample (maybe a), closest negative
+    MINER_OFFLINE,     // the question's Example 2: triplets pre-selected once, never re-mined
+                       // (the batch is laid out as they are: mine_listed)
     MINER_COUNT
 } ts_miner;
+// The online miners (those that mine each batch anew) come before
+// MINER_OFFLINE: the m / M cycle steps through them only.
+#define MINER_ONLINE MINER_OFFLINE
 
 // Each anchor's positives and its negatives sorted by distance: built once
 // per model per step, shared by the counts and the miners.
@@ -109,11 +114,16 @@ int mine_semihard(const ts_anchors *anc, ts_triplets *t);
 void mine_random(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);
 // Returns how many anchors drew themselves as their positive.
 int mine_hardest_neg(const ts_anchors *anc, ts_rng *rng, ts_triplets *t);
+// The offline miner's selection: a batch of B holds T = B / 3 listed
+// triplets as T anchors, then their T positives, then their T negatives
+// (sampler.h, offline_next), so triplet i is (i, T + i, 2T + i); one whose
+// labels do not make it valid (a batch not laid out so) is dropped.
+void mine_listed(const ts_anchors *anc, ts_triplets *t);
 // Every valid triplet, listed (for tests and small batches; the training
 // path handles batch-all without listing). Fails (-1) if t is too small.
 int mine_all(const ts_anchors *anc, ts_triplets *t);
 
-// Name used by --miner, the key bar and JSON ("random", "all", ...).
+// Name used by --miner, the key bar and JSON ("random", "all", ..., "offline").
 const char *miner_name(ts_miner m);
 // Parses a --miner name; -1 when unknown.
 int miner_parse(const char *s);

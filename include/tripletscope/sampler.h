@@ -38,4 +38,31 @@ int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
                   char *why, int why_len);
 const char *sampler_name(ts_sampler_kind k);
 
+// --- Pre-selected triplets (--miner offline) -------------------------------------
+//
+// The question's Example 2: a list of triplets built once before the loop
+// and trained on in order, epoch after epoch, never re-mined. One per
+// training sample with a positive and a negative: it is the anchor, with a
+// random positive (same label, not itself) and a random negative (another
+// label). The list is shuffled once when drawn, as a DataLoader over it
+// would for its first epoch; every later epoch replays that same order, as
+// `for anchor, positive, negative in triplets` does.
+typedef struct {
+    int N;               // training samples (the list's capacity)
+    int n;               // triplets listed: samples whose class has 2+ members, and a negative
+    int cursor;          // the next triplet a batch takes
+    int *a, *p, *neg;    // (N) each, the first n used: the list, in training order
+} ts_offline;
+
+// Sizes o for a training set of N samples (3N ints). Returns 0, or -1 out of memory.
+int offline_init(ts_offline *o, int N);
+void offline_free(ts_offline *o);
+// Draws the list from seed (its own random stream) over s's training labels,
+// using s's class slices as sampler_reseed leaves them; cursor back to 0.
+void offline_draw(ts_offline *o, const ts_sampler *s, uint64_t seed);
+// The next T triplets of the list (wrapping at its end, n > 0) as a batch
+// of 3T sample indices: idx[i] the anchors, idx[T + i] their positives,
+// idx[2T + i] their negatives (mine_listed's layout).
+void offline_next(ts_offline *o, int T, int *idx);
+
 #endif

@@ -222,8 +222,8 @@ static int set_distance_to(const cli_flag *fl, const char *v, ts_cli *cli, ts_er
 static int set_miner(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     int m = miner_parse(v);
     if (m < 0)
-        return ts_fail(err, "%s: expected random, all, hard, semihard or hardest-neg, got \"%s\"",
-                       fl->name, v);
+        return ts_fail(err, "%s: expected random, all, hard, semihard, hardest-neg or offline, "
+                       "got \"%s\"", fl->name, v);
     cli->cfg.set.miner = (ts_miner)m;
     return 0;
 }
@@ -363,7 +363,11 @@ const cli_flag cli_flags[] = {
      "mean (over mined triplets) or nonzero (over those with\n"
      "loss > 0) [mean]", NULL},
     {"--miner", "NAME", set_miner, 0, 0, 0,
-     "random, all, hard, semihard or hardest-neg [hardest-neg]", NULL},
+     "random, all, hard, semihard or hardest-neg (mined\n"
+     "online, in each batch), or offline: one triplet per\n"
+     "training sample drawn once, trained on in order and\n"
+     "never re-mined (batch rounded down to 3 x B/3;\n"
+     "uniform only; m leaves it) [hardest-neg]", NULL},
     {"--sampler", "NAME", set_sampler, 0, 0, 0,
      "uniform or pk (P classes x K samples) [uniform]", NULL},
     {"--batch", "N", set_int, AT(cfg.batch), 3, 8192,
@@ -511,6 +515,10 @@ static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {
             cli->watch.given |= watch_flags[k].given;
         }
     }
+    // A watched run's dumps do not say which triplets its loop listed.
+    if ((cli->watch.given & WATCH_GIVEN_MINER) && cli->cfg.set.miner == MINER_OFFLINE)
+        return ts_fail(err, "--miner offline: not with --watch (a watched run has no training "
+                       "set to list triplets from)");
     cli->watch.max_bytes = cli->data.max_bytes;
     if (!steps_given) cli->cfg.steps = -1;   // to the last dump (or on, following)
     // One thread measures the dumps, its products on one OpenBLAS thread as

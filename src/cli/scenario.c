@@ -100,6 +100,10 @@ static const scenario scenarios[] = {
       "--eval-every", "100", NULL},
      "semihard_fallback", "triplet", 100, 50, 50, "", "", 0, 0, 0,
      "a ring around a blob, a linear model: ~58 % of the pairs find no negative beyond d_ap (info)"},
+    {"static-triplets",
+     {"--data", "digits", "--miner", "offline", "--steps", "700", "--eval-every", "100", NULL},
+     "static_triplets", "triplet", 450, 335, 349, "m", "500:m", 100, 40, 40,
+     "the question's Example 2: one pre-selected triplet per sample, never re-mined, all learned by ~350"},
 };
 
 // What clears a finding no key can clear, by scenario (else: nothing can,

@@ -15,7 +15,8 @@ static const struct {
     ts_command_info info;
 } table[] = {
     {CMD_MINER_NEXT, {'m', "miner_next", "miner", TRIPLET, SCOPE_TRAINER, 0,
-                      "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg",
+                      "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg "
+                      "(from offline: m hardest-neg, M semihard)",
                       "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},
     {CMD_MINER_PREV, {'M', "miner_prev", "miner", TRIPLET, SCOPE_TRAINER, 0, NULL,
                       "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},

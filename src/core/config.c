@@ -83,6 +83,9 @@ int config_validate(const ts_config *c, ts_error *err) {
     if (!isfinite(s->lr) || s->lr <= 0)
         return ts_fail(err, "--lr: must be a finite number > 0 (got %g)", s->lr);
     if (c->batch < 3) return ts_fail(err, "--batch: must be at least 3 (got %d): a triplet needs three samples", c->batch);
+    if (s->miner == MINER_OFFLINE && s->sampler == SAMPLER_PK)
+        return ts_fail(err, "--miner offline: its batches are its listed triplets, not the "
+                       "sampler's: use --sampler uniform");
     if (s->sampler == SAMPLER_PK) {
         if (c->k < 2) return ts_fail(err, "--k: must be at least 2 with the pk sampler (got %d)", c->k);
         if (c->batch % c->k)

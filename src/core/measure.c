@@ -141,6 +141,7 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
         case MINER_HARD: mine_batch_hard(&m->anc, &m->trip); break;
         case MINER_SEMIHARD: st->fallback = mine_semihard(&m->anc, &m->trip); break;
         case MINER_RANDOM: mine_random(&m->anc, rng, &m->trip); break;
+        case MINER_OFFLINE: mine_listed(&m->anc, &m->trip); break;
         default: st->self_positive = mine_hardest_neg(&m->anc, rng, &m->trip); break;
         }
         loss = loss_triplet(&m->trip, m->d, B, set->margin, set->soft, set->reduce, m->W, &act);

@@ -274,6 +274,14 @@ int mine_hardest_neg(const ts_anchors *anc, ts_rng *rng, ts_triplets *t) {
     return self;
 }
 
+void mine_listed(const ts_anchors *anc, ts_triplets *t) {
+    t->n = 0;
+    int T = anc->B / 3;
+    const int *y = anc->y;
+    for (int i = 0; i < T; i++)
+        if (y[T + i] == y[i] && y[2 * T + i] != y[i]) push(t, i, T + i, 2 * T + i);
+}
+
 int mine_all(const ts_anchors *anc, ts_triplets *t) {
     t->n = 0;
     int B = anc->B;
@@ -293,7 +301,7 @@ int mine_all(const ts_anchors *anc, ts_triplets *t) {
 // Names
 
 static const char *const miner_names[MINER_COUNT] = {
-    "random", "all", "hard", "semihard", "hardest-neg"};
+    "random", "all", "hard", "semihard", "hardest-neg", "offline"};
 
 const char *miner_name(ts_miner m) {
     return (unsigned)m < MINER_COUNT ? miner_names[m] : "?";

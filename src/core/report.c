@@ -95,6 +95,10 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
              c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
              c->eval_size, config_threads(c),
              models_name(c->models));
+    if (c->set.miner == MINER_OFFLINE && info->offline_triplets > 0) {   // others' lines unchanged
+        json_raw(&j, "\"offline\":{\"triplets\":%d,\"per_batch\":%d,\"batch_asked\":%d},",
+                 info->offline_triplets, c->batch / 3, info->batch_asked);
+    }
     if (c->dump_dir[0]) {   // --dump only: other runs' lines stay as they were
         json_raw(&j, "\"dump\":{\"dir\":");
         json_str(&j, c->dump_dir);

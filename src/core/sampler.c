@@ -1,4 +1,4 @@
-// sampler.c: uniform and P x K batches.
+// sampler.c: uniform and P x K batches, and the offline miner's list of triplets.
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -135,3 +135,61 @@ int sampler_check(const ts_sampler *s, ts_sampler_kind kind, int B, int K,
 }
 
 const char *sampler_name(ts_sampler_kind k) { return k == SAMPLER_PK ? "pk" : "uniform"; }
+
+// --- Pre-selected triplets -----------------------------------------------------------
+
+// The stream of the list (rng.h: weights 1, miner 3, batches their own).
+#define OFFLINE_STREAM 4
+
+int offline_init(ts_offline *o, int N) {
+    memset(o, 0, sizeof *o);
+    o->N = N;
+    o->a = malloc(sizeof(int) * 3 * (size_t)(N > 0 ? N : 1));
+    if (!o->a) return -1;
+    o->p = o->a + N;
+    o->neg = o->p + N;
+    return 0;
+}
+
+void offline_free(ts_offline *o) {
+    free(o->a);
+    memset(o, 0, sizeof *o);
+}
+
+void offline_draw(ts_offline *o, const ts_sampler *s, uint64_t seed) {
+    ts_rng r;
+    rng_seed(&r, seed, OFFLINE_STREAM);
+    int n = 0;
+    for (int i = 0; i < s->N && i < o->N; i++) {
+        int c = s->y[i], k = s->count[c];
+        if (k < 2 || k == s->N) continue;   // no positive, or no negative
+        const int *m = s->members + s->start[c];
+        // Uniform over the class but i: the slot of i stands for the last member.
+        int j = (int)rng_below(&r, (uint32_t)(k - 1));
+        int p = m[j] == i ? m[k - 1] : m[j];
+        // Uniform over the other classes: the members outside c's slice.
+        int q = (int)rng_below(&r, (uint32_t)(s->N - k));
+        int neg = s->members[q < s->start[c] ? q : q + k];
+        o->a[n] = i;
+        o->p[n] = p;
+        o->neg[n] = neg;
+        n++;
+    }
+    for (int t = n - 1; t > 0; t--) {   // shuffled once
+        int j = (int)rng_below(&r, (uint32_t)(t + 1));
+        int x = o->a[t]; o->a[t] = o->a[j]; o->a[j] = x;
+        x = o->p[t]; o->p[t] = o->p[j]; o->p[j] = x;
+        x = o->neg[t]; o->neg[t] = o->neg[j]; o->neg[j] = x;
+    }
+    o->n = n;
+    o->cursor = 0;
+}
+
+void offline_next(ts_offline *o, int T, int *idx) {
+    for (int i = 0; i < T; i++) {
+        idx[i] = o->a[o->cursor];
+        idx[T + i] = o->p[o->cursor];
+        idx[2 * T + i] = o->neg[o->cursor];
+        if (++o->cursor == o->n) o->cursor = 0;
+    }
+}

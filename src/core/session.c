@@ -235,9 +235,16 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->train = train;
     s->test = test;
     snprintf(s->data_name, sizeof s->data_name, "%s", data_name ? data_name : "data");
-    int B = cfg->batch, E = cfg->embed_dim, D = train->D;
+    // Offline, a batch is T = B / 3 listed triplets, 3T samples: every
+    // buffer is sized for 3T, and the config line says so (batch, and the
+    // "offline" object with the batch asked for).
+    int offline = cfg->set.miner == MINER_OFFLINE;
+    s->batch_asked = cfg->batch;
+    if (offline) s->cfg.batch = 3 * (cfg->batch / 3);
+    int B = s->cfg.batch, E = cfg->embed_dim, D = train->D;
     int maxB = B > EVAL_CHUNK ? B : EVAL_CHUNK;
     if (sampler_init(&s->sampler, train->y, train->N, train->C, cfg->seed)) goto oom;
+    if (offline && offline_init(&s->offline, train->N)) goto oom;
     char why[200];
     if (sampler_check(&s->sampler, cfg->set.sampler, B, cfg->k, why, sizeof why)) {
         ts_fail(err, "%s", why);
@@ -249,7 +256,7 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     if (!s->batch_idx || !s->x) goto oom;
     s->y = s->batch_idx + B;
     for (int k = 0; k < MODEL_COUNT; k++) {
-        if (model_init(&s->model[k], (ts_model_kind)k, cfg, D, maxB)) goto oom;
+        if (model_init(&s->model[k], (ts_model_kind)k, &s->cfg, D, maxB)) goto oom;
         s->model[k].enabled = (cfg->models & TS_MODEL_BIT(k)) != 0;
     }
     s->eval_idx = malloc(sizeof(int) * 2 * (size_t)test->N);
@@ -269,6 +276,12 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->proj_y = s->proj_idx + s->n_eval;
     for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];
     session_reset(s, cfg->seed);
+    if (offline && s->offline.n == 0) {
+        ts_fail(err, "--miner offline: no training sample has both a positive (another sample "
+                "of its class) and a negative, so there is no triplet to list");
+        session_free(s);
+        return -1;
+    }
     if (config_concurrent(cfg) && !(s->peer = peer_start(s))) {
         session_free(s);
         return ts_fail(err, "cannot start the triplet model's thread (try --threads 1)");
@@ -285,6 +298,7 @@ void session_free(ts_session *s) {
     peer_stop(s->peer);
     for (int k = 0; k < MODEL_COUNT; k++) model_free(&s->model[k]);
     sampler_free(&s->sampler);
+    offline_free(&s->offline);
     free(s->batch_idx);
     free(s->x);
     free(s->eval_idx);
@@ -303,6 +317,8 @@ void session_reset(ts_session *s, uint64_t seed) {
     s->diverged = 0;
     s->events.n = 0;
     sampler_reseed(&s->sampler, seed);
+    // The offline list again from the seed (the class slices as the reseed left them).
+    if (s->offline.a) offline_draw(&s->offline, &s->sampler, seed);
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
         // Each model draws its weights from a fresh stream of the same seed:
@@ -354,7 +370,11 @@ int session_step(ts_session *s) {
     flush_denormals();
     const ts_dataset *tr = s->train;
     int B = s->cfg.batch;
-    sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
+    // Offline: the next listed triplets, never re-mined; after m, the sampler's batches.
+    if (s->cfg.set.miner == MINER_OFFLINE && s->offline.n)
+        offline_next(&s->offline, B / 3, s->batch_idx);
+    else
+        sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
     data_gather(tr, s->batch_idx, B, s->x);
     for (int i = 0; i < B; i++) s->y[i] = tr->y[s->batch_idx[i]];
     if (s->peer) {   // the triplet model on its thread, the Siamese one on this
@@ -395,6 +415,8 @@ void session_info(const ts_session *s, ts_run_info *info) {
     info->n_proj = s->n_proj;
     info->n_params = s->model[0].net.n_params;
     snprintf(info->source, sizeof info->source, "%s", s->train->source);
+    info->offline_triplets = s->offline.n;
+    info->batch_asked = s->batch_asked;
 }
 
 // ---------------------------------------------------------------------------
@@ -464,6 +486,11 @@ static int cmd_setting(ts_session *s, ts_command c, char *from, char *to, char *
 // The sampler, when the data can batch it.
 static int cmd_sampler(ts_session *s, ts_command c, char *from, char *to, char *why, size_t n) {
     ts_sampler_kind next = s->cfg.set.sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+    if (s->cfg.set.miner == MINER_OFFLINE) {
+        snprintf(why, n, "p: the offline miner's batches are its listed triplets; m first "
+                 "(online mining), then p");
+        return -1;
+    }
     if (sampler_check(&s->sampler, next, s->cfg.batch, s->cfg.k, why, n)) return -1;
     return settings_change(&s->cfg.set, c, from, to);
 }

@@ -11,7 +11,13 @@ int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
     case CMD_MINER_NEXT:
     case CMD_MINER_PREV:
         snprintf(from, 40, "%s", miner_name(s->miner));
-        s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_COUNT - 1)) % MINER_COUNT);
+        // Offline is not in the cycle of the online miners: m leaves it for
+        // the same code mined online (hardest-neg, the question's Example 3),
+        // M for semi-hard; neither comes back to it.
+        if (s->miner == MINER_OFFLINE)
+            s->miner = c == CMD_MINER_NEXT ? MINER_HARDEST_NEG : MINER_SEMIHARD;
+        else
+            s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_ONLINE - 1)) % MINER_ONLINE);
         snprintf(to, 40, "%s", miner_name(s->miner));
         return 1;
     case CMD_SAMPLER:

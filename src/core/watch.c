@@ -139,7 +139,7 @@ static int grow(void **p, size_t *cap, size_t need, size_t size) {
 // --- Settings ------------------------------------------------------------------------
 
 static int miner_by_name(const char *s, ts_miner *m) {
-    for (int i = 0; i < MINER_COUNT; i++)
+    for (int i = 0; i < MINER_ONLINE; i++)   // offline's listed triplets are not in the dumps
         if (!strcmp(s, miner_name((ts_miner)i))) {
             *m = (ts_miner)i;
             return 0;
@@ -171,7 +171,13 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
     s->distance = DIST_EUCLIDEAN;
     s->soft = 0;
     s->reduce = REDUCE_MEAN;
-    if (rj->given & RUNJSON_MINER && miner_by_name(rj->miner, &s->miner))
+    // A run of pre-selected triplets (--miner offline's own dumps): its list
+    // is not in the dumps, so its batches are measured under --miner NAME.
+    int offline = rj->given & RUNJSON_MINER && !strcmp(rj->miner, miner_name(MINER_OFFLINE));
+    if (offline && !(o->given & WATCH_GIVEN_MINER))
+        return ts_fail(err, "%s: \"miner\": offline (pre-selected triplets) cannot be watched: "
+                       "its list is not in the dumps; give --miner NAME to measure them", path);
+    if (rj->given & RUNJSON_MINER && !offline && miner_by_name(rj->miner, &s->miner))
         return ts_fail(err, "%s: \"miner\": expected random, all, hard, semihard or hardest-neg, got \"%s\"",
                        path, rj->miner);
     if (rj->given & RUNJSON_MARGIN) {
