@@ -122,8 +122,8 @@ missing="" extra=""
 for w in static_triplets:raised static_triplets:cleared siamese_ahead:raised; do
     case " $got " in *" $w "*) ;; *) missing="$missing $w" ;; esac
 done
-# siamese_ahead clears by 1500 on four kernels of six; zero_distance (both
-# models) sees the samples an offline batch holds twice, until m.
+# siamese_ahead clears by 1500 on four kernels of six; zero_distance (the
+# Siamese model) sees the samples an offline batch holds twice, until m.
 for g in $got; do
     case " static_triplets:raised static_triplets:cleared siamese_ahead:raised siamese_ahead:cleared zero_distance:raised zero_distance:cleared " in
     *" $g "*) ;; *) extra="$extra $g" ;; esac
