@@ -3,6 +3,9 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/tripletscope
 CC      ?= cc
 BUILD   ?= build
 
@@ -35,7 +38,7 @@ BIN      := $(BUILD)/tripletscope
 TEST_SRC := $(sort $(wildcard tests/test_*.c))
 TESTS    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 
-.PHONY: all run test check unit-tests setup asan bench fuzz fuzz-targets install uninstall clean
+.PHONY: all run test check unit-tests setup asan bench fuzz fuzz-targets install uninstall clean FORCE
 
 all: $(BIN)
 
@@ -131,13 +134,44 @@ $(BUILD)/bench/bench: bench/bench.c bench/accuracy.c $(CORE_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.a,$^) $(LDLIBS)
 
-# --- installing --------------------------------------------------------------
-install: $(BIN)
-	install -d $(DESTDIR)$(PREFIX)/bin
-	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/tripletscope
+# --help and the ? screen name the installed docs' directory, DOCDIR, which
+# is known at build time: $(BUILD)/docdir holds the one the two help files
+# were compiled with, so a PREFIX (or DOCDIR) given to `make install` alone
+# rebuilds them, and the binary installed names where its docs went.
+DOCDIR_STAMP := $(BUILD)/docdir
+$(DOCDIR_STAMP): FORCE
+	@mkdir -p $(dir $@)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(DOCDIR)' ] || echo '$(DOCDIR)' >$@
+$(BUILD)/src/ui/help.o $(BUILD)/src/cli/help.o: $(DOCDIR_STAMP)
+$(BUILD)/src/ui/help.o $(BUILD)/src/cli/help.o: CPPFLAGS += -DTS_DOCDIR=\"$(DOCDIR)\"
+FORCE:
 
+# The man page names the default DOCDIR; the installed copy names the real one.
+$(BUILD)/tripletscope.1: man/tripletscope.1 $(DOCDIR_STAMP)
+	@mkdir -p $(dir $@)
+	sed 's|/usr/local/share/doc/tripletscope|$(DOCDIR)|g' man/tripletscope.1 >$@
+
+# --- installing --------------------------------------------------------------
+# The docs keep the clone's layout under DOCDIR (README.md, docs/*.md, the
+# Python writer, the embedded data sets' attribution), so the paths they
+# give one another (docs/attach.md, python/tripletscope_dump.py) hold there.
+DOC_FILES := README.md $(sort $(wildcard docs/*.md)) python/tripletscope_dump.py datasets/README.md
+DOC_DIRS  := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(DOC_FILES)))))
+
+install: $(BIN) $(BUILD)/tripletscope.1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(DOCDIR) \
+	  $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_DIRS))
+	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/tripletscope
+	install -m 644 $(BUILD)/tripletscope.1 $(DESTDIR)$(MANDIR)/man1/tripletscope.1
+	for f in $(DOC_FILES); do install -m 644 $$f $(DESTDIR)$(DOCDIR)/$$f || exit 1; done
+
+# Only what install wrote, then DOCDIR's own folders if they are empty (a
+# file of yours there keeps its folder, and rmdir says so).
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/tripletscope
+	rm -f $(DESTDIR)$(BINDIR)/tripletscope $(DESTDIR)$(MANDIR)/man1/tripletscope.1
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_FILES))
+	for d in $(addprefix $(DESTDIR)$(DOCDIR)/,$(DOC_DIRS)) $(DESTDIR)$(DOCDIR); do \
+	  [ ! -d $$d ] || rmdir $$d || true; done
 
 clean:
 	rm -rf build build-asan build-fuzz $(BUILD) $(BUILD)-fuzz bench/results

@@ -4,7 +4,7 @@
 #   sh scripts/setup.sh        what `make run` and `make test` need
 #   sh scripts/setup.sh fuzz   that, and clang with libFuzzer for `make fuzz`
 set -u
-PKGS="gcc make libc6-dev pkg-config libncurses-dev libopenblas-dev zlib1g-dev libcmocka-dev tmux dataset-fashion-mnist python3-numpy"
+PKGS="gcc make libc6-dev pkg-config libncurses-dev libopenblas-dev zlib1g-dev libcmocka-dev tmux dataset-fashion-mnist python3-numpy groff-base"
 # Only `make fuzz` needs clang: Debian's clang-14, and its runtime
 # libraries (libFuzzer, the sanitizers), which Debian only recommends.
 if [ "${1:-}" = fuzz ]; then PKGS="$PKGS clang-14 libclang-rt-14-dev"; fi

@@ -13,11 +13,17 @@ static const char intro[] =
 "batches from the same initial weights, and shows why one learns and the other\n"
 "stalls: triplet difficulty counts, distances, norms, held-out P@1 and MAP@R.\n";
 
-// Below the flags, after a blank line.
+// Below the flags, after a blank line. TS_DOCDIR, where `make install` puts
+// the docs, comes from the Makefile (its PREFIX at build time).
 static const char keys[] =
 "Keys: space pause, . step, m/M miner, p sampler, +/- margin, n normalise,\n"
 "d distance, ]/[ lr, o soft, z reducer, r reset, R new seed, e export,\n"
-"v projection, ? help, q quit. docs/metrics.md defines every number.\n";
+"v projection, ? help, q quit.\n"
+"\n"
+"More: man tripletscope (every flag, key and file format), and the docs:\n"
+"metrics.md defines every number, interface.md every panel, failure-modes.md\n"
+"every finding; they are in docs/ of a clone, and installed in\n"
+"  " TS_DOCDIR "/docs\n";
 
 // --- The flags ---------------------------------------------------------------------
 

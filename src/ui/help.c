@@ -105,6 +105,13 @@ static const struct {
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
            "writes the JSON lines of headless mode, events included.", ANY},
+    // TS_DOCDIR: where `make install` puts the docs (the Makefile's PREFIX at build time).
+    {HEADING, "More", ANY},
+    {PARA, "man tripletscope: every flag, key and file format. The docs named here as docs/... "
+           "are in a clone's docs/ folder and, installed, in " TS_DOCDIR "/docs: interface.md "
+           "(this help at more length), metrics.md (every number), failure-modes.md (every "
+           "finding and what fixes it), demos.md (lessons to follow with the keys), attach.md "
+           "and dump-format.md (watching your own run).", ANY},
 };
 
 // --- Wrapping -------------------------------------------------------------------------
@@ -158,7 +165,8 @@ void help_draw(ui_state *u, const ts_snapshot *sn, int W, int H) {
     term_fill(by, bx, bw, h, ROLE_DIM);
     term_fill(by + bh - 1, bx, bw, h, ROLE_DIM);
     term_text(by, bx + 2, bw - 4, ROLE_TITLE, " tripletscope help ");
-    const char *foot = " arrows / PgUp / PgDn scroll   ?, F1 or Esc closes ";
+    const char *foot = " arrows / PgUp / PgDn scroll   ?, F1 or Esc closes   man tripletscope ";
+    if ((int)strlen(foot) > bw - 4) foot = " arrows / PgUp / PgDn scroll   ?, F1 or Esc closes ";
     term_text(by + bh - 1, bx + 2, bw - 4, ROLE_DIM, foot);
 
     help_cursor c = {0, u->help_scroll, by + 1, bh - 2, bx + 2, bw - 4};
