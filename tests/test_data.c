@@ -235,6 +235,424 @@ static void test_csv_gz(void **state) {
     expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p, "truncated");
 }
 
+// --- CSV: delimiters, quotes, names as labels -------------------------------------
+
+// Loads text (written as name) with delimiter (0: detected) and expects N x D,
+// the delimiter used, and labels as names or not.
+static void expect_csv(const char *name, const char *text, char delimiter, int N, int D,
+                       char used, int names, ts_dataset *ds) {
+    const char *p = write_text(name, text);
+    ts_error err = {{0}};
+    ts_csv_info info = {0, -1};
+    expect_ok(data_load_csv_with(p, -1, delimiter, 0, ds, &info, &err), &err);
+    assert_int_equal(ds->N, N);
+    assert_int_equal(ds->D, D);
+    assert_int_equal(info.delimiter, used);
+    assert_int_equal(info.label_names, names);
+}
+
+static void test_csv_delimiters(void **state) {
+    (void)state;
+    ts_dataset ds;
+    // Each delimiter, detected and given, reads the same numbers.
+    static const struct {
+        const char *name, *text;
+        char d;
+    } files[] = {
+        {"comma.csv", "a,b,y\n1.5,2,0\n3,-4,1\n", ','},
+        {"semi.csv", "a;b;y\n1.5;2;0\n3;-4;1\n", ';'},
+        {"tab.csv", "a\tb\ty\n1.5\t2\t0\n3\t-4\t1\n", '\t'},
+        {"blank.csv", "  a   b y\n1.5 2\t 0\n 3 -4 1  \n", ' '},
+    };
+    for (size_t f = 0; f < sizeof files / sizeof files[0]; f++) {
+        for (int given = 0; given < 2; given++) {
+            expect_csv(files[f].name, files[f].text, given ? files[f].d : 0, 2, 2, files[f].d, 0,
+                       &ds);
+            check_row(&ds, 0, (float[]){1.5f, 2});
+            check_row(&ds, 1, (float[]){3, -4});
+            assert_int_equal(ds.y[1], 1);
+            data_free(&ds);
+        }
+    }
+    // Another mark, given: '|' (detection does not try it).
+    expect_csv("pipe.csv", "1|2|0\n3|4|1\n", '|', 2, 2, '|', 0, &ds);
+    data_free(&ds);
+    // Two in a row make an empty cell, except under whitespace.
+    ts_error err = {{0}};
+    const char *p = write_text("semi-hole.csv", "1;;0\n3;4;1\n");
+    expect_fail(data_load_csv_with(p, -1, 0, 0, &ds, NULL, &err), &err, &ds, p,
+                "line 1: mixes numbers and other cells");
+    assert_non_null(strstr(err.msg, "column 2: empty cell"));
+}
+
+static void test_csv_detection(void **state) {
+    (void)state;
+    ts_dataset ds;
+    ts_error err = {{0}};
+    // Commas and blanks both split these lines into 3 alike: the comma, before blanks.
+    expect_csv("spaced.csv", "1, 2, 0\n3, 4, 1\n", 0, 2, 2, ',', 0, &ds);
+    data_free(&ds);
+    // Tabs, when names with blanks make whitespace uneven.
+    expect_csv("named-cols.tsv", "sepal length\tlabel\n1.5\t0\n2.5\t1\n", 0, 2, 1, '\t', 0, &ds);
+    data_free(&ds);
+    // Semicolons when the commas are uneven (in the header's names).
+    expect_csv("unit.csv", "length, cm;label\n1.5;0\n2;1\n", 0, 2, 1, ';', 0, &ds);
+    data_free(&ds);
+    // Semicolons before commas: decimal commas are no delimiter, and are
+    // said to be what they are.
+    const char *p = write_text("decimal.csv", "5,1;3,5;0\n4,9;3,0;1\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "column 1: \"5,1\" is not a number (numbers take '.' as the decimal point)");
+    // ... on a later line too.
+    p = write_text("decimal2.csv", "a;b;y\n5.1;3.5;0\n4,9;3.0;1\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 3, column 1: \"4,9\" is not a number (numbers take '.' as the decimal point)");
+    // Only the first 20 non-blank lines decide: a later line that differs is
+    // named, as ragged.
+    char text[2048] = "";
+    for (int i = 0; i < 24; i++) strcat(text, i == 22 ? "1;2;3;0\n" : "\n1;2;1\n");
+    p = write_text("late.csv", text);
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p, "line 45: 4 columns, expected 3");
+    // None splits every line alike: the first that splits the first line,
+    // so the error names the line that differs.
+    p = write_text("ragged-semi.csv", "a;b;y\n1;0\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p, "line 2: 2 columns, expected 3");
+}
+
+static void test_csv_one_column_hint(void **state) {
+    (void)state;
+    ts_dataset ds;
+    ts_error err = {{0}};
+    // Given the wrong delimiter: the line's likelier one, as the flag to try.
+    const char *p = write_text("data.csv", "a;b;y\n1;2;0\n3;4;1\n");
+    expect_fail(data_load_csv_with(p, -1, ',', 0, &ds, NULL, &err), &err, &ds, p,
+                "data.csv: line 1 has 1 column (split by ','); is it separated by ';'? try "
+                "--delimiter ';'");
+    p = write_text("tabbed.csv", "1\t2\t0\n");
+    expect_fail(data_load_csv_with(p, -1, ';', 0, &ds, NULL, &err), &err, &ds, p,
+                "is it separated by tab? try --delimiter tab");
+    // Detected: a mark detection does not try.
+    p = write_text("piped.csv", "\n\n1|2|0\n3|4|1\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 3 has 1 column (none of ; , tab or space splits it); is it separated by "
+                "'|'? try --delimiter '|'");
+    // Nothing likelier: what the data needs.
+    p = write_text("single.csv", "1\n2\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 1 has 1 column (none of ; , tab or space splits it); need at least one "
+                "feature and a label");
+    // A feature that holds another delimiter says so.
+    p = write_text("semi-as-comma.csv", "a,y\n1;2,0\n3;4,1\n");
+    expect_fail(data_load_csv_with(p, -1, ',', 0, &ds, NULL, &err), &err, &ds, p,
+                "\"1;2\" is not a number (is the file separated by ';'? try --delimiter ';')");
+}
+
+static void test_csv_quotes(void **state) {
+    (void)state;
+    ts_dataset ds;
+    ts_error err = {{0}};
+    // Quoted cells (R's write.csv): numbers in quotes are numbers; a
+    // delimiter and doubled quotes inside them are text.
+    expect_csv("quoted.csv",
+               "\"a\",\"b, c\",\"y\"\n\"1\",2,\"Smith, John\"\n3, \"4\" ,\"say \"\"hi\"\"\"\n"
+               "5,6,plain\n7,8,\"Smith, John\"\n",
+               0, 4, 2, ',', 1, &ds);
+    check_row(&ds, 0, (float[]){1, 2});
+    check_row(&ds, 1, (float[]){3, 4});
+    assert_int_equal(ds.C, 3);
+    assert_string_equal(ds.class_names[0], "Smith, John");
+    assert_string_equal(ds.class_names[1], "plain");
+    assert_string_equal(ds.class_names[2], "say \"hi\"");
+    int want[4] = {0, 2, 1, 0};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds.y[i], want[i]);
+    data_free(&ds);
+    // Quotes under whitespace hold blanks; a quote inside a cell is a character.
+    expect_csv("quoted-ws.csv", "1 2 \"big cat\"\n3 4 it\"s\n5 6 \"big cat\"\n", ' ', 3, 2,
+               ' ', 1, &ds);
+    assert_string_equal(ds.class_names[0], "big cat");
+    assert_string_equal(ds.class_names[1], "it\"s");
+    data_free(&ds);
+    // A quote not closed on its line, text after a closing quote.
+    const char *p = write_text("open-quote.csv", "1,2,0\n3,4,\"cat\n\",1\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 2, column 3: a quote not closed on its line");
+    p = write_text("after-quote.csv", "1,2,0\n3,\"4\"5,1\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 2, column 2: text after the closing quote");
+}
+
+static void test_csv_name_labels(void **state) {
+    (void)state;
+    ts_dataset ds;
+    ts_error err = {{0}};
+    // Names become classes in byte order (upper case first), whatever the
+    // rows' order; the header is found as before.
+    expect_csv("iris-like.csv", "x;y;species\n1;2;setosa\n3;4;virginica\n5;6;setosa\n"
+               "7;8;versicolor\n9;10;Zeta\n", 0, 5, 2, ';', 1, &ds);
+    assert_int_equal(ds.C, 4);
+    static const char *const names[4] = {"Zeta", "setosa", "versicolor", "virginica"};
+    for (int c = 0; c < 4; c++) assert_string_equal(ds.class_names[c], names[c]);
+    int want[5] = {1, 3, 1, 2, 0};
+    for (int i = 0; i < 5; i++) assert_int_equal(ds.y[i], want[i]);
+    data_free(&ds);
+    expect_csv("reversed.csv", "9;10;Zeta\n7;8;versicolor\n1;2;setosa\n3;4;virginica\n", 0, 4, 2,
+               ';', 1, &ds);
+    int want_rev[4] = {0, 2, 1, 3};
+    for (int i = 0; i < 4; i++) assert_int_equal(ds.y[i], want_rev[i]);
+    data_free(&ds);
+    // A name in the first column; UTF-8 names; a name of exactly 64 bytes.
+    char text[512], long_name[80];
+    memset(long_name, 'n', 64);
+    long_name[64] = '\0';
+    snprintf(text, sizeof text, "Äpfel,1,2\nBirnen,3,4\n%s,5,6\n", long_name);
+    const char *p = write_text("first-col.csv", text);
+    expect_ok(data_load_csv(p, 0, 0, &ds, &err), &err);
+    assert_int_equal(ds.C, 3);
+    assert_string_equal(ds.class_names[0], "Birnen");
+    assert_string_equal(ds.class_names[1], long_name);
+    assert_string_equal(ds.class_names[2], "Äpfel");
+    check_row(&ds, 0, (float[]){1, 2});
+    data_free(&ds);
+    // Integers keep working as before: by value, their decimal text as names.
+    expect_csv("ints.csv", "1;2;10\n3;4;-5\n", 0, 2, 2, ';', 0, &ds);
+    assert_string_equal(ds.class_names[0], "-5");
+    assert_int_equal(ds.y[0], 1);
+    data_free(&ds);
+}
+
+static void test_csv_name_label_errors(void **state) {
+    (void)state;
+    ts_dataset ds;
+    ts_error err = {{0}};
+    const char *p;
+    // Integers and names in one column, either way round.
+    p = write_text("int-then-name.csv", "1,2,0\n3,4,1\n5,6,NA\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 3, column 3: label \"NA\" is a name, but line 1's label 0 is a number");
+    p = write_text("name-then-int.csv", "a,b,y\n1,2,cat\n3,4,7\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 3, column 3: label 7 is a number, but line 2's label \"cat\" is a name");
+    // NaN is a number, and refused as one (not a name).
+    p = write_text("name-then-nan.csv", "1,2,cat\n3,4,nan\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p, "label nan is a number");
+    // Bounded names: 65 bytes, a control character, bytes that are not UTF-8, none.
+    char text[512], name[80];
+    memset(name, 'n', 65);
+    name[65] = '\0';
+    snprintf(text, sizeof text, "1,2,cat\n3,4,%s\n", name);
+    p = write_text("long-name.csv", text);
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 2, column 3: a label of more than 64 bytes is too long for a class name");
+    p = write_lit("ctrl-name.csv", "1,2,cat\n3,4,c\x01t\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 2, column 3: label \"c?t\": a control character (byte 0x01) in a name");
+    p = write_lit("latin1.csv", "1,2,cat\n3,4,caf\xe9\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 2, column 3: label \"caf?\": not valid UTF-8");
+    p = write_text("empty-name.csv", "1,2,cat\n3,4,\"\"\n");
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p, "line 2, column 3: empty label");
+    // More distinct names than TS_MAX_CLASSES: refused at the row that passes it.
+    size_t cap = 32 * (TS_MAX_CLASSES + 2);
+    char *big = malloc(cap);
+    assert_non_null(big);
+    big[0] = '\0';
+    size_t at = 0;
+    for (int i = 0; i <= TS_MAX_CLASSES; i++)
+        at += (size_t)snprintf(big + at, cap - at, "%d,c%d\n", i, i);
+    p = write_text("many-names.csv", big);
+    expect_fail(data_load_csv(p, -1, 0, &ds, &err), &err, &ds, p,
+                "line 4097: label \"c4096\" is the 4097th distinct one, more than 4096 classes");
+    // One fewer fits.
+    at = 0;
+    big[0] = '\0';
+    for (int i = 0; i < TS_MAX_CLASSES; i++)
+        at += (size_t)snprintf(big + at, cap - at, "%d,c%d\n", i, i);
+    p = write_text("max-names.csv", big);
+    expect_ok(data_load_csv(p, -1, 0, &ds, &err), &err);
+    assert_int_equal(ds.C, TS_MAX_CLASSES);
+    assert_string_equal(ds.class_names[0], "c0");
+    assert_string_equal(ds.class_names[1], "c1");
+    assert_string_equal(ds.class_names[2], "c10");
+    data_free(&ds);
+    free(big);
+}
+
+// --- --class-names ------------------------------------------------------------------
+
+// Loads opts, expecting both halves to be named names[0..C).
+static void expect_named(const ts_data_opts *o, int C, const char *const *names) {
+    ts_dataset tr, te;
+    ts_error err = {{0}};
+    expect_ok(data_load(o, &tr, &te, NULL, 0, &err), &err);
+    assert_int_equal(tr.C, C);
+    for (int c = 0; c < C; c++) {
+        assert_string_equal(tr.class_names[c], names[c]);
+        assert_string_equal(te.class_names[c], names[c]);
+    }
+    // The config line's source records them, and the file.
+    assert_non_null(strstr(tr.source, "\"class_names\":[\""));
+    assert_non_null(strstr(tr.source, names[C - 1]));
+    assert_non_null(strstr(tr.source, "\"class_names_file\":"));
+    data_free(&tr);
+    data_free(&te);
+}
+
+static void test_class_names(void **state) {
+    (void)state;
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.test_frac = 0.5f;
+    // A CSV's integer labels -3 < 2 < 10 are ids 0, 1, 2; lines are trimmed,
+    // CRLF and a byte order mark are fine, blank lines at the end ignored.
+    o.data = write_text("named.csv", "1,10\n2,2\n3,-3\n4,10\n5,2\n6,-3\n7,10\n8,2\n9,-3\n"
+                                     "10,10\n11,2\n12,-3\n");
+    o.class_names = write_text("names.txt", "\xEF\xBB\xBF minus three\r\n two\t\nten\n\n \n");
+    static const char *const three[3] = {"minus three", "two", "ten"};
+    expect_named(&o, 3, three);
+    // Names replace a CSV's label names too (these sort as a < b < c).
+    o.data = write_text("abc.csv", "1;c\n2;b\n3;a\n4;c\n5;b\n6;a\n7;c\n8;b\n9;a\n10;a\n11;b\n"
+                                   "12;c\n");
+    static const char *const abc[3] = {"Alpha", "Bravo", "Charlie"};
+    o.class_names = write_text("abc.txt", "Alpha\nBravo\nCharlie");
+    expect_named(&o, 3, abc);
+    // .npy and IDX data, their labels 0 and 1.
+    float x[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint8_t lab[8] = {0, 1, 0, 1, 0, 1, 0, 1}, img[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    static const char *const two[2] = {"even", "odd"};
+    o.class_names = write_text("two.txt", "even\nodd\n");
+    o.data = write_npy("named.npy", "<f4", 0, "(8, 1)", x, sizeof x);
+    o.labels = write_npy("named-lab.npy", "|u1", 0, "(8,)", lab, sizeof lab);
+    o.given = TS_GIVEN_LABELS;
+    expect_named(&o, 2, two);
+    o.data = write_idx("named-idx", 0x802, (uint32_t[]){8, 1}, 2, img, sizeof img, 0);
+    o.labels = write_idx("named-idx-lab", 0x801, (uint32_t[]){8}, 1, lab, sizeof lab, 0);
+    expect_named(&o, 2, two);
+    o.labels = NULL;
+    o.given = 0;
+    // An embedded set, and Fashion-MNIST's layout (both halves named).
+    o.data = "iris";
+    static const char *const flowers[3] = {"S", "Ve", "Vi"};
+    o.class_names = write_text("flowers.txt", "S\nVe\nVi\n");
+    expect_named(&o, 3, flowers);
+    const char *dir = tmp_path("fake-fashion");
+    assert_int_equal(mkdir(dir, 0700), 0);
+    uint8_t pix[20 * 4], ten[20];
+    for (int i = 0; i < 20; i++) ten[i] = (uint8_t)(i % 10);
+    for (int i = 0; i < 80; i++) pix[i] = (uint8_t)(i * 7);
+    static const char *const files[4] = {"train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
+                                         "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"};
+    const char *made[4];
+    char path[600];
+    for (int k = 0; k < 4; k++) {
+        snprintf(path, sizeof path, "fake-fashion/%s", files[k]);
+        if (k % 2 == 0) made[k] = write_idx(path, 0x803, (uint32_t[]){20, 2, 2}, 3, pix, sizeof pix, 1);
+        else made[k] = write_idx(path, 0x801, (uint32_t[]){20}, 1, ten, sizeof ten, 1);
+    }
+    o.data = "fashion";
+    o.data_dir = dir;
+    o.given = TS_GIVEN_DATA_DIR;
+    static const char *const digits[10] = {"d0", "d1", "d2", "d3", "d4", "d5", "d6", "d7",
+                                           "d8", "d9"};
+    o.class_names = write_text("ten.txt", "d0\nd1\nd2\nd3\nd4\nd5\nd6\nd7\nd8\nd9\n");
+    expect_named(&o, 10, digits);
+    for (int k = 0; k < 4; k++) unlink(made[k]);   // the teardown removes one level only
+    rmdir(dir);
+}
+
+static void test_class_names_bad(void **state) {
+    (void)state;
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = "iris";   // three classes
+    ts_dataset tr, te;
+    ts_error err = {{0}};
+    static const struct {
+        const char *name, *text, *want;
+    } bad[] = {
+        {"few.txt", "a\nb\n", "few.txt: 2 names for the 3 classes of iris (one a line, for "
+                              "class ids 0..2)"},
+        {"many.txt", "a\nb\nc\nd\n", "many.txt: more than 3 names for the 3 classes of iris"},
+        {"hole.txt", "a\n\nc\n", "hole.txt: line 2: an empty name"},
+        {"blank-first.txt", "  \na\nb\nc\n", "blank-first.txt: line 1: an empty name"},
+        {"twice.txt", "a\nb\na\n", "twice.txt: line 3: \"a\" again (line 1 names class 0); "
+                                   "names must differ"},
+        {"ctrl.txt", "a\nb\x1b[31m\nc\n", "ctrl.txt: line 2: a control character (byte 0x1b)"},
+        {"latin1.txt", "a\ncaf\xe9\nc\n", "latin1.txt: line 2: not valid UTF-8"},
+        {"empty.txt", "", "empty.txt: empty file"},
+    };
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        o.class_names = write_text(bad[k].name, bad[k].text);
+        expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, o.class_names, bad[k].want);
+        assert_true(is_zeroed(&te));
+    }
+    // A name of 65 bytes (64 fit).
+    char text[256];
+    memset(text, 'x', 64);
+    strcpy(text + 64, "\nb\nc\n");
+    o.class_names = write_text("long64.txt", text);
+    expect_ok(data_load(&o, &tr, &te, NULL, 0, &err), &err);
+    data_free(&tr);
+    data_free(&te);
+    memset(text, 'x', 65);
+    strcpy(text + 65, "\nb\nc\n");
+    o.class_names = write_text("long65.txt", text);
+    expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, o.class_names,
+                "line 1: a name of 65 bytes (at most 64)");
+    // Missing, a directory, too large.
+    o.class_names = tmp_path("no-names.txt");
+    expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, o.class_names, "cannot open");
+    o.class_names = tmp_dir;
+    expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, tmp_dir, "directory");
+    size_t n = 1u << 20;
+    char *huge = malloc(n + 1);
+    assert_non_null(huge);
+    memset(huge, 'a', n);
+    huge[n] = '\0';
+    o.class_names = write_text("huge.txt", huge);
+    free(huge);
+    expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, o.class_names,
+                "too large for class names");
+    // --delimiter reads only CSV.
+    o.class_names = NULL;
+    o.delimiter = ';';
+    o.given = TS_GIVEN_DELIMITER;
+    expect_fail(data_load(&o, &tr, &te, NULL, 0, &err), &err, &tr, "--delimiter",
+                "does not apply to --data iris (only to .csv and .tsv files)");
+}
+
+static void test_delimiter_names(void **state) {
+    (void)state;
+    char d = 'x', nb[8];
+    static const struct {
+        const char *v;
+        char d;
+    } ok[] = {{"auto", 0}, {",", ','}, {";", ';'}, {"tab", '\t'}, {"\t", '\t'}, {"\\t", '\t'},
+              {"space", ' '}, {"whitespace", ' '}, {" ", ' '}, {"|", '|'}, {":", ':'}};
+    for (size_t k = 0; k < sizeof ok / sizeof ok[0]; k++) {
+        assert_int_equal(data_delimiter_parse(ok[k].v, &d), 0);
+        assert_int_equal(d, ok[k].d);
+    }
+    static const char *const refused[] = {"", ";;", "a", "7", ".", "-", "+", "\"", "\n", "\xc3"};
+    for (size_t k = 0; k < sizeof refused / sizeof refused[0]; k++)
+        assert_int_equal(data_delimiter_parse(refused[k], &d), -1);
+    assert_string_equal(data_delimiter_name(0, nb), "auto");
+    assert_string_equal(data_delimiter_name('\t', nb), "tab");
+    assert_string_equal(data_delimiter_name(' ', nb), "space");
+    assert_string_equal(data_delimiter_name(';', nb), ";");
+    // The name recorded in a CSV's source is the one --delimiter takes.
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = write_text("src.csv", "1\t0\n2\t1\n3\t0\n4\t1\n5\t0\n6\t1\n7\t0\n8\t1\n");
+    o.test_frac = 0.5f;
+    ts_dataset tr, te;
+    ts_error err = {{0}};
+    expect_ok(data_load(&o, &tr, &te, NULL, 0, &err), &err);
+    assert_non_null(strstr(tr.source, "\"delimiter\":\"tab\""));
+    assert_null(strstr(tr.source, "class_names"));   // integer labels: no names recorded
+    data_free(&tr);
+    data_free(&te);
+}
+
 // --- NPY ---------------------------------------------------------------------
 
 static void test_npy_f4_with_i8_labels(void **state) {
@@ -1449,6 +1867,15 @@ int main(void) {
         cmocka_unit_test(test_csv_no_header),
         cmocka_unit_test(test_csv_header_label_col),
         cmocka_unit_test(test_csv_gz),
+        cmocka_unit_test(test_csv_delimiters),
+        cmocka_unit_test(test_csv_detection),
+        cmocka_unit_test(test_csv_one_column_hint),
+        cmocka_unit_test(test_csv_quotes),
+        cmocka_unit_test(test_csv_name_labels),
+        cmocka_unit_test(test_csv_name_label_errors),
+        cmocka_unit_test(test_class_names),
+        cmocka_unit_test(test_class_names_bad),
+        cmocka_unit_test(test_delimiter_names),
         cmocka_unit_test(test_npy_f4_with_i8_labels),
         cmocka_unit_test(test_npy_f8_with_u1_labels),
         cmocka_unit_test(test_npy_u1_and_other_label_types),

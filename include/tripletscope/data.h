@@ -12,6 +12,9 @@
 #include "tripletscope/error.h"
 
 #define TS_MAX_CLASSES 4096
+// The longest class name in bytes: a CSV label that is a name, a line of
+// --class-names (the interface's legend shows the first 23).
+#define TS_LABEL_NAME_MAX 64
 
 typedef struct {
     int N, D, C;      // samples, features, classes
@@ -35,6 +38,8 @@ typedef struct {
     float noise;           // blobs: standard deviation around each centre
     unsigned given;        // TS_GIVEN_* bits: the companion flags set explicitly
     uint64_t max_bytes;    // --max-memory: what loading may hold at once (0: the default)
+    char delimiter;        // --delimiter for CSV: 0 detected, ' ' runs of blanks, else the byte
+    const char *class_names; // --class-names FILE: a name a line for class ids 0..C-1, or NULL
 } ts_data_opts;
 
 // Companion flags given explicitly: one that does not apply to the data set
@@ -48,6 +53,7 @@ enum {
     TS_GIVEN_DIM = 1 << 5,
     TS_GIVEN_SAMPLES = 1 << 6,
     TS_GIVEN_NOISE = 1 << 7,
+    TS_GIVEN_DELIMITER = 1 << 8,
 };
 
 #define TS_FASHION_DIR "/usr/share/datasets/fashion-mnist"
@@ -76,8 +82,33 @@ void data_free(ts_dataset *ds);
 // held at once, including the copies data_split makes of a file's set
 // (data_load splits every set but fashion). A load over it is refused before
 // it allocates, while a .gz still decompresses. docs/metrics.md has the sums.
+//
+// A CSV (data_load_csv_with): one sample a line, cells separated by
+// `delimiter` (',', ';', '\t', another punctuation byte, ' ' for runs of
+// spaces and tabs, or 0: detected from the first 20 non-blank lines, the
+// first of , ; tab and whitespace giving them one column count above 1); a
+// cell may be quoted within its line. The label in column label_col (-1:
+// the last) is an integer (the distinct values in increasing order become
+// 0..C-1) or, when the first data row's is no number, a name (up to
+// TS_LABEL_NAME_MAX bytes of UTF-8; the names in byte order become 0..C-1);
+// either way the originals become the class names.
+typedef struct {
+    char delimiter;     // the delimiter used, given or detected (' ': blanks)
+    int label_names;    // the labels were names
+} ts_csv_info;
+int data_load_csv_with(const char *path, int label_col, char delimiter, uint64_t max_bytes,
+                       ts_dataset *ds, ts_csv_info *info, ts_error *err);
+// data_load_csv_with, the delimiter detected and nothing said of it.
 int data_load_csv(const char *path, int label_col, uint64_t max_bytes, ts_dataset *ds,
                   ts_error *err);
+// The delimiter --delimiter names into *out: "auto" (0), "tab" or "\t"
+// ('\t'), "space", "whitespace" or " " (' ': runs of blanks), or one ASCII
+// punctuation character other than a quote, '.', '+' and '-'. Returns 0, or
+// -1 for anything else.
+int data_delimiter_parse(const char *v, char *out);
+// The name --delimiter takes for d: "auto", "tab", "space", or the character
+// itself (written into out).
+const char *data_delimiter_name(char d, char out[8]);
 int data_load_npy(const char *path, const char *labels_path, uint64_t max_bytes,
                   ts_dataset *ds, ts_error *err);
 int data_load_idx(const char *path, const char *labels_path, uint64_t max_bytes,

@@ -284,6 +284,13 @@ static int set_label_col(const cli_flag *fl, const char *v, ts_cli *cli, ts_erro
     return 0;
 }
 
+// --delimiter: the data layer's names (data_delimiter_parse).
+static int set_delimiter(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    if (data_delimiter_parse(v, &cli->data.delimiter) == 0) return 0;
+    return ts_fail(err, "%s: expected auto, ',', ';', tab, space or another punctuation mark "
+                   "such as '|', got \"%s\"", fl->name, v);
+}
+
 // Applied in cli_parse's first pass, under every other flag.
 static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     return 0;
@@ -302,7 +309,8 @@ const cli_flag cli_flags[] = {
     SECTION("Data"),
     {"--data", "NAME|FILE", set_str, AT(data.data), 0, 0,
      "fashion (when installed, else digits), digits, iris,\n"
-     "blobs, noise, rings, or a .csv, .npy or IDX (.gz) file", NULL},
+     "blobs, noise, rings, or a .csv or .tsv (delimited\n"
+     "text), .npy or IDX (.gz) file", NULL},
     {"--data-dir", "DIR", set_str, AT(data.data_dir), 0, 0,
      "Fashion-MNIST's IDX files; implies --data fashion\n"
      "[/usr/share/datasets/fashion-mnist]", NULL},
@@ -311,6 +319,14 @@ const cli_flag cli_flags[] = {
     {"--label-col", "N", set_label_col, 0, 0, 1 << 20,
      "CSV label column, 0-based, 0..1048576 [last]; with\n"
      "--watch, a metadata.tsv column: a number or a name", NULL},
+    {"--delimiter", "C", set_delimiter, 0, 0, 0,
+     "CSV cell separator: auto, ',', ';', tab, space (runs\n"
+     "of blanks) or another mark such as '|'; auto takes\n"
+     "the first of ; , tab space that splits the first 20\n"
+     "lines into one column count above 1 [auto]", NULL},
+    {"--class-names", "FILE", set_str, AT(data.class_names), 0, 0,
+     "a class name a line for class ids 0..C-1: the labels\n"
+     "sorted (integers by value, names in byte order)", NULL},
     {"--test-frac", "F", set_fraction, AT(data.test_frac), 0, 0,
      "held-out fraction where the set has no split, (0,1) [0.2]", NULL},
     {"--classes", "N", set_int, AT(data.classes), 2, TS_MAX_CLASSES,
@@ -494,6 +510,7 @@ static const struct {
     {"--normalize", WATCH_GIVEN_NORMALIZE},  {"--no-normalize", WATCH_GIVEN_NORMALIZE},
     {"--preset", WATCH_GIVEN_MINER | WATCH_GIVEN_MARGIN | WATCH_GIVEN_NORMALIZE | WATCH_GIVEN_DISTANCE},
     {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
+    {"--delimiter", 0}, {"--class-names", 0},
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},

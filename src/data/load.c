@@ -24,12 +24,18 @@
 // rings     generated, in the plane: a ring of radius 3 (85 % of the
 //           points, radial spread 0.2 * noise) around a blob (0.3 * noise):
 //           two classes a linear model cannot separate. Floats, standardised.
-// FILE.csv  numbers separated by commas, one sample a line (also .csv.gz);
-//           label in the last column or --label-col N (0-based). The first
-//           line is a header when none of its cells is a number; a line
-//           that mixes numbers and other cells is an error. Blank lines and
-//           a leading UTF-8 byte order mark are skipped. Labels must be
-//           integers of at most 2^53 in magnitude. Floats, standardised.
+// FILE.csv  numbers separated by commas, semicolons, tabs or blanks (or
+//           --delimiter C), one sample a line (also .csv.gz, .tsv and
+//           .tsv.gz); label in the last column or --label-col N
+//           (0-based). The delimiter, unless given, is the first of ; , tab
+//           and whitespace that splits the first 20 non-blank lines into
+//           one number of columns above 1. The first line is a header when
+//           none of its cells is a number; a data row whose features are
+//           not all numbers is an error. Blank lines and a leading UTF-8
+//           byte order mark are skipped; a cell may be quoted on its line.
+//           Labels are integers of at most 2^53 in magnitude, or, when the
+//           first data row's is no number, names (UTF-8, at most 64 bytes;
+//           not both in one column). Floats, standardised.
 // FILE.npy  a 2-D C-order array of '<f4', '<f8' (converted to float) or
 //           '|u1' (bytes, u8_scale 1/255); labels from --labels, a .npy 1-D
 //           array of i1/u1/i2/u2/i4/u4/i8/u8 (little-endian) or an IDX label
@@ -39,7 +45,9 @@
 //           bytes); labels (--labels, required) in an IDX 0x00000801 file or
 //           a .npy. Bytes, u8_scale 1/255.
 // Labels read from files are remapped: the distinct values in increasing
-// order become 0..C-1 and the original values become the class names.
+// order (names: in byte order) become 0..C-1 and the original values become
+// the class names, unless --class-names FILE names them (a name a line for
+// ids 0..C-1, any set).
 // Every file is opened through data_open (regular files only: a FIFO cannot
 // block the load), and every load but the embedded sets' is held to the
 // memory budget (--max-memory, loader.h; docs/metrics.md has the sums).
@@ -125,7 +133,9 @@ static data_kind kind_of(const char *data) {
                                       KIND_NOISE, KIND_RINGS};
     for (int k = 0; k < 6; k++)
         if (strcmp(data, kind_names[k]) == 0) return named[k];
-    if (has_suffix(data, ".csv") || has_suffix(data, ".csv.gz")) return KIND_CSV;
+    static const char *const text_ext[] = {".csv", ".csv.gz", ".tsv", ".tsv.gz"};
+    for (size_t k = 0; k < sizeof text_ext / sizeof text_ext[0]; k++)
+        if (has_suffix(data, text_ext[k])) return KIND_CSV;
     if (has_suffix(data, ".npy") || looks_like_npy(data)) return KIND_NPY;
     return KIND_IDX;
 }
@@ -149,6 +159,7 @@ static const struct companion {
     {"--data-dir", TS_GIVEN_DATA_DIR, KIND_BIT(KIND_FASHION), "fashion"},
     {"--labels", TS_GIVEN_LABELS, KIND_BIT(KIND_NPY) | KIND_BIT(KIND_IDX), ".npy and IDX files"},
     {"--label-col", TS_GIVEN_LABEL_COL, KIND_BIT(KIND_CSV), ".csv files"},
+    {"--delimiter", TS_GIVEN_DELIMITER, KIND_BIT(KIND_CSV), ".csv and .tsv files"},
     {"--test-frac", TS_GIVEN_TEST_FRAC, KINDS_ALL & ~KIND_BIT(KIND_FASHION),
      "sets without a split of their own: all but fashion"},
     {"--classes", TS_GIVEN_CLASSES, KINDS_GEN, "blobs and noise"},
@@ -226,9 +237,11 @@ static int load_fashion(const ts_data_opts *o, const char *dir, ts_dataset *trai
     return -1;
 }
 
-static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_error *err) {
+static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_csv_info *csv,
+                     ts_error *err) {
     const char *path = o->data;
-    if (k == KIND_CSV) return data_load_csv(path, o->label_col, o->max_bytes, all, err);
+    if (k == KIND_CSV)
+        return data_load_csv_with(path, o->label_col, o->delimiter, o->max_bytes, all, csv, err);
     if (k == KIND_NPY) return data_load_npy(path, o->labels, o->max_bytes, all, err);
     // A bare word that is no file is more likely a misspelt set name.
     if (!strchr(path, '/') && !strchr(path, '.') && access(path, F_OK) != 0)
@@ -240,7 +253,7 @@ static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_err
 // Every kind but fashion, whole (data_load splits it); *standardize when
 // its floats are to be standardised.
 static int load_whole(const ts_data_opts *o, data_kind k, const char *data, gen_shape *g,
-                      ts_dataset *all, int *standardize, ts_error *err) {
+                      ts_dataset *all, int *standardize, ts_csv_info *csv, ts_error *err) {
     switch (k) {
     case KIND_DIGITS:
         *standardize = 0;
@@ -254,7 +267,7 @@ static int load_whole(const ts_data_opts *o, data_kind k, const char *data, gen_
         *standardize = k != KIND_NOISE;
         return make_generated(o, k, data, g, all, err);
     default:
-        if (load_file(o, k, all, err) < 0) return -1;
+        if (load_file(o, k, all, csv, err) < 0) return -1;
         *standardize = all->f32 != NULL;
         return 0;
     }
@@ -290,9 +303,11 @@ static int validate_splits(const ts_dataset *train, const ts_dataset *test, cons
 
 // --- Provenance -------------------------------------------------------------------
 
-// Records in ds->source how the set was made, as the config line prints it.
+// Records in ds->source how the set was made, as the config line prints it;
+// with_names: its class names too (a CSV's label names, or --class-names).
 static void describe(const ts_data_opts *o, data_kind k, const char *dir, const gen_shape *g,
-                     int standardized, ts_dataset *ds) {
+                     int standardized, const ts_csv_info *csv, int with_names,
+                     ts_dataset *ds) {
     ts_json j;
     json_fixed(&j, ds->source, sizeof ds->source);
     json_raw(&j, "{\"kind\":\"%s\"", kind_names[k]);
@@ -304,7 +319,11 @@ static void describe(const ts_data_opts *o, data_kind k, const char *dir, const 
             json_raw(&j, ",\"path\":");
             json_str(&j, o->data);
         }
-        if (k == KIND_CSV) json_raw(&j, ",\"label_col\":%d", o->label_col);
+        if (k == KIND_CSV) {
+            char nb[8];
+            json_raw(&j, ",\"label_col\":%d,\"delimiter\":", o->label_col);
+            json_str(&j, data_delimiter_name(csv->delimiter, nb));
+        }
         if ((k == KIND_NPY || k == KIND_IDX) && o->labels) {
             json_raw(&j, ",\"labels\":");
             json_str(&j, o->labels);
@@ -320,8 +339,37 @@ static void describe(const ts_data_opts *o, data_kind k, const char *dir, const 
         json_num(&j, o->test_frac);
         json_raw(&j, ",\"seed\":%llu", (unsigned long long)o->seed);
     }
-    json_raw(&j, ",\"standardized\":%s}", standardized ? "true" : "false");
+    json_raw(&j, ",\"standardized\":%s", standardized ? "true" : "false");
+    if (o->class_names) {
+        json_raw(&j, ",\"class_names_file\":");
+        json_str(&j, o->class_names);
+    }
+    if (with_names && ds->class_names) {
+        json_raw(&j, ",\"class_names\":[");
+        for (int c = 0; c < ds->C; c++) {
+            if (c) json_raw(&j, ",");
+            json_str(&j, ds->class_names[c]);
+        }
+        json_raw(&j, "]");
+    }
+    json_raw(&j, "}");
     if (j.failed) ds->source[0] = '\0';   // a path too long to print: no half object
+}
+
+// --- Class names ------------------------------------------------------------------
+
+// --class-names: the names of ds's classes, and of the other half's (the
+// same classes) when there is one.
+static int name_classes(const ts_data_opts *o, const char *data, ts_dataset *ds,
+                        ts_dataset *other, ts_error *err) {
+    char **names;
+    if (data_read_class_names(o->class_names, ds->C, data, &names, err) < 0) return -1;
+    if (other && data_set_class_names(other, names, 1, o->class_names, err) < 0) {
+        for (int c = 0; c < ds->C; c++) free(names[c]);
+        free(names);
+        return -1;
+    }
+    return data_set_class_names(ds, names, 0, o->class_names, err);
 }
 
 // --- Loading by name --------------------------------------------------------------
@@ -340,12 +388,19 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
 
     int standardize = 0;
     gen_shape g = {0, 0, 0};
+    ts_csv_info csv = {',', 0};
     if (k == KIND_FASHION) {
         if (load_fashion(o, dir, train, test, err) < 0) return -1;
+        if (o->class_names && (name_classes(o, data, train, test, err) < 0)) {
+            data_free(train);
+            data_free(test);
+            return -1;
+        }
     } else {
         ts_dataset all = {0};
-        if (load_whole(o, k, data, &g, &all, &standardize, err) < 0) return -1;
-        int rc = split_checked(&all, o, data, train, test, err);
+        if (load_whole(o, k, data, &g, &all, &standardize, &csv, err) < 0) return -1;
+        int rc = o->class_names ? name_classes(o, data, &all, NULL, err) : 0;
+        if (rc == 0) rc = split_checked(&all, o, data, train, test, err);
         data_free(&all);
         if (rc < 0) return -1;
     }
@@ -355,7 +410,11 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
         return -1;
     }
     if (standardize) data_standardize(train, test);
-    describe(o, k, dir, &g, standardize, train);
+    // The names when they are no numbers (fitting the source's 511 bytes,
+    // else left out rather than cut).
+    int names = o->class_names || csv.label_names;
+    describe(o, k, dir, &g, standardize, &csv, names, train);
+    if (names && !train->source[0]) describe(o, k, dir, &g, standardize, &csv, 0, train);
     if (name && name_len) snprintf(name, name_len, "%s", display);
     return 0;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <zlib.h>
 #include "tripletscope/data.h"
+#include "tripletscope/dumpfile.h"
 
 // --- The memory budget ---------------------------------------------------------
 //
@@ -57,14 +58,39 @@ int data_check_labels(const char *path, uint64_t n, size_t expect, const char *f
 // Remaps raw label values (ds->N of them) in increasing order to 0..C-1,
 // setting ds->y, ds->C and ds->class_names (the original values).
 int data_remap_labels(ts_dataset *ds, const int64_t *raw, const char *what, ts_error *err);
+// Remaps labels that are names: ids (ds->N of them) are their ids in map
+// (in the order first seen); the names in byte order (strcmp) become
+// 0..C-1, setting ds->y, ds->C and ds->class_names (copies of the names).
+int data_remap_names(ts_dataset *ds, const int64_t *ids, const ts_labelmap *map,
+                     const char *what, ts_error *err);
+// Writes into why (cap bytes) what is wrong with s (len bytes) as a class
+// name, and returns 1: empty, longer than TS_LABEL_NAME_MAX, a control
+// character, not valid UTF-8. Returns 0 when nothing is.
+int data_name_problem(const char *s, size_t len, char *why, size_t cap);
+// Reads --class-names path: one name a line (blanks around it trimmed, CRLF
+// and a byte order mark allowed, blank lines at the end ignored) for class
+// ids 0..C-1 of the set `data` names. Exactly C names, each passing
+// data_name_problem, no two alike; *out is malloc'ed (C strings). Returns 0,
+// or -1 naming path (and its line) in err.
+int data_read_class_names(const char *path, int C, const char *data, char ***out,
+                          ts_error *err);
+// Replaces ds->class_names by names (ds->C of them): taken over, or copied
+// when copy is set. Returns 0, or -1 (out of memory, naming what).
+int data_set_class_names(ts_dataset *ds, char **names, int copy, const char *what,
+                         ts_error *err);
 // Opens a user-named file for reading: a regular, non-empty file, checked
 // without blocking (a FIFO or a device is refused before any read could wait
 // on it). Returns the descriptor (blocking, close-on-exec) and sets *size,
 // or -1 naming path in err (missing, a directory, a FIFO, empty, ...). Every
 // loader opens its files through this.
 int data_open(const char *path, int64_t *size, ts_error *err);
-// Parses CSV text (text[len] must be '\0'), as data_load_csv describes; the
-// text's own len bytes count against b (NULL: no budget, for the embedded sets).
+// Parses CSV text (text[len] must be '\0'), as data_load_csv_with describes
+// (delimiter 0: detected); the text's own len bytes count against b (NULL:
+// no budget, for the embedded sets). info (or NULL) says what was found.
+int data_parse_csv_with(const char *what, const char *text, size_t len, int label_col,
+                        char delimiter, const data_budget *b, ts_dataset *ds,
+                        ts_csv_info *info, ts_error *err);
+// data_parse_csv_with for comma-separated text (the embedded sets).
 int data_parse_csv(const char *what, const char *text, size_t len, int label_col,
                    const data_budget *b, ts_dataset *ds, ts_error *err);
 // --- .npy headers (npy.c) --------------------------------------------------------
