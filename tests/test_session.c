@@ -16,6 +16,20 @@
 // ---------------------------------------------------------------------------
 // Samplers
 
+// A legend name is cut at a UTF-8 character's start, never inside one.
+static void test_class_name_cut(void **state) {
+    (void)state;
+    static ts_snapshot snap;
+    snapshot_class_name(&snap, 0, "T-shirt/top");
+    assert_string_equal(snap.class_names[0], "T-shirt/top");
+    // 22 ASCII bytes and a two-byte character: 24 bytes, one more than fits.
+    snapshot_class_name(&snap, 1, "abcdefghijklmnopqrstuv\xc3\xa9");
+    assert_string_equal(snap.class_names[1], "abcdefghijklmnopqrstuv");
+    // 21 and the same: 23 bytes fit whole.
+    snapshot_class_name(&snap, 2, "abcdefghijklmnopqrstu\xc3\xa9xyz");
+    assert_string_equal(snap.class_names[2], "abcdefghijklmnopqrstu\xc3\xa9");
+}
+
 static void test_pk_batches(void **state) {
     (void)state;
     enum { N = 500, C = 10 };
@@ -878,6 +892,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_offline_list),
         cmocka_unit_test(test_offline_session),
+        cmocka_unit_test(test_class_name_cut),
         cmocka_unit_test(test_pk_batches),
         cmocka_unit_test(test_sampler_refusals),
         cmocka_unit_test(test_uniform_chi_square),

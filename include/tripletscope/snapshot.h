@@ -63,4 +63,8 @@ typedef struct {
     long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;
 
+// Sets class c's name in snap's legend, cut to what the legend holds at a
+// UTF-8 character's boundary.
+void snapshot_class_name(ts_snapshot *snap, int c, const char *name);
+
 #endif

@@ -538,8 +538,9 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
     snap->diverged = s->diverged;
     snap->cfg = s->cfg;
     for (int c = 0; c < TS_MAX_LEGEND && c < s->train->C; c++) {
-        if (s->train->class_names) snprintf(snap->class_names[c], 24, "%s", s->train->class_names[c]);
-        else snprintf(snap->class_names[c], 24, "%d", c);
+        char id[16];
+        snprintf(id, sizeof id, "%d", c);
+        snapshot_class_name(snap, c, s->train->class_names ? s->train->class_names[c] : id);
     }
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_model *m = &s->model[k];

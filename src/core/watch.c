@@ -820,7 +820,7 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
     const run *m = main_run(w);
     snap->cfg.batch = m->meas.B;   // the dumps' batch, not the trainer's default
     for (int c = 0; c < TS_MAX_LEGEND; c++) {
-        if (c < m->labels->count) snprintf(snap->class_names[c], 24, "%s", labelmap_name(m->labels, c));
+        if (c < m->labels->count) snapshot_class_name(snap, c, labelmap_name(m->labels, c));
         else snap->class_names[c][0] = 0;
     }
     v->following = w->following;
