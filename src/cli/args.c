@@ -322,6 +322,10 @@ const cli_flag cli_flags[] = {
     {"--noise", "F", set_nonneg, AT(data.noise), 0, 0,
      "blobs: spread around each centre, >= 0 [1.0]\n"
      "(a data flag the chosen set does not read is an error)", NULL},
+    {"--train-size", "N", set_int, AT(data.train_size), 0, 10000000,
+     "train on a seeded, stratified subset of N of the\n"
+     "training samples (the held-out split stays whole),\n"
+     "0..10000000; 0 = all [0]", NULL},
     {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
      "most loading the data may hold at once (a file's\n"
      "decompressed bytes and every array), 1M..1024T,\n"
@@ -493,6 +497,7 @@ static const struct {
     {"--normalize", WATCH_GIVEN_NORMALIZE},  {"--no-normalize", WATCH_GIVEN_NORMALIZE},
     {"--preset", WATCH_GIVEN_MINER | WATCH_GIVEN_MARGIN | WATCH_GIVEN_NORMALIZE | WATCH_GIVEN_DISTANCE},
     {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
+    {"--train-size", 0},
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--weight-decay", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
