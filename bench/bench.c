@@ -185,7 +185,8 @@ static int bench_phases(int argc, char **argv) {
         memset(m->dz, 0, sizeof(float) * (size_t)B * E);
         embed_backward(m->dz, m->de, ms->e, ms->norms, B, E,
                        distance_normalizes(set->distance, set->normalize));
-        mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
+        mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum,
+                            set->weight_decay);
         t[5] = clock_now();
         s->step++;
         // Apart from the step: the distances alone (and how many pairs came

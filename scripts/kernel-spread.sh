@@ -44,7 +44,9 @@ learn-digits|--preset facenet --data digits --steps 1000 --eval-every 0
 learn-iris|--data iris --steps 300 --batch 30 --k 10 --preset facenet --eval-every 0
 static-triplets|--scenario static-triplets --script 500:m
 static-triplets-M|--scenario static-triplets --script 500:M
-static-lesson|--data digits --miner offline --steps 1500 --eval-every 100 --script 500:m,1000:M'
+static-lesson|--data digits --miner offline --steps 1500 --eval-every 100 --script 500:m,1000:M
+overfit|--scenario overfit --script 600:www
+overfit-more-data|--scenario overfit --train-size 2000'
 
 for k in $KERNELS; do
     echo "$RUNS" | while IFS='|' read -r name flags; do

@@ -1006,6 +1006,46 @@ static void test_split_stratified(void **state) {
     data_free(&all);
 }
 
+// --train-size: n of the samples, each class in proportion (largest
+// remainders), rows of the set in their order, seeded; nothing for n <= 0 or
+// n >= N.
+static void test_subset_stratified(void **state) {
+    (void)state;
+    int sizes[4] = {60, 30, 9, 1};
+    ts_dataset ds, again;
+    ts_error err = {{0}};
+    indexed_set(&ds, sizes, 4);
+    expect_ok(data_subset(&ds, 20, 5, &err), &err);
+    assert_int_equal(ds.N, 20);
+    assert_int_equal(ds.C, 4);
+    // 60 * 20 / 100 = 12, 6, 1.8 -> 1 (+1: the largest remainder), 0.2 -> 0.
+    int want[4] = {12, 6, 2, 0}, got[4] = {0};
+    for (int i = 0; i < ds.N; i++) got[ds.y[i]]++;
+    for (int c = 0; c < 4; c++) assert_int_equal(got[c], want[c]);
+    for (int i = 1; i < ds.N; i++) assert_true(ds.f32[i] > ds.f32[i - 1]);   // in order
+    // Each row still carries its own label (indexed_set: row i is value i).
+    int sizes_y[101] = {0};
+    indexed_set(&again, sizes, 4);
+    for (int i = 0; i < again.N; i++) sizes_y[i] = again.y[i];
+    for (int i = 0; i < ds.N; i++) assert_int_equal(ds.y[i], sizes_y[(int)ds.f32[i]]);
+    // Seeded: the same seed the same rows, another seed others.
+    expect_ok(data_subset(&again, 20, 5, &err), &err);
+    assert_memory_equal(again.f32, ds.f32, sizeof(float) * 20);
+    data_free(&again);
+    indexed_set(&again, sizes, 4);
+    expect_ok(data_subset(&again, 20, 6, &err), &err);
+    assert_memory_not_equal(again.f32, ds.f32, sizeof(float) * 20);
+    data_free(&again);
+    // n <= 0 or n >= N: the set whole.
+    indexed_set(&again, sizes, 4);
+    expect_ok(data_subset(&again, 0, 5, &err), &err);
+    assert_int_equal(again.N, 100);
+    expect_ok(data_subset(&again, 100, 5, &err), &err);
+    assert_int_equal(again.N, 100);
+    data_free(&again);
+    data_free(&ds);
+}
+
 static void test_split_keeps_bytes_and_names(void **state) {
     (void)state;
     ts_dataset all, tr, te;
@@ -1137,6 +1177,19 @@ static void test_load_named(void **state) {
     assert_int_equal(te.N, 400);
     data_free(&tr);
     data_free(&te);
+
+    // --train-size: a smaller training side, the held-out side as it was.
+    o.train_size = 300;
+    expect_ok(data_load(&o, &tr, &te, name, sizeof name, &err), &err);
+    assert_int_equal(tr.N, 300);
+    assert_int_equal(te.N, 400);
+    assert_non_null(strstr(tr.source, "\"train_size\":300"));
+    int per[10] = {0};
+    for (int i = 0; i < tr.N; i++) per[tr.y[i]]++;
+    for (int c = 0; c < 10; c++) assert_int_equal(per[c], 30);
+    data_free(&tr);
+    data_free(&te);
+    o.train_size = 0;
 
     o.data = "noise";
     o.seed = 3;
@@ -1887,6 +1940,7 @@ int main(void) {
         cmocka_unit_test(test_blobs),
         cmocka_unit_test(test_noise),
         cmocka_unit_test(test_split_stratified),
+        cmocka_unit_test(test_subset_stratified),
         cmocka_unit_test(test_split_keeps_bytes_and_names),
         cmocka_unit_test(test_standardize),
         cmocka_unit_test(test_gather),

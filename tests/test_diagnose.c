@@ -904,6 +904,88 @@ static void test_siamese_ahead(void **state) {
     fixture_free(fx);
 }
 
+// Evaluations of the triplet model every 50 steps, each after 50 steps at
+// loss[e] (so the loss up to it is loss[e]) and at MAP@R map[e]; the
+// Siamese model's loss and MAP@R stay flat (0.05, 0.5).
+static void overfit_run(fixture *fx, const float *map, const float *loss, int n) {
+    for (int e = 0; e < n; e++) {
+        ts_stepstats st = healthy();
+        st.loss = loss[e];
+        push_n(fx, st, 50);
+        evaluate(fx, 0.8f, 0.5f, 0.8f, map[e]);
+    }
+}
+
+static void test_overfit(void **state) {
+    (void)state;
+    // The best MAP@R at step 100, then three evaluations 0.035-0.05 below it
+    // while the loss keeps falling: raised at the third (step 300), not before.
+    static const float map[] = {0.50f, 0.52f, 0.485f, 0.48f, 0.47f};
+    static const float loss[] = {0.10f, 0.09f, 0.08f, 0.07f, 0.06f};
+    fixture *fx = fixture_new();
+    overfit_run(fx, map, loss, 4);
+    assert_false(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));   // two below the best
+    overfit_run(fx, map + 4, loss + 4, 1);
+    assert_true(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_OVERFIT, MODEL_SIAMESE));
+    const char *l = find_line(&fx->out, "overfit", "raised");
+    assert_non_null(strstr(l, "\"step\":250,\"model\":\"triplet\""));
+    assert_non_null(strstr(l, "\"severity\":\"warn\""));
+    assert_non_null(strstr(l, "\"map_peak\":0.52,\"peak_step\":100,\"map_now\":0.47,"));
+    assert_non_null(strstr(l, "\"fall_min\":0.03,\"evals_below\":3,\"below_since\":150,"));
+    assert_non_null(strstr(l, "\"loss_then\":0.09,\"loss_now\":0.06,"));
+    assert_non_null(strstr(l, "\"weight_decay\":0}"));
+    assert_non_null(strstr(l, "\"suggest\":\"w\""));
+    // Raised, it holds while MAP@R stays 0.015 below the best and the loss
+    // under the loss then, even with the loss no longer falling.
+    static const float hold_map[] = {0.50f, 0.49f}, hold_loss[] = {0.065f, 0.07f};
+    overfit_run(fx, hold_map, hold_loss, 2);
+    assert_true(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+    // The fix (w: weight decay): the loss rises past the loss at the best.
+    // One evaluation so is not enough, two clear it.
+    fx->in.set.weight_decay = 10.0f;
+    static const float fix_map[] = {0.49f, 0.495f}, fix_loss[] = {0.095f, 0.10f};
+    overfit_run(fx, fix_map, fix_loss, 1);
+    assert_true(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+    overfit_run(fx, fix_map + 1, fix_loss + 1, 1);
+    assert_false(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+    l = find_line(&fx->out, "overfit", "cleared");
+    assert_non_null(strstr(l, "\"loss_then\":0.09,\"loss_now\":0.1,"));
+    assert_non_null(strstr(l, "\"weight_decay\":10}"));
+    assert_non_null(strstr(l, "\"suggest\":\"w\""));   // what was tried
+    assert_int_equal(count_lines(&fx->out, "overfit", "raised"), 1);
+    fixture_free(fx);
+
+    // At the top rung of w there is no key left to suggest.
+    fx = fixture_new();
+    fx->in.set.weight_decay = 10.0f;
+    overfit_run(fx, map, loss, 5);
+    assert_true(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "overfit", "raised"), "\"suggest\":\"\""));
+    fixture_free(fx);
+
+    // Not raised: the same MAP@R with a flat loss; a falling loss with MAP@R
+    // only 0.02 below the best (noise: one evaluation of 1000 queries moves
+    // by 0.01-0.02); a fall whose loss stopped falling over the three
+    // evaluations; a loss of 0 (converged: nothing is fitted any more).
+    static const float flat[] = {0.05f, 0.05f, 0.05f, 0.05f, 0.05f, 0.05f};
+    static const float small[] = {0.50f, 0.52f, 0.50f, 0.50f, 0.50f, 0.50f};
+    static const float stopped[] = {0.10f, 0.09f, 0.06f, 0.07f, 0.065f, 0.07f};
+    static const float zero[] = {0, 0, 0, 0, 0, 0};
+    static const float more_map[] = {0.50f, 0.52f, 0.485f, 0.48f, 0.47f, 0.47f};
+    const float *maps[] = {more_map, small, more_map, more_map};
+    const float *losses[] = {flat, loss, stopped, zero};
+    static const float loss6[] = {0.10f, 0.09f, 0.08f, 0.07f, 0.06f, 0.05f};
+    losses[1] = loss6;
+    for (int i = 0; i < 4; i++) {
+        fx = fixture_new();
+        overfit_run(fx, maps[i], losses[i], 6);
+        assert_false(raised(fx, FIND_OVERFIT, MODEL_TRIPLET));
+        assert_int_equal(count_lines(&fx->out, "overfit", "raised"), 0);
+        fixture_free(fx);
+    }
+}
+
 // --- Order, messages, reset -------------------------------------------------------------
 
 static void test_most_severe_first(void **state) {
@@ -1014,6 +1096,7 @@ int main(void) {
         cmocka_unit_test(test_nothing_mined),
         cmocka_unit_test(test_semihard_fallback),
         cmocka_unit_test(test_zero_distance),
+        cmocka_unit_test(test_overfit),
         cmocka_unit_test(test_most_severe_first),
         cmocka_unit_test(test_messages_fit),
         cmocka_unit_test(test_reset_forgets),

@@ -109,13 +109,15 @@ static void test_mlp_gradients(void **state) {
 
 // mlp_backward_update (the step's fused path) against mlp_backward then
 // mlp_update: bit-identical parameters and optimizer state over several
-// steps of both optimizers, and the gradients left at zero.
+// steps of both optimizers, without and with weight decay, and the
+// gradients left at zero.
 static void test_fused_backward_update(void **state) {
     (void)state;
     enum { B = 6 };
     int dims[4] = {5, 8, 6, 3};
-    for (int opt = 0; opt < 2; opt++) {
-        ts_optim o = opt ? OPT_SGD : OPT_ADAM;
+    for (int opt = 0; opt < 4; opt++) {
+        ts_optim o = opt & 1 ? OPT_SGD : OPT_ADAM;
+        float wd = opt & 2 ? 0.5f : 0.0f;
         ts_mlp a, b;
         assert_int_equal(mlp_init(&a, dims, 3, B), 0);
         assert_int_equal(mlp_init(&b, dims, 3, B), 0);
@@ -132,10 +134,10 @@ static void test_fused_backward_update(void **state) {
             memcpy(d, R, sizeof d);
             mlp_zero_grad(&a);
             mlp_backward(&a, x, d, B);
-            mlp_update(&a, o, 0.01f, 0.9f);
+            mlp_update(&a, o, 0.01f, 0.9f, wd);
             mlp_forward(&b, x, B);
             memcpy(d, R, sizeof d);
-            mlp_backward_update(&b, x, d, B, o, 0.01f, 0.9f);
+            mlp_backward_update(&b, x, d, B, o, 0.01f, 0.9f, wd);
             assert_memory_equal(a.params, b.params, sizeof(float) * a.n_params);
             assert_memory_equal(a.m, b.m, sizeof(float) * a.n_params);
             assert_memory_equal(a.v, b.v, sizeof(float) * a.n_params);
@@ -186,12 +188,12 @@ static void test_adam_and_sgd_steps(void **state) {
     // Adam's first step moves each parameter by lr * sign(g) (bias-corrected).
     net.dW[0][0] = 0.3f;
     net.db[0][0] = -2.0f;
-    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f);
+    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f, 0.0f);
     assert_close(net.W[0][0], 0.9f, 1e-5, 1e-6);
     assert_close(net.b[0][0], 0.6f, 1e-5, 1e-6);
     // Second step with g = 0.3 again: m = 0.3 (corrected), v = 0.09: again lr.
     net.db[0][0] = 0.0f;
-    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f);
+    mlp_update(&net, OPT_ADAM, 0.1f, 0.0f, 0.0f);
     assert_close(net.W[0][0], 0.8f, 1e-5, 1e-6);
     // b: m = 0.9*(-0.2) = -0.18, mhat = -0.18/0.19; v = 0.999*0.004, vhat = v/0.001999
     double m = -0.18 / 0.19, v = 0.999 * 0.004 / (1 - 0.999 * 0.999);
@@ -200,11 +202,62 @@ static void test_adam_and_sgd_steps(void **state) {
     mlp_reset(&net, &r);
     net.W[0][0] = 1.0f;
     net.dW[0][0] = 1.0f;
-    mlp_update(&net, OPT_SGD, 0.1f, 0.9f);   // buf = g
+    mlp_update(&net, OPT_SGD, 0.1f, 0.9f, 0.0f);   // buf = g
     assert_close(net.W[0][0], 0.9f, 1e-6, 1e-7);
-    mlp_update(&net, OPT_SGD, 0.1f, 0.9f);   // buf = 0.9 + 1
+    mlp_update(&net, OPT_SGD, 0.1f, 0.9f, 0.0f);   // buf = 0.9 + 1
     assert_close(net.W[0][0], 0.9f - 0.19f, 1e-6, 1e-7);
     mlp_free(&net);
+}
+
+// Weight decay against the formulas nn.h gives. Adam, decoupled as
+// torch.optim.AdamW: p *= 1 - lr * wd, then the Adam step of the gradient
+// alone (the moments are those of a run without decay); biases too. SGD, as
+// torch.optim.SGD: g += wd * p before the momentum buffer.
+static void test_weight_decay_steps(void **state) {
+    (void)state;
+    int dims[2] = {1, 1};
+    ts_mlp net, ref;
+    assert_int_equal(mlp_init(&net, dims, 1, 1), 0);
+    assert_int_equal(mlp_init(&ref, dims, 1, 1), 0);
+    ts_rng r;
+    rng_seed(&r, 0, 0);
+    mlp_reset(&net, &r);
+    mlp_reset(&ref, &r);
+    const float lr = 0.1f, wd = 0.5f;
+    net.W[0][0] = ref.W[0][0] = 1.0f;
+    net.b[0][0] = ref.b[0][0] = 0.5f;
+    // Step 1: W decays to 0.95, then Adam's first step moves it by lr
+    // against the sign of g; b (g = 0) only decays.
+    net.dW[0][0] = ref.dW[0][0] = 0.3f;
+    net.db[0][0] = ref.db[0][0] = 0.0f;
+    mlp_update(&net, OPT_ADAM, lr, 0.0f, wd);
+    mlp_update(&ref, OPT_ADAM, lr, 0.0f, 0.0f);
+    assert_close(net.W[0][0], 1.0 * (1 - lr * wd) - lr, 1e-5, 1e-6);
+    assert_close(net.b[0][0], 0.5 * (1 - lr * wd), 1e-6, 1e-7);
+    // The decay enters neither moment.
+    assert_memory_equal(net.m, ref.m, sizeof(float) * net.n_params);
+    assert_memory_equal(net.v, ref.v, sizeof(float) * net.n_params);
+    // Step 2, g = 0.3 again: the Adam step is again lr (see
+    // test_adam_and_sgd_steps), after the decay of what step 1 left.
+    net.dW[0][0] = 0.3f;
+    net.db[0][0] = 0.0f;
+    double w1 = net.W[0][0];
+    mlp_update(&net, OPT_ADAM, lr, 0.0f, wd);
+    assert_close(net.W[0][0], w1 * (1 - lr * wd) - lr, 1e-5, 1e-6);
+
+    // SGD, momentum 0.9: buf = g + wd * p; then buf = 0.9 buf + g + wd * p.
+    mlp_reset(&net, &r);
+    net.W[0][0] = 1.0f;
+    net.dW[0][0] = 0.5f;
+    mlp_update(&net, OPT_SGD, lr, 0.9f, wd);
+    double buf = 0.5 + wd * 1.0, w = 1.0 - lr * buf;
+    assert_close(net.W[0][0], w, 1e-6, 1e-7);
+    net.dW[0][0] = 0.5f;
+    mlp_update(&net, OPT_SGD, lr, 0.9f, wd);
+    buf = 0.9 * buf + 0.5 + wd * w;
+    assert_close(net.W[0][0], w - lr * buf, 1e-6, 1e-7);
+    mlp_free(&net);
+    mlp_free(&ref);
 }
 
 // ---------------------------------------------------------------------------
@@ -474,6 +527,7 @@ int main(void) {
         cmocka_unit_test(test_mlp_gradients),
         cmocka_unit_test(test_mlp_init_like_pytorch),
         cmocka_unit_test(test_adam_and_sgd_steps),
+        cmocka_unit_test(test_weight_decay_steps),
         cmocka_unit_test(test_fused_backward_update),
         cmocka_unit_test(test_normalize_gradients),
         cmocka_unit_test(test_distances),

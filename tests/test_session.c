@@ -349,6 +349,14 @@ static void test_config(void **state) {
     assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--steps"));
     config_default(&c); c.hidden[1] = 0;
     assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--hidden"));
+    config_default(&c);
+    assert_true(c.set.weight_decay == 0.0f);   // none unless asked for
+    c.set.weight_decay = -0.1f;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--weight-decay"));
+    c.set.weight_decay = NAN;
+    assert_int_equal(config_validate(&c, &err), -1); assert_non_null(strstr(err.msg, "--weight-decay"));
+    c.set.weight_decay = 100;
+    assert_int_equal(config_validate(&c, &err), 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -575,6 +583,52 @@ static void test_keys_and_reset(void **state) {
     assert_int_equal(s->cfg.set.sampler, SAMPLER_UNIFORM);
     free(start);
     session_free(s);
+}
+
+// w steps the weight decay (both models) 0 -> 0.1 -> 1 -> 10 -> 0, from
+// between two rungs to the next one up, one event each; a run with it
+// trains other weights than one without, smaller ones.
+static void test_weight_decay_key(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_session *s, *plain;
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(session_create(&plain, &c, &train, &test, "blobs", &err), 0);
+    capture cap = {0};
+    static const char *const to[] = {"0.1", "1", "10", "0"};
+    for (int i = 0; i < 4; i++) {
+        assert_int_equal(key(s, &cap, 'w'), 1);
+        char want[64];
+        snprintf(want, sizeof want, "\"key\":\"w\",\"setting\":\"weight_decay\",\"from\":\"%s\",\"to\":\"%s\"",
+                 i ? to[i - 1] : "0", to[i]);
+        assert_non_null(strstr(cap.line, want));
+        assert_int_equal(cap.last.models, TS_MODELS_ALL);
+    }
+    assert_true(s->cfg.set.weight_decay == 0.0f);
+    s->cfg.set.weight_decay = 0.5f;
+    key(s, &cap, 'w');
+    assert_true(s->cfg.set.weight_decay == 1.0f);
+    s->cfg.set.weight_decay = 50.0f;
+    key(s, &cap, 'w');
+    assert_true(s->cfg.set.weight_decay == 0.0f);
+    s->cfg.set.weight_decay = 10.0f;
+    for (int i = 0; i < 20; i++) {
+        assert_int_equal(session_step(s), 0);
+        assert_int_equal(session_step(plain), 0);
+    }
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        const ts_mlp *a = &s->model[k].net, *b = &plain->model[k].net;
+        double na = 0, nb = 0;
+        for (size_t i = 0; i < a->n_params; i++) {
+            na += (double)a->params[i] * a->params[i];
+            nb += (double)b->params[i] * b->params[i];
+        }
+        assert_true(na < nb);
+    }
+    session_free(s);
+    session_free(plain);
 }
 
 // d steps euclidean -> squared -> cosine -> euclidean, one event each.
@@ -900,6 +954,7 @@ int main(void) {
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_command_letters),
         cmocka_unit_test(test_session_commands_are_the_trainers),
+        cmocka_unit_test(test_weight_decay_key),
         cmocka_unit_test(test_config),
         cmocka_unit_test(test_lockstep_and_determinism),
         cmocka_unit_test(test_eval_progress),

@@ -36,6 +36,7 @@ typedef struct {
     uint64_t seed;         // for generated sets and the stratified split
     int classes, dim, samples; // blobs / noise shape
     float noise;           // blobs: standard deviation around each centre
+    int train_size;        // --train-size: train on a stratified subset of this many (0: all)
     unsigned given;        // TS_GIVEN_* bits: the companion flags set explicitly
     uint64_t max_bytes;    // --max-memory: what loading may hold at once (0: the default)
     char delimiter;        // --delimiter for CSV: 0 detected, ' ' runs of blanks, else the byte
@@ -130,6 +131,11 @@ int data_validate(const ts_dataset *ds, const char *what, ts_error *err);
 // ownership of nothing: all stays valid and must still be freed.
 int data_split(const ts_dataset *all, float test_frac, uint64_t seed,
                ts_dataset *train, ts_dataset *test, ts_error *err);
+// Keeps a seeded, stratified subset of n of ds's samples (each class in
+// proportion, largest remainders; the kept rows in their order), in place;
+// nothing when n <= 0 or n >= ds->N. Returns 0, or -1 (out of memory) with
+// ds unchanged. --train-size: the held-out split stays whole.
+int data_subset(ts_dataset *ds, int n, uint64_t seed, ts_error *err);
 // Standardises float features to zero mean, unit variance using train's
 // statistics (columns with zero variance are only centred).
 void data_standardize(ts_dataset *train, ts_dataset *test);

@@ -62,13 +62,19 @@ void mlp_backward(ts_mlp *net, const float *x, float *dout, int B);
 void mlp_zero_grad(ts_mlp *net);
 // One optimizer step with the current grads: Adam (betas 0.9, 0.999, eps
 // 1e-8, bias-corrected, as torch.optim.Adam) or SGD with momentum (as
-// torch.optim.SGD: buf = mu * buf + g, p -= lr * buf).
-void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum);
+// torch.optim.SGD: buf = mu * buf + g, p -= lr * buf). Weight decay wd, on
+// every parameter (biases too, as PyTorch's default parameter group):
+// Adam decoupled, as torch.optim.AdamW: p *= 1 - lr * wd, then the Adam
+// step of the gradient alone (torch.optim.Adam's weight_decay instead adds
+// wd * p to the gradient, which Adam's moments then rescale); SGD as
+// torch.optim.SGD: g += wd * p before the momentum buffer. wd = 0 leaves
+// the update as it was to the bit.
+void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum, float weight_decay);
 // mlp_backward then mlp_update, fused: each layer is updated as soon as its
 // gradients are final (the same operations per parameter, so the same
 // results), and its gradients are then zeroed. So the grads must be zero on
 // entry (as after mlp_reset or a previous call) and are zero on return.
 void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
-                         float lr, float momentum);
+                         float lr, float momentum, float weight_decay);
 
 #endif

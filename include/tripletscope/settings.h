@@ -20,10 +20,19 @@ typedef struct {
     int normalize;           // shared: the distance space is shared
     ts_distance distance;    // shared (cosine normalises whatever normalize says)
     float lr;                // shared
+    float weight_decay;      // shared: the optimizer's (nn.h: decoupled for Adam, as AdamW)
 } ts_settings;
 
+// The weight decays `w` steps through: 0 -> 0.1 -> 1 -> 10 -> 0 (from a
+// value between two rungs, to the next one up; from the top or above, 0).
+// AdamW's decay per step is lr x wd: at the default lr 1e-3 these shrink
+// the weights by 1e-4, 1e-3 and 1e-2 a step, which shows within the few
+// thousand steps of a run here (PyTorch's default 1e-2 suits 10^5 steps).
+#define TS_WEIGHT_DECAY_RUNGS 3
+extern const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS];
+
 // Carries out command c on s when it changes one of its settings (miner,
-// sampler, margin, lr, normalize, distance, soft, reduce), writing the
+// sampler, margin, lr, normalize, distance, soft, reduce, weight decay), writing the
 // setting's old and new values as the events name them into from and to
 // (40 bytes each); returns 1, or 0 when c changes none. The trainer checks
 // what it must first (a sampler the data cannot batch); a watched run calls

@@ -339,6 +339,10 @@ const cli_flag cli_flags[] = {
     {"--noise", "F", set_nonneg, AT(data.noise), 0, 0,
      "blobs, rings: spread around each centre, >= 0 [1.0]\n"
      "(a data flag the chosen set does not read is an error)", NULL},
+    {"--train-size", "N", set_int, AT(data.train_size), 0, 10000000,
+     "train on a seeded, stratified subset of N of the\n"
+     "training samples (the held-out split stays whole),\n"
+     "0..10000000; 0 = all [0]", NULL},
     {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
      "most loading the data may hold at once (a file's\n"
      "decompressed bytes and every array), 1M..1024T,\n"
@@ -353,6 +357,10 @@ const cli_flag cli_flags[] = {
     {"--optimizer", "NAME", set_optimizer, 0, 0, 0, "adam or sgd [adam]", NULL},
     {"--lr", "F", set_positive, AT(cfg.set.lr), 0, 0, "learning rate, > 0 [0.001]", NULL},
     {"--momentum", "F", set_float, AT(cfg.momentum), 0, 0, "sgd momentum, [0,1) [0.9]", NULL},
+    {"--weight-decay", "F", set_nonneg, AT(cfg.set.weight_decay), 0, 0,
+     "weight decay, 0..100: adam decoupled, p *= 1 - lr*F\n"
+     "(torch.optim.AdamW), sgd g += F*p (torch.optim.SGD);\n"
+     "w steps it 0 -> 0.1 -> 1 -> 10 -> 0 [0]", NULL},
 
     SECTION("Distance (shared by both models)"),
     {"--normalize", NULL, set_on, AT(cfg.set.normalize), 1, 0,
@@ -510,9 +518,9 @@ static const struct {
     {"--normalize", WATCH_GIVEN_NORMALIZE},  {"--no-normalize", WATCH_GIVEN_NORMALIZE},
     {"--preset", WATCH_GIVEN_MINER | WATCH_GIVEN_MARGIN | WATCH_GIVEN_NORMALIZE | WATCH_GIVEN_DISTANCE},
     {"--data", 0}, {"--data-dir", 0}, {"--labels", 0}, {"--test-frac", 0}, {"--classes", 0},
-    {"--delimiter", 0}, {"--class-names", 0},
+    {"--delimiter", 0}, {"--class-names", 0}, {"--train-size", 0},
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
-    {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
+    {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--weight-decay", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
     {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
 };

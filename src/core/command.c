@@ -4,7 +4,7 @@
 #include "tripletscope/track.h"
 
 // The miner, margin, soft margin and reducer belong to the triplet loss; the
-// sampler, lr and distance space are shared, so the batches and the geometry
+// sampler, lr, weight decay and distance space are shared, so the batches and the geometry
 // stay common to both models.
 #define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
 #define BOTH TS_MODELS_ALL
@@ -44,6 +44,10 @@ static const struct {
     {CMD_REDUCE, {'z', "reduce", "reduce", TRIPLET, SCOPE_TRAINER, 0,
                   "loss reducer mean / nonzero (mean over all mined, or only the active ones)",
                   "average the loss over the active triplets only (a non-zero reducer)"}},
+    {CMD_WEIGHT_DECAY, {'w', "weight_decay", "weight_decay", BOTH, SCOPE_TRAINER, 0,
+                        "weight decay 0 -> 0.1 -> 1 -> 10 -> 0 (both; Adam: decoupled, as AdamW)",
+                        "regularise: add weight decay (torch.optim.AdamW's weight_decay), stop "
+                        "at the best held-out MAP@R, or train on more data"}},
     {CMD_RESET, {'r', "reset", "reset", BOTH, SCOPE_TRAINER, 1,
                  "reset both models: same seed, fresh identical weights, history cleared (watching: "
                  "the run's own settings again)",
@@ -94,4 +98,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozrRe .q?vf"; }
+const char *command_letters(void) { return "mMp+-nd][ozwrRe .q?vf"; }

@@ -102,6 +102,8 @@ int config_validate(const ts_config *c, ts_error *err) {
     if (c->eval_size < 0) return ts_fail(err, "--eval-size: must be >= 0 (got %d)", c->eval_size);
     if (c->threads < 0 || c->threads > 64)
         return ts_fail(err, "--threads: must be between 1 and 64 (got %d)", c->threads);
+    if (!isfinite(s->weight_decay) || s->weight_decay < 0 || s->weight_decay > 100)
+        return ts_fail(err, "--weight-decay: must be between 0 and 100 (got %g)", s->weight_decay);
     if (!isfinite(c->momentum) || c->momentum < 0 || c->momentum >= 1)
         return ts_fail(err, "--momentum: must be in [0, 1) (got %g)", c->momentum);
     if (c->dump_every < 0) return ts_fail(err, "--dump-every: must be at least 1 (got %d)", c->dump_every);

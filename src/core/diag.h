@@ -26,6 +26,7 @@ typedef struct {
 typedef struct {
     long step;
     float p_at_1, map_at_r;
+    float loss;            // the mean training loss of the DIAG_WINDOW steps up to it (NaN: none)
 } diag_evalrec;
 
 struct ts_diag {
@@ -35,6 +36,9 @@ struct ts_diag {
     long evals_seen[MODEL_COUNT];  // evaluations of each track read
     diag_evalrec ev[MODEL_COUNT][DIAG_EVALS];   // [0] the latest evaluation, [1] the one before, ...
     int n_ev[MODEL_COUNT];
+    diag_evalrec best[MODEL_COUNT];   // the evaluation of the highest MAP@R since the reset
+                                      // (the first of equals; MAP@R NaN: none yet), kept
+                                      // past the last DIAG_EVALS
     long eval_step_done;           // the evaluation step whose conditions were updated
     double first_loss[MODEL_COUNT];   // sum of the losses of steps 1..DIAG_WINDOW
     int first_n[MODEL_COUNT];
@@ -112,6 +116,9 @@ float diag_loss_median(const diag_ctx *c, int k, int off, int skip, int len);
 // Relative fall of model k's loss from its first DIAG_WINDOW steps to its
 // last DIAG_WINDOW (NaN until both exist).
 double diag_loss_fall(const diag_ctx *c, int k);
+// Mean finite loss of the `len` newest steps of track t at or before `step`
+// (NaN if none).
+double diag_loss_upto(const ts_track *t, long step, int len);
 // MAP@R of model k's latest evaluation minus that of its oldest evaluation
 // at or after step `since` (NaN unless there are two).
 double diag_map_rise(const ts_diag *d, int k, long since);

@@ -137,6 +137,15 @@ double diag_loss_fall(const diag_ctx *c, int k) {
 
 // --- Evaluations ---------------------------------------------------------------------
 
+double diag_loss_upto(const ts_track *t, long step, int len) {
+    acc a = {0, 0};
+    int off = 0;
+    const ts_stepstats *st;
+    while ((st = track_recent(t, off)) && st->step > step) off++;
+    for (int i = 0; i < len && (st = track_recent(t, off + i)); i++) acc_add(&a, st->loss);
+    return acc_mean(&a);
+}
+
 double diag_map_rise(const ts_diag *d, int k, long since) {
     int oldest = -1;
     for (int i = 1; i < d->n_ev[k]; i++)

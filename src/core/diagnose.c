@@ -181,8 +181,13 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
             d->evals_seen[k] = t->n_evals;
             memmove(&d->ev[k][1], &d->ev[k][0], sizeof(diag_evalrec) * (DIAG_EVALS - 1));
             const ts_retrieval *r = &t->last_eval.r;
-            d->ev[k][0] = (diag_evalrec){t->last_eval.step, r->p_at_1, r->map_at_r};
+            long at = t->last_eval.step;
+            d->ev[k][0] = (diag_evalrec){at, r->p_at_1, r->map_at_r,
+                                         (float)diag_loss_upto(t, at, DIAG_WINDOW)};
             if (d->n_ev[k] < DIAG_EVALS) d->n_ev[k]++;
+            // The first finite one, then a higher one (NaN: none yet, see forget).
+            if (isfinite(r->map_at_r) && !(r->map_at_r <= d->best[k].map_at_r))
+                d->best[k] = d->ev[k][0];
         }
     }
     long newest = -1;
@@ -217,6 +222,7 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
 static void forget(ts_diag *d) {
     memset(d, 0, offsetof(ts_diag, class_count));
     d->chance = -1;
+    for (int k = 0; k < MODEL_COUNT; k++) d->best[k].map_at_r = NAN;
 }
 
 ts_diag *diag_create(void) {

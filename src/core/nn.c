@@ -125,14 +125,20 @@ void mlp_zero_grad(ts_mlp *net) {
 // for the widest vectors the CPU has (simd.h).
 
 // The update of parameters [0, n) of one span (p, g, m, v at the same
-// offsets); t is the step being taken, c1 and c2 Adam's bias corrections.
-// clear: zero the gradients after use, for the next step's accumulation.
+// offsets); t is the step being taken, c1 and c2 Adam's bias corrections,
+// wd the weight decay (nn.h says which form). clear: zero the gradients
+// after use, for the next step's accumulation.
 // (GCC would otherwise split the zeroing out of the Adam loop into a memset.)
+// wd = 0 skips the decay's operations, so a run without it is the same to
+// the bit as before weight decay existed.
 WIDEST_SIMD __attribute__((optimize("no-tree-loop-distribute-patterns")))
 static void update_span(float *restrict p, float *restrict g, float *restrict m,
                         float *restrict v, size_t n, ts_optim opt, float lr, float momentum,
-                        long t, float c1, float c2, int clear) {
+                        float wd, long t, float c1, float c2, int clear) {
     if (opt == OPT_SGD) {
+        // torch.optim.SGD: g += wd * p, before the momentum buffer.
+        if (wd != 0.0f)
+            for (size_t i = 0; i < n; i++) g[i] += wd * p[i];
         // torch.optim.SGD initialises the buffer with the first gradient.
         if (t == 1) memcpy(m, g, sizeof(float) * n);
         else for (size_t i = 0; i < n; i++) m[i] = momentum * m[i] + g[i];
@@ -141,6 +147,12 @@ static void update_span(float *restrict p, float *restrict g, float *restrict m,
         return;
     }
     const float b1 = 0.9f, b2 = 0.999f, eps = 1e-8f;
+    // Adam: decoupled (torch.optim.AdamW): p *= 1 - lr * wd, then the step
+    // of the gradient alone, which the decay does not enter.
+    if (wd != 0.0f) {
+        const float keep = 1.0f - lr * wd;
+        for (size_t i = 0; i < n; i++) p[i] *= keep;
+    }
     // Adam is bound by the divider (a square root and a division per
     // parameter), so zeroing the gradient in the same pass costs nothing.
     if (clear)
@@ -165,12 +177,12 @@ static void corrections(long t, float *c1, float *c2) {
     *c2 = 1.0f / (1.0f - powf(b2, (float)t));
 }
 
-void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
+void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum, float weight_decay) {
     float c1, c2;
     net->t++;
     corrections(net->t, &c1, &c2);
     update_span(net->params, net->grads, net->m, net->v, net->n_params, opt, lr, momentum,
-                net->t, c1, c2, 0);
+                weight_decay, net->t, c1, c2, 0);
 }
 
 // ---------------------------------------------------------------------------
@@ -179,7 +191,7 @@ void mlp_update(ts_mlp *net, ts_optim opt, float lr, float momentum) {
 // One optimizer step's constants, for update_span.
 typedef struct {
     ts_optim opt;
-    float lr, momentum, c1, c2;
+    float lr, momentum, wd, c1, c2;
     long t;
 } optim_step;
 
@@ -200,7 +212,7 @@ static void backward(ts_mlp *net, const float *x, float *dout, int B, const opti
         if (upd) {   // W[l] then b[l]: one span of params
             size_t off = (size_t)(net->W[l] - net->params), n = (size_t)O * I + O;
             update_span(net->params + off, net->grads + off, net->m + off, net->v + off, n,
-                        upd->opt, upd->lr, upd->momentum, upd->t, upd->c1, upd->c2, 1);
+                        upd->opt, upd->lr, upd->momentum, upd->wd, upd->t, upd->c1, upd->c2, 1);
         }
         if (din) relu_backward(din, net->act[l], B * I);
         d = din;
@@ -212,8 +224,8 @@ void mlp_backward(ts_mlp *net, const float *x, float *dout, int B) {
 }
 
 void mlp_backward_update(ts_mlp *net, const float *x, float *dout, int B, ts_optim opt,
-                         float lr, float momentum) {
-    optim_step u = {opt, lr, momentum, 0, 0, ++net->t};
+                         float lr, float momentum, float weight_decay) {
+    optim_step u = {opt, lr, momentum, weight_decay, 0, 0, ++net->t};
     corrections(u.t, &u.c1, &u.c2);
     backward(net, x, dout, B, &u);
 }

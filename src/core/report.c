@@ -23,6 +23,8 @@ static void report_settings(ts_json *j, const ts_settings *set) {
              sampler_name(set->sampler), set->normalize ? "true" : "false",
              distance_name(set->distance), set->distance == DIST_SQUARED ? "true" : "false");
     json_num(j, set->lr);
+    json_raw(j, ",\"weight_decay\":");
+    json_num(j, set->weight_decay);
     json_raw(j, "}");
 }
 

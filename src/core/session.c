@@ -353,7 +353,8 @@ static void model_step(ts_session *s, ts_model *m) {
     embed_backward(m->dz, m->de, ms->e, ms->norms, B, E,
                    distance_normalizes(set->distance, set->normalize));
     // The gradients are zero here: mlp_reset and every step leave them so.
-    mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum);
+    mlp_backward_update(&m->net, s->x, m->dz, B, s->cfg.optimizer, set->lr, s->cfg.momentum,
+                        set->weight_decay);
 }
 
 // Adam's moments of rarely-touched weights (border pixels) decay into
@@ -510,7 +511,7 @@ static const command_fn apply[CMD_COUNT] = {
     [CMD_MARGIN_UP] = cmd_setting,  [CMD_MARGIN_DOWN] = cmd_setting, [CMD_NORMALIZE] = cmd_setting,
     [CMD_DISTANCE] = cmd_setting,   [CMD_LR_UP] = cmd_setting,       [CMD_LR_DOWN] = cmd_setting,
     [CMD_SOFT] = cmd_setting,       [CMD_REDUCE] = cmd_setting,      [CMD_RESET] = cmd_reset,
-    [CMD_RESEED] = cmd_reset,
+    [CMD_RESEED] = cmd_reset,       [CMD_WEIGHT_DECAY] = cmd_setting,
 };
 
 int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_t n) {

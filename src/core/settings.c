@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include "tripletscope/settings.h"
 
+const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS] = {0.1f, 1.0f, 10.0f};
+
 static const char *on_off(int v) { return v ? "on" : "off"; }
 static void number_text(char *buf, float v) { snprintf(buf, 40, "%.4g", v); }
 
@@ -55,6 +57,15 @@ int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
         s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
         snprintf(to, 40, "%s", reduce_name(s->reduce));
         return 1;
+    case CMD_WEIGHT_DECAY: {   // the next rung up, or 0 from the top one (or above it)
+        float next = 0.0f;
+        for (int i = TS_WEIGHT_DECAY_RUNGS - 1; i >= 0; i--)
+            if (ts_weight_decay_rungs[i] > s->weight_decay) next = ts_weight_decay_rungs[i];
+        number_text(from, s->weight_decay);
+        s->weight_decay = next;
+        number_text(to, s->weight_decay);
+        return 1;
+    }
     default:
         return 0;
     }

@@ -736,9 +736,9 @@ static int w_command(void *self, ts_command c, ts_event *ev, char *why, size_t n
         snprintf(why, n, "the batches are the run's own: sample P x K in your training to change them");
         return -1;
     }
-    if (c == CMD_LR_UP || c == CMD_LR_DOWN || c == CMD_RESEED) {
+    if (c == CMD_LR_UP || c == CMD_LR_DOWN || c == CMD_RESEED || c == CMD_WEIGHT_DECAY) {
         snprintf(why, n, "the %s is the run's own: nothing is trained here",
-                 c == CMD_RESEED ? "seed" : "learning rate");
+                 c == CMD_RESEED ? "seed" : c == CMD_WEIGHT_DECAY ? "weight decay" : "learning rate");
         return -1;
     }
     ts_event e = {.step = w->step < 0 ? 0 : w->step, .command = c, .models = info->models};

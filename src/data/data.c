@@ -17,8 +17,10 @@
 #include "loader.h"
 #include "tripletscope/rng.h"
 
-// Streams of the split's random numbers (the generators use their own).
+// Streams of the split's random numbers (the generators use their own), and
+// of --train-size's subset.
 #define SPLIT_STREAM 0x5911735ULL
+#define SUBSET_STREAM 0x5ab5e7ULL
 
 // --- Allocation --------------------------------------------------------------
 
@@ -206,6 +208,60 @@ int data_split(const ts_dataset *all, float test_frac, uint64_t seed,
     }
     free(start), free(order), free(is_test);
     return rc;
+}
+
+// --- Training subset (--train-size) -----------------------------------------
+
+int data_subset(ts_dataset *ds, int n, uint64_t seed, ts_error *err) {
+    if (n <= 0 || n >= ds->N) return 0;
+    int N = ds->N, C = ds->C;
+    // Shuffle each class's members, then keep from each class in proportion
+    // (largest remainders, ties to the lower class), so the subset keeps the
+    // class balance; the kept rows stay in their order.
+    int *cnt = calloc((size_t)C * 3, sizeof(int));
+    long *rest = malloc((size_t)C * sizeof *rest);
+    int *order = malloc((size_t)N * sizeof *order);
+    uint8_t *drop = malloc((size_t)N);
+    if (!cnt || !rest || !order || !drop) {
+        free(cnt), free(rest), free(order), free(drop);
+        return ts_fail(err, "--train-size: out of memory");
+    }
+    int *take = cnt + C, *start = take + C;
+    for (int i = 0; i < N; i++) cnt[ds->y[i]]++;
+    for (int c = 1; c < C; c++) start[c] = start[c - 1] + cnt[c - 1];
+    for (int i = 0; i < N; i++) order[start[ds->y[i]] + take[ds->y[i]]++] = i;
+    ts_rng rng;
+    rng_seed(&rng, seed, SUBSET_STREAM);
+    int total = 0;
+    for (int c = 0; c < C; c++) {
+        int *g = order + start[c];
+        for (int i = cnt[c] - 1; i > 0; i--) {
+            int j = (int)rng_below(&rng, (uint32_t)i + 1);
+            int t = g[i];
+            g[i] = g[j];
+            g[j] = t;
+        }
+        take[c] = (int)((long)cnt[c] * n / N);
+        rest[c] = ((long)cnt[c] * n) % N;
+        total += take[c];
+    }
+    for (; total < n; total++) {
+        int best = 0;
+        for (int c = 1; c < C; c++)
+            if (rest[c] > rest[best]) best = c;
+        take[best]++;
+        rest[best] = -1;
+    }
+    memset(drop, 1, (size_t)N);
+    for (int c = 0; c < C; c++)
+        for (int i = 0; i < take[c]; i++) drop[order[start[c] + i]] = 0;
+    ts_dataset kept;
+    int rc = copy_rows(ds, drop, 0, &kept);
+    free(cnt), free(rest), free(order), free(drop);
+    if (rc < 0) return ts_fail(err, "--train-size: out of memory");
+    data_free(ds);
+    *ds = kept;
+    return 0;
 }
 
 // --- Standardising -----------------------------------------------------------

@@ -339,6 +339,7 @@ static void describe(const ts_data_opts *o, data_kind k, const char *dir, const 
         json_num(&j, o->test_frac);
         json_raw(&j, ",\"seed\":%llu", (unsigned long long)o->seed);
     }
+    if (o->train_size > 0) json_raw(&j, ",\"train_size\":%d", o->train_size);
     json_raw(&j, ",\"standardized\":%s", standardized ? "true" : "false");
     if (o->class_names) {
         json_raw(&j, ",\"class_names_file\":");
@@ -403,6 +404,14 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
         if (rc == 0) rc = split_checked(&all, o, data, train, test, err);
         data_free(&all);
         if (rc < 0) return -1;
+    }
+    // --train-size: a smaller training set, the held-out split unchanged (so
+    // that its metrics stay comparable), before the statistics that
+    // standardise both are taken from it.
+    if (data_subset(train, o->train_size, o->seed, err) < 0) {
+        data_free(train);
+        data_free(test);
+        return -1;
     }
     if (validate_splits(train, test, data, err) < 0) {
         data_free(train);

@@ -16,6 +16,7 @@ static const ui_keydef table[] = {
     {{']', '['}, {CMD_LR_UP, CMD_LR_DOWN}, "] [", "]/[", "LR", 0},
     {{'o'}, {CMD_SOFT}, "o", "o", NULL, 0},
     {{'z'}, {CMD_REDUCE}, "z", "z", "Reduce", 0},
+    {{'w'}, {CMD_WEIGHT_DECAY}, "w", "w", NULL, 0},
     {{'r'}, {CMD_RESET}, "r", "r", "Reset", 1},
     {{'R'}, {CMD_RESEED}, "R", "R", NULL, 0},
     {{'e'}, {CMD_EXPORT}, "e", "e", "Export", 0},
@@ -54,7 +55,8 @@ const ui_keydef *keys_for(ts_command c) {
 
 int keys_act_watching(const ui_keydef *k) {
     ts_command c = k->cmds[0];
-    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_SAMPLER && c != CMD_LR_UP && c != CMD_RESEED;
+    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_SAMPLER && c != CMD_LR_UP && c != CMD_RESEED &&
+           c != CMD_WEIGHT_DECAY;
 }
 
 void keys_name(ts_command c, char *buf, int n) {

@@ -21,7 +21,8 @@ const ui_keydef *keys_find(int ch, ts_command *cmd);
 // The entry with a key that gives c, or NULL.
 const ui_keydef *keys_for(ts_command c);
 // 0 for the entries that do nothing when watching a run (pause, step, the
-// learning rate, reseed): the help and the key bar leave them out there.
+// learning rate, the weight decay, reseed): the help and the key bar leave
+// them out there.
 int keys_act_watching(const ui_keydef *k);
 // The key that gives c, as the screen writes it ("[", "M"), into buf (n
 // bytes); "" when no key does.
@@ -30,7 +31,7 @@ void keys_name(ts_command c, char *buf, int n);
 const char *keys_help(const ui_keydef *k);
 // 1 when c is a what-if key on an attached run: a setting the source
 // re-measures the run's dumps under (m M + - n d o z); the others do
-// nothing there or are refused (p, [ ], R: the run's own).
+// nothing there or are refused (p, [ ], w, R: the run's own).
 int keys_whatif(ts_command c);
 
 #endif
