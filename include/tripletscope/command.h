@@ -23,6 +23,7 @@ typedef enum {
     CMD_LR_DOWN,
     CMD_SOFT,
     CMD_REDUCE,
+    CMD_PAIR_LABELS,     // the Siamese model's pair labels normal / inverted
     CMD_RESET,
     CMD_RESEED,
     CMD_EXPORT,
@@ -66,7 +67,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozrRe .q?vf").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozlrRe .q?vf").
 const char *command_letters(void);
 
 #endif

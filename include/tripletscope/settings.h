@@ -16,6 +16,8 @@ typedef struct {
     int soft;                // triplet model: softplus(d_ap - d_an)
     ts_reduce reduce;        // triplet model
     float pair_margin;       // Siamese model
+    ts_pair_labels pair_labels;      // Siamese model: the l key (a teaching bug)
+    ts_pair_distance pair_distance;  // Siamese model: on the distance, or per dimension
     ts_sampler_kind sampler; // shared: both models see the same batches
     int normalize;           // shared: the distance space is shared
     ts_distance distance;    // shared (cosine normalises whatever normalize says)
@@ -23,7 +25,7 @@ typedef struct {
 } ts_settings;
 
 // Carries out command c on s when it changes one of its settings (miner,
-// sampler, margin, lr, normalize, distance, soft, reduce), writing the
+// sampler, margin, lr, normalize, distance, soft, reduce, pair labels), writing the
 // setting's old and new values as the events name them into from and to
 // (40 bytes each); returns 1, or 0 when c changes none. The trainer checks
 // what it must first (a sampler the data cannot batch); a watched run calls

@@ -16,8 +16,8 @@ static const char intro[] =
 // Below the flags, after a blank line.
 static const char keys[] =
 "Keys: space pause, . step, m/M miner, p sampler, +/- margin, n normalise,\n"
-"d distance, ]/[ lr, o soft, z reducer, r reset, R new seed, e export,\n"
-"v projection, ? help, q quit. docs/metrics.md defines every number.\n";
+"d distance, ]/[ lr, o soft, z reducer, l pair labels, r reset, R new seed,\n"
+"e export, v projection, ? help, q quit. docs/metrics.md defines every number.\n";
 
 // --- The flags ---------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-// loss.c: contrastive and triplet losses; each adds dL/d(dist) into W.
+// loss.c: contrastive and triplet losses; each adds dL/d(dist) into W (the
+// elementwise contrastive loss dL/de into de).
 #include <math.h>
 #include <string.h>
 #include "tripletscope/loss.h"
@@ -17,18 +18,19 @@ static inline float sigmoid(float x) {
 // ---------------------------------------------------------------------------
 // Contrastive loss (the Siamese model)
 
-float loss_contrastive(const float *dist, const int *y, int B, float margin,
+float loss_contrastive(const float *dist, const int *y, int B, float margin, int invert,
                        float *W, ts_pairs *pairs) {
     memset(pairs, 0, sizeof *pairs);
     long npairs = (long)B * (B - 1) / 2;
     if (npairs == 0) return 0.0f;
     float inv = 1.0f / (float)npairs;
+    int flip = invert != 0;
     double total = 0;
     for (int i = 0; i < B; i++) {
         const float *row = dist + (size_t)i * B;
         for (int j = i + 1; j < B; j++) {
             float d = row[j], g;
-            if (y[i] == y[j]) {
+            if ((y[i] == y[j]) != flip) {
                 total += (double)d * d;
                 g = 2.0f * d;
                 pairs->pos++;
@@ -47,6 +49,79 @@ float loss_contrastive(const float *dist, const int *y, int B, float margin,
         }
     }
     return (float)(total / npairs);
+}
+
+// One pair's terms over its E dimensions, u_k = a_k - b_k: the loss (summed
+// in float over the dimensions; the caller sums the pairs in double), the
+// gradient with respect to a (times inv) added into ga and taken from gb,
+// and whether some dimension of a negative pair lies within the margin.
+// Euclidean: d_k = |u_k| (a kink at u_k = 0, where the gradient is taken as
+// 0, as dist_backward does at d = 0); squared and cosine: d_k = s u_k^2.
+static float pair_elementwise(const float *a, const float *b, float *ga, float *gb, int E,
+                              int same, float margin, int quadratic, float s, float inv,
+                              int *active) {
+    float sum = 0.0f;
+    int act = 0;
+    for (int k = 0; k < E; k++) {
+        float u = a[k] - b[k], l, g;
+        if (!quadratic) {
+            if (same) {
+                l = u * u;
+                g = 2.0f * u;
+            } else {
+                float r = margin - fabsf(u);
+                float sg = u > 0.0f ? 1.0f : u < 0.0f ? -1.0f : 0.0f;
+                l = r > 0.0f ? r * r : 0.0f;
+                g = r > 0.0f ? -2.0f * r * sg : 0.0f;
+                act |= r > 0.0f;
+            }
+        } else {
+            float d = s * u * u;
+            if (same) {
+                l = d * d;
+                g = 4.0f * s * d * u;
+            } else {
+                float r = margin - d;
+                l = r > 0.0f ? r * r : 0.0f;
+                g = r > 0.0f ? -4.0f * s * r * u : 0.0f;
+                act |= r > 0.0f;
+            }
+        }
+        sum += l;
+        ga[k] += g * inv;
+        gb[k] -= g * inv;
+    }
+    *active = act;
+    return sum;
+}
+
+float loss_contrastive_elementwise(const float *e, const int *y, int B, int E, float margin,
+                                   int invert, ts_distance distance, float *de,
+                                   ts_pairs *pairs) {
+    memset(pairs, 0, sizeof *pairs);
+    long npairs = (long)B * (B - 1) / 2;
+    if (npairs == 0 || E <= 0) return 0.0f;
+    double terms = (double)npairs * E;
+    float inv = (float)(1.0 / terms);
+    int quadratic = distance != DIST_EUCLIDEAN, flip = invert != 0;
+    float s = distance == DIST_COSINE ? 0.5f : 1.0f;
+    double total = 0;
+    for (int i = 0; i < B; i++) {
+        const float *a = e + (size_t)i * E;
+        float *ga = de + (size_t)i * E;
+        for (int j = i + 1; j < B; j++) {
+            int same = (y[i] == y[j]) != flip, active;
+            total += pair_elementwise(a, e + (size_t)j * E, ga, de + (size_t)j * E, E, same,
+                                      margin, quadratic, s, inv, &active);
+            if (same) {
+                pairs->pos++;
+            } else {
+                pairs->neg++;
+                pairs->active_neg += active;
+            }
+        }
+    }
+    return (float)(total / terms);
 }
 
 // ---------------------------------------------------------------------------
@@ -216,3 +291,9 @@ float loss_triplet_all(const ts_anchors *anc, float margin, int soft, ts_reduce 
     return soft ? all_soft(anc, reduce, W, act) : all_hinge(anc, margin, reduce, W, act);
 }
 const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }
+const char *pair_labels_name(ts_pair_labels l) {
+    return l == PAIR_LABELS_INVERTED ? "inverted" : "normal";
+}
+const char *pair_distance_name(ts_pair_distance d) {
+    return d == PAIR_DIST_ELEMENTWISE ? "elementwise" : "euclidean";
+}

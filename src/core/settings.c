@@ -49,6 +49,11 @@ int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
         s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
         snprintf(to, 40, "%s", reduce_name(s->reduce));
         return 1;
+    case CMD_PAIR_LABELS:
+        snprintf(from, 40, "%s", pair_labels_name(s->pair_labels));
+        s->pair_labels = s->pair_labels == PAIR_LABELS_NORMAL ? PAIR_LABELS_INVERTED : PAIR_LABELS_NORMAL;
+        snprintf(to, 40, "%s", pair_labels_name(s->pair_labels));
+        return 1;
     default:
         return 0;
     }

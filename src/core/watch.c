@@ -171,6 +171,8 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
     s->distance = DIST_EUCLIDEAN;
     s->soft = 0;
     s->reduce = REDUCE_MEAN;
+    s->pair_labels = PAIR_LABELS_NORMAL;     // the dumps' labels as they are
+    s->pair_distance = PAIR_DIST_EUCLIDEAN;
     if (rj->given & RUNJSON_MINER && miner_by_name(rj->miner, &s->miner))
         return ts_fail(err, "%s: \"miner\": expected random, all, hard, semihard or hardest-neg, got \"%s\"",
                        path, rj->miner);
@@ -202,7 +204,11 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
 static void merge_settings(ts_watch *w) {
     const run *t = &w->run[MODEL_TRIPLET], *s = &w->run[MODEL_SIAMESE];
     ts_settings m = t->used ? t->set : s->set;
-    if (s->used) m.pair_margin = s->set.pair_margin;
+    if (s->used) {
+        m.pair_margin = s->set.pair_margin;
+        m.pair_labels = s->set.pair_labels;
+        m.pair_distance = s->set.pair_distance;
+    }
     w->cfg.set = m;
 }
 
@@ -686,20 +692,30 @@ static int timeline(ts_watch *w, ts_command c, char *why, size_t n) {
 // --- What-if commands ------------------------------------------------------------------
 
 // A setting key on every run it acts on (triplet-only settings on the
-// triplet run); the event shows the triplet run's change (or the only run's).
+// triplet run, the pair labels on the contrastive run); the event shows the
+// triplet run's change (or the only run's it acts on). The pair labels
+// change the contrastive loss's value only: the embeddings are the run's.
 static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n) {
-    run *t = &w->run[MODEL_TRIPLET];
+    run *t = &w->run[MODEL_TRIPLET], *s2 = &w->run[MODEL_SIAMESE];
     const ts_command_info *info = command_info(c);
     int triplet_only = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
+    int siamese_only = info->models == TS_MODEL_BIT(MODEL_SIAMESE);
     if (triplet_only && !t->used) {
         snprintf(why, n, "no triplet run is watched: %s is the triplet loss's", info->setting);
         return -1;
     }
-    const run *ref = t->used ? t : &w->run[MODEL_SIAMESE];
+    if (siamese_only && !s2->used) {
+        snprintf(why, n, "no contrastive run is watched: %s is the contrastive loss's",
+                 info->setting);
+        return -1;
+    }
+    const run *ref = t->used && !siamese_only ? t : s2;
     int reevaluate = 0;
     for (int k = 0; k < MODEL_COUNT; k++) {
         run *r = &w->run[k];
-        if (!r->used || (triplet_only && k != MODEL_TRIPLET)) continue;
+        if (!r->used || (triplet_only && k != MODEL_TRIPLET) ||
+            (siamese_only && k != MODEL_SIAMESE))
+            continue;
         ts_settings *s = &r->set;
         char from[40], to[40];
         if (c == CMD_RESET) {   // the run's own settings again
@@ -769,6 +785,7 @@ static void w_diag_input(const void *self, ts_diag_input *in) {
     in->n_eval = r->eval_used;
     in->eval_classes = r->labels->count;
     in->last_change = eventlog_last_change(&w->events);
+    in->attached = 1;   // no raw inputs: raw_inputs stays 0
 }
 
 static void w_info(const void *self, ts_run_info *info) {
