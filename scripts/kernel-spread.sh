@@ -38,7 +38,13 @@ question-by-keys|--data fashion --preset seed --eval-every 100 --eval-size 1000 
 question-no-minus|--data fashion --preset seed --eval-every 100 --eval-size 1000 --steps 1000 --script 300:M,450:n
 batch-hard-collapse|--data fashion --preset batch-hard --eval-every 100 --eval-size 1000 --steps 800 --script 150:m
 learn-digits|--preset facenet --data digits --steps 1000 --eval-every 0
-learn-iris|--data iris --steps 300 --batch 30 --k 10 --preset facenet --eval-every 0'
+learn-iris|--data iris --steps 300 --batch 30 --k 10 --preset facenet --eval-every 0
+inverted-pairs|--scenario inverted-pairs --script 150:l
+inverted-pairs-nokey|--scenario inverted-pairs
+pairs-digits-euclidean|--data digits --steps 1000 --eval-every 500
+pairs-digits-elementwise|--data digits --pair-distance elementwise --steps 1000 --eval-every 500
+pairs-fashion-euclidean|--data fashion --steps 1000 --eval-every 500 --eval-size 1000
+pairs-fashion-elementwise|--data fashion --pair-distance elementwise --steps 1000 --eval-every 500 --eval-size 1000'
 
 for k in $KERNELS; do
     echo "$RUNS" | while IFS='|' read -r name flags; do
