@@ -70,6 +70,25 @@ for n in normal noise; do
     else bad "$n: the Siamese model's findings: $got"; fi
 done
 
+# Attached: the same run dumped and watched raises it from the distances
+# alone (no raw inputs), with the advice for the run's code; l there is a
+# what-if of the loss, which then matches the loss the run logged.
+"$BIN" --headless --scenario inverted-pairs --steps 120 --dump "$T/dump" --dump-every 1 \
+    >"$T/dumped.jsonl" 2>"$T/dumped.err"
+"$BIN" --headless --watch "$T/dump/siamese" --script 100:l >"$T/watch.jsonl" 2>"$T/watch.err"
+check_exit watched "$T/watch.jsonl" $?
+check_raise watched "$T/watch.jsonl" inverted_pairs siamese 60
+if grep '"code":"inverted_pairs","state":"raised"' "$T/watch.jsonl" |
+   grep -q '"advice":\["your pair labels mean the opposite of what the loss expects: use y = 1 - y"\]'; then
+    ok "watched: the advice names y = 1 - y"
+else bad "watched: no advice on the raised line"; fi
+before=$(grep '"type":"step","step":90,' "$T/watch.jsonl" | sed -n 's/.*"loss":\([0-9.e-]*\),.*"run_loss":\([0-9.e-]*\),.*/\1 \2/p')
+after=$(grep '"type":"step","step":110,' "$T/watch.jsonl" | sed -n 's/.*"loss":\([0-9.e-]*\),.*"run_loss":\([0-9.e-]*\),.*/\1 \2/p')
+if [ -n "$before" ] && [ -n "$after" ] && echo "$before" | awk '{exit !($1 > 2 * $2)}' &&
+   echo "$after" | awk '{d = $1 - $2; exit !(d < 1e-5 * $2 && -d < 1e-5 * $2)}'; then
+    ok "watched: l makes the recomputed loss the run's own ($before -> $after)"
+else bad "watched: loss and run_loss before l '$before', after '$after'"; fi
+
 # The flag's values, and it is the trainer's: not with --watch.
 "$BIN" --headless --pair-labels upside-down --steps 0 >"$T/out" 2>"$T/err"
 st=$?
