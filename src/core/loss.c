@@ -51,47 +51,65 @@ float loss_contrastive(const float *dist, const int *y, int B, float margin, int
     return (float)(total / npairs);
 }
 
-// One pair's terms over its E dimensions, u_k = a_k - b_k: the loss (summed
-// in float over the dimensions; the caller sums the pairs in double), the
+// One pair's terms over its E dimensions, u_k = a_k - b_k: the loss, the
 // gradient with respect to a (times inv) added into ga and taken from gb,
 // and whether some dimension of a negative pair lies within the margin.
 // Euclidean: d_k = |u_k| (a kink at u_k = 0, where the gradient is taken as
 // 0, as dist_backward does at d = 0); squared and cosine: d_k = s u_k^2.
-static float pair_elementwise(const float *a, const float *b, float *ga, float *gb, int E,
-                              int same, float margin, int quadratic, float s, float inv,
-                              int *active) {
-    float sum = 0.0f;
+// Each term is t_k^2 (t_k: u_k, d_k, or the hinge max(0, m - d_k)); a first
+// loop per case writes t and the gradients (no reduction: it vectorises),
+// a second sums the t_k^2, in float (the caller sums the pairs in double).
+// The four rows are distinct: a, b rows i < j of e; ga, gb those of de.
+#define PAIR_CHUNK 64
+static float pair_elementwise(const float *restrict a, const float *restrict b,
+                              float *restrict ga, float *restrict gb, int E, int same,
+                              float margin, int quadratic, float s, float inv, int *active) {
+    float t[PAIR_CHUNK], sum = 0.0f;
     int act = 0;
-    for (int k = 0; k < E; k++) {
-        float u = a[k] - b[k], l, g;
-        if (!quadratic) {
-            if (same) {
-                l = u * u;
-                g = 2.0f * u;
-            } else {
-                float r = margin - fabsf(u);
-                float sg = u > 0.0f ? 1.0f : u < 0.0f ? -1.0f : 0.0f;
-                l = r > 0.0f ? r * r : 0.0f;
-                g = r > 0.0f ? -2.0f * r * sg : 0.0f;
-                act |= r > 0.0f;
+    for (int k0 = 0; k0 < E; k0 += PAIR_CHUNK) {
+        int n = E - k0 < PAIR_CHUNK ? E - k0 : PAIR_CHUNK;
+        const float *restrict x = a + k0, *restrict z = b + k0;
+        float *restrict gx = ga + k0, *restrict gz = gb + k0;
+        if (same && !quadratic) {                    // u^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], g = 2.0f * u * inv;
+                t[k] = u;
+                gx[k] += g;
+                gz[k] -= g;
             }
-        } else {
-            float d = s * u * u;
-            if (same) {
-                l = d * d;
-                g = 4.0f * s * d * u;
-            } else {
-                float r = margin - d;
-                l = r > 0.0f ? r * r : 0.0f;
-                g = r > 0.0f ? -4.0f * s * r * u : 0.0f;
-                act |= r > 0.0f;
+        } else if (same) {                           // (s u^2)^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], d = s * u * u, g = 4.0f * s * d * u * inv;
+                t[k] = d;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        } else if (!quadratic) {                     // max(0, m - |u|)^2
+            // (r + |r|) / 2 = max(r, 0) and u / (|u| + 1e-30) = sign(u), 0 at
+            // 0, exactly for every difference of floats that is not 0 (and
+            // without a branch: written with ?: this loop does not vectorise).
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], r = margin - fabsf(u), rr = 0.5f * (r + fabsf(r));
+                float sg = u / (fabsf(u) + 1e-30f), g = -2.0f * rr * sg * inv;
+                t[k] = rr;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        } else {                                     // max(0, m - s u^2)^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], r = margin - s * u * u, rr = r > 0.0f ? r : 0.0f;
+                float g = -4.0f * s * rr * u * inv;
+                t[k] = rr;
+                gx[k] += g;
+                gz[k] -= g;
             }
         }
-        sum += l;
-        ga[k] += g * inv;
-        gb[k] -= g * inv;
+        for (int k = 0; k < n; k++) {
+            sum += t[k] * t[k];
+            act |= t[k] > 0.0f;
+        }
     }
-    *active = act;
+    *active = !same && act;
     return sum;
 }
 
