@@ -223,6 +223,12 @@ static void test_inverted_pairs(void **state) {
     driver_command(d, CMD_RESET);   // the run's own settings again
     driver_snapshot(d, &snap);
     assert_int_equal(snap.cfg.set.pair_labels, PAIR_LABELS_NORMAL);
+    assert_int_equal(snap.n_events, 2);
+    // Nor has a contrastive run a triplet setting: o is refused.
+    driver_command(d, CMD_SOFT);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.n_events, 2);
+    assert_non_null(strstr(snap.notice, "no triplet run is watched"));
     driver_free(d);
     // A triplet run has no pair labels: refused, no event.
     d = open_watch(0);

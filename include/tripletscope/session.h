@@ -59,7 +59,7 @@ typedef struct ts_session {
     int n_proj;                  // projected points, a stratified subset of the eval set
     int *proj_idx;               // (n_proj) into the eval set
     int *proj_y;                 // (n_proj)
-    int have_raw_p_at_1;         // 1 once raw_p_at_1 is measured (the first evaluation
+    int have_raw_p_at_1;         // 1 once raw_p_at_1 was measured (the first evaluation
                                  // with the Siamese model run; a reset keeps it)
     float raw_p_at_1;            // held-out P@1 of the raw input features (inverted_pairs;
                                  // NaN until measured)

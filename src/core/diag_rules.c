@@ -140,12 +140,22 @@
 
 // inverted_pairs: the Siamese model's mean positive distance at least
 // INVERTED_RATIO times its mean negative distance at a step (40 of 50).
-// MEASUREMENT
+// Per step after step 50 (seed 0, 1000 steps; digits and Fashion-MNIST
+// under seed, facenet and seed-small, blobs): with the labels as they are
+// d_pos / d_neg stays at 0.03-0.66; fed y = 1 - y, over all pairs of a
+// batch (nine in ten negative) the loss cannot push positives beyond
+// negatives and settles with every distance near 0.1: 0.93-1.01 (batches of
+// 32: 0.73-1.10, still 40 of 50 steps above 0.9). "Farther" (1.0) would
+// miss most of them; 0.9 is where neither comes.
 #define INVERTED_RATIO 0.9f
 // ... and, in the trainer (which knows the raw inputs' held-out P@1), its
 // latest held-out P@1 below the raw inputs' by more than max(0.05, 3
-// standard errors of a P@1 at the raw level over the queries).
-// MEASUREMENT
+// standard errors of a P@1 at the raw level over the queries). Labels
+// without signal (--data noise) also keep d_pos / d_neg at 1.00 for 200
+// steps, but there the raw inputs' P@1 is at chance (0.54) and no model
+// falls 0.106 below it; inverted on real data P@1 falls 0.19-0.64 below,
+// while a learning model is within 0.04 of it or above from its first
+// evaluation (digits 0.939-0.981 against 0.972).
 #define INVERTED_P1_MIN_TOL 0.05f
 #define INVERTED_P1_SIGMAS 3.0f
 

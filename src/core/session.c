@@ -454,6 +454,7 @@ static void raw_evaluate(ts_session *s) {
     int D = s->test->D;
     float *x = malloc(sizeof(float) * (size_t)s->n_eval * D);
     ts_eval_ws ws;
+    s->have_raw_p_at_1 = 1;   // tried once: NaN stays when memory is short
     if (!x || eval_ws_init(&ws, s->n_eval, D, s->test->C)) {
         free(x);
         return;
@@ -463,8 +464,7 @@ static void raw_evaluate(ts_session *s) {
     eval_retrieval(x, s->eval_y, s->n_eval, D, s->test->C, &ws, &r);
     eval_ws_free(&ws);
     free(x);
-    s->raw_p_at_1 = r.p_at_1;
-    s->have_raw_p_at_1 = r.queries > 0;
+    if (r.queries > 0) s->raw_p_at_1 = r.p_at_1;
 }
 
 void session_evaluate(ts_session *s) {

@@ -691,31 +691,26 @@ static int timeline(ts_watch *w, ts_command c, char *why, size_t n) {
 
 // --- What-if commands ------------------------------------------------------------------
 
-// A setting key on every run it acts on (triplet-only settings on the
-// triplet run, the pair labels on the contrastive run); the event shows the
-// triplet run's change (or the only run's it acts on). The pair labels
-// change the contrastive loss's value only: the embeddings are the run's.
+// A setting key on every run it acts on (the command's models: triplet-only
+// settings on the triplet run, the pair labels on the contrastive run); the
+// event shows the triplet run's change (or the only run's it acts on). The
+// pair labels change the contrastive loss's value only: the embeddings are
+// the run's.
 static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n) {
-    run *t = &w->run[MODEL_TRIPLET], *s2 = &w->run[MODEL_SIAMESE];
     const ts_command_info *info = command_info(c);
-    int triplet_only = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
-    int siamese_only = info->models == TS_MODEL_BIT(MODEL_SIAMESE);
-    if (triplet_only && !t->used) {
-        snprintf(why, n, "no triplet run is watched: %s is the triplet loss's", info->setting);
+    const run *ref = NULL;
+    for (int k = MODEL_COUNT - 1; k >= 0 && !ref; k--)   // the triplet run first
+        if (w->run[k].used && (info->models & TS_MODEL_BIT(k))) ref = &w->run[k];
+    if (!ref) {
+        int triplet = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
+        snprintf(why, n, "no %s run is watched: %s is the %s loss's",
+                 triplet ? "triplet" : "contrastive", info->setting, triplet ? "triplet" : "contrastive");
         return -1;
     }
-    if (siamese_only && !s2->used) {
-        snprintf(why, n, "no contrastive run is watched: %s is the contrastive loss's",
-                 info->setting);
-        return -1;
-    }
-    const run *ref = t->used && !siamese_only ? t : s2;
     int reevaluate = 0;
     for (int k = 0; k < MODEL_COUNT; k++) {
         run *r = &w->run[k];
-        if (!r->used || (triplet_only && k != MODEL_TRIPLET) ||
-            (siamese_only && k != MODEL_SIAMESE))
-            continue;
+        if (!r->used || !(info->models & TS_MODEL_BIT(k))) continue;
         ts_settings *s = &r->set;
         char from[40], to[40];
         if (c == CMD_RESET) {   // the run's own settings again
