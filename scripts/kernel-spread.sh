@@ -46,7 +46,13 @@ static-triplets|--scenario static-triplets --script 500:m
 static-triplets-M|--scenario static-triplets --script 500:M
 static-lesson|--data digits --miner offline --steps 1500 --eval-every 100 --script 500:m,1000:M
 overfit|--scenario overfit --script 600:www
-overfit-more-data|--scenario overfit --train-size 2000'
+overfit-more-data|--scenario overfit --train-size 2000
+inverted-pairs|--scenario inverted-pairs --script 150:l
+inverted-pairs-nokey|--scenario inverted-pairs
+pairs-digits-euclidean|--data digits --steps 1000 --eval-every 500
+pairs-digits-elementwise|--data digits --pair-distance elementwise --steps 1000 --eval-every 500
+pairs-fashion-euclidean|--data fashion --steps 1000 --eval-every 500 --eval-size 1000
+pairs-fashion-elementwise|--data fashion --pair-distance elementwise --steps 1000 --eval-every 500 --eval-size 1000'
 
 for k in $KERNELS; do
     echo "$RUNS" | while IFS='|' read -r name flags; do

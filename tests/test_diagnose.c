@@ -867,6 +867,115 @@ static void test_averaging(void **state) {
     fixture_free(fx);
 }
 
+// A Siamese model trained on inverted pair labels (digits, the question's
+// setup): every distance near 0.1 against the pair margin 1, the positive
+// pairs as far apart as the negative ones.
+static ts_stepstats inverted(void) {
+    ts_stepstats st = healthy();
+    st.loss = 0.09f;
+    st.all = (ts_counts){100000, 0, 57000, 43000};
+    st.d_pos = 0.0975f;
+    st.d_neg = 0.0985f;
+    return st;
+}
+
+static void test_inverted_pairs(void **state) {
+    (void)state;
+    ts_finding f[4];
+    // A watched run (no raw inputs): the distances alone; the key's advice.
+    fixture *fx = fixture_new();
+    fx->in.attached = 1;
+    for (int i = 0; i < DIAG_RAISE_MIN - 1; i++) push2(fx, inverted(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    for (int i = 0; i < 11; i++) push2(fx, inverted(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    // Not misnamed a collapse, although d_neg is under a quarter of the pair margin.
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_SIAMESE));
+    assert_int_equal(diag_findings(fx->diag, f, 4), 1);
+    assert_int_equal(f[0].severity, SEV_ERROR);
+    assert_int_equal(f[0].model, MODEL_SIAMESE);
+    assert_string_equal(letters(&f[0]), "l");
+    const char *l = find_line(&fx->out, "inverted_pairs", "raised");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"ratio_min\":0.9,"));
+    assert_null(strstr(l, "raw_p_at_1"));   // unknown when watching
+    assert_non_null(strstr(l, "\"pair_labels\":\"normal\""));
+    // Positives closer again: cleared within 40 steps.
+    push2(fx, healthy(), healthy());
+    for (int i = 0; i < 38; i++) push2(fx, healthy(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    push2(fx, healthy(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    fixture_free(fx);
+
+    // Watching, a held-out P@1 at chance vetoes it (labels that say nothing
+    // leave positives as far as negatives too: no_signal's).
+    fx = fixture_new();
+    fx->in.attached = 1;
+    push2(fx, inverted(), healthy());
+    evaluate(fx, 0.52f, 0.05f, 0.52f, 0.05f);   // chance 0.497 + 0.106
+    for (int i = 0; i < 100; i++) push2(fx, inverted(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    evaluate(fx, 0.70f, 0.30f, 0.52f, 0.05f);
+    for (int i = 0; i < 50; i++) push2(fx, inverted(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    fixture_free(fx);
+
+    // Only the Siamese model is judged: the triplet loss has no pair labels.
+    fx = fixture_new();
+    fx->in.attached = 1;
+    for (int i = 0; i < 100; i++) push2(fx, healthy(), inverted());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    fixture_free(fx);
+
+    // The trainer knows the raw inputs: it waits for the held-out P@1, and
+    // raises when it is below the raw inputs' by more than the tolerance.
+    fx = fixture_new();
+    fx->in.raw_inputs = 1;
+    fx->in.raw_p_at_1 = NAN;
+    fx->in.set.pair_labels = PAIR_LABELS_INVERTED;
+    for (int i = 0; i < 100; i++) push2(fx, inverted(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_SIAMESE));
+    fx->in.raw_p_at_1 = 0.97f;
+    evaluate(fx, 0.90f, 0.60f, 0.98f, 0.95f);   // 0.07 below: below (tolerance 0.05)
+    for (int i = 0; i < DIAG_RAISE_MIN - 1; i++) push2(fx, inverted(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    push2(fx, inverted(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    l = find_line(&fx->out, "inverted_pairs", "raised");
+    assert_non_null(strstr(l, "\"p_at_1\":0.9,\"raw_p_at_1\":0.97,\"tolerance\":0.05,"));
+    assert_non_null(strstr(l, "\"suggest\":\"l\""));
+    // l pressed: the labels are normal; while it is still raised, l is no
+    // longer suggested (pressing it again would invert them again).
+    fx->in.set.pair_labels = PAIR_LABELS_NORMAL;
+    fx->in.last_change = fx->step;
+    push2(fx, inverted(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    assert_int_equal(diag_findings(fx->diag, f, 4), 1);
+    assert_int_equal(f[0].n_suggest, 0);
+    fixture_free(fx);
+
+    // P@1 within the tolerance of the raw inputs' (no signal to invert, as
+    // on --data noise): nothing. Nor at a healthy ratio.
+    fx = fixture_new();
+    fx->in.raw_inputs = 1;
+    fx->in.raw_p_at_1 = 0.54f;
+    push2(fx, inverted(), healthy());
+    evaluate(fx, 0.50f, 0.05f, 0.50f, 0.05f);
+    for (int i = 0; i < 100; i++) push2(fx, inverted(), healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    evaluate(fx, 0.20f, 0.05f, 0.50f, 0.05f);
+    ts_stepstats st = inverted();
+    st.d_pos = 0.0985f * 0.85f;   // under 0.9 of d_neg
+    for (int i = 0; i < 100; i++) push2(fx, st, healthy());
+    assert_false(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    for (int i = 0; i < 100; i++) push2(fx, inverted(), healthy());
+    assert_true(raised(fx, FIND_INVERTED_PAIRS, MODEL_SIAMESE));
+    fixture_free(fx);
+}
+
 static void test_siamese_ahead(void **state) {
     (void)state;
     fixture *fx = fixture_new();
@@ -1092,6 +1201,7 @@ int main(void) {
         cmocka_unit_test(test_diverged_exploding),
         cmocka_unit_test(test_no_signal),
         cmocka_unit_test(test_averaging),
+        cmocka_unit_test(test_inverted_pairs),
         cmocka_unit_test(test_siamese_ahead),
         cmocka_unit_test(test_nothing_mined),
         cmocka_unit_test(test_semihard_fallback),

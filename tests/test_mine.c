@@ -551,7 +551,7 @@ static void test_contrastive_values(void **state) {
     int y[3] = {0, 0, 1};
     float W[9] = {0};
     ts_pairs pairs;
-    float l = loss_contrastive(dist, y, 3, 1.0f, W, &pairs);
+    float l = loss_contrastive(dist, y, 3, 1.0f, 0, W, &pairs);
     // (0.5^2 + (1 - 0.25)^2 + 0) / 3
     assert_close(l, (0.25 + 0.5625) / 3, 1e-6, 0);
     assert_int_equal(pairs.pos, 1);
@@ -560,6 +560,98 @@ static void test_contrastive_values(void **state) {
     assert_close(W[0 * 3 + 1], 2 * 0.5 / 3, 1e-6, 0);
     assert_close(W[0 * 3 + 2], -2 * 0.75 / 3, 1e-6, 0);
     assert_true(W[1 * 3 + 2] == 0.0f && W[1 * 3 + 0] == 0.0f);
+    // Inverted labels (y = 1 - y): (0,1) is a negative within the margin,
+    // (0,2) and (1,2) positives: ((1 - 0.5)^2 + 0.25^2 + 2^2) / 3.
+    memset(W, 0, sizeof W);
+    l = loss_contrastive(dist, y, 3, 1.0f, 1, W, &pairs);
+    assert_close(l, (0.25 + 0.0625 + 4.0) / 3, 1e-6, 0);
+    assert_int_equal(pairs.pos, 2);
+    assert_int_equal(pairs.neg, 1);
+    assert_int_equal(pairs.active_neg, 1);
+    assert_close(W[0 * 3 + 1], -2 * 0.5 / 3, 1e-6, 0);
+    assert_close(W[0 * 3 + 2], 2 * 0.25 / 3, 1e-6, 0);
+    assert_close(W[1 * 3 + 2], 2 * 2.0 / 3, 1e-6, 0);
+}
+
+// The elementwise contrastive loss (the question's Keras model, abs(a - b)
+// fed to the loss) against its definition, summed by hand.
+static void test_contrastive_elementwise_values(void **state) {
+    (void)state;
+    // Three points in 2-D; (0,1) same label, (0,2) and (1,2) not; m = 1.
+    float e[6] = {0.0f, 0.0f, 0.5f, -2.0f, 0.25f, 1.5f};
+    int y[3] = {0, 0, 1};
+    float de[6] = {0};
+    ts_pairs pairs;
+    // Euclidean: d_k = |u_k|. (0,1): u = (-0.5, 2): 0.25 + 4;
+    // (0,2): u = (-0.25, -1.5): (1 - 0.25)^2 + 0; (1,2): u = (0.25, -3.5): 0.75^2 + 0.
+    float l = loss_contrastive_elementwise(e, y, 3, 2, 1.0f, 0, DIST_EUCLIDEAN, de, &pairs);
+    assert_close(l, (4.25 + 0.5625 + 0.5625) / 6, 1e-6, 0);
+    assert_int_equal(pairs.pos, 1);
+    assert_int_equal(pairs.neg, 2);
+    assert_int_equal(pairs.active_neg, 2);   // one dimension each within the margin
+    // de_0 = [2 u(0,1) + (-2)(1 - 0.25) sign(-0.25), 2 u(0,1)_2 + 0] / 6
+    assert_close(de[0], (2 * -0.5 + 2 * 0.75) / 6, 1e-6, 0);
+    assert_close(de[1], (2 * 2.0) / 6, 1e-6, 0);
+    // Squared: d_k = u_k^2: (0,1): 0.5^4 + 2^4; (0,2): (1 - 0.0625)^2 + 0;
+    // (1,2): (1 - 0.0625)^2 + 0.
+    memset(de, 0, sizeof de);
+    l = loss_contrastive_elementwise(e, y, 3, 2, 1.0f, 0, DIST_SQUARED, de, &pairs);
+    assert_close(l, (0.0625 + 16.0 + 2 * 0.87890625) / 6, 1e-6, 0);
+    // Cosine on these (not unit) rows: d_k = u_k^2 / 2.
+    memset(de, 0, sizeof de);
+    l = loss_contrastive_elementwise(e, y, 3, 2, 1.0f, 0, DIST_COSINE, de, &pairs);
+    double c01 = pow(0.125, 2) + pow(2.0, 2), c02 = pow(1 - 0.03125, 2), c12 = pow(1 - 0.03125, 2);
+    assert_close(l, (c01 + c02 + c12) / 6, 1e-6, 0);
+    // Inverted: (0,1) is a negative, the others positives.
+    memset(de, 0, sizeof de);
+    l = loss_contrastive_elementwise(e, y, 3, 2, 1.0f, 1, DIST_EUCLIDEAN, de, &pairs);
+    assert_close(l, (0.25 + 0 + 0.0625 + 2.25 + 0.0625 + 12.25) / 6, 1e-6, 0);
+    assert_int_equal(pairs.pos, 2);
+    assert_int_equal(pairs.neg, 1);
+    assert_int_equal(pairs.active_neg, 1);
+}
+
+// Its gradient with respect to the embeddings against central differences
+// of the loss itself, for each distance's 1-D form, with the labels as given
+// and inverted; margins at which about half the negative dimensions are
+// within it. (The chain test below takes it through the normalisation too,
+// but its tolerance is that of the whole chain.)
+static void test_contrastive_elementwise_gradient(void **state) {
+    (void)state;
+    enum { B = 7, E = 3 };
+    int y[B] = {0, 0, 1, 1, 1, 2, 0};
+    ts_rng r;
+    rng_seed(&r, 23, 1);
+    float e[B * E], de[B * E], scratch[B * E];
+    int checked = 0, kinks = 0;
+    for (int v = 0; v < DIST_COUNT * 2; v++) {
+        ts_distance dist = (ts_distance)(v % DIST_COUNT);
+        int invert = v / DIST_COUNT;
+        float margin = dist == DIST_EUCLIDEAN ? 0.8f : dist == DIST_SQUARED ? 0.6f : 0.3f;
+        fill_uniform(e, B * E, -1, 1, &r);
+        ts_pairs pairs;
+        memset(de, 0, sizeof de);
+        loss_contrastive_elementwise(e, y, B, E, margin, invert, dist, de, &pairs);
+        assert_true(pairs.active_neg > 0);   // some negative hinges give a gradient
+        for (int i = 0; i < B * E; i++) {
+            float keep = e[i], h = 1e-3f;
+            e[i] = keep + h;
+            double up = loss_contrastive_elementwise(e, y, B, E, margin, invert, dist, scratch, &pairs);
+            e[i] = keep - h;
+            double down = loss_contrastive_elementwise(e, y, B, E, margin, invert, dist, scratch, &pairs);
+            e[i] = keep;
+            double mid = loss_contrastive_elementwise(e, y, B, E, margin, invert, dist, scratch, &pairs);
+            double s1 = (up - mid) / h, s2 = (mid - down) / h;
+            if (fabs(s1 - s2) > 0.05 * fmax(fabs(s1), fabs(s2)) + 2e-4) {   // a hinge crossed
+                kinks++;
+                continue;
+            }
+            assert_close(de[i], (up - down) / (2 * h), 1e-2, 2e-4);
+            checked++;
+        }
+    }
+    assert_true(checked >= DIST_COUNT * 2 * B * E * 9 / 10);
+    assert_true(kinks <= DIST_COUNT * 2 * B * E / 10);
 }
 
 // ---------------------------------------------------------------------------
@@ -570,6 +662,7 @@ typedef struct {
     int B, E, normalize;
     ts_distance distance;
     int soft, siamese;
+    int invert, elementwise;   // Siamese: inverted pair labels; the loss per dimension
     ts_miner miner;
     ts_reduce reduce;
     float margin;
@@ -597,8 +690,12 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
     ts_rng mr;
     rng_seed(&mr, 99, 3);   // the same random choices at every evaluation
     float loss;
-    if (c->siamese) {
-        loss = loss_contrastive(dist, c->y, B, c->margin, w->W, &pairs);
+    memset(w->de, 0, sizeof w->de);
+    if (c->siamese && c->elementwise) {
+        loss = loss_contrastive_elementwise(w->e, c->y, B, E, c->margin, c->invert, c->distance,
+                                            w->de, &pairs);
+    } else if (c->siamese) {
+        loss = loss_contrastive(dist, c->y, B, c->margin, c->invert, w->W, &pairs);
     } else if (c->miner == MINER_ALL) {
         loss = loss_triplet_all(&w->anc, c->margin, c->soft, c->reduce, w->W, &act);
     } else {
@@ -611,7 +708,7 @@ static double chain_loss(const chain *c, chain_ws *w, const float *z, float *dz)
         loss = loss_triplet(&w->t, dist, B, c->margin, c->soft, c->reduce, w->W, &act);
     }
     if (dz) {
-        memset(w->de, 0, sizeof w->de);
+        // The elementwise loss's gradient is in de already (W stays 0).
         dist_backward(w->de, w->W, w->e, dist, w->sq, B, E, c->distance, &w->ws);
         memset(dz, 0, sizeof(float) * B * E);
         embed_backward(dz, w->de, w->e, w->norms, B, E, unit);
@@ -632,20 +729,26 @@ static void test_chain_gradients(void **state) {
     float z[B * E], dz[B * E];
     int checked = 0, variants = 0, kinks = 0, two_sided_misses = 0;
     // Every normalisation and distance (cosine normalises either way: once),
-    // every online miner, soft or not, each reducer, and the contrastive
-    // loss (offline's listed triplets take the same loss_triplet: its
-    // selection is checked in test_miners_brute_force).
-    for (int v = 0; v < 2 * DIST_COUNT * (MINER_ONLINE * 4 + 1); v++) {
-        chain c = {B, E, v & 1, (ts_distance)((v >> 1) % DIST_COUNT), 0, 0, MINER_RANDOM,
+    // every online miner, soft or not, each reducer (offline's listed
+    // triplets take the same loss_triplet: its selection is checked in
+    // test_miners_brute_force), and the contrastive loss on the distance and
+    // per dimension, with its pair labels as given and inverted.
+    for (int v = 0; v < 2 * DIST_COUNT * (MINER_ONLINE * 4 + 4); v++) {
+        chain c = {B, E, v & 1, (ts_distance)((v >> 1) % DIST_COUNT), 0, 0, 0, 0, MINER_RANDOM,
                    REDUCE_MEAN, 0.5f, y};
         int rest = v / (2 * DIST_COUNT);
         if (c.distance == DIST_COSINE && !c.normalize) continue;
         // Cosine's d lies in [0, 2] with unrelated points near 1: margins
         // of its scale, so that hinges are both active and not.
         if (c.distance == DIST_COSINE) c.margin = 0.2f;
-        if (rest == MINER_ONLINE * 4) {
+        if (rest >= MINER_ONLINE * 4) {
             c.siamese = 1;
             c.margin = c.distance == DIST_COSINE ? 0.5f : 1.0f;
+            c.invert = (rest - MINER_ONLINE * 4) & 1;
+            c.elementwise = (rest - MINER_ONLINE * 4) & 2 ? 1 : 0;
+            // Per dimension the differences are a fraction of the pair's:
+            // a margin of their scale, so that hinges are active and not.
+            if (c.elementwise) c.margin = c.distance == DIST_EUCLIDEAN ? 0.8f : 0.4f;
         } else {
             c.miner = (ts_miner)(rest % MINER_ONLINE);
             c.soft = (rest / MINER_ONLINE) & 1;
@@ -831,6 +934,8 @@ int main(void) {
         cmocka_unit_test(test_batch_all_loss),
         cmocka_unit_test(test_listed_loss_values),
         cmocka_unit_test(test_contrastive_values),
+        cmocka_unit_test(test_contrastive_elementwise_values),
+        cmocka_unit_test(test_contrastive_elementwise_gradient),
         cmocka_unit_test(test_chain_gradients),
         cmocka_unit_test(test_margin_boundary),
         cmocka_unit_test(test_margin_bound),

@@ -504,6 +504,63 @@ static void test_lockstep_and_determinism(void **state) {
     session_free(b);
 }
 
+// l flips the Siamese model's pair labels (an event about it alone), and
+// --pair-distance elementwise trains it on each dimension's difference; the
+// triplet model's numbers stay the same to the bit either way.
+static void test_pair_options(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_session *base, *s;
+    ts_error err;
+    assert_int_equal(session_create(&base, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    capture cap = {0};
+    for (int i = 0; i < 5; i++) {
+        session_step(base);
+        session_step(s);
+    }
+    assert_int_equal(key(s, &cap, 'l'), 1);
+    assert_int_equal(s->cfg.set.pair_labels, PAIR_LABELS_INVERTED);
+    assert_non_null(strstr(cap.line, "\"key\":\"l\",\"setting\":\"pair_labels\",\"from\":\"normal\",\"to\":\"inverted\""));
+    assert_int_equal(cap.last.models, TS_MODEL_BIT(MODEL_SIAMESE));
+    session_step(base);
+    session_step(s);
+    const ts_stepstats *a = &base->model[MODEL_SIAMESE].track.last, *b = &s->model[MODEL_SIAMESE].track.last;
+    assert_true(isfinite(b->loss) && b->loss != a->loss);
+    // The loss's pair counts are the loss's: the other-label pairs are its positives.
+    assert_int_equal(b->pairs.pos, a->pairs.neg);
+    assert_int_equal(b->pairs.neg, a->pairs.pos);
+    // The measurements of the batch do not follow the loss's labels.
+    assert_true(b->d_pos == a->d_pos && b->d_neg == a->d_neg);
+    assert_memory_equal(&base->model[MODEL_TRIPLET].track.last, &s->model[MODEL_TRIPLET].track.last,
+                        sizeof(ts_stepstats));
+    assert_int_equal(key(s, &cap, 'l'), 1);
+    assert_int_equal(s->cfg.set.pair_labels, PAIR_LABELS_NORMAL);
+    session_free(s);
+
+    // Elementwise: a finite loss that falls, other weights, the same triplet model.
+    c.set.pair_distance = PAIR_DIST_ELEMENTWISE;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    session_reset(base, c.seed);
+    double first = 0, last = 0;
+    for (int i = 0; i < 60; i++) {
+        session_step(base);
+        session_step(s);
+        float l = s->model[MODEL_SIAMESE].track.last.loss;
+        assert_true(isfinite(l));
+        if (i < 10) first += l;
+        if (i >= 50) last += l;
+    }
+    assert_true(last < first);
+    assert_memory_not_equal(base->model[MODEL_SIAMESE].net.params, s->model[MODEL_SIAMESE].net.params,
+                            sizeof(float) * s->model[MODEL_SIAMESE].net.n_params);
+    assert_memory_equal(base->model[MODEL_TRIPLET].net.params, s->model[MODEL_TRIPLET].net.params,
+                        sizeof(float) * s->model[MODEL_TRIPLET].net.n_params);
+    session_free(s);
+    session_free(base);
+}
+
 static void test_keys_and_reset(void **state) {
     (void)state;
     ts_config c;
@@ -953,6 +1010,7 @@ int main(void) {
         cmocka_unit_test(test_series_merging),
         cmocka_unit_test(test_script),
         cmocka_unit_test(test_command_letters),
+        cmocka_unit_test(test_pair_options),
         cmocka_unit_test(test_session_commands_are_the_trainers),
         cmocka_unit_test(test_weight_decay_key),
         cmocka_unit_test(test_config),

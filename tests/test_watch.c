@@ -3,6 +3,7 @@
 // what-if keys re-measuring the dump shown.
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "testutil.h"
 #include "tripletscope/driver.h"
@@ -41,14 +42,14 @@ static void batch(int s) {
     npy(name, "<i4", 16, 0, y, sizeof y);
 }
 
-static ts_driver *open_watch(int follow) {
+static ts_driver *open_watch_at(const char *at, int follow) {
     static ts_config cfg;
     static ts_watch_opts wo;
     config_default(&cfg);
     cfg.eval_size = 0;
     memset(&wo, 0, sizeof wo);
     wo.n_dirs = 1;
-    wo.dir[0] = dir;
+    wo.dir[0] = at;
     wo.follow = follow;
     ts_source_spec spec = {&cfg, NULL, NULL, "watch", &wo};
     ts_driver_opts o = {.stop_at = -1, .interactive = 1};
@@ -58,6 +59,8 @@ static ts_driver *open_watch(int follow) {
     driver_begin(d);
     return d;
 }
+
+static ts_driver *open_watch(int follow) { return open_watch_at(dir, follow); }
 
 static ts_snapshot snap;
 
@@ -153,10 +156,95 @@ static void test_ends(void **state) {
     driver_free(d);
 }
 
+// --- A contrastive run whose pair labels mean the opposite -----------------------
+
+// A contrastive run (run.json) whose batches keep each class's 4 rows far
+// apart and the rows of the same position in each class together: what a
+// model trained on y = 1 - y tends to (positive pairs farther apart than
+// negative ones).
+static void inverted_run(const char *at, int steps) {
+    char path[128];
+    snprintf(path, sizeof path, "%s/run.json", at);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"name\":\"keras\",\"loss\":\"contrastive\",\"pair_margin\":1.0}\n", f);
+    assert_int_equal(fclose(f), 0);
+    for (int s = 0; s < steps; s++) {
+        float z[16 * 3];
+        int32_t y[16];
+        for (int i = 0; i < 16; i++) {
+            y[i] = i / 4;
+            for (int k = 0; k < 3; k++) z[i * 3 + k] = (float)((i % 4 == k) * 2) + 0.01f * (float)(y[i] + s % 3);
+        }
+        char name[80];
+        snprintf(name, sizeof name, "%s/batch-%d.npy", at + strlen(dir) + 1, s);
+        npy(name, "<f4", 16, 3, z, sizeof z);
+        snprintf(name, sizeof name, "%s/batch-%d.labels.npy", at + strlen(dir) + 1, s);
+        npy(name, "<i4", 16, 0, y, sizeof y);
+    }
+}
+
+// inverted_pairs from the distances alone (no raw inputs), its key's
+// advice; l there is a what-if of the loss only, and is refused without a
+// contrastive run.
+static void test_inverted_pairs(void **state) {
+    char at[96];
+    snprintf(at, sizeof at, "%s/keras", dir);
+    assert_int_equal(mkdir(at, 0700), 0);
+    inverted_run(at, 60);
+    ts_driver *d = open_watch_at(at, 0);
+    for (int i = 0; i < 60; i++) driver_step(d);
+    driver_snapshot(d, &snap);
+    assert_true(snap.model[MODEL_SIAMESE].enabled);
+    assert_true(snap.model[MODEL_SIAMESE].last.d_pos > snap.model[MODEL_SIAMESE].last.d_neg);
+    int found = 0;
+    for (int i = 0; i < snap.n_findings; i++) {
+        const ts_finding *f = &snap.findings[i];
+        if (f->code != FIND_INVERTED_PAIRS) continue;
+        found = 1;
+        assert_int_equal(f->model, MODEL_SIAMESE);
+        assert_int_equal(f->n_suggest, 1);
+        assert_int_equal(f->suggest[0], CMD_PAIR_LABELS);
+        assert_null(finding_evidence(f, "raw_p_at_1"));
+        assert_non_null(strstr(command_info(f->suggest[0])->advice, "y = 1 - y"));
+    }
+    assert_true(found);
+    // l: the loss of the shown batch as if the labels were inverted (the
+    // loss's positives are now the other-label pairs); the distances stay.
+    ts_stepstats before = snap.model[MODEL_SIAMESE].last;
+    driver_command(d, CMD_PAIR_LABELS);
+    driver_snapshot(d, &snap);
+    const ts_stepstats *now = &snap.model[MODEL_SIAMESE].last;
+    assert_int_equal(snap.cfg.set.pair_labels, PAIR_LABELS_INVERTED);
+    assert_true(isfinite(now->loss) && now->loss != before.loss);
+    assert_int_equal(now->pairs.pos, before.pairs.neg);
+    assert_true(now->d_pos == before.d_pos && now->d_neg == before.d_neg);
+    assert_int_equal(snap.n_events, 1);
+    driver_command(d, CMD_RESET);   // the run's own settings again
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.cfg.set.pair_labels, PAIR_LABELS_NORMAL);
+    assert_int_equal(snap.n_events, 2);
+    // Nor has a contrastive run a triplet setting: o is refused.
+    driver_command(d, CMD_SOFT);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.n_events, 2);
+    assert_non_null(strstr(snap.notice, "no triplet run is watched"));
+    driver_free(d);
+    // A triplet run has no pair labels: refused, no event.
+    d = open_watch(0);
+    driver_step(d);
+    driver_command(d, CMD_PAIR_LABELS);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.n_events, 0);
+    assert_non_null(strstr(snap.notice, "contrastive"));
+    driver_free(d);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_timeline),
         cmocka_unit_test(test_ends),
+        cmocka_unit_test(test_inverted_pairs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

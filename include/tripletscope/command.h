@@ -24,6 +24,7 @@ typedef enum {
     CMD_SOFT,
     CMD_REDUCE,
     CMD_WEIGHT_DECAY,
+    CMD_PAIR_LABELS,     // the Siamese model's pair labels normal / inverted
     CMD_RESET,
     CMD_RESEED,
     CMD_EXPORT,
@@ -67,7 +68,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozwrRe .q?vf").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vf").
 const char *command_letters(void);
 
 #endif

@@ -98,8 +98,11 @@ typedef struct {
     long last_change;                     // step of the last change of setting, -1: none
                                           // since the reset (eventlog_last_change)
     int stopped;                          // the source stopped: the run diverged
-    int attached;                         // the tracks are a watched run's (its code, not
-                                          // ours, computed the distances it trained on)
+    int attached;                         // 1: the tracks are watched runs (a finding's
+                                          // suggestion is advice for their own code)
+    int raw_inputs;                       // 1: the source has the raw inputs (the trainer)
+    float raw_p_at_1;                     // their held-out P@1 (NaN until measured, at the
+                                          // first evaluation)
 } ts_diag_input;
 
 typedef struct {

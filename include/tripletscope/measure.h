@@ -10,7 +10,9 @@
 //        norms, mean d_ap / d_an, anchors without a positive
 //     -> measure_pairs (contrastive) or measure_triplets (a miner's
 //        selection, its difficulty and active count): the loss, and its
-//        gradient with respect to dist in W (B, B)
+//        gradient with respect to dist in W (B, B); the elementwise
+//        contrastive loss (--pair-distance elementwise) has no distance to
+//        go through: its gradient with respect to e is in ge (B, E) instead
 #ifndef TRIPLETSCOPE_MEASURE_H
 #define TRIPLETSCOPE_MEASURE_H
 #include "tripletscope/dist.h"
@@ -25,6 +27,8 @@ typedef struct {
     float *norms;        // (maxB) raw norms
     float *dist, *sq;    // (B, B) the distance in use, the squared distance
     float *W;            // (B, B) dL/d(dist) of the last loss
+    float *ge;           // (B, E) dL/de of the last loss when grad_on_e
+    int grad_on_e;       // 1: the last loss's gradient is ge (elementwise), not W
     const float *d;      // dist or sq: the distance in use
     const int *y;        // (B) the labels measured last
     ts_anchors anc;
@@ -41,13 +45,14 @@ void measure_free(ts_measure *m);
 // which it zeroes). y must outlive the next calls.
 void measure_batch(ts_measure *m, const float *z, const int *y, const ts_settings *set,
                    ts_stepstats *st);
-// The contrastive loss on the batch measured last (pair counts into st);
-// its gradient replaces W.
+// The contrastive loss on the batch measured last (pair counts into st),
+// under set's pair labels and pair distance; its gradient replaces W, or
+// for the elementwise loss ge (grad_on_e says which).
 float measure_pairs(ts_measure *m, const ts_settings *set, ts_stepstats *st);
 // The triplet loss under set's miner on the batch measured last: what the
 // miner selects, its difficulty (st->mined), its active count and, for
 // hardest-neg, the anchors drawn as their own positive; its gradient
-// replaces W. rng drives the random miners.
+// replaces W (grad_on_e 0). rng drives the random miners.
 float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_stepstats *st);
 
 #endif

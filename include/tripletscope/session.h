@@ -61,6 +61,10 @@ typedef struct ts_session {
     int n_proj;                  // projected points, a stratified subset of the eval set
     int *proj_idx;               // (n_proj) into the eval set
     int *proj_y;                 // (n_proj)
+    int have_raw_p_at_1;         // 1 once raw_p_at_1 was measured (the first evaluation
+                                 // with the Siamese model run; a reset keeps it)
+    float raw_p_at_1;            // held-out P@1 of the raw input features (inverted_pairs;
+                                 // NaN until measured)
     ts_eventlog events;          // the last changes, for markers
     ts_eval_progress progress;   // what hears of an evaluation's progress
     void *progress_ctx;

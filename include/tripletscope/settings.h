@@ -16,6 +16,8 @@ typedef struct {
     int soft;                // triplet model: softplus(d_ap - d_an)
     ts_reduce reduce;        // triplet model
     float pair_margin;       // Siamese model
+    ts_pair_labels pair_labels;      // Siamese model: the l key (a teaching bug)
+    ts_pair_distance pair_distance;  // Siamese model: on the distance, or per dimension
     ts_sampler_kind sampler; // shared: both models see the same batches
     int normalize;           // shared: the distance space is shared
     ts_distance distance;    // shared (cosine normalises whatever normalize says)
@@ -32,8 +34,8 @@ typedef struct {
 extern const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS];
 
 // Carries out command c on s when it changes one of its settings (miner,
-// sampler, margin, lr, normalize, distance, soft, reduce, weight decay), writing the
-// setting's old and new values as the events name them into from and to
+// sampler, margin, lr, normalize, distance, soft, reduce, weight decay, pair
+// labels), writing the setting's old and new values as the events name them into from and to
 // (40 bytes each); returns 1, or 0 when c changes none. The trainer checks
 // what it must first (a sampler the data cannot batch); a watched run calls
 // it for its what-if keys.

@@ -187,6 +187,22 @@ static int set_reduce(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *
     return i < 0 ? -1 : 0;
 }
 
+static int set_pair_labels(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {[PAIR_LABELS_NORMAL] = "normal",
+                                        [PAIR_LABELS_INVERTED] = "inverted"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.set.pair_labels = (ts_pair_labels)i;
+    return i < 0 ? -1 : 0;
+}
+
+static int set_pair_distance(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    static const char *const names[] = {[PAIR_DIST_EUCLIDEAN] = "euclidean",
+                                        [PAIR_DIST_ELEMENTWISE] = "elementwise"};
+    int i = PICK(v, names);
+    if (i >= 0) cli->cfg.set.pair_distance = (ts_pair_distance)i;
+    return i < 0 ? -1 : 0;
+}
+
 static int set_sampler(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     static const char *const names[] = {[SAMPLER_UNIFORM] = "uniform", [SAMPLER_PK] = "pk"};
     int i = PICK(v, names);
@@ -377,6 +393,15 @@ const cli_flag cli_flags[] = {
     SECTION("Losses and mining"),
     {"--pair-margin", "F", set_nonneg, AT(cfg.set.pair_margin), 0, 0,
      "Siamese: contrastive margin, >= 0 [1.0]", NULL},
+    {"--pair-labels", "NAME", set_pair_labels, 0, 0, 0,
+     "Siamese: normal (y = 1 for the same label), or\n"
+     "inverted, y = 1 - y: a teaching bug (Keras examples\n"
+     "write y = 1 for similar, Hadsell et al. y = 0); the l\n"
+     "key flips it [normal]", NULL},
+    {"--pair-distance", "NAME", set_pair_distance, 0, 0, 0,
+     "Siamese: the contrastive loss on the distance\n"
+     "(euclidean), or on each dimension's |a_k - b_k| as\n"
+     "the question's Keras model (elementwise) [euclidean]", NULL},
     {"--margin", "F", set_nonneg, AT(cfg.set.margin), 0, 0,
      "triplet margin m, >= 0; also the counts' m [1.0]", NULL},
     {"--soft", NULL, set_on, AT(cfg.set.soft), 1, 0,
@@ -522,6 +547,7 @@ static const struct {
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--weight-decay", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
+    {"--pair-labels", 0}, {"--pair-distance", 0},
     {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
 };
 

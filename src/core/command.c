@@ -3,10 +3,12 @@
 #include "tripletscope/command.h"
 #include "tripletscope/track.h"
 
-// The miner, margin, soft margin and reducer belong to the triplet loss; the
-// sampler, lr, weight decay and distance space are shared, so the batches and the geometry
-// stay common to both models.
+// The miner, margin, soft margin and reducer belong to the triplet loss, the
+// pair labels to the contrastive loss; the sampler, lr, weight decay and
+// distance space are shared, so the batches and the geometry stay common to
+// both models.
 #define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
+#define SIAMESE TS_MODEL_BIT(MODEL_SIAMESE)
 #define BOTH TS_MODELS_ALL
 
 // In the order scripts' error messages list the letters.
@@ -48,6 +50,10 @@ static const struct {
                         "weight decay 0 -> 0.1 -> 1 -> 10 -> 0 (both; Adam: decoupled, as AdamW)",
                         "regularise: add weight decay (torch.optim.AdamW's weight_decay), stop "
                         "at the best held-out MAP@R, or train on more data"}},
+    {CMD_PAIR_LABELS, {'l', "pair_labels", "pair_labels", SIAMESE, SCOPE_TRAINER, 0,
+                       "Siamese pair labels normal / inverted (y = 1 - y, a teaching bug; watching: "
+                       "the loss only)",
+                       "your pair labels mean the opposite of what the loss expects: use y = 1 - y"}},
     {CMD_RESET, {'r', "reset", "reset", BOTH, SCOPE_TRAINER, 1,
                  "reset both models: same seed, fresh identical weights, history cleared (watching: "
                  "the run's own settings again)",
@@ -98,4 +104,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozwrRe .q?vf"; }
+const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vf"; }

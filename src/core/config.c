@@ -13,6 +13,8 @@ void config_default(ts_config *c) {
     c->set.soft = 0;
     c->set.reduce = REDUCE_MEAN;
     c->set.pair_margin = 1.0f;
+    c->set.pair_labels = PAIR_LABELS_NORMAL;
+    c->set.pair_distance = PAIR_DIST_EUCLIDEAN;
     c->set.sampler = SAMPLER_UNIFORM;
     c->set.normalize = 0;
     c->set.distance = DIST_EUCLIDEAN;

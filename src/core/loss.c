@@ -1,4 +1,5 @@
-// loss.c: contrastive and triplet losses; each adds dL/d(dist) into W.
+// loss.c: contrastive and triplet losses; each adds dL/d(dist) into W (the
+// elementwise contrastive loss dL/de into de).
 #include <math.h>
 #include <string.h>
 #include "tripletscope/loss.h"
@@ -17,18 +18,19 @@ static inline float sigmoid(float x) {
 // ---------------------------------------------------------------------------
 // Contrastive loss (the Siamese model)
 
-float loss_contrastive(const float *dist, const int *y, int B, float margin,
+float loss_contrastive(const float *dist, const int *y, int B, float margin, int invert,
                        float *W, ts_pairs *pairs) {
     memset(pairs, 0, sizeof *pairs);
     long npairs = (long)B * (B - 1) / 2;
     if (npairs == 0) return 0.0f;
     float inv = 1.0f / (float)npairs;
+    int flip = invert != 0;
     double total = 0;
     for (int i = 0; i < B; i++) {
         const float *row = dist + (size_t)i * B;
         for (int j = i + 1; j < B; j++) {
             float d = row[j], g;
-            if (y[i] == y[j]) {
+            if ((y[i] == y[j]) != flip) {
                 total += (double)d * d;
                 g = 2.0f * d;
                 pairs->pos++;
@@ -47,6 +49,97 @@ float loss_contrastive(const float *dist, const int *y, int B, float margin,
         }
     }
     return (float)(total / npairs);
+}
+
+// One pair's terms over its E dimensions, u_k = a_k - b_k: the loss, the
+// gradient with respect to a (times inv) added into ga and taken from gb,
+// and whether some dimension of a negative pair lies within the margin.
+// Euclidean: d_k = |u_k| (a kink at u_k = 0, where the gradient is taken as
+// 0, as dist_backward does at d = 0); squared and cosine: d_k = s u_k^2.
+// Each term is t_k^2 (t_k: u_k, d_k, or the hinge max(0, m - d_k)); a first
+// loop per case writes t and the gradients (no reduction: it vectorises),
+// a second sums the t_k^2, in float (the caller sums the pairs in double).
+// The four rows are distinct: a, b rows i < j of e; ga, gb those of de.
+#define PAIR_CHUNK 64
+static float pair_elementwise(const float *restrict a, const float *restrict b,
+                              float *restrict ga, float *restrict gb, int E, int same,
+                              float margin, int quadratic, float s, float inv, int *active) {
+    float t[PAIR_CHUNK], sum = 0.0f;
+    int act = 0;
+    for (int k0 = 0; k0 < E; k0 += PAIR_CHUNK) {
+        int n = E - k0 < PAIR_CHUNK ? E - k0 : PAIR_CHUNK;
+        const float *restrict x = a + k0, *restrict z = b + k0;
+        float *restrict gx = ga + k0, *restrict gz = gb + k0;
+        if (same && !quadratic) {                    // u^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], g = 2.0f * u * inv;
+                t[k] = u;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        } else if (same) {                           // (s u^2)^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], d = s * u * u, g = 4.0f * s * d * u * inv;
+                t[k] = d;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        } else if (!quadratic) {                     // max(0, m - |u|)^2
+            // (r + |r|) / 2 = max(r, 0) and u / (|u| + 1e-30) = sign(u), 0 at
+            // 0, exactly for every difference of floats that is not 0 (and
+            // without a branch: written with ?: this loop does not vectorise).
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], r = margin - fabsf(u), rr = 0.5f * (r + fabsf(r));
+                float sg = u / (fabsf(u) + 1e-30f), g = -2.0f * rr * sg * inv;
+                t[k] = rr;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        } else {                                     // max(0, m - s u^2)^2
+            for (int k = 0; k < n; k++) {
+                float u = x[k] - z[k], r = margin - s * u * u, rr = r > 0.0f ? r : 0.0f;
+                float g = -4.0f * s * rr * u * inv;
+                t[k] = rr;
+                gx[k] += g;
+                gz[k] -= g;
+            }
+        }
+        for (int k = 0; k < n; k++) {
+            sum += t[k] * t[k];
+            act |= t[k] > 0.0f;
+        }
+    }
+    *active = !same && act;
+    return sum;
+}
+
+float loss_contrastive_elementwise(const float *e, const int *y, int B, int E, float margin,
+                                   int invert, ts_distance distance, float *de,
+                                   ts_pairs *pairs) {
+    memset(pairs, 0, sizeof *pairs);
+    long npairs = (long)B * (B - 1) / 2;
+    if (npairs == 0 || E <= 0) return 0.0f;
+    double terms = (double)npairs * E;
+    float inv = (float)(1.0 / terms);
+    int quadratic = distance != DIST_EUCLIDEAN, flip = invert != 0;
+    float s = distance == DIST_COSINE ? 0.5f : 1.0f;
+    double total = 0;
+    for (int i = 0; i < B; i++) {
+        const float *a = e + (size_t)i * E;
+        float *ga = de + (size_t)i * E;
+        for (int j = i + 1; j < B; j++) {
+            int same = (y[i] == y[j]) != flip, active;
+            total += pair_elementwise(a, e + (size_t)j * E, ga, de + (size_t)j * E, E, same,
+                                      margin, quadratic, s, inv, &active);
+            if (same) {
+                pairs->pos++;
+            } else {
+                pairs->neg++;
+                pairs->active_neg += active;
+            }
+        }
+    }
+    return (float)(total / terms);
 }
 
 // ---------------------------------------------------------------------------
@@ -216,3 +309,9 @@ float loss_triplet_all(const ts_anchors *anc, float margin, int soft, ts_reduce 
     return soft ? all_soft(anc, reduce, W, act) : all_hinge(anc, margin, reduce, W, act);
 }
 const char *reduce_name(ts_reduce r) { return r == REDUCE_NONZERO ? "nonzero" : "mean"; }
+const char *pair_labels_name(ts_pair_labels l) {
+    return l == PAIR_LABELS_INVERTED ? "inverted" : "normal";
+}
+const char *pair_distance_name(ts_pair_distance d) {
+    return d == PAIR_DIST_ELEMENTWISE ? "elementwise" : "euclidean";
+}

@@ -12,12 +12,13 @@ int measure_init(ts_measure *m, int B, int maxB, int E) {
     m->B = B;
     m->E = E;
     size_t bb = (size_t)B * B;
-    m->e = malloc(sizeof(float) * ((size_t)maxB * E + maxB + 3 * bb));
+    m->e = malloc(sizeof(float) * ((size_t)maxB * E + maxB + 3 * bb + (size_t)B * E));
     if (!m->e) return -1;
     m->norms = m->e + (size_t)maxB * E;
     m->dist = m->norms + maxB;
     m->sq = m->dist + bb;
     m->W = m->sq + bb;
+    m->ge = m->W + bb;
     if (anchors_init(&m->anc, B) || triplets_init(&m->trip, B * B) || dist_ws_init(&m->dws, B, E))
         return -1;
     return 0;
@@ -108,9 +109,15 @@ void measure_batch(ts_measure *m, const float *z, const int *y, const ts_setting
 // --- The losses ------------------------------------------------------------------
 
 float measure_pairs(ts_measure *m, const ts_settings *set, ts_stepstats *st) {
-    int B = m->B;
+    int B = m->B, invert = set->pair_labels == PAIR_LABELS_INVERTED;
+    m->grad_on_e = set->pair_distance == PAIR_DIST_ELEMENTWISE;
+    if (m->grad_on_e) {   // on the embeddings in the distance space, as dist was
+        memset(m->ge, 0, sizeof(float) * (size_t)B * m->E);
+        return loss_contrastive_elementwise(m->e, m->y, B, m->E, set->pair_margin, invert,
+                                            set->distance, m->ge, &st->pairs);
+    }
     memset(m->W, 0, sizeof(float) * (size_t)B * B);
-    return loss_contrastive(m->d, m->y, B, set->pair_margin, m->W, &st->pairs);
+    return loss_contrastive(m->d, m->y, B, set->pair_margin, invert, m->W, &st->pairs);
 }
 
 // The listed triplets whose loss differentiates a distance at zero: (a, p)
@@ -131,6 +138,7 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
     int B = m->B;
     ts_active act = {0, 0};
     float loss;
+    m->grad_on_e = 0;
     memset(m->W, 0, sizeof(float) * (size_t)B * B);
     if (set->miner == MINER_ALL) {
         loss = loss_triplet_all(&m->anc, set->margin, set->soft, set->reduce, m->W, &act);

@@ -25,7 +25,8 @@ static void report_settings(ts_json *j, const ts_settings *set) {
     json_num(j, set->lr);
     json_raw(j, ",\"weight_decay\":");
     json_num(j, set->weight_decay);
-    json_raw(j, "}");
+    json_raw(j, ",\"pair_labels\":\"%s\",\"pair_distance\":\"%s\"}",
+             pair_labels_name(set->pair_labels), pair_distance_name(set->pair_distance));
 }
 
 static void counts_obj(ts_json *j, const ts_counts *c) {
@@ -110,6 +111,8 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     report_settings(&j, &c->set);
     json_raw(&j, ",\"siamese\":{\"loss\":\"contrastive\",\"pair_margin\":");
     json_num(&j, c->set.pair_margin);
+    json_raw(&j, ",\"pair_labels\":\"%s\",\"pair_distance\":\"%s\"",
+             pair_labels_name(c->set.pair_labels), pair_distance_name(c->set.pair_distance));
     json_raw(&j, "},\"triplet\":{\"loss\":\"%s\",\"miner\":\"%s\",\"margin\":",
              c->set.soft ? "soft-margin triplet" : "triplet margin", miner_name(c->set.miner));
     json_num(&j, c->set.margin);

@@ -66,6 +66,11 @@ int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
         number_text(to, s->weight_decay);
         return 1;
     }
+    case CMD_PAIR_LABELS:
+        snprintf(from, 40, "%s", pair_labels_name(s->pair_labels));
+        s->pair_labels = s->pair_labels == PAIR_LABELS_NORMAL ? PAIR_LABELS_INVERTED : PAIR_LABELS_NORMAL;
+        snprintf(to, 40, "%s", pair_labels_name(s->pair_labels));
+        return 1;
     default:
         return 0;
     }

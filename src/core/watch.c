@@ -171,6 +171,8 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
     s->distance = DIST_EUCLIDEAN;
     s->soft = 0;
     s->reduce = REDUCE_MEAN;
+    s->pair_labels = PAIR_LABELS_NORMAL;     // the dumps' labels as they are
+    s->pair_distance = PAIR_DIST_EUCLIDEAN;
     // A run of pre-selected triplets (--miner offline's own dumps): its list
     // is not in the dumps, so its batches are measured under --miner NAME.
     int offline = rj->given & RUNJSON_MINER && !strcmp(rj->miner, miner_name(MINER_OFFLINE));
@@ -208,7 +210,11 @@ static int run_settings(run *r, const ts_runjson *rj, const ts_watch_opts *o,
 static void merge_settings(ts_watch *w) {
     const run *t = &w->run[MODEL_TRIPLET], *s = &w->run[MODEL_SIAMESE];
     ts_settings m = t->used ? t->set : s->set;
-    if (s->used) m.pair_margin = s->set.pair_margin;
+    if (s->used) {
+        m.pair_margin = s->set.pair_margin;
+        m.pair_labels = s->set.pair_labels;
+        m.pair_distance = s->set.pair_distance;
+    }
     w->cfg.set = m;
 }
 
@@ -691,21 +697,26 @@ static int timeline(ts_watch *w, ts_command c, char *why, size_t n) {
 
 // --- What-if commands ------------------------------------------------------------------
 
-// A setting key on every run it acts on (triplet-only settings on the
-// triplet run); the event shows the triplet run's change (or the only run's).
+// A setting key on every run it acts on (the command's models: triplet-only
+// settings on the triplet run, the pair labels on the contrastive run); the
+// event shows the triplet run's change (or the only run's it acts on). The
+// pair labels change the contrastive loss's value only: the embeddings are
+// the run's.
 static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n) {
-    run *t = &w->run[MODEL_TRIPLET];
     const ts_command_info *info = command_info(c);
-    int triplet_only = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
-    if (triplet_only && !t->used) {
-        snprintf(why, n, "no triplet run is watched: %s is the triplet loss's", info->setting);
+    const run *ref = NULL;
+    for (int k = MODEL_COUNT - 1; k >= 0 && !ref; k--)   // the triplet run first
+        if (w->run[k].used && (info->models & TS_MODEL_BIT(k))) ref = &w->run[k];
+    if (!ref) {
+        int triplet = info->models == TS_MODEL_BIT(MODEL_TRIPLET);
+        snprintf(why, n, "no %s run is watched: %s is the %s loss's",
+                 triplet ? "triplet" : "contrastive", info->setting, triplet ? "triplet" : "contrastive");
         return -1;
     }
-    const run *ref = t->used ? t : &w->run[MODEL_SIAMESE];
     int reevaluate = 0;
     for (int k = 0; k < MODEL_COUNT; k++) {
         run *r = &w->run[k];
-        if (!r->used || (triplet_only && k != MODEL_TRIPLET)) continue;
+        if (!r->used || !(info->models & TS_MODEL_BIT(k))) continue;
         ts_settings *s = &r->set;
         char from[40], to[40];
         if (c == CMD_RESET) {   // the run's own settings again
@@ -775,7 +786,7 @@ static void w_diag_input(const void *self, ts_diag_input *in) {
     in->n_eval = r->eval_used;
     in->eval_classes = r->labels->count;
     in->last_change = eventlog_last_change(&w->events);
-    in->attached = 1;
+    in->attached = 1;   // no raw inputs: raw_inputs stays 0
 }
 
 static void w_info(const void *self, ts_run_info *info) {

@@ -17,6 +17,7 @@ static const ui_keydef table[] = {
     {{'o'}, {CMD_SOFT}, "o", "o", NULL, 0},
     {{'z'}, {CMD_REDUCE}, "z", "z", "Reduce", 0},
     {{'w'}, {CMD_WEIGHT_DECAY}, "w", "w", NULL, 0},
+    {{'l'}, {CMD_PAIR_LABELS}, "l", "l", NULL, 0},
     {{'r'}, {CMD_RESET}, "r", "r", "Reset", 1},
     {{'R'}, {CMD_RESEED}, "R", "R", NULL, 0},
     {{'e'}, {CMD_EXPORT}, "e", "e", "Export", 0},
@@ -78,6 +79,7 @@ int keys_whatif(ts_command c) {
     switch (c) {
     case CMD_MINER_NEXT: case CMD_MINER_PREV: case CMD_MARGIN_UP: case CMD_MARGIN_DOWN:
     case CMD_NORMALIZE: case CMD_DISTANCE: case CMD_SOFT: case CMD_REDUCE:
+    case CMD_PAIR_LABELS:
         return 1;
     default:
         return 0;

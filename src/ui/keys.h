@@ -30,7 +30,7 @@ void keys_name(ts_command c, char *buf, int n);
 // The help line of a row: its first command's.
 const char *keys_help(const ui_keydef *k);
 // 1 when c is a what-if key on an attached run: a setting the source
-// re-measures the run's dumps under (m M + - n d o z); the others do
+// re-measures the run's dumps under (m M + - n d o z l); the others do
 // nothing there or are refused (p, [ ], w, R: the run's own).
 int keys_whatif(ts_command c);
 

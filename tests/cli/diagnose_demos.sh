@@ -117,6 +117,11 @@ if [ -n "$r" ] && [ "$r" -le 10 ] && [ "$n_raised" -eq 2 ] && [ "$n_keys" -eq 2 
     ok "blows-up: diverged at step $r for both models, suggest [r, then only the summary"
 else bad "blows-up: raised at '${r:-never}' ($n_raised of 2), $n_keys of 2 suggest [r, $n_after line(s) after"; fi
 
+# Lesson 8: the question's Siamese distance, abs(a - b) fed to the loss: the
+# Siamese model learns less (tests/cli/pair_distance.sh checks by how much),
+# and no finding says otherwise.
+lesson keras-distance "" "" --data digits --steps 1000 --eval-every 500 --pair-distance elementwise
+
 if have_fashion; then
     # Lesson 1: the question's setup, fixed one suggested key at a time. The
     # control presses the same keys but no -: the margin stays, and so does
