@@ -98,6 +98,8 @@ typedef struct {
     long last_change;                     // step of the last change of setting, -1: none
                                           // since the reset (eventlog_last_change)
     int stopped;                          // the source stopped: the run diverged
+    const struct ts_picks *picks;         // the triplet model's per-sample picks (measure.h),
+                                          // or NULL: sample ids unknown
 } ts_diag_input;
 
 typedef struct {

@@ -322,6 +322,10 @@ const cli_flag cli_flags[] = {
     {"--noise", "F", set_nonneg, AT(data.noise), 0, 0,
      "blobs: spread around each centre, >= 0 [1.0]\n"
      "(a data flag the chosen set does not read is an error)", NULL},
+    {"--label-noise", "F", set_nonneg, AT(cfg.label_noise), 0, 0,
+     "share of training labels flipped, each to another\n"
+     "class, [0,1), seeded, once at the start; held-out\n"
+     "labels stay true (a teaching option) [0]", NULL},
     {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
      "most loading the data may hold at once (a file's\n"
      "decompressed bytes and every array), 1M..1024T,\n"
@@ -492,7 +496,7 @@ static const struct {
     {"--dim", 0}, {"--samples", 0}, {"--noise", 0}, {"--hidden", 0}, {"--embed-dim", 0},
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
-    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
+    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0}, {"--label-noise", 0},
 };
 
 static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tripletscope/measure.h"
 #include "tripletscope/report.h"
 
 // ---------------------------------------------------------------------------
@@ -62,6 +63,12 @@ static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind 
                     "\"active\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
                  st->self_positive);
+        if (st->picks.counted) {   // batch-hard or hardest-neg, the samples known
+            json_raw(j, ",\"picks\":{\"suspects\":%d,\"eligible\":%d,\"share\":",
+                     st->picks.suspects, st->picks.eligible);
+            json_num(j, st->picks.share);
+            json_raw(j, "}");
+        }
     } else {
         json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
                  st->pairs.neg, st->pairs.active_neg);
@@ -97,6 +104,11 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
         json_raw(&j, "\"dump\":{\"dir\":");
         json_str(&j, c->dump_dir);
         json_raw(&j, ",\"every\":%d},", c->dump_every > 0 ? c->dump_every : c->log_every);
+    }
+    if (c->label_noise > 0) {   // --label-noise only: other runs' lines stay as they were
+        json_raw(&j, "\"label_noise\":");
+        json_num(&j, c->label_noise);
+        json_raw(&j, ",");
     }
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);
@@ -273,7 +285,53 @@ static void series_array(ts_json *j, const char *name, const ts_series *s) {
     json_raw(j, "]");
 }
 
-static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n) {
+// The suspects, most suspect first (ratio, then slot).
+static const ts_picks *sort_picks;
+static int by_ratio(const void *a, const void *b) {
+    int x = *(const int *)a, y = *(const int *)b;
+    float rx = picks_ratio(sort_picks, x), ry = picks_ratio(sort_picks, y);
+    if (rx != ry) return rx < ry ? 1 : -1;
+    return (x > y) - (x < y);
+}
+
+// "picks": the counts behind label_noise and every suspect with its own;
+// "label_noise": the rows --label-noise flipped, to check them against.
+static int export_extra(ts_json *j, const ts_export_extra *x) {
+    const ts_picks *p = x->picks;
+    if (p && p->drawn) {
+        int *idx = malloc(sizeof(int) * (size_t)(p->suspects + 1)), k = 0;
+        if (!idx) return -1;
+        for (int i = 0; i < p->n && k < p->suspects; i++)
+            if (picks_suspect(p, i)) idx[k++] = i;
+        sort_picks = p;   // the export runs on one thread (the driver's)
+        qsort(idx, (size_t)k, sizeof(int), by_ratio);
+        json_raw(j, ",\"picks\":{\"samples\":%d,\"eligible\":%d,\"draws\":%ld,\"picks\":%ld,"
+                    "\"share\":", p->n, p->eligible, p->draws, p->picks);
+        json_num(j, p->picks ? (double)p->suspect_picks / (double)p->picks : 0.0);
+        json_raw(j, ",\"dropped_ids\":%ld,\"columns\":[\"id\",\"drawn\",\"hits\",\"pos\",\"neg\","
+                    "\"ratio\"],\"suspects\":[", p->dropped);
+        for (int i = 0; i < k; i++) {
+            int s = idx[i];
+            json_raw(j, "%s[%lld,%d,%d,%d,%d,", i ? "," : "", (long long)picks_id(p, s),
+                     p->drawn[s], p->hits[s], p->pos[s], p->neg[s]);
+            json_num(j, picks_ratio(p, s));
+            json_raw(j, "]");
+        }
+        json_raw(j, "]}");
+        free(idx);
+    }
+    if (x->n_flipped > 0) {
+        json_raw(j, ",\"label_noise\":{\"frac\":");
+        json_num(j, x->label_noise);
+        json_raw(j, ",\"flipped\":[");
+        for (int i = 0; i < x->n_flipped; i++) json_raw(j, "%s%d", i ? "," : "", x->flipped[i]);
+        json_raw(j, "]}");
+    }
+    return 0;
+}
+
+static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra *extra,
+                        char *line, size_t n) {
     report_config(line, n, &sn->cfg, &sn->info);
     json_raw(j, "{\"type\":\"snapshot\",\"step\":%ld,\"diverged\":%s,\"config\":%s,\"models\":{",
              sn->step, sn->diverged ? "true" : "false", line);
@@ -322,17 +380,20 @@ static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n)
         report_diagnosis(line, n, &sn->info, sn->findings[i].step, &sn->findings[i], 1);
         json_raw(j, "%s%s", i ? "," : "", line);
     }
-    json_raw(j, "]}\n");
+    json_raw(j, "]");
+    if (extra && export_extra(j, extra)) j->failed = 1;
+    json_raw(j, "}\n");
 }
 
-int report_export(const ts_snapshot *sn, const char *path, ts_error *err) {
+int report_export(const ts_snapshot *sn, const ts_export_extra *extra, const char *path,
+                  ts_error *err) {
     ts_json j;
     char *line = malloc(REPORT_LINE_MAX);
     if (!line || json_growing(&j, 1 << 16)) {
         free(line);
         return ts_fail(err, "out of memory");
     }
-    export_json(&j, sn, line, REPORT_LINE_MAX);
+    export_json(&j, sn, extra, line, REPORT_LINE_MAX);
     free(line);
     if (j.failed) {
         free(j.buf);
