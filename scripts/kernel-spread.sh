@@ -28,7 +28,7 @@ collapse|--scenario collapse --script 150:m
 too-hard|--scenario too-hard --script 150:M
 averaging|--scenario averaging --script 460:z
 siamese-ahead|--scenario siamese-ahead --script 300:pMn-------
-label-noise|--scenario label-noise --script 400:M
+label-noise|--scenario label-noise --script 200:M
 label-noise-0|--data digits --preset seed --steps 1000 --eval-every 500
 label-noise-bh|--data digits --preset batch-hard --label-noise 0.05 --steps 1000 --eval-every 500
 small-batches|--data digits --preset seed-small --steps 400 --eval-every 100 --script 100:p,200:M

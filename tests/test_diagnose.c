@@ -782,7 +782,7 @@ static void test_label_noise(void **state) {
     static const int sus[3] = {7, 2, 5};
     for (int i = 0; i < 3; i++) {
         int s = sus[i];
-        p.drawn[s] = p.hits[s] = 10;
+        p.drawn[s] = p.hits[s] = p.strays[s] = 10;
         p.neg[s] = 40 - 10 * i;   // ratios 4, 3, 2: the order they are named in
         p.expect[s] = 10;
         p.flag[s] = 3;            // eligible, suspect

@@ -56,28 +56,34 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
 // For each training sample (a slot), over the batches that batch-hard or
 // hardest-neg mined: how often it was drawn, how often batch-hard picked
 // it as an anchor's hardest positive and either picked it as an anchor's
-// hardest negative in a triplet whose hinge is active (loss > 0: the picks
-// that carry the gradient; hardest-neg's positive is random, not counted),
+// hardest negative in a triplet whose hinge is active (d_an - d_ap < m, the
+// loss > 0: the picks that carry the gradient; the soft margin's too, by the
+// same test; hardest-neg's positive is random, not counted),
 // the picks its draws explain (each draw adds the batch's picks per row,
-// picks / B), and its hits: the draws at which it was picked at least
-// TS_PICKS_HIT times as often as a row of that batch on average. A sample
-// drawn TS_PICKS_MIN_DRAWS times or more is a suspect while its hits are
-// TS_PICKS_HIT_SHARE of its draws or more: picked as the hardest again and
-// again, not once by a batch's chance. Its ratio, picks over the picks its
-// draws explain, ranks the suspects. The suspects' number and their share
+// picks / B), its hits: the draws at which it was picked at least
+// TS_PICKS_HIT times as often as a row of that batch on average, and its
+// strays: the draws at which its nearest neighbour in the batch carried
+// another label. A sample drawn TS_PICKS_MIN_DRAWS times or more is a
+// suspect while its hits and its strays are each TS_PICKS_HIT_SHARE and
+// TS_PICKS_STRAY_SHARE of its draws or more: picked as the hardest again
+// and again, not once by a batch's chance, and living among another class
+// (a hard sample of its own class that the network has not learned yet is
+// picked as often, but its neighbours mostly share its label). Its ratio,
+// picks over the picks its draws explain, ranks the suspects. The suspects' number and their share
 // of all picks are kept current at every count in O(B): nothing scans the N
 // samples in a step. docs/metrics.md defines it; docs/failure-modes.md has
 // the sweep behind the constants (label_noise).
 #define TS_PICKS_MIN_DRAWS 3
 #define TS_PICKS_HIT 2.0f
 #define TS_PICKS_HIT_SHARE 0.75f
+#define TS_PICKS_STRAY_SHARE 0.75f
 // Distinct sample ids an attached run's counts hold: ids first seen after
 // that many are not counted (picks_slots says how many were left out).
 #define TS_PICKS_MAX_IDS (1 << 18)
 
 typedef struct ts_picks {
     int n, cap;            // slots in use, slots there are
-    int *drawn, *hits, *pos, *neg;   // (cap)
+    int *drawn, *hits, *strays, *pos, *neg;   // (cap)
     float *expect;         // (cap) the picks its draws explain
     unsigned char *flag;   // (cap) bit 0 eligible, bit 1 suspect, bit 2 scratch
     int64_t *ids;          // (cap) each slot's sample id (ids mapped), or NULL: the

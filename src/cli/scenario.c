@@ -86,9 +86,9 @@ static const scenario scenarios[] = {
      "siamese_ahead", "both", 300, 200, 300, "pMn-------", "300:pMn-------", 600, 200, 500,
      "the question's setup: Siamese MAP@R about 0.63 vs 0.41; p, M, n and 7 x - catch it up"},
     {"label-noise",
-     {"--data", "digits", "--preset", "seed", "--label-noise", "0.05", "--steps", "600",
+     {"--data", "digits", "--preset", "seed", "--label-noise", "0.05", "--steps", "300",
       "--eval-every", "100", NULL},
-     "label_noise", "triplet", 350, 290, 290, "M", "400:M", 100, 40, 40,
+     "label_noise", "triplet", 200, 140, 140, "M", "200:M", 100, 40, 40,
      "5 % of the labels flipped: hardest-neg keeps picking the flipped samples (e lists them)"},
 };
 

@@ -147,11 +147,11 @@
 // (hardest-neg, raw, margin 1): noise 0 falls from 0.30 at step 200 to 0 by
 // step 500 (every hard sample learned: no active pick left); noise 0.05 and
 // 0.1 stay at 0.46-0.56, the suspects 76-98 % truly flipped.
-#define LABEL_NOISE_SHARE 0.35f
+#define LABEL_NOISE_SHARE 0.2f
 // ... after the first 200 steps: a fresh network's hardest triplets are the
 // hard samples it has not learned yet, whatever the labels (digits, noise 0:
 // 0.54 at step 50, below 0.4 from step ~175) ...
-#define LABEL_NOISE_WARMUP 250
+#define LABEL_NOISE_WARMUP 100
 // ... and no collapse: d_an at COLLAPSE_DIST_FRAC of the margin or more. In a
 // collapse the distances are ties and what the miner picks is no evidence
 // (batch-hard with noisy labels collapses on digits at every noise measured,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/measure.h"
+#include "tripletscope/sortkey.h"
 
 // --- Buffers ---------------------------------------------------------------------
 
@@ -116,7 +117,7 @@ static int picks_alloc(ts_picks *p, int cap, int maxB, int with_ids) {
     memset(p, 0, sizeof *p);
     p->cap = cap;
     p->maxB = maxB;
-    p->drawn = calloc((size_t)cap, 4 * sizeof(int));
+    p->drawn = calloc((size_t)cap, 5 * sizeof(int));
     p->expect = calloc((size_t)cap, sizeof(float));
     p->flag = calloc((size_t)cap, 1);
     p->batch = malloc(sizeof(int) * (size_t)maxB);
@@ -130,7 +131,8 @@ static int picks_alloc(ts_picks *p, int cap, int maxB, int with_ids) {
         return -1;
     }
     p->hits = p->drawn + cap;
-    p->pos = p->hits + cap;
+    p->strays = p->hits + cap;
+    p->pos = p->strays + cap;
     p->neg = p->pos + cap;
     p->n = with_ids ? 0 : cap;
     return 0;
@@ -153,7 +155,7 @@ void picks_free(ts_picks *p) {
 void picks_clear(ts_picks *p) {
     if (!p->drawn) return;
     size_t cap = (size_t)p->cap;
-    memset(p->drawn, 0, 4 * sizeof(int) * cap);
+    memset(p->drawn, 0, 5 * sizeof(int) * cap);
     memset(p->expect, 0, sizeof(float) * cap);
     memset(p->flag, 0, cap);
     if (p->table) {
@@ -214,7 +216,9 @@ static void picks_unaccount(ts_picks *p, int s) {
 // ... and comes back with its new counts.
 static void picks_account(ts_picks *p, int s) {
     int eligible = p->drawn[s] >= TS_PICKS_MIN_DRAWS;
-    int suspect = eligible && (double)p->hits[s] >= TS_PICKS_HIT_SHARE * (double)p->drawn[s];
+    double drawn = p->drawn[s];
+    int suspect = eligible && (double)p->hits[s] >= TS_PICKS_HIT_SHARE * drawn &&
+                  (double)p->strays[s] >= TS_PICKS_STRAY_SHARE * drawn;
     p->eligible += eligible;
     if (suspect) {
         p->suspects++;
@@ -263,8 +267,11 @@ static void count_batch(ts_picks *p, const ts_measure *m, const ts_settings *set
     long picks = 0;
     for (int i = 0; i < t->n; i++) {
         int a = t->a[i], pp = t->p[i], n = t->neg[i];
-        // The hinge's own test (loss.c): active when d_an - d_ap < m; soft: always.
-        if (!set->soft && !margin_below(m->d[(size_t)a * B + n], m->d[(size_t)a * B + pp], set->margin))
+        // The hinge's own test (loss.c): active when d_an - d_ap < m. The
+        // soft margin is never 0, but a triplet met by the counts' m carries
+        // little gradient there too: the same test (a learned hard sample
+        // would otherwise be counted for ever).
+        if (!margin_below(m->d[(size_t)a * B + n], m->d[(size_t)a * B + pp], set->margin))
             continue;
         row[n]++;
         picks++;
@@ -276,12 +283,24 @@ static void count_batch(ts_picks *p, const ts_measure *m, const ts_settings *set
         }
     }
     double per = (double)picks / B;   // the picks one draw explains
+    const ts_anchors *anc = &m->anc;
     for (int b = 0; b < B; b++) {
         int s = slot[b];
         if (s < 0) continue;
         p->drawn[s]++;
         p->expect[s] += (float)per;
         p->hits[s] += per > 0 && (double)row[b] >= TS_PICKS_HIT * per;
+        // A stray: its nearest neighbour in the batch carries another label
+        // (the closest negative, first of the sorted row, nearer than every
+        // positive; ties are not strays).
+        int np = anc->n_pos[b];
+        if (np > 0 && anc->n_neg[b] > 0) {
+            const float *d = m->d + (size_t)b * B;
+            const int *pos = anc->pos + (size_t)b * B;
+            float near = INFINITY;
+            for (int i = 0; i < np; i++) near = fminf(near, d[pos[i]]);
+            p->strays[s] += sortkey_dist(anc->neg[(size_t)b * B]) < near;
+        }
         p->draws++;
     }
     for (int b = 0; b < B; b++) {
