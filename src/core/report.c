@@ -286,12 +286,15 @@ static void series_array(ts_json *j, const char *name, const ts_series *s) {
 }
 
 // The suspects, most suspect first (ratio, then slot).
-static const ts_picks *sort_picks;
+typedef struct {
+    float ratio;
+    int slot;
+} suspect_key;
+
 static int by_ratio(const void *a, const void *b) {
-    int x = *(const int *)a, y = *(const int *)b;
-    float rx = picks_ratio(sort_picks, x), ry = picks_ratio(sort_picks, y);
-    if (rx != ry) return rx < ry ? 1 : -1;
-    return (x > y) - (x < y);
+    const suspect_key *x = a, *y = b;
+    if (x->ratio != y->ratio) return x->ratio < y->ratio ? 1 : -1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
 }
 
 // "picks": the counts behind label_noise and every suspect with its own;
@@ -299,21 +302,21 @@ static int by_ratio(const void *a, const void *b) {
 static int export_extra(ts_json *j, const ts_export_extra *x) {
     const ts_picks *p = x->picks;
     if (p && p->drawn) {
-        int *idx = malloc(sizeof(int) * (size_t)(p->suspects + 1)), k = 0;
+        suspect_key *idx = malloc(sizeof *idx * (size_t)(p->suspects + 1));
+        int k = 0;
         if (!idx) return -1;
         for (int i = 0; i < p->n && k < p->suspects; i++)
-            if (picks_suspect(p, i)) idx[k++] = i;
-        sort_picks = p;   // the export runs on one thread (the driver's)
-        qsort(idx, (size_t)k, sizeof(int), by_ratio);
+            if (picks_suspect(p, i)) idx[k++] = (suspect_key){picks_ratio(p, i), i};
+        qsort(idx, (size_t)k, sizeof *idx, by_ratio);
         json_raw(j, ",\"picks\":{\"samples\":%d,\"eligible\":%d,\"draws\":%ld,\"picks\":%ld,"
                     "\"share\":", p->n, p->eligible, p->draws, p->picks);
         json_num(j, p->picks ? (double)p->suspect_picks / (double)p->picks : 0.0);
-        json_raw(j, ",\"dropped_ids\":%ld,\"columns\":[\"id\",\"drawn\",\"hits\",\"pos\",\"neg\","
-                    "\"ratio\"],\"suspects\":[", p->dropped);
+        json_raw(j, ",\"dropped_ids\":%ld,\"columns\":[\"id\",\"drawn\",\"hits\",\"strays\","
+                    "\"pos\",\"neg\",\"ratio\"],\"suspects\":[", p->dropped);
         for (int i = 0; i < k; i++) {
-            int s = idx[i];
-            json_raw(j, "%s[%lld,%d,%d,%d,%d,", i ? "," : "", (long long)picks_id(p, s),
-                     p->drawn[s], p->hits[s], p->pos[s], p->neg[s]);
+            int s = idx[i].slot;
+            json_raw(j, "%s[%lld,%d,%d,%d,%d,%d,", i ? "," : "", (long long)picks_id(p, s),
+                     p->drawn[s], p->hits[s], p->strays[s], p->pos[s], p->neg[s]);
             json_num(j, picks_ratio(p, s));
             json_raw(j, "]");
         }
