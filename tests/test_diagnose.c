@@ -773,8 +773,8 @@ static void test_most_severe_first(void **state) {
 }
 
 // Every message fits a panel line; every evidence is a JSON object.
-// label_noise: the suspects' share of the picks at 0.35 or more, counted
-// (batch-hard or hardest-neg), past the 250-step warm-up, and no collapse.
+// label_noise: the suspects' share of the picks at 0.2 or more, counted
+// (batch-hard or hardest-neg), past the 100-step warm-up, and no collapse.
 static void test_label_noise(void **state) {
     (void)state;
     ts_picks p;   // three suspects, as the counts would leave them
@@ -800,14 +800,14 @@ static void test_label_noise(void **state) {
         st.picks = (ts_pickstats){1, 80, 1438, 0.52f};
         if (variant == 1) st.d_neg = 0.2f;          // a collapse: ties, no evidence
         if (variant == 2) st.picks.counted = 0;     // another miner
-        if (variant == 3) st.picks.share = 0.3f;    // no heavy tail
-        push_n(fx, st, 289);
+        if (variant == 3) st.picks.share = 0.15f;   // no heavy tail
+        push_n(fx, st, 139);
         assert_false(raised(fx, FIND_LABEL_NOISE, MODEL_TRIPLET));   // the warm-up, then 40 of 50
         push_n(fx, st, 1);
         assert_int_equal(raised(fx, FIND_LABEL_NOISE, MODEL_TRIPLET), variant == 0);
         if (variant == 0) {
             const char *l = find_line(&fx->out, "label_noise", "raised");
-            assert_non_null(strstr(l, "\"step\":290,"));
+            assert_non_null(strstr(l, "\"step\":140,"));
             assert_non_null(strstr(l, "\"suspects\":\"7 2 5\""));
             assert_non_null(strstr(l, "\"suggest\":\"M\""));
             // M: semi-hard is not counted; cleared after the window.
