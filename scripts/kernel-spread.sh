@@ -31,6 +31,9 @@ siamese-ahead|--scenario siamese-ahead --script 300:pMn-------
 zero-distance|--scenario zero-distance --script 150:d
 nothing-mined|--scenario nothing-mined --script 150:p
 semihard-fallback|--scenario semihard-fallback
+label-noise|--scenario label-noise --script 200:M
+label-noise-0|--data digits --preset seed --steps 1000 --eval-every 500
+label-noise-bh|--data digits --preset batch-hard --label-noise 0.05 --steps 1000 --eval-every 500
 small-batches|--data digits --preset seed-small --steps 400 --eval-every 100 --script 100:p,200:M
 nothing-to-learn|--data noise --steps 600 --eval-every 50 --script 100:M,200:n,300:-------
 healthy|--data digits --preset facenet

@@ -8,6 +8,7 @@
 #include <string.h>
 #include "testutil.h"
 #include "tripletscope/diagnose.h"
+#include "tripletscope/measure.h"
 #include "tripletscope/config.h"
 #include "tripletscope/report.h"
 
@@ -1128,6 +1129,55 @@ static void test_most_severe_first(void **state) {
 }
 
 // Every message fits a panel line; every evidence is a JSON object.
+// label_noise: the suspects' share of the picks at 0.2 or more, counted
+// (batch-hard or hardest-neg), past the 100-step warm-up, and no collapse.
+static void test_label_noise(void **state) {
+    (void)state;
+    ts_picks p;   // three suspects, as the counts would leave them
+    assert_int_equal(picks_init(&p, 10, 8), 0);
+    static const int sus[3] = {7, 2, 5};
+    for (int i = 0; i < 3; i++) {
+        int s = sus[i];
+        p.drawn[s] = p.hits[s] = p.strays[s] = 10;
+        p.neg[s] = 40 - 10 * i;   // ratios 4, 3, 2: the order they are named in
+        p.expect[s] = 10;
+        p.flag[s] = 3;            // eligible, suspect
+    }
+    p.suspects = 3;
+    for (int variant = 0; variant < 4; variant++) {
+        fixture *fx = fixture_new();
+        fx->in.set.miner = MINER_HARDEST_NEG;
+        fx->in.set.normalize = 0;
+        fx->in.set.margin = 1.0f;
+        fx->in.picks = &p;
+        ts_stepstats st = healthy();
+        st.loss = 0.6f;
+        st.d_neg = 2.8f;
+        st.picks = (ts_pickstats){1, 80, 1438, 0.52f};
+        if (variant == 1) st.d_neg = 0.2f;          // a collapse: ties, no evidence
+        if (variant == 2) st.picks.counted = 0;     // another miner
+        if (variant == 3) st.picks.share = 0.15f;   // no heavy tail
+        push_n(fx, st, 139);
+        assert_false(raised(fx, FIND_LABEL_NOISE, MODEL_TRIPLET));   // the warm-up, then 40 of 50
+        push_n(fx, st, 1);
+        assert_int_equal(raised(fx, FIND_LABEL_NOISE, MODEL_TRIPLET), variant == 0);
+        if (variant == 0) {
+            const char *l = find_line(&fx->out, "label_noise", "raised");
+            assert_non_null(strstr(l, "\"step\":140,"));
+            assert_non_null(strstr(l, "\"suspects\":\"7 2 5\""));
+            assert_non_null(strstr(l, "\"suggest\":\"M\""));
+            // M: semi-hard is not counted; cleared after the window.
+            fx->in.set.miner = MINER_SEMIHARD;
+            st.picks.counted = 0;
+            push_n(fx, st, 40);
+            assert_false(raised(fx, FIND_LABEL_NOISE, MODEL_TRIPLET));
+            assert_non_null(strstr(find_line(&fx->out, "label_noise", "cleared"), "\"miner\":\"semihard\""));
+        }
+        fixture_free(fx);
+    }
+    picks_free(&p);
+}
+
 static void test_messages_fit(void **state) {
     (void)state;
     for (int c = 0; c < FIND_COUNT; c++) {
@@ -1208,6 +1258,7 @@ int main(void) {
         cmocka_unit_test(test_zero_distance),
         cmocka_unit_test(test_overfit),
         cmocka_unit_test(test_most_severe_first),
+        cmocka_unit_test(test_label_noise),
         cmocka_unit_test(test_messages_fit),
         cmocka_unit_test(test_reset_forgets),
     };

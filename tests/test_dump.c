@@ -150,8 +150,8 @@ static void test_files(void **state) {
 
     const float z[2 * 3] = {1, 2, 3, -4, 5.5f, 1e-3f};
     const int y[2] = {7, 70000};
-    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 5, z, y, 2, 0.5f, 1e-3f, &err), 0);
-    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 10, z, y, 2, NAN, 2e-3f, &err), 0);
+    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 5, z, NULL, y, 2, 0.5f, 1e-3f, &err), 0);
+    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 10, z, NULL, y, 2, NAN, 2e-3f, &err), 0);
     char *f;
     assert_memory_equal(npy_data("d/triplet/batch-5.npy", "<f4", "(2, 3)", sizeof z, &f), z, sizeof z);
     free(f);
@@ -242,17 +242,17 @@ static void test_write_fails(void **state) {
     assert_int_equal(dump_create(&d, &c, &info, &err), 0);
     const float z[2 * 3] = {0};
     const int y[2] = {0, 1};
-    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 5, z, y, 2, 1, 1, &err), 0);
+    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 5, z, NULL, y, 2, 1, 1, &err), 0);
     char p[512];
     path_of(p, sizeof p, "d/triplet");
     rm_rf(p);
     fclose(fopen(p, "w"));
-    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 10, z, y, 2, 1, 1, &err), -1);
+    assert_int_equal(dump_batch(d, MODEL_TRIPLET, 10, z, NULL, y, 2, 1, 1, &err), -1);
     assert_non_null(strstr(err.msg, "--dump "));
     assert_non_null(strstr(err.msg, "d/triplet/batch-10.npy"));
     assert_non_null(strstr(err.msg, "Not a directory"));
     assert_int_equal(dump_eval(d, MODEL_TRIPLET, 10, z, y, 2, &err), -1);
-    assert_int_equal(dump_batch(d, MODEL_SIAMESE, 10, z, y, 2, 1, 1, &err), 0);
+    assert_int_equal(dump_batch(d, MODEL_SIAMESE, 10, z, NULL, y, 2, 1, 1, &err), 0);
     dump_free(d);
     rm_rf(c.dump_dir);
 }

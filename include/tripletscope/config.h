@@ -26,6 +26,7 @@ typedef struct {
     char export_dir[256];              // where `e` writes snapshots
     char dump_dir[256];                // --dump: the run directory written, "" for none
     int dump_every;                    // --dump-every, 0: --log-every
+    float label_noise;                 // --label-noise: share of training labels flipped, [0, 1)
 } ts_config;
 
 #define TS_MAX_PROJ 2000

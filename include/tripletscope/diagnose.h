@@ -103,6 +103,8 @@ typedef struct {
     int raw_inputs;                       // 1: the source has the raw inputs (the trainer)
     float raw_p_at_1;                     // their held-out P@1 (NaN until measured, at the
                                           // first evaluation)
+    const struct ts_picks *picks;         // the triplet model's per-sample picks (measure.h),
+                                          // or NULL: sample ids unknown
 } ts_diag_input;
 
 typedef struct {

@@ -33,11 +33,13 @@ int dump_create(ts_dump **out, const ts_config *cfg, const ts_run_info *info, ts
 void dump_free(ts_dump *d);
 // 1 when step is one to dump (step % --dump-every == 0).
 int dump_due(const ts_dump *d, long step);
-// Writes model k's batch at step: z (B, E) raw embeddings, y (B) labels,
-// then its scalars line (loss and lr as the JSON lines print them). Returns
-// 0, or -1 with "--dump PATH: what failed" in err.
-int dump_batch(ts_dump *d, ts_model_kind k, long step, const float *z, const int *y, int B,
-               float loss, float lr, ts_error *err);
+// Writes model k's batch at step: z (B, E) raw embeddings, ids (B) each
+// row's row in the training set (batch-STEP.ids.npy; NULL: none), y (B)
+// labels (last: the labels file marks the batch complete), then its scalars
+// line (loss and lr as the JSON lines print them). Returns 0, or -1 with
+// "--dump PATH: what failed" in err.
+int dump_batch(ts_dump *d, ts_model_kind k, long step, const float *z, const int *ids,
+               const int *y, int B, float loss, float lr, ts_error *err);
 // Writes model k's held-out embeddings at step in pieces: begin (n rows in
 // all), rows (c rows of (c, E) raw embeddings, in order, until n), end (the
 // labels y (n)): the rows need not sit in one array. After a -1 (err

@@ -39,9 +39,19 @@ void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watch
 // A notice the run gave (a watched dump skipped, a dump failed): {"type":"notice",...}.
 void report_notice(char *buf, size_t n, long step, const char *message);
 void report_summary(char *buf, size_t n, long steps, double seconds);
+// What an export adds beside the snapshot, from the source (NULL, or a
+// field left NULL: none).
+typedef struct {
+    const struct ts_picks *picks;   // the triplet model's per-sample picks (measure.h)
+    float label_noise;              // --label-noise, and the rows it flipped (ascending)
+    const int *flipped;
+    int n_flipped;
+} ts_export_extra;
 // Writes the snapshot (the current metrics, the whole history, the events
-// and the raised findings) as JSON to path atomically: written beside it,
+// and the raised findings) and extra (every suspect of label_noise with its
+// counts; the flipped rows) as JSON to path atomically: written beside it,
 // then renamed. Returns 0, or -1 with err "PATH: REASON".
-int report_export(const ts_snapshot *sn, const char *path, ts_error *err);
+int report_export(const ts_snapshot *sn, const ts_export_extra *extra, const char *path,
+                  ts_error *err);
 
 #endif

@@ -45,6 +45,11 @@ typedef struct {
 typedef struct ts_session {
     ts_config cfg;               // cfg.set holds the current settings
     const ts_dataset *train, *test;
+    const int *train_y;          // (train->N) the labels trained on: train->y, or noisy_y
+    int *noisy_y;                // (train->N) --label-noise: train->y with some flipped, or NULL
+    int *flipped;                // (n_flipped) the rows whose label was flipped, ascending
+    int n_flipped;
+    ts_picks picks;              // the triplet model's per-sample picks (label_noise)
     char data_name[64];
     ts_sampler sampler;
     ts_offline offline;          // --miner offline: the pre-selected triplets (empty otherwise)
@@ -95,6 +100,11 @@ void session_evaluate(ts_session *s);
 // step it was given at), 0 when c is not the trainer's, -1 when it was
 // refused (why, n bytes, says why).
 int session_command(ts_session *s, ts_command c, ts_event *ev, char *why, size_t n);
+// The training rows whose label --label-noise flipped (drawn once, at
+// creation, from the seed then: resets keep them), ascending; *n their
+// number (0 and NULL without noise). The caller's data set is not changed:
+// both models and the sampler read the session's copy of the labels.
+const int *session_flipped(const ts_session *s, int *n);
 // Resets both models to fresh identical weights from seed; history cleared.
 void session_reset(ts_session *s, uint64_t seed);
 // The i-th most recent step's measurements (0 = the last), or NULL.

@@ -29,6 +29,15 @@ const char *models_name(unsigned models);
 // Steps a track keeps whole (the diagnosis' longest window is 400).
 #define TS_RECENT 512
 
+// The triplet model's per-sample picks (measure.h, ts_picks) as of a step:
+// whom batch-hard and hardest-neg keep choosing (label_noise).
+typedef struct {
+    int counted;          // this step's picks were counted (a hardest miner, sample ids known)
+    int suspects;         // samples picked TS_PICKS_RATIO x as often as their draws explain
+    int eligible;         // samples drawn TS_PICKS_MIN_DRAWS times or more
+    float share;          // the suspects' share of every pick counted since the reset
+} ts_pickstats;
+
 // Measurements of one model on one batch.
 typedef struct {
     long step;
@@ -47,6 +56,7 @@ typedef struct {
     float min_dist;       // the smallest Euclidean distance between two batch entries
     long fallback;        // semihard: positive pairs with no negative beyond d_ap (mined
                           // the farthest negative instead, TF Addons' rule)
+    ts_pickstats picks;   // triplet model: the per-sample picks so far (counted 0: not this step)
     int has_run_loss;     // an attached run logged its own loss at this step
     float run_loss;       // that loss (scalars.jsonl), beside ours recomputed in `loss`
 } ts_stepstats;

@@ -359,6 +359,10 @@ const cli_flag cli_flags[] = {
      "train on a seeded, stratified subset of N of the\n"
      "training samples (the held-out split stays whole),\n"
      "0..10000000; 0 = all [0]", NULL},
+    {"--label-noise", "F", set_nonneg, AT(cfg.label_noise), 0, 0,
+     "share of training labels flipped, each to another\n"
+     "class, [0,1), seeded, once at the start; held-out\n"
+     "labels stay true (a teaching option) [0]", NULL},
     {"--max-memory", "SIZE", set_size, AT(data.max_bytes), 0, 0,
      "most loading the data may hold at once (a file's\n"
      "decompressed bytes and every array), 1M..1024T,\n"
@@ -548,7 +552,7 @@ static const struct {
     {"--optimizer", 0}, {"--lr", 0}, {"--momentum", 0}, {"--weight-decay", 0}, {"--sampler", 0}, {"--batch", 0},
     {"--k", 0}, {"--scenario", 0}, {"--models", 0}, {"--log-every", 0},
     {"--pair-labels", 0}, {"--pair-distance", 0},
-    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0},
+    {"--eval-every", 0}, {"--dump", 0}, {"--dump-every", 0}, {"--label-noise", 0},
 };
 
 static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {

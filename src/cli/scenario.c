@@ -113,6 +113,11 @@ static const scenario scenarios[] = {
      {"--data", "digits", "--pair-labels", "inverted", "--steps", "300", "--eval-every", "50", NULL},
      "inverted_pairs", "siamese", 100, 90, 90, "l", "150:l", 60, 43, 43,
      "y = 1 - y fed to the contrastive loss: positives as far as negatives, P@1 0.59 vs raw 0.97"},
+    {"label-noise",
+     {"--data", "digits", "--preset", "seed", "--label-noise", "0.05", "--steps", "300",
+      "--eval-every", "100", NULL},
+     "label_noise", "triplet", 200, 140, 140, "M", "200:M", 100, 40, 40,
+     "5 % of the labels flipped: hardest-neg keeps picking the flipped samples (e lists them)"},
 };
 
 // What clears a finding no key can clear, by scenario (else: nothing can,

@@ -19,9 +19,9 @@ static const struct {
     {CMD_MINER_NEXT, {'m', "miner_next", "miner", TRIPLET, SCOPE_TRAINER, 0,
                       "next / previous miner of the triplet model: random, all, hard, semihard, hardest-neg "
                       "(from offline: m hardest-neg, M semihard)",
-                      "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},
+                      "change the miner (semi-hard is the least swayed by outliers and wrong labels; batch-hard wants P x K batches)"}},
     {CMD_MINER_PREV, {'M', "miner_prev", "miner", TRIPLET, SCOPE_TRAINER, 0, NULL,
-                      "change the miner (a semi-hard or batch-hard miner over P x K batches)"}},
+                      "change the miner (semi-hard is the least swayed by outliers and wrong labels; batch-hard wants P x K batches)"}},
     {CMD_SAMPLER, {'p', "sampler", "sampler", BOTH, SCOPE_TRAINER, 0,
                    "sampler pk / uniform (both models: the batches stay shared)",
                    "sample P x K batches (K samples of each of P classes), not uniformly"}},

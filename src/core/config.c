@@ -108,6 +108,8 @@ int config_validate(const ts_config *c, ts_error *err) {
         return ts_fail(err, "--weight-decay: must be between 0 and 100 (got %g)", s->weight_decay);
     if (!isfinite(c->momentum) || c->momentum < 0 || c->momentum >= 1)
         return ts_fail(err, "--momentum: must be in [0, 1) (got %g)", c->momentum);
+    if (!isfinite(c->label_noise) || c->label_noise < 0 || c->label_noise >= 1)
+        return ts_fail(err, "--label-noise: must be in [0, 1) (got %g)", c->label_noise);
     if (c->dump_every < 0) return ts_fail(err, "--dump-every: must be at least 1 (got %d)", c->dump_every);
     if (c->dump_every > 0 && !c->dump_dir[0])
         return ts_fail(err, "--dump-every: needs --dump DIR (the directory the dumps go to)");

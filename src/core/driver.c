@@ -131,8 +131,9 @@ static void dump_step(ts_driver *d) {
     ts_error err;
     for (int k = 0; k < MODEL_COUNT; k++) {
         const ts_model *m = &s->model[k];
-        if (m->enabled && dump_batch(d->dump, m->kind, s->step, m->net.act[m->net.L], s->y,
-                                     s->cfg.batch, m->track.last.loss, s->cfg.set.lr, &err)) {
+        if (m->enabled && dump_batch(d->dump, m->kind, s->step, m->net.act[m->net.L],
+                                     s->batch_idx, s->y, s->cfg.batch, m->track.last.loss,
+                                     s->cfg.set.lr, &err)) {
             dump_failed(d, &err);
             return;
         }
@@ -283,7 +284,15 @@ static int export_run(ts_driver *d) {
         snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", cfg->export_dir,
                  (unsigned long long)cfg->seed, d->step);
     driver_snapshot(d, d->export_snap);
-    if (report_export(d->export_snap, path, &err)) {
+    ts_diag_input in;   // the source's per-sample picks, beside the snapshot
+    memset(&in, 0, sizeof in);
+    d->src.ops->diag_input(d->src.self, &in);
+    ts_export_extra extra = {.picks = in.picks};
+    if (d->s) {
+        extra.label_noise = d->s->cfg.label_noise;
+        extra.flipped = session_flipped(d->s, &extra.n_flipped);
+    }
+    if (report_export(d->export_snap, &extra, path, &err)) {
         notice(d, "export failed: %s", err.msg);
         return -1;
     }

@@ -287,12 +287,14 @@ static int write_scalars(ts_dump *d, ts_model_kind k, long step, float loss, flo
     return 0;
 }
 
-int dump_batch(ts_dump *d, ts_model_kind k, long step, const float *z, const int *y, int B,
-               float loss, float lr, ts_error *err) {
+int dump_batch(ts_dump *d, ts_model_kind k, long step, const float *z, const int *ids,
+               const int *y, int B, float loss, float lr, ts_error *err) {
     char name[64];
     snprintf(name, sizeof name, "batch-%ld.npy", step);
     if (write_npy(d, k, name, "<f4", B, d->E, z, sizeof(float) * (size_t)B * d->E, err))
         return -1;
+    snprintf(name, sizeof name, "batch-%ld.ids.npy", step);
+    if (ids && write_npy(d, k, name, "<i4", B, -1, ids, sizeof(int) * (size_t)B, err)) return -1;
     snprintf(name, sizeof name, "batch-%ld.labels.npy", step);
     if (write_npy(d, k, name, "<i4", B, -1, y, sizeof(int) * (size_t)B, err)) return -1;
     return write_scalars(d, k, step, loss, lr, err);

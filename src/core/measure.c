@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "tripletscope/measure.h"
+#include "tripletscope/sortkey.h"
 
 // --- Buffers ---------------------------------------------------------------------
 
@@ -158,4 +159,229 @@ float measure_triplets(ts_measure *m, const ts_settings *set, ts_rng *rng, ts_st
     }
     st->active = act.active;
     return loss;
+}
+
+// --- Per-sample picks --------------------------------------------------------------
+
+enum { PICK_ELIGIBLE = 1, PICK_SUSPECT = 2, PICK_HELD = 4 };
+
+static int picks_alloc(ts_picks *p, int cap, int maxB, int with_ids) {
+    memset(p, 0, sizeof *p);
+    p->cap = cap;
+    p->maxB = maxB;
+    p->drawn = calloc((size_t)cap, 5 * sizeof(int));
+    p->expect = calloc((size_t)cap, sizeof(float));
+    p->flag = calloc((size_t)cap, 1);
+    p->batch = malloc(sizeof(int) * (size_t)maxB);
+    if (with_ids) {
+        p->ids = calloc((size_t)cap, sizeof(int64_t));
+        p->table = calloc(2 * (size_t)cap, sizeof(int));
+    }
+    if (!p->drawn || !p->expect || !p->flag || !p->batch ||
+        (with_ids && (!p->ids || !p->table))) {
+        picks_free(p);
+        return -1;
+    }
+    p->hits = p->drawn + cap;
+    p->strays = p->hits + cap;
+    p->pos = p->strays + cap;
+    p->neg = p->pos + cap;
+    p->n = with_ids ? 0 : cap;
+    return 0;
+}
+
+int picks_init(ts_picks *p, int n, int maxB) { return picks_alloc(p, n, maxB, 0); }
+
+int picks_init_ids(ts_picks *p, int cap, int maxB) { return picks_alloc(p, cap, maxB, 1); }
+
+void picks_free(ts_picks *p) {
+    free(p->drawn);
+    free(p->expect);
+    free(p->flag);
+    free(p->batch);
+    free(p->ids);
+    free(p->table);
+    memset(p, 0, sizeof *p);
+}
+
+void picks_clear(ts_picks *p) {
+    if (!p->drawn) return;
+    size_t cap = (size_t)p->cap;
+    memset(p->drawn, 0, 5 * sizeof(int) * cap);
+    memset(p->expect, 0, sizeof(float) * cap);
+    memset(p->flag, 0, cap);
+    if (p->table) {
+        memset(p->table, 0, 2 * sizeof(int) * cap);
+        p->n = 0;
+    }
+    p->dropped = p->draws = p->picks = p->suspect_picks = 0;
+    p->eligible = p->suspects = 0;
+}
+
+// A 64-bit mix (splitmix64's finaliser): ids that are consecutive spread out.
+static uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+void picks_slots(ts_picks *p, const int64_t *ids, int B, int *slot) {
+    size_t size = 2 * (size_t)p->cap;   // at most half full: probes stay short
+    for (int b = 0; b < B; b++) {
+        size_t h = (size_t)(mix64((uint64_t)ids[b]) % size);
+        int s = -1;
+        for (;;) {
+            int t = p->table[h];
+            if (!t) {
+                if (p->n < p->cap) {
+                    s = p->n++;
+                    p->ids[s] = ids[b];
+                    p->table[h] = s + 1;
+                } else {
+                    p->dropped++;
+                }
+                break;
+            }
+            if (p->ids[t - 1] == ids[b]) {
+                s = t - 1;
+                break;
+            }
+            h = h + 1 == size ? 0 : h + 1;
+        }
+        slot[b] = s;
+    }
+}
+
+// Slot s leaves the tallies (its counts are about to change) ...
+static void picks_unaccount(ts_picks *p, int s) {
+    unsigned char f = p->flag[s];
+    p->eligible -= (f & PICK_ELIGIBLE) != 0;
+    if (f & PICK_SUSPECT) {
+        p->suspects--;
+        p->suspect_picks -= (long)p->pos[s] + p->neg[s];
+    }
+    p->flag[s] = PICK_HELD;
+}
+
+// ... and comes back with its new counts.
+static void picks_account(ts_picks *p, int s) {
+    int eligible = p->drawn[s] >= TS_PICKS_MIN_DRAWS;
+    double drawn = p->drawn[s];
+    int suspect = eligible && (double)p->hits[s] >= TS_PICKS_HIT_SHARE * drawn &&
+                  (double)p->strays[s] >= TS_PICKS_STRAY_SHARE * drawn;
+    p->eligible += eligible;
+    if (suspect) {
+        p->suspects++;
+        p->suspect_picks += (long)p->pos[s] + p->neg[s];
+    }
+    p->flag[s] = (unsigned char)((eligible ? PICK_ELIGIBLE : 0) | (suspect ? PICK_SUSPECT : 0));
+}
+
+static void count_batch(ts_picks *p, const ts_measure *m, const ts_settings *set,
+                        const int *slot);
+
+void picks_count(ts_picks *p, const ts_measure *m, const ts_settings *set, const int *slot,
+                 ts_pickstats *st) {
+    memset(st, 0, sizeof *st);
+    ts_miner miner = set->miner;
+    int B = m->B;
+    if (!p->drawn) return;
+    if (B <= p->maxB && (miner == MINER_HARD || miner == MINER_HARDEST_NEG)) {
+        count_batch(p, m, set, slot);
+        st->counted = 1;
+    }
+    int counted = st->counted;
+    picks_stats(p, st);   // as they stand, counted now or not
+    st->counted = counted;
+}
+
+void picks_stats(const ts_picks *p, ts_pickstats *st) {
+    memset(st, 0, sizeof *st);
+    if (!p->drawn) return;
+    st->suspects = p->suspects;
+    st->eligible = p->eligible;
+    st->share = p->picks ? (float)((double)p->suspect_picks / (double)p->picks) : 0.0f;
+}
+
+// One batch's draws, picks and hits.
+static void count_batch(ts_picks *p, const ts_measure *m, const ts_settings *set, const int *slot) {
+    ts_miner miner = set->miner;
+    int B = m->B;
+    for (int b = 0; b < B; b++) {   // each slot leaves the tallies once, however often drawn
+        int s = slot[b];
+        if (s >= 0 && !(p->flag[s] & PICK_HELD)) picks_unaccount(p, s);
+    }
+    const ts_triplets *t = &m->trip;
+    int *row = p->batch;   // the picks of each row of the batch
+    memset(row, 0, sizeof(int) * (size_t)B);
+    long picks = 0;
+    for (int i = 0; i < t->n; i++) {
+        int a = t->a[i], pp = t->p[i], n = t->neg[i];
+        // The hinge's own test (loss.c): active when d_an - d_ap < m. The
+        // soft margin is never 0, but a triplet met by the counts' m carries
+        // little gradient there too: the same test (a learned hard sample
+        // would otherwise be counted for ever).
+        if (!margin_below(m->d[(size_t)a * B + n], m->d[(size_t)a * B + pp], set->margin))
+            continue;
+        row[n]++;
+        picks++;
+        if (slot[n] >= 0) p->neg[slot[n]]++, p->picks++;
+        if (miner == MINER_HARD) {
+            row[pp]++;
+            picks++;
+            if (slot[pp] >= 0) p->pos[slot[pp]]++, p->picks++;
+        }
+    }
+    double per = (double)picks / B;   // the picks one draw explains
+    const ts_anchors *anc = &m->anc;
+    for (int b = 0; b < B; b++) {
+        int s = slot[b];
+        if (s < 0) continue;
+        p->drawn[s]++;
+        p->expect[s] += (float)per;
+        p->hits[s] += per > 0 && (double)row[b] >= TS_PICKS_HIT * per;
+        // A stray: its nearest neighbour in the batch carries another label
+        // (the closest negative, first of the sorted row, nearer than every
+        // positive; ties are not strays).
+        int np = anc->n_pos[b];
+        if (np > 0 && anc->n_neg[b] > 0) {
+            const float *d = m->d + (size_t)b * B;
+            const int *pos = anc->pos + (size_t)b * B;
+            float near = INFINITY;
+            for (int i = 0; i < np; i++) near = fminf(near, d[pos[i]]);
+            p->strays[s] += sortkey_dist(anc->neg[(size_t)b * B]) < near;
+        }
+        p->draws++;
+    }
+    for (int b = 0; b < B; b++) {
+        int s = slot[b];
+        if (s >= 0 && (p->flag[s] & PICK_HELD)) picks_account(p, s);
+    }
+}
+
+float picks_ratio(const ts_picks *p, int i) {
+    if (i < 0 || i >= p->n || !(p->expect[i] > 0)) return NAN;
+    return (float)(((double)p->pos[i] + p->neg[i]) / p->expect[i]);
+}
+
+int64_t picks_id(const ts_picks *p, int i) { return p->ids ? p->ids[i] : i; }
+
+int picks_suspect(const ts_picks *p, int i) {
+    return i >= 0 && i < p->n && (p->flag[i] & PICK_SUSPECT) != 0;
+}
+
+int picks_top(const ts_picks *p, int *out, int max) {
+    int k = 0;
+    if (!p->drawn || !p->suspects || max <= 0) return 0;
+    for (int i = 0; i < p->n; i++) {
+        if (!(p->flag[i] & PICK_SUSPECT)) continue;
+        float r = picks_ratio(p, i);
+        if (k == max && !(r > picks_ratio(p, out[max - 1]))) continue;
+        int j = k < max ? k++ : max - 1;
+        for (; j > 0 && r > picks_ratio(p, out[j - 1]); j--) out[j] = out[j - 1];
+        out[j] = i;
+    }
+    return k;
 }

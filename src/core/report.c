@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "tripletscope/measure.h"
 #include "tripletscope/report.h"
 
 // ---------------------------------------------------------------------------
@@ -67,6 +68,12 @@ static void report_stepstats(ts_json *j, const ts_run_info *info, ts_model_kind 
                     "\"active\":%ld,\"fallback\":%ld,\"zero\":%ld},\"self_positive\":%d",
                  st->mined.valid, st->mined.easy, st->mined.semihard, st->mined.hard, st->active,
                  st->fallback, st->mined_zero, st->self_positive);
+        if (st->picks.counted) {   // batch-hard or hardest-neg, the samples known
+            json_raw(j, ",\"picks\":{\"suspects\":%d,\"eligible\":%d,\"share\":",
+                     st->picks.suspects, st->picks.eligible);
+            json_num(j, st->picks.share);
+            json_raw(j, "}");
+        }
     } else {
         json_raw(j, ",\"pairs\":{\"pos\":%ld,\"neg\":%ld,\"active_neg\":%ld}", st->pairs.pos,
                  st->pairs.neg, st->pairs.active_neg);
@@ -106,6 +113,11 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
         json_raw(&j, "\"dump\":{\"dir\":");
         json_str(&j, c->dump_dir);
         json_raw(&j, ",\"every\":%d},", c->dump_every > 0 ? c->dump_every : c->log_every);
+    }
+    if (c->label_noise > 0) {   // --label-noise only: other runs' lines stay as they were
+        json_raw(&j, "\"label_noise\":");
+        json_num(&j, c->label_noise);
+        json_raw(&j, ",");
     }
     json_raw(&j, "\"settings\":");
     report_settings(&j, &c->set);
@@ -284,7 +296,56 @@ static void series_array(ts_json *j, const char *name, const ts_series *s) {
     json_raw(j, "]");
 }
 
-static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n) {
+// The suspects, most suspect first (ratio, then slot).
+typedef struct {
+    float ratio;
+    int slot;
+} suspect_key;
+
+static int by_ratio(const void *a, const void *b) {
+    const suspect_key *x = a, *y = b;
+    if (x->ratio != y->ratio) return x->ratio < y->ratio ? 1 : -1;
+    return (x->slot > y->slot) - (x->slot < y->slot);
+}
+
+// "picks": the counts behind label_noise and every suspect with its own;
+// "label_noise": the rows --label-noise flipped, to check them against.
+static int export_extra(ts_json *j, const ts_export_extra *x) {
+    const ts_picks *p = x->picks;
+    if (p && p->drawn) {
+        suspect_key *idx = malloc(sizeof *idx * (size_t)(p->suspects + 1));
+        int k = 0;
+        if (!idx) return -1;
+        for (int i = 0; i < p->n && k < p->suspects; i++)
+            if (picks_suspect(p, i)) idx[k++] = (suspect_key){picks_ratio(p, i), i};
+        qsort(idx, (size_t)k, sizeof *idx, by_ratio);
+        json_raw(j, ",\"picks\":{\"samples\":%d,\"eligible\":%d,\"draws\":%ld,\"picks\":%ld,"
+                    "\"share\":", p->n, p->eligible, p->draws, p->picks);
+        json_num(j, p->picks ? (double)p->suspect_picks / (double)p->picks : 0.0);
+        json_raw(j, ",\"dropped_ids\":%ld,\"columns\":[\"id\",\"drawn\",\"hits\",\"strays\","
+                    "\"pos\",\"neg\",\"ratio\"],\"suspects\":[", p->dropped);
+        for (int i = 0; i < k; i++) {
+            int s = idx[i].slot;
+            json_raw(j, "%s[%lld,%d,%d,%d,%d,%d,", i ? "," : "", (long long)picks_id(p, s),
+                     p->drawn[s], p->hits[s], p->strays[s], p->pos[s], p->neg[s]);
+            json_num(j, picks_ratio(p, s));
+            json_raw(j, "]");
+        }
+        json_raw(j, "]}");
+        free(idx);
+    }
+    if (x->n_flipped > 0) {
+        json_raw(j, ",\"label_noise\":{\"frac\":");
+        json_num(j, x->label_noise);
+        json_raw(j, ",\"flipped\":[");
+        for (int i = 0; i < x->n_flipped; i++) json_raw(j, "%s%d", i ? "," : "", x->flipped[i]);
+        json_raw(j, "]}");
+    }
+    return 0;
+}
+
+static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra *extra,
+                        char *line, size_t n) {
     report_config(line, n, &sn->cfg, &sn->info);
     json_raw(j, "{\"type\":\"snapshot\",\"step\":%ld,\"diverged\":%s,\"config\":%s,\"models\":{",
              sn->step, sn->diverged ? "true" : "false", line);
@@ -333,17 +394,20 @@ static void export_json(ts_json *j, const ts_snapshot *sn, char *line, size_t n)
         report_diagnosis(line, n, &sn->info, sn->findings[i].step, &sn->findings[i], 1);
         json_raw(j, "%s%s", i ? "," : "", line);
     }
-    json_raw(j, "]}\n");
+    json_raw(j, "]");
+    if (extra && export_extra(j, extra)) j->failed = 1;
+    json_raw(j, "}\n");
 }
 
-int report_export(const ts_snapshot *sn, const char *path, ts_error *err) {
+int report_export(const ts_snapshot *sn, const ts_export_extra *extra, const char *path,
+                  ts_error *err) {
     ts_json j;
     char *line = malloc(REPORT_LINE_MAX);
     if (!line || json_growing(&j, 1 << 16)) {
         free(line);
         return ts_fail(err, "out of memory");
     }
-    export_json(&j, sn, line, REPORT_LINE_MAX);
+    export_json(&j, sn, extra, line, REPORT_LINE_MAX);
     free(line);
     if (j.failed) {
         free(j.buf);

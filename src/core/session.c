@@ -20,6 +20,9 @@
 // The held-out subsample and the projected points do not depend on the run's
 // seed, so runs with different seeds are measured on the same queries.
 #define EVAL_SEED 0x5eedULL
+// --label-noise draws its flips from a stream of its own: the weights, the
+// batches and the miner's choices are those of the same run without noise.
+#define LABEL_NOISE_STREAM 0x1abe15eULL
 
 
 // ---------------------------------------------------------------------------
@@ -225,6 +228,42 @@ static void model_free(ts_model *m) {
     memset(m, 0, sizeof *m);
 }
 
+// --label-noise: round(frac N) rows drawn without replacement (a partial
+// Fisher-Yates), each given a label drawn uniformly from the C - 1 others,
+// into the session's own copy of the labels. Returns 0, or -1 out of memory.
+static int flip_labels(ts_session *s, float frac, uint64_t seed) {
+    const ts_dataset *tr = s->train;
+    int N = tr->N, C = tr->C, n = (int)lround((double)frac * N);
+    s->train_y = tr->y;
+    if (n <= 0 || C < 2) return 0;
+    s->noisy_y = malloc(sizeof(int) * (size_t)N);
+    s->flipped = malloc(sizeof(int) * (size_t)N);
+    if (!s->noisy_y || !s->flipped) return -1;
+    memcpy(s->noisy_y, tr->y, sizeof(int) * (size_t)N);
+    int *perm = s->flipped;   // the first n of a shuffled 0..N-1 become the list
+    for (int i = 0; i < N; i++) perm[i] = i;
+    ts_rng r;
+    rng_seed(&r, seed, LABEL_NOISE_STREAM);
+    for (int i = 0; i < n; i++) {
+        int j = i + (int)rng_below(&r, (uint32_t)(N - i));
+        int t = perm[i]; perm[i] = perm[j]; perm[j] = t;
+        int row = perm[i];
+        s->noisy_y[row] = (tr->y[row] + 1 + (int)rng_below(&r, (uint32_t)(C - 1))) % C;
+    }
+    s->n_flipped = n;
+    // Ascending (a reader compares lists without sorting them): the rows
+    // whose label differs now are exactly the flipped ones.
+    for (int i = 0, k = 0; i < N; i++)
+        if (s->noisy_y[i] != tr->y[i]) perm[k++] = i;
+    s->train_y = s->noisy_y;
+    return 0;
+}
+
+const int *session_flipped(const ts_session *s, int *n) {
+    *n = s->n_flipped;
+    return s->n_flipped ? s->flipped : NULL;
+}
+
 int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *train,
                    const ts_dataset *test, const char *data_name, ts_error *err) {
     *out = NULL;
@@ -243,7 +282,8 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     if (offline) s->cfg.batch = 3 * (cfg->batch / 3);
     int B = s->cfg.batch, E = cfg->embed_dim, D = train->D;
     int maxB = B > EVAL_CHUNK ? B : EVAL_CHUNK;
-    if (sampler_init(&s->sampler, train->y, train->N, train->C, cfg->seed)) goto oom;
+    if (flip_labels(s, cfg->label_noise, cfg->seed) || picks_init(&s->picks, train->N, B)) goto oom;
+    if (sampler_init(&s->sampler, s->train_y, train->N, train->C, cfg->seed)) goto oom;
     if (offline && offline_init(&s->offline, train->N)) goto oom;
     char why[200];
     if (sampler_check(&s->sampler, cfg->set.sampler, B, cfg->k, why, sizeof why)) {
@@ -300,6 +340,9 @@ void session_free(ts_session *s) {
     for (int k = 0; k < MODEL_COUNT; k++) model_free(&s->model[k]);
     sampler_free(&s->sampler);
     offline_free(&s->offline);
+    free(s->noisy_y);
+    free(s->flipped);
+    picks_free(&s->picks);
     free(s->batch_idx);
     free(s->x);
     free(s->eval_idx);
@@ -320,6 +363,7 @@ void session_reset(ts_session *s, uint64_t seed) {
     sampler_reseed(&s->sampler, seed);
     // The offline list again from the seed (the class slices as the reseed left them).
     if (s->offline.a) offline_draw(&s->offline, &s->sampler, seed);
+    picks_clear(&s->picks);
     for (int k = 0; k < MODEL_COUNT; k++) {
         ts_model *m = &s->model[k];
         // Each model draws its weights from a fresh stream of the same seed:
@@ -346,7 +390,10 @@ static void model_step(ts_session *s, ts_model *m) {
     const float *z = mlp_forward(&m->net, s->x, B);                   // (B, E)
     measure_batch(ms, z, s->y, set, st);
     if (m->kind == MODEL_SIAMESE) st->loss = measure_pairs(ms, set, st);
-    else st->loss = measure_triplets(ms, set, &m->miner_rng, st);
+    else {
+        st->loss = measure_triplets(ms, set, &m->miner_rng, st);
+        picks_count(&s->picks, ms, set, s->batch_idx, &st->picks);
+    }
 
     // The elementwise contrastive loss's gradient is with respect to the
     // embeddings already; every other loss's goes back through the distances.
@@ -384,7 +431,7 @@ int session_step(ts_session *s) {
     else
         sampler_next(&s->sampler, s->cfg.set.sampler, B, s->cfg.k, s->batch_idx);
     data_gather(tr, s->batch_idx, B, s->x);
-    for (int i = 0; i < B; i++) s->y[i] = tr->y[s->batch_idx[i]];
+    for (int i = 0; i < B; i++) s->y[i] = s->train_y[s->batch_idx[i]];
     if (s->peer) {   // the triplet model on its thread, the Siamese one on this
         peer_run(s->peer, JOB_STEP);
         model_step(s, &s->model[MODEL_SIAMESE]);
@@ -636,6 +683,7 @@ static void src_diag_input(const void *self, ts_diag_input *in) {
     in->last_change = eventlog_last_change(&s->events);
     in->raw_inputs = 1;
     in->raw_p_at_1 = s->raw_p_at_1;
+    in->picks = s->model[MODEL_TRIPLET].enabled ? &s->picks : NULL;
 }
 
 static int src_command(void *self, ts_command c, ts_event *ev, char *why, size_t n) {

@@ -49,6 +49,10 @@ typedef struct {
     dumpfile_dtype dtype[2];  // of batch and of eval dumps (dump_kind), each fixed by its first
     ts_measure meas;          // sized for batches of meas.B rows
     int *y;                   // (meas.B)
+    int64_t *ids;             // (meas.B) batch-STEP.ids.npy's sample ids
+    int *slot;                // (meas.B) their slots in picks
+    ts_picks picks;           // triplet run: per-sample picks, from the first batch with ids
+    int picks_full_said;      // the notice that picks holds no more ids was given
     ts_rng rng;
     ts_track track;
     size_t next;              // the next catalog entry to read
@@ -278,8 +282,12 @@ static int size_measure(run *r, int B) {
     if (r->meas.e && r->meas.B == B) return 0;
     measure_free(&r->meas);
     free(r->y);
+    free(r->ids);
+    free(r->slot);
     r->y = malloc(sizeof(int) * (size_t)B);
-    if (!r->y || measure_init(&r->meas, B, B, r->D)) return -1;
+    r->ids = malloc(sizeof(int64_t) * (size_t)B);
+    r->slot = malloc(sizeof(int) * (size_t)B);
+    if (!r->y || !r->ids || !r->slot || measure_init(&r->meas, B, B, r->D)) return -1;
     return 0;
 }
 
@@ -358,6 +366,42 @@ static int read_batch(ts_watch *w, run *r, size_t i, long step, ts_stepstats *st
     measure_run(r, z, step, st);
     free(z);
     return 1;
+}
+
+// Counts the picks of the batch entry i measured last (read_batch) when the
+// triplet run dumped its sample ids (batch-STEP.ids.npy) and the miner is
+// batch-hard or hardest-neg; st->picks says whether it did. The counts are
+// sized once, at the first batch with ids: TS_PICKS_MAX_IDS distinct ids at
+// most (the ids may be any integers: they are mapped, not indexed), those
+// first seen later are left out with a notice.
+static void count_picks(ts_watch *w, run *r, size_t i, ts_stepstats *st) {
+    dump_entry e = catalog_entry(&r->cat, i);
+    if (r->kind != MODEL_TRIPLET) return;
+    picks_stats(&r->picks, &st->picks);   // the tallies stand still unless counted below
+    if (!e.has_ids || (r->set.miner != MINER_HARD && r->set.miner != MINER_HARDEST_NEG)) return;
+    char path[512], epath[512];
+    ts_error err;
+    int B = r->meas.B;
+    if (catalog_entry_path(&r->cat, i, DUMP_IDS, path, sizeof path) ||
+        catalog_entry_path(&r->cat, i, DUMP_EMBEDDINGS, epath, sizeof epath)) {
+        say(w, "%s: a dump's path is too long: its ids are not counted", r->dir);
+        return;
+    }
+    if (dumpfile_read_ids(path, epath, B, r->ids, &err)) {
+        say(w, "%s (its ids are not counted)", err.msg);
+        return;
+    }
+    if (!r->picks.drawn && picks_init_ids(&r->picks, TS_PICKS_MAX_IDS, MAX_BATCH)) {
+        say(w, "%s: out of memory for the per-sample picks: ids are not counted", r->dir);
+        return;
+    }
+    picks_slots(&r->picks, r->ids, B, r->slot);
+    if (r->picks.dropped && !r->picks_full_said) {
+        r->picks_full_said = 1;
+        say(w, "%s: more than %d distinct sample ids: those seen after are not counted", r->dir,
+            TS_PICKS_MAX_IDS);
+    }
+    picks_count(&r->picks, &r->meas, &r->set, r->slot, &st->picks);
 }
 
 // --- Evaluating ------------------------------------------------------------------------
@@ -512,6 +556,9 @@ static void run_free(run *r) {
     catalog_free(&r->cat);
     measure_free(&r->meas);
     free(r->y);
+    free(r->ids);
+    free(r->slot);
+    picks_free(&r->picks);
     free(r->batches);
     free(r->evals);
     free(r->eval_emb);
@@ -571,6 +618,7 @@ static ts_source_status w_advance(void *self, ts_advance *a) {
             }
             ts_stepstats st;
             if (!read_batch(w, r, i, lo, &st)) continue;
+            count_picks(w, r, i, &st);   // once per dump: show() measures again, never counts
             scalars_upto(w, r, lo);
             if (r->has_loss && r->loss_step == lo) {
                 st.has_run_loss = 1;
@@ -787,6 +835,8 @@ static void w_diag_input(const void *self, ts_diag_input *in) {
     in->eval_classes = r->labels->count;
     in->last_change = eventlog_last_change(&w->events);
     in->attached = 1;   // no raw inputs: raw_inputs stays 0
+    const run *t = &w->run[MODEL_TRIPLET];
+    in->picks = t->used && t->picks.drawn ? &t->picks : NULL;
 }
 
 static void w_info(const void *self, ts_run_info *info) {

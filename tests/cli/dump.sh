@@ -46,8 +46,9 @@ grep -q '"dump":{"dir":"'"$T/run"'","every":5},' "$T/out" || fail "the config li
 n_eval=$(sed -n 's/.*"eval_queries":\([0-9]*\).*/\1/p' "$T/out" | head -n 1)
 [ "$n_eval" = 80 ] || fail "eval_queries $n_eval, want 80"
 
-want="batch-10.labels.npy batch-10.npy batch-15.labels.npy batch-15.npy batch-20.labels.npy"
-want="$want batch-20.npy batch-5.labels.npy batch-5.npy eval-10.labels.npy eval-10.npy"
+want="batch-10.ids.npy batch-10.labels.npy batch-10.npy batch-15.ids.npy batch-15.labels.npy"
+want="$want batch-15.npy batch-20.ids.npy batch-20.labels.npy batch-20.npy batch-5.ids.npy"
+want="$want batch-5.labels.npy batch-5.npy eval-10.labels.npy eval-10.npy"
 want="$want eval-20.labels.npy eval-20.npy run.json scalars.jsonl"
 [ "$(ls -A "$T/run" | tr '\n' ' ')" = "siamese triplet " ] || fail "DIR holds $(ls -A "$T/run")"
 for m in siamese triplet; do
@@ -57,6 +58,7 @@ for m in siamese triplet; do
     for s in 5 10 15 20; do
         npy "$D/batch-$s.npy" '<f4' '(32, 8)' $((32 * 8 * 4))
         npy "$D/batch-$s.labels.npy" '<i4' '(32,)' $((32 * 4))
+        npy "$D/batch-$s.ids.npy" '<i4' '(32,)' $((32 * 4))
     done
     for s in 10 20; do
         npy "$D/eval-$s.npy" '<f4' "($n_eval, 8)" $((n_eval * 8 * 4))
