@@ -85,6 +85,12 @@ static const scenario scenarios[] = {
       "--eval-size", "1000", NULL},
      "siamese_ahead", "both", 300, 200, 300, "pMn-------", "300:pMn-------", 600, 200, 500,
      "the question's setup: Siamese MAP@R about 0.63 vs 0.41; p, M, n and 7 x - catch it up"},
+    // Cleared by its key's r (a reset) at once; the test checks that at the
+    // lower lr it is not raised again.
+    {"dim-collapse",
+     {"--data", "digits", "--lr", "0.15", "--steps", "1000", "--eval-every", "100", NULL},
+     "dim_collapse", "siamese", 500, 300, 300, "[[[[[r", "500:[[[[[r", 0, 0, 0,
+     "Adam at lr 0.15 on raw embeddings: most ReLUs die, rank ~2 of the 9 classes need; [ x5, then r"},
 };
 
 #define N_SCENARIOS (int)(sizeof scenarios / sizeof scenarios[0])
@@ -145,6 +151,9 @@ void scenario_list(FILE *f) {
             fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it; headless stops at the finding\n");
         else if (!*sc->key)
             fprintf(f, "  clears: no key can: the data has nothing to learn\n");
+        else if (sc->key[strlen(sc->key) - 1] == 'r')
+            fprintf(f, "  clears: %s: r clears it at once (fresh weights); at the lower lr it is not\n"
+                       "          raised again (--script %s)\n", sc->key, sc->script);
         else
             fprintf(f, "  clears: %s within %d steps of the key (%s with --script %s)\n", sc->key,
                     sc->clear_within, range(b, sizeof b, sc->cleared_lo, sc->cleared_hi), sc->script);
