@@ -38,7 +38,10 @@ question-by-keys|--data fashion --preset seed --eval-every 100 --eval-size 1000 
 question-no-minus|--data fashion --preset seed --eval-every 100 --eval-size 1000 --steps 1000 --script 300:M,450:n
 batch-hard-collapse|--data fashion --preset batch-hard --eval-every 100 --eval-size 1000 --steps 800 --script 150:m
 learn-digits|--preset facenet --data digits --steps 1000 --eval-every 0
-learn-iris|--data iris --steps 300 --batch 30 --k 10 --preset facenet --eval-every 0'
+learn-iris|--data iris --steps 300 --batch 30 --k 10 --preset facenet --eval-every 0
+dim-collapse|--scenario dim-collapse --script 500:[[[[[r
+dim-collapse-lr|--scenario dim-collapse --script 500:[[[[[
+dim-collapse-nokey|--scenario dim-collapse'
 
 for k in $KERNELS; do
     echo "$RUNS" | while IFS='|' read -r name flags; do
