@@ -41,7 +41,8 @@ typedef struct {
 typedef void (*ts_eval_progress)(void *ctx, int tag, int done, int total);
 
 // The spread is measured up to this many dimensions (its scratch holds an
-// (E, E) covariance, its eigenvalues cost O(E^3): 0.1 s at E = 512).
+// (E, E) covariance, its eigenvalues cost O(E^3): 0.05 s at E = 512, 0.5 s at
+// 1024, docs/performance.md).
 #define EVAL_SPREAD_MAX_E 1024
 // Rows centred at a time for the covariance's products.
 #define EVAL_SPREAD_ROWS 256
