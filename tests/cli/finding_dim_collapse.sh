@@ -7,7 +7,7 @@
 # lower lr it is not raised again, nor anything else. The control runs show
 # that the lower lr alone leaves it raised (dead units do not come back),
 # and that without a key it stays. An attached run of the same dumps raises
-# it too. The eval lines carry the spread.
+# it too. The eval lines and the export carry the spread.
 B=${1:-build}
 BIN="$B/tripletscope"
 T=$(mktemp -d)
@@ -71,6 +71,17 @@ if [ "$(diag_count "$T/nokey.jsonl" dim_collapse cleared)" -eq 0 ] &&
        'BEGIN { exit !(r >= 1 && r < 3 && p >= 0.6 && p <= 1 && s >= 0 && s < 0.1) }'; then
     ok "dim-collapse, no key: still raised at the end; $(echo "$last" | sed 's/.*"queries":[0-9]*,//; s/}$//')"
 else bad "dim-collapse, no key: cleared, or the eval line's spread is off: $last"; fi
+
+# The export (e) has the spread in each model's eval and its history.
+mkdir "$T/exp"
+"$BIN" --headless --scenario dim-collapse --steps 300 --script 300:e --export-dir "$T/exp" >/dev/null 2>&1
+x=$(cat "$T"/exp/*.json 2>/dev/null)
+if echo "$x" | grep -q '"type":"eval","step":300,"model":"siamese",[^}]*"effective_rank":[0-9.]*,"pc1_share":[0-9.]*,"std_l2":[0-9.]*}' &&
+   [ "$(echo "$x" | grep -o '"effective_rank":\[\[100,' | wc -l)" -eq 2 ] &&
+   [ "$(echo "$x" | grep -o '"pc1_share":\[\[' | wc -l)" -eq 2 ] &&
+   [ "$(echo "$x" | grep -o '"std_l2":\[\[' | wc -l)" -eq 2 ]; then
+    ok "export: the spread in both models' eval and history"
+else bad "export: the spread is missing from $(ls "$T/exp")"; fi
 
 # --- an attached run ----------------------------------------------------------------------
 # The same run dumped and watched: the watch source measures the spread of
