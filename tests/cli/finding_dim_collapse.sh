@@ -4,10 +4,10 @@
 # within its documented number of steps, with the evidence that defines it
 # (the effective rank under 0.4 of the 9 directions 10 classes need, the
 # distances not small); its key [[[[[r clears it at the reset, and at the
-# lower lr it is not raised again, nor anything else. The control runs show
-# that the lower lr alone leaves it raised (dead units do not come back),
-# and that without a key it stays. An attached run of the same dumps raises
-# it too. The eval lines and the export carry the spread.
+# lower lr it is not raised again, nor anything else. The control run shows
+# that the lower lr alone leaves it raised (dead units do not come back). An
+# attached run of the same dumps raises it too. The eval lines and the
+# export carry the spread.
 B=${1:-build}
 BIN="$B/tripletscope"
 T=$(mktemp -d)
@@ -55,26 +55,25 @@ if [ -n "$r" ] && [ "$after" -eq 0 ] && [ "$evals" -ge 16 ]; then
     ok "dim-collapse: at lr $lr after the reset, no finding at all over $evals evaluations"
 else bad "dim-collapse: $after diagnosis line(s) after the reset at '${r:-none}' ($evals evaluations)"; fi
 
-# The lower lr alone: the dead units stay dead, and so does the finding.
+# The lower lr alone: the dead units stay dead, and so does the finding, to
+# the end; its last eval line carries the spread (the Siamese model's rank
+# 1.0-2.0 of 32, a first PC of 0.59-1.0, std_l2 0.01-0.06 against 0.18).
 "$BIN" --headless --scenario dim-collapse --script '500:[[[[[' >"$T/lr.jsonl" 2>&1
+last=$(grep '^{"type":"eval","step":1000,"model":"siamese"' "$T/lr.jsonl")
 if [ -n "$(diag_step "$T/lr.jsonl" dim_collapse raised siamese)" ] &&
-   [ -z "$(diag_step "$T/lr.jsonl" dim_collapse cleared siamese)" ]; then
-    ok "dim-collapse: [[[[[ alone (no fresh weights) leaves it raised"
-else bad "dim-collapse: cleared without the reset: $(grep dim_collapse "$T/lr.jsonl" | cut -c1-120)"; fi
-
-# No key: raised to the end, and the eval lines carry the spread (the
-# Siamese model's rank 1-2 of 32, a first PC of 0.6 or more).
-"$BIN" --headless --scenario dim-collapse >"$T/nokey.jsonl" 2>&1
-last=$(grep '^{"type":"eval","step":1000,"model":"siamese"' "$T/nokey.jsonl")
-if [ "$(diag_count "$T/nokey.jsonl" dim_collapse cleared)" -eq 0 ] &&
+   [ -z "$(diag_step "$T/lr.jsonl" dim_collapse cleared siamese)" ] &&
    awk -v r="$(num "$last" effective_rank)" -v p="$(num "$last" pc1_share)" -v s="$(num "$last" std_l2)" \
-       'BEGIN { exit !(r >= 1 && r < 3 && p >= 0.6 && p <= 1 && s >= 0 && s < 0.1) }'; then
-    ok "dim-collapse, no key: still raised at the end; $(echo "$last" | sed 's/.*"queries":[0-9]*,//; s/}$//')"
-else bad "dim-collapse, no key: cleared, or the eval line's spread is off: $last"; fi
+       'BEGIN { exit !(r >= 1 && r < 3 && p >= 0.5 && p <= 1 && s >= 0 && s < 0.1) }'; then
+    ok "dim-collapse: [[[[[ alone (no fresh weights) leaves it raised; at the end $(echo "$last" | sed 's/.*"queries":[0-9]*,//; s/}$//')"
+else bad "dim-collapse: cleared without the reset, or the eval line's spread is off: $last"; fi
 
+# --- an attached run, and the export -------------------------------------------------------
+# The same run dumped and watched: the watch source measures the spread of
+# the eval dumps as the trainer does, and raises the finding with advice.
 # The export (e) has the spread in each model's eval and its history.
 mkdir "$T/exp"
-"$BIN" --headless --scenario dim-collapse --steps 300 --script 300:e --export-dir "$T/exp" >/dev/null 2>&1
+"$BIN" --headless --scenario dim-collapse --steps 400 --dump "$T/run" --script 300:e \
+    --export-dir "$T/exp" >/dev/null 2>&1
 x=$(cat "$T"/exp/*.json 2>/dev/null)
 if echo "$x" | grep -q '"type":"eval","step":300,"model":"siamese",[^}]*"effective_rank":[0-9.]*,"pc1_share":[0-9.]*,"std_l2":[0-9.]*}' &&
    [ "$(echo "$x" | grep -o '"effective_rank":\[\[100,' | wc -l)" -eq 2 ] &&
@@ -82,14 +81,9 @@ if echo "$x" | grep -q '"type":"eval","step":300,"model":"siamese",[^}]*"effecti
    [ "$(echo "$x" | grep -o '"std_l2":\[\[' | wc -l)" -eq 2 ]; then
     ok "export: the spread in both models' eval and history"
 else bad "export: the spread is missing from $(ls "$T/exp")"; fi
-
-# --- an attached run ----------------------------------------------------------------------
-# The same run dumped and watched: the watch source measures the spread of
-# the eval dumps as the trainer does, and raises the finding with advice.
-"$BIN" --headless --scenario dim-collapse --steps 400 --dump "$T/run" >/dev/null 2>&1
 "$BIN" --headless --watch "$T/run/siamese" >"$T/watch.jsonl" 2>&1
 w=$(grep '"code":"dim_collapse","state":"raised"' "$T/watch.jsonl" | head -1)
-tr=$(grep '^{"type":"eval","step":300,"model":"siamese"' "$T/nokey.jsonl" | sed 's/.*"effective_rank"://; s/,.*//')
+tr=$(grep '^{"type":"eval","step":300,"model":"siamese"' "$T/lr.jsonl" | sed 's/.*"effective_rank"://; s/,.*//')
 wr=$(grep '^{"type":"eval","step":300' "$T/watch.jsonl" | sed 's/.*"effective_rank"://; s/,.*//')
 if [ -n "$w" ] && echo "$w" | grep -q '"advice":\["lower the learning rate' && [ -n "$tr" ] && [ "$tr" = "$wr" ]; then
     ok "watched: raised at step $(echo "$w" | sed 's/^{"type":"diagnosis","step":\([0-9]*\).*/\1/'), rank $wr as trained, with advice"
