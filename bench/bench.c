@@ -146,7 +146,7 @@ static int bench_spread(int argc, char **argv) {
     for (t0 = clock_now(), reps = 0; (t = clock_now() - t0) < seconds || !reps; reps++)
         eval_spread(m->eval_emb, N, E, &m->ews, &r.spread);
     ts = t / reps;
-    double *a = malloc(sizeof(double) * ((size_t)E * E + 2 * (size_t)E));
+    double *a = malloc(sizeof(double) * ((size_t)E * E + 3 * (size_t)E));
     for (t0 = clock_now(), reps = 0; (t = clock_now() - t0) < seconds || !reps; reps++) {
         for (size_t k = 0; k < (size_t)E * E; k++) a[k] = m->ews.cov[k];
         eigen_symmetric(a, E, a + (size_t)E * E, a + (size_t)E * E + E);

@@ -41,7 +41,7 @@ typedef struct {
 typedef void (*ts_eval_progress)(void *ctx, int tag, int done, int total);
 
 // The spread is measured up to this many dimensions (its scratch holds an
-// (E, E) covariance, its eigenvalues cost O(E^3): 0.05 s at E = 512, 0.5 s at
+// (E, E) covariance, its eigenvalues cost O(E^3): 0.05 s at E = 512, 0.3 s at
 // 1024, docs/performance.md).
 #define EVAL_SPREAD_MAX_E 1024
 // Rows centred at a time for the covariance's products.
@@ -61,8 +61,8 @@ typedef struct {
     // The spread's (NULL when maxE > EVAL_SPREAD_MAX_E):
     float *xc;           // (EVAL_SPREAD_ROWS, maxE) a block of centred rows
     float *cov;          // (maxE, maxE) the covariance
-    double *eig;         // (maxE, maxE) the eigen solver's copy, then 5 x (maxE):
-                         // eigenvalues, its scratch, the mean, sums for std_l2
+    double *eig;         // (maxE, maxE) the eigen solver's copy, then 6 x (maxE):
+                         // eigenvalues, its scratch (2), the mean, sums for std_l2
     ts_eval_progress progress;   // or NULL
     void *progress_ctx;
     int progress_tag;

@@ -23,15 +23,18 @@ static double dot(const double *x, const double *y, int n) {
 
 // Reduces a (n, n) to tridiagonal form T = Q^T A Q by n - 2 Householder
 // reflections: diagonal d (n), off-diagonal e (n; e[i] couples i and i + 1,
-// e[n - 1] = 0).
+// e[n - 1] = 0). Only the lower triangle (and the diagonal) is read and
+// updated: half the memory traffic of the full matrix, which is what the
+// reduction's time is at E = 512 and more (the matrix outgrows the caches).
 static void tridiagonalise(double *a, int n, double *d, double *e) {
     for (int k = 0; k + 2 < n; k++) {
         int m = n - k - 1;                        // the trailing block's size
-        double *x = a + (size_t)k * n + k + 1;    // row k right of the diagonal
-        double *b = a + (size_t)(k + 1) * n + k + 1;   // the trailing block (m, m)
+        double *b = a + (size_t)(k + 1) * n + k + 1;   // the trailing block (m, m), lower part
+        double *x = e + k + 1;                    // column k below the diagonal (m), copied
+        double *p = x + m;                        // ... and p (m), in e's entries and past them
         d[k] = a[(size_t)k * n + k];
         double scale = 0;
-        for (int i = 0; i < m; i++) scale += fabs(x[i]);
+        for (int i = 0; i < m; i++) scale += fabs(a[(size_t)(k + 1 + i) * n + k]);
         if (scale == 0) {   // already reduced: nothing to reflect
             e[k] = 0;
             continue;
@@ -39,7 +42,7 @@ static void tridiagonalise(double *a, int n, double *d, double *e) {
         // Scaled, so that the squares neither overflow nor underflow.
         double s2 = 0;
         for (int i = 0; i < m; i++) {
-            x[i] /= scale;
+            x[i] = a[(size_t)(k + 1 + i) * n + k] / scale;
             s2 += x[i] * x[i];
         }
         double alpha = x[0] >= 0 ? -sqrt(s2) : sqrt(s2);
@@ -48,20 +51,27 @@ static void tridiagonalise(double *a, int n, double *d, double *e) {
         // so that H x = alpha e_1.
         double h = s2 - alpha * x[0];
         x[0] -= alpha;
-        // B <- H B H = B - v w^T - w v^T, with p = B v / h,
-        // w = p - (v^T p / 2h) v. p lives in e's entries not yet written.
-        double *p = e + k + 1;
-        for (int i = 0; i < m; i++) p[i] = dot(b + (size_t)i * n, x, m) / h;
+        // p = B v / h over the lower triangle: row i gives B_ij v_j to p_i
+        // and B_ij v_i to p_j (j < i).
+        for (int i = 0; i < m; i++) p[i] = 0;
+        for (int i = 0; i < m; i++) {
+            const double *row = b + (size_t)i * n;
+            double vi = x[i];
+            p[i] += dot(row, x, i) + row[i] * vi;
+            for (int j = 0; j < i; j++) p[j] += row[j] * vi;
+        }
+        for (int i = 0; i < m; i++) p[i] /= h;
+        // B <- H B H = B - v w^T - w v^T, w = p - (v^T p / 2h) v (in p).
         double K = dot(x, p, m) / (2 * h);
         for (int i = 0; i < m; i++) p[i] -= K * x[i];
         for (int i = 0; i < m; i++) {
             double *row = b + (size_t)i * n, vi = x[i], wi = p[i];
-            for (int j = 0; j < m; j++) row[j] -= vi * p[j] + wi * x[j];
+            for (int j = 0; j <= i; j++) row[j] -= vi * p[j] + wi * x[j];
         }
     }
     if (n >= 2) {
         d[n - 2] = a[(size_t)(n - 2) * n + n - 2];
-        e[n - 2] = a[(size_t)(n - 2) * n + n - 1];
+        e[n - 2] = a[(size_t)(n - 1) * n + n - 2];
     }
     d[n - 1] = a[(size_t)(n - 1) * n + n - 1];
     e[n - 1] = 0;

@@ -36,7 +36,7 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     if (maxE <= EVAL_SPREAD_MAX_E) {
         size_t E2 = (size_t)maxE * maxE;
         ws->xc = malloc(sizeof(float) * ((size_t)EVAL_SPREAD_ROWS * maxE + E2));
-        ws->eig = malloc(sizeof(double) * (E2 + 5 * (size_t)maxE));
+        ws->eig = malloc(sizeof(double) * (E2 + 6 * (size_t)maxE));
         if (!ws->xc || !ws->eig) { eval_ws_free(ws); return -1; }
         ws->cov = ws->xc + (size_t)EVAL_SPREAD_ROWS * maxE;
     }
@@ -199,7 +199,7 @@ void eval_spread(const float *emb, int N, int E, ts_eval_ws *ws, ts_spread *out)
     out->effective_rank = out->pc1_share = out->std_l2 = NAN;
     out->dims = E;
     if (N < 2 || E < 1 || !ws->xc || E > ws->maxE) return;
-    double *a = ws->eig, *w = a + (size_t)E * E, *scratch = w + E, *mean = scratch + E;
+    double *a = ws->eig, *w = a + (size_t)E * E, *scratch = w + E, *mean = scratch + 2 * E;
     double *s1 = mean + E, *s2 = s1 + E;
     // The mean (for centring), and the sums of the L2-normalised rows
     // (Lightly's std_of_l2_normalized: a zero row stays zero).
