@@ -2,6 +2,9 @@
 //   bench gemm D H1 H2 E B SECONDS   the sgemm-bound ceiling of one training step
 //   bench eval DATA N SECONDS         the cost of evaluating N held-out queries
 //   bench eval-train DATA N SECONDS   the same with N training images as queries (0: all)
+//   bench spread DATA N E SECONDS     the spread (effective rank, first PC, std of the
+//                                     normalised) beside the retrieval it adds to, on
+//                                     the same N x E held-out embeddings
 //   bench phases DATA B K E STEPS     where one triplet step's time goes
 //   bench rss CMD ARGS...             peak RSS and wall time of a command
 //   bench accuracy                    how exact the batch distances are (accuracy.c)
@@ -20,6 +23,8 @@
 #include "tripletscope/clock.h"
 #include "tripletscope/blas.h"
 #include "tripletscope/data.h"
+#include "tripletscope/eigen.h"
+#include "tripletscope/eval.h"
 #include "tripletscope/session.h"
 
 int bench_accuracy(void);   // accuracy.c
@@ -102,6 +107,55 @@ static int bench_eval(int argc, char **argv, int on_train) {
     } while (t < seconds);
     printf("eval_queries %d\n", s->n_eval);
     printf("eval_seconds %.4f\n", t / reps);
+    session_free(s);
+    data_free(&train);
+    data_free(&test);
+    return 0;
+}
+
+// --- The spread beside the retrieval, on the same embeddings (issue 12) ---
+
+// Times of eval_retrieval, eval_spread and, of the latter, the eigenvalues
+// of its (E, E) covariance alone, each repeated for SECONDS on the N x E
+// embeddings one evaluation of an untrained model leaves.
+static int bench_spread(int argc, char **argv) {
+    if (argc < 4) return 2;
+    ts_dataset train, test;
+    ts_error err;
+    char name[64];
+    if (load(argv[0], &train, &test, name, sizeof name)) return 2;
+    ts_config c;
+    config_default(&c);
+    c.eval_size = atoi(argv[1]);
+    c.embed_dim = atoi(argv[2]);
+    c.models = TS_MODEL_BIT(MODEL_TRIPLET);
+    ts_session *s;
+    if (session_create(&s, &c, &train, &test, name, &err)) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return 2;
+    }
+    session_evaluate(s);
+    ts_model *m = &s->model[MODEL_TRIPLET];
+    int N = s->n_eval, E = c.embed_dim;
+    double seconds = atof(argv[3]), t0, t, tr, ts, te;
+    long reps;
+    ts_retrieval r;
+    for (t0 = clock_now(), reps = 0; (t = clock_now() - t0) < seconds || !reps; reps++)
+        eval_retrieval(m->eval_emb, s->eval_y, N, E, s->test->C, &m->ews, &r);
+    tr = t / reps;
+    for (t0 = clock_now(), reps = 0; (t = clock_now() - t0) < seconds || !reps; reps++)
+        eval_spread(m->eval_emb, N, E, &m->ews, &r.spread);
+    ts = t / reps;
+    double *a = malloc(sizeof(double) * ((size_t)E * E + 3 * (size_t)E));
+    for (t0 = clock_now(), reps = 0; (t = clock_now() - t0) < seconds || !reps; reps++) {
+        for (size_t k = 0; k < (size_t)E * E; k++) a[k] = m->ews.cov[k];
+        eigen_symmetric(a, E, a + (size_t)E * E, a + (size_t)E * E + E);
+    }
+    te = t / reps;
+    printf("spread_queries %d\nspread_dims %d\n", N, E);
+    printf("retrieval_seconds %.4f\nspread_seconds %.4f\neigen_seconds %.4f\n", tr, ts, te);
+    printf("effective_rank %.3f\n", r.spread.effective_rank);
+    free(a);
     session_free(s);
     data_free(&train);
     data_free(&test);
@@ -264,9 +318,11 @@ int main(int argc, char **argv) {
     if (argc > 1 && strcmp(argv[1], "eval") == 0) return bench_eval(argc - 2, argv + 2, 0);
     if (argc > 1 && strcmp(argv[1], "eval-train") == 0) return bench_eval(argc - 2, argv + 2, 1);
     if (argc > 1 && strcmp(argv[1], "phases") == 0) return bench_phases(argc - 2, argv + 2);
+    if (argc > 1 && strcmp(argv[1], "spread") == 0) return bench_spread(argc - 2, argv + 2);
     if (argc > 1 && strcmp(argv[1], "accuracy") == 0) return bench_accuracy();
     if (argc > 2 && strcmp(argv[1], "rss") == 0) return bench_rss(argc - 2, argv + 2);
     fprintf(stderr, "usage: bench gemm D H1 H2 E B SECONDS [THREADS] | eval DATA N SECONDS\n"
-                    "       | eval-train DATA N SECONDS | phases DATA B K E STEPS | rss CMD...\n");
+                    "       | eval-train DATA N SECONDS | spread DATA N E SECONDS\n"
+                    "       | phases DATA B K E STEPS | rss CMD...\n");
     return 2;
 }

@@ -141,6 +141,22 @@ echo "- Start-up, headless, digits: $(val wall_seconds <"$TMP/start") s; peak RS
 echo
 } | tee -a "$OUT"
 
+# --- the spread beside the retrieval, side by side on the same embeddings ------------
+{
+sdata=digits
+[ $fashion -eq 1 ] && sdata=fashion
+echo "### The held-out spread beside the retrieval (issue 12; $sdata test set, one thread)"
+echo
+echo "| E | queries | retrieval (P@1, R-precision, MAP@R) s | spread (rank, first PC, std_l2) s | of which the eigenvalues s | spread / retrieval |"
+echo "|---|---|---|---|---|---|"
+for e in 32 128 512 1024; do
+    "$BENCH" spread "$sdata" 0 "$e" 2 >"$TMP/sp"
+    rs=$(val retrieval_seconds <"$TMP/sp"); ss=$(val spread_seconds <"$TMP/sp")
+    echo "| $e | $(val spread_queries <"$TMP/sp") | $rs | $ss | $(val eigen_seconds <"$TMP/sp") | $(pct "$ss" "$rs") |"
+done
+echo
+} | tee -a "$OUT"
+
 # --- the interface: its cost, key latency, start-up ---------------------------------
 if command -v tmux >/dev/null 2>&1; then
     sh bench/ui.sh "$B" "$REPS" | tee -a "$OUT"

@@ -55,7 +55,10 @@ inverted-pairs-nokey|--scenario inverted-pairs
 pairs-digits-euclidean|--data digits --steps 1000 --eval-every 500
 pairs-digits-elementwise|--data digits --pair-distance elementwise --steps 1000 --eval-every 500
 pairs-fashion-euclidean|--data fashion --steps 1000 --eval-every 500 --eval-size 1000
-pairs-fashion-elementwise|--data fashion --pair-distance elementwise --steps 1000 --eval-every 500 --eval-size 1000'
+pairs-fashion-elementwise|--data fashion --pair-distance elementwise --steps 1000 --eval-every 500 --eval-size 1000
+dim-collapse|--scenario dim-collapse --script 500:[[[[[r
+dim-collapse-lr|--scenario dim-collapse --script 500:[[[[[
+dim-collapse-nokey|--scenario dim-collapse'
 
 for k in $KERNELS; do
     echo "$RUNS" | while IFS='|' read -r name flags; do

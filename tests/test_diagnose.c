@@ -162,7 +162,7 @@ static void push_n(fixture *fx, ts_stepstats trip, int n) {
 static void evaluate(fixture *fx, float p1_siam, float map_siam, float p1_trip, float map_trip) {
     float p1[2] = {p1_siam, p1_trip}, map[2] = {map_siam, map_trip};
     for (int k = 0; k < MODEL_COUNT; k++) {
-        ts_retrieval r = {p1[k], map[k], map[k], 200};
+        ts_retrieval r = {.p_at_1 = p1[k], .r_precision = map[k], .map_at_r = map[k], .queries = 200};
         track_push_eval(&fx->track[k], fx->step, &r);
     }
     run(fx);
@@ -1096,6 +1096,105 @@ static void test_overfit(void **state) {
     }
 }
 
+// --- dim_collapse ---------------------------------------------------------------------
+
+// An evaluation of both models with the given spreads (E dims each), good
+// retrieval otherwise.
+static void evaluate_spread(fixture *fx, int E, float rank_s, float pc1_s, float rank_t,
+                            float pc1_t) {
+    float rank[2] = {rank_s, rank_t}, pc1[2] = {pc1_s, pc1_t};
+    for (int k = 0; k < MODEL_COUNT; k++) {
+        ts_retrieval r = {0.9f, 0.8f, 0.8f, 200, {rank[k], pc1[k], 0.05f, E}};
+        track_push_eval(&fx->track[k], fx->step, &r);
+    }
+    run(fx);
+}
+
+static void test_dim_collapse(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->in.eval_classes = 10;   // the labels need min(32, 9) = 9 directions
+    push_n(fx, healthy(), 150);
+    evaluate_spread(fx, 32, 2.0f, 0.5f, 9.0f, 0.3f);
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));   // one evaluation is not enough
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 2.0f, 0.5f, 9.0f, 0.3f);
+    assert_true(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "dim_collapse", "raised");
+    assert_non_null(strstr(l, "\"model\":\"siamese\""));
+    assert_non_null(strstr(l, "\"severity\":\"warn\""));
+    assert_non_null(strstr(l, "\"effective_rank\":2,\"needed\":9,\"rank_min\":3.6,"));
+    assert_non_null(strstr(l, "\"suggest\":\"[r\""));
+    assert_non_null(strstr(l, "effective rank 2.0 of the 9 the classes need, first PC 50 %"));
+    // 3.5 is still under 0.4 x 9; two evaluations at 3.7 clear it.
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 3.5f, 0.5f, 9.0f, 0.3f);
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 3.7f, 0.5f, 9.0f, 0.3f);
+    assert_true(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 3.7f, 0.5f, 9.0f, 0.3f);
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    // The first PC over 0.75 at a rank that would pass: raised too, for
+    // the triplet model.
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 9.0f, 0.3f, 5.0f, 0.8f);
+    push_n(fx, healthy(), 100);
+    evaluate_spread(fx, 32, 9.0f, 0.3f, 5.0f, 0.8f);
+    assert_true(raised(fx, FIND_DIM_COLLAPSE, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    fixture_free(fx);
+
+    // Distances small (a collapse to a point): not this finding.
+    fx = fixture_new();
+    fx->in.eval_classes = 10;
+    for (int e = 0; e < 3; e++) {
+        push_n(fx, collapsed(), 100);
+        evaluate_spread(fx, 32, 9.0f, 0.3f, 1.5f, 0.9f);
+    }
+    assert_true(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_TRIPLET));
+    fixture_free(fx);
+
+    // The warm-up: evaluations at steps 50 and 100 do not count.
+    fx = fixture_new();
+    fx->in.eval_classes = 10;
+    push_n(fx, healthy(), 50);
+    evaluate_spread(fx, 32, 1.2f, 0.95f, 1.2f, 0.95f);
+    push_n(fx, healthy(), 50);
+    evaluate_spread(fx, 32, 1.2f, 0.95f, 1.2f, 0.95f);
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    push_n(fx, healthy(), 50);
+    evaluate_spread(fx, 32, 1.2f, 0.95f, 1.2f, 0.95f);
+    assert_false(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    push_n(fx, healthy(), 50);
+    evaluate_spread(fx, 32, 1.2f, 0.95f, 1.2f, 0.95f);
+    assert_true(raised(fx, FIND_DIM_COLLAPSE, MODEL_SIAMESE));
+    fixture_free(fx);
+
+    // What the labels need decides: 3 classes need 2 directions (a first
+    // PC of 0.9 and rank 1.2 are fine there); E = 4 under C - 1 = 9 needs 4
+    // (rank 1.5 under 1.6 is raised, 2.0 not); unmeasured (NaN, no dims):
+    // never.
+    static const struct { int C, E; float rank, pc1; int want; } cases[] = {
+        {3, 32, 1.2f, 0.9f, 0}, {2, 32, 1.0f, 1.0f, 0}, {10, 4, 1.5f, 0.5f, 1},
+        {10, 4, 2.0f, 0.5f, 0}, {10, 32, NAN, NAN, 0}, {10, 0, 0.0f, 0.0f, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        fx = fixture_new();
+        fx->in.eval_classes = cases[i].C;
+        for (int e = 0; e < 3; e++) {
+            push_n(fx, healthy(), 100);
+            evaluate_spread(fx, cases[i].E, 9.0f, 0.3f, cases[i].rank, cases[i].pc1);
+        }
+        if (raised(fx, FIND_DIM_COLLAPSE, MODEL_TRIPLET) != cases[i].want)
+            fail_msg("case %zu (C %d, E %d, rank %g, pc1 %g): raised %d", i, cases[i].C,
+                     cases[i].E, cases[i].rank, cases[i].pc1, !cases[i].want);
+        fixture_free(fx);
+    }
+}
+
 // --- Order, messages, reset -------------------------------------------------------------
 
 static void test_most_severe_first(void **state) {
@@ -1257,6 +1356,7 @@ int main(void) {
         cmocka_unit_test(test_semihard_fallback),
         cmocka_unit_test(test_zero_distance),
         cmocka_unit_test(test_overfit),
+        cmocka_unit_test(test_dim_collapse),
         cmocka_unit_test(test_most_severe_first),
         cmocka_unit_test(test_label_noise),
         cmocka_unit_test(test_messages_fit),

@@ -1,9 +1,11 @@
 // test_eval.c: P@1, R-precision and MAP@R on hand-computed cases; the
-// stratified subsample; the PCA projection.
+// stratified subsample; the PCA projection; the symmetric eigenvalues and
+// the spread (effective rank, first PC's share, std of the L2-normalised).
 #include <stdlib.h>
 #include <string.h>
 #include "testutil.h"
 #include "tripletscope/dist.h"
+#include "tripletscope/eigen.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/pca.h"
 
@@ -353,6 +355,311 @@ static void test_pca_first_sign(void **state) {
     }
 }
 
+// --- Eigenvalues ---------------------------------------------------------------------------
+
+// Brute force: cyclic Jacobi rotations on a copy until the off-diagonal is
+// gone; the eigenvalues sorted decreasing into w.
+static void jacobi_eigenvalues(const double *a0, int n, double *w) {
+    double *a = malloc(sizeof(double) * (size_t)n * n);
+    memcpy(a, a0, sizeof(double) * (size_t)n * n);
+    for (int sweep = 0; sweep < 100; sweep++) {
+        double off = 0;
+        for (int p = 0; p < n; p++)
+            for (int q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
+        if (off < 1e-30) break;
+        for (int p = 0; p < n; p++)
+            for (int q = p + 1; q < n; q++) {
+                double apq = a[p * n + q];
+                if (apq == 0) continue;
+                double theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+                double t = (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
+                double c = 1 / sqrt(t * t + 1), s = t * c;
+                for (int k = 0; k < n; k++) {   // columns p, q
+                    double akp = a[k * n + p], akq = a[k * n + q];
+                    a[k * n + p] = c * akp - s * akq;
+                    a[k * n + q] = s * akp + c * akq;
+                }
+                for (int k = 0; k < n; k++) {   // rows p, q
+                    double apk = a[p * n + k], aqk = a[q * n + k];
+                    a[p * n + k] = c * apk - s * aqk;
+                    a[q * n + k] = s * apk + c * aqk;
+                }
+            }
+    }
+    for (int i = 0; i < n; i++) w[i] = a[i * n + i];
+    for (int i = 1; i < n; i++)   // insertion sort, decreasing
+        for (int j = i; j > 0 && w[j] > w[j - 1]; j--) { double t = w[j]; w[j] = w[j - 1]; w[j - 1] = t; }
+    free(a);
+}
+
+// A random orthogonal (n, n): Gram-Schmidt on normal rows.
+static void random_orthogonal(double *q, int n, ts_rng *r) {
+    for (int i = 0; i < n; i++) {
+        for (;;) {
+            for (int k = 0; k < n; k++) q[i * n + k] = rng_normal(r);
+            for (int pass = 0; pass < 2; pass++)
+                for (int j = 0; j < i; j++) {
+                    double d = 0;
+                    for (int k = 0; k < n; k++) d += q[i * n + k] * q[j * n + k];
+                    for (int k = 0; k < n; k++) q[i * n + k] -= d * q[j * n + k];
+                }
+            double nn = 0;
+            for (int k = 0; k < n; k++) nn += q[i * n + k] * q[i * n + k];
+            if (nn < 1e-6) continue;
+            for (int k = 0; k < n; k++) q[i * n + k] /= sqrt(nn);
+            break;
+        }
+    }
+}
+
+// a = Q^T diag(lam) Q.
+static void with_spectrum(double *a, const double *q, const double *lam, int n) {
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++) {
+            double s = 0;
+            for (int k = 0; k < n; k++) s += q[k * n + i] * lam[k] * q[k * n + j];
+            a[i * n + j] = s;
+        }
+    for (int i = 0; i < n; i++)   // exactly symmetric
+        for (int j = 0; j < i; j++) a[i * n + j] = a[j * n + i];
+}
+
+// Known spectra: 1 x 1, a 2 x 2 by hand, a diagonal, the path graph's
+// Laplacian-like tridiag(-1, 2, -1) (eigenvalues 2 - 2 cos(k pi / (n+1))),
+// a rotated spectrum with repeated and zero eigenvalues.
+static void test_eigen_known(void **state) {
+    (void)state;
+    double a[400], w[20], e[40];
+    a[0] = -3.5;
+    assert_int_equal(eigen_symmetric(a, 1, w, e), 0);
+    assert_true(w[0] == -3.5);
+    // [[2, 1], [1, 2]]: 3 and 1.
+    double a2[4] = {2, 1, 1, 2};
+    assert_int_equal(eigen_symmetric(a2, 2, w, e), 0);
+    assert_close(w[0], 3, 1e-14, 0);
+    assert_close(w[1], 1, 1e-14, 0);
+    // diag(1, 5, -2, 0): sorted 5, 1, 0, -2.
+    double a4[16] = {1, 0, 0, 0, 0, 5, 0, 0, 0, 0, -2, 0, 0, 0, 0, 0};
+    assert_int_equal(eigen_symmetric(a4, 4, w, e), 0);
+    assert_true(w[0] == 5 && w[1] == 1 && w[2] == 0 && w[3] == -2);
+    enum { n = 17 };
+    memset(a, 0, sizeof a);
+    for (int i = 0; i < n; i++) {
+        a[i * n + i] = 2;
+        if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = -1;
+    }
+    assert_int_equal(eigen_symmetric(a, n, w, e), 0);
+    for (int k = 1; k <= n; k++)   // decreasing: k = n first
+        assert_close(w[k - 1], 2 - 2 * cos((n + 1 - k) * M_PI / (n + 1)), 0, 1e-13);
+    double q[400], lam[20] = {9, 4, 4, 4, 1, 0.5, 0.25, 0, 0, 0, -1, -1, 1e-9, 3, 2, 7, 6, 5, 8, 0.1};
+    ts_rng r;
+    rng_seed(&r, 21, 1);
+    random_orthogonal(q, 20, &r);
+    with_spectrum(a, q, lam, 20);
+    assert_int_equal(eigen_symmetric(a, 20, w, e), 0);
+    double want[20];
+    memcpy(want, lam, sizeof want);
+    for (int i = 1; i < 20; i++)
+        for (int j = i; j > 0 && want[j] > want[j - 1]; j--) { double t = want[j]; want[j] = want[j - 1]; want[j - 1] = t; }
+    for (int i = 0; i < 20; i++) assert_close(w[i], want[i], 0, 1e-12);
+}
+
+// Random symmetric matrices of several sizes against Jacobi (the brute force).
+static void test_eigen_brute_force(void **state) {
+    (void)state;
+    static const int sizes[] = {2, 3, 5, 16, 33, 64};
+    ts_rng r;
+    rng_seed(&r, 22, 1);
+    for (size_t t = 0; t < sizeof sizes / sizeof sizes[0]; t++) {
+        int n = sizes[t];
+        double *a = malloc(sizeof(double) * n * n), *b = malloc(sizeof(double) * n * n);
+        double *w = malloc(sizeof(double) * n), *e = malloc(sizeof(double) * 2 * n);
+        double *want = malloc(sizeof(double) * n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) a[i * n + j] = a[j * n + i] = rng_normal(&r) * (1 + (i == j) * 10 * (t % 2));
+        // Only the lower triangle is read: the upper one NaN changes nothing.
+        memcpy(b, a, sizeof(double) * n * n);
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) b[i * n + j] = NAN;
+        jacobi_eigenvalues(a, n, want);
+        assert_int_equal(eigen_symmetric(b, n, w, e), 0);
+        double scale = fabs(want[0]) > fabs(want[n - 1]) ? fabs(want[0]) : fabs(want[n - 1]);
+        for (int i = 0; i < n; i++) assert_close(w[i], want[i], 0, 1e-12 * scale);
+        free(a); free(b); free(w); free(e); free(want);
+    }
+}
+
+// --- The spread ----------------------------------------------------------------------------
+
+static void spread_of(const float *x, int N, int E, ts_spread *out) {
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, N, E, 1), 0);
+    eval_spread(x, N, E, &ws, out);
+    eval_ws_free(&ws);
+}
+
+// +-a_k e_k for each k (2E points, mean 0): the covariance is diag(2 a_k^2 / N),
+// the singular values are proportional to a_k. All a_k equal: rank E, first
+// PC 1/E; and each dimension of the normalised points is +-1 at two of the N
+// points, 0 elsewhere: std sqrt(2 / (N - 1)), about 1/sqrt(E).
+static void axis_points(float *x, const float *a, int E, const float *offset) {
+    memset(x, 0, sizeof(float) * 2 * E * E);
+    for (int k = 0; k < E; k++) {
+        x[(2 * k) * E + k] = a[k];
+        x[(2 * k + 1) * E + k] = -a[k];
+    }
+    if (offset)
+        for (int i = 0; i < 2 * E; i++)
+            for (int k = 0; k < E; k++) x[i * E + k] += offset[k];
+}
+
+static void test_spread_identity_like(void **state) {
+    (void)state;
+    enum { E = 32, N = 2 * E };
+    static float x[N * E], a[E];
+    for (int k = 0; k < E; k++) a[k] = 3.0f;
+    axis_points(x, a, E, NULL);
+    ts_spread s;
+    spread_of(x, N, E, &s);
+    assert_int_equal(s.dims, E);
+    assert_close(s.effective_rank, E, 1e-5, 0);
+    assert_close(s.pc1_share, 1.0 / E, 1e-5, 0);
+    assert_close(s.std_l2, sqrt(2.0 / (N - 1)), 1e-5, 0);
+}
+
+// Singular values proportional to (4, 2, 1, 1): p = (1/2, 1/4, 1/8, 1/8),
+// H = (1/2 + 1/2 + 3/4) ln 2, rank 2^1.75 = 3.3636; the first PC 16/22.
+// Rotated and moved far from the origin: centred, the same; the
+// uncentred spectrum would differ.
+static void test_spread_known_spectrum(void **state) {
+    (void)state;
+    enum { E = 4, N = 2 * E };
+    float x[N * E], y[N * E], a[E] = {4, 2, 1, 1}, off[E] = {0, 0, 0, 0};
+    axis_points(x, a, E, NULL);
+    ts_spread s;
+    spread_of(x, N, E, &s);
+    assert_close(s.effective_rank, pow(2, 1.75), 1e-5, 0);
+    assert_close(s.pc1_share, 16.0 / 22.0, 1e-5, 0);
+    double q[E * E];
+    ts_rng r;
+    rng_seed(&r, 23, 1);
+    random_orthogonal(q, E, &r);
+    for (int k = 0; k < E; k++) off[k] = 50.0f * (float)(k + 1);
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < E; k++) {
+            double v = 0;
+            for (int j = 0; j < E; j++) v += x[i * E + j] * q[j * E + k];
+            y[i * E + k] = (float)v + off[k];
+        }
+    spread_of(y, N, E, &s);
+    assert_close(s.effective_rank, pow(2, 1.75), 1e-3, 0);
+    assert_close(s.pc1_share, 16.0 / 22.0, 1e-3, 0);
+}
+
+// Rank-1 data (points along one line, off the origin): rank 1, the first
+// PC all of the variance, though the float covariance's rounding leaves the
+// other eigenvalues just above 0. Two lines: rank 2 when they spread alike.
+static void test_spread_rank_one(void **state) {
+    (void)state;
+    enum { E = 32, N = 500 };
+    static float x[N * E];
+    float u[E], v[E];
+    ts_rng r;
+    rng_seed(&r, 24, 1);
+    double nu = 0;
+    for (int k = 0; k < E; k++) { u[k] = rng_normal(&r); nu += u[k] * u[k]; }
+    for (int k = 0; k < E; k++) u[k] /= (float)sqrt(nu);
+    for (int i = 0; i < N; i++) {
+        float t = 5 * rng_normal(&r);
+        for (int k = 0; k < E; k++) x[i * E + k] = 1.0f + t * u[k];
+    }
+    ts_spread s;
+    spread_of(x, N, E, &s);
+    assert_close(s.effective_rank, 1, 0, 1e-3);
+    assert_close(s.pc1_share, 1, 0, 1e-5);
+    // v orthogonal to u, the same spread along it: two equal singular values.
+    for (int k = 0; k < E; k++) v[k] = (float)(k % 2 ? 1 : -1) / sqrtf(E);
+    double d = 0;
+    for (int k = 0; k < E; k++) d += u[k] * v[k];
+    double nv = 0;
+    for (int k = 0; k < E; k++) { v[k] -= (float)(d * u[k]); nv += v[k] * v[k]; }
+    for (int k = 0; k < E; k++) v[k] /= (float)sqrt(nv);
+    for (int i = 0; i < N; i++) {   // +-(u, v) at 5 each: a square's corners
+        float t = i % 2 ? 5.0f : -5.0f, z = (i / 2) % 2 ? 5.0f : -5.0f;
+        for (int k = 0; k < E; k++) x[i * E + k] = t * u[k] + z * v[k];
+    }
+    spread_of(x, 4 * (N / 4), E, &s);
+    assert_close(s.effective_rank, 2, 0, 1e-3);
+    assert_close(s.pc1_share, 0.5, 0, 1e-4);
+}
+
+// Random anisotropic data against the definitions in double: the centred
+// covariance summed directly, Jacobi's eigenvalues, the entropy; per
+// dimension, the standard deviation (N - 1) of the normalised rows.
+static void test_spread_brute_force(void **state) {
+    (void)state;
+    enum { E = 20, N = 777 };   // N not a multiple of the row block
+    static float x[N * E];
+    static double cov[E * E];
+    ts_rng r;
+    rng_seed(&r, 25, 1);
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < E; k++) x[i * E + k] = (float)(rng_normal(&r) * exp(-0.3 * k) + 0.5 * k);
+    double mean[E] = {0};
+    for (int i = 0; i < N; i++)
+        for (int k = 0; k < E; k++) mean[k] += x[i * E + k] / (double)N;
+    memset(cov, 0, sizeof cov);
+    for (int i = 0; i < N; i++)
+        for (int j = 0; j < E; j++)
+            for (int k = 0; k < E; k++)
+                cov[j * E + k] += (x[i * E + j] - mean[j]) * (x[i * E + k] - mean[k]) / N;
+    double lam[E], sum_s = 0, trace = 0, h = 0;
+    jacobi_eigenvalues(cov, E, lam);
+    for (int k = 0; k < E; k++) { sum_s += sqrt(lam[k]); trace += lam[k]; }
+    for (int k = 0; k < E; k++) h -= sqrt(lam[k]) / sum_s * log(sqrt(lam[k]) / sum_s);
+    double s1[E] = {0}, s2[E] = {0}, std = 0;
+    for (int i = 0; i < N; i++) {
+        double nn = 0;
+        for (int k = 0; k < E; k++) nn += (double)x[i * E + k] * x[i * E + k];
+        for (int k = 0; k < E; k++) s1[k] += x[i * E + k] / sqrt(nn) / N;
+    }
+    for (int i = 0; i < N; i++) {
+        double nn = 0;
+        for (int k = 0; k < E; k++) nn += (double)x[i * E + k] * x[i * E + k];
+        for (int k = 0; k < E; k++) { double t = x[i * E + k] / sqrt(nn) - s1[k]; s2[k] += t * t; }
+    }
+    for (int k = 0; k < E; k++) std += sqrt(s2[k] / (N - 1)) / E;
+    ts_spread s;
+    spread_of(x, N, E, &s);
+    assert_close(s.effective_rank, exp(h), 1e-4, 0);
+    assert_close(s.pc1_share, lam[0] / trace, 1e-4, 0);
+    assert_close(s.std_l2, std, 1e-4, 0);
+    assert_true(s.effective_rank > 2 && s.effective_rank < 19);   // not a trivial case
+}
+
+// Nothing to measure: one point, identical points, too many dimensions.
+static void test_spread_degenerate(void **state) {
+    (void)state;
+    float x[3 * 4] = {1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4};
+    ts_spread s;
+    spread_of(x, 1, 4, &s);
+    assert_true(isnan(s.effective_rank) && isnan(s.pc1_share) && isnan(s.std_l2));
+    spread_of(x, 3, 4, &s);   // no variance: no direction; the normalised rows agree
+    assert_true(isnan(s.effective_rank) && isnan(s.pc1_share));
+    assert_close(s.std_l2, 0, 0, 1e-7);
+    enum { BIG = EVAL_SPREAD_MAX_E + 1 };
+    float *z = calloc((size_t)2 * BIG, sizeof(float));
+    z[0] = 1;
+    ts_eval_ws ws;
+    assert_int_equal(eval_ws_init(&ws, 2, BIG, 1), 0);
+    assert_null(ws.cov);   // no (E, E) scratch past the limit
+    eval_spread(z, 2, BIG, &ws, &s);
+    assert_int_equal(s.dims, BIG);
+    assert_true(isnan(s.effective_rank) && isnan(s.std_l2));
+    eval_ws_free(&ws);
+    free(z);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_hand_computed),
@@ -365,6 +672,13 @@ int main(void) {
         cmocka_unit_test(test_subsample),
         cmocka_unit_test(test_pca),
         cmocka_unit_test(test_pca_first_sign),
+        cmocka_unit_test(test_eigen_known),
+        cmocka_unit_test(test_eigen_brute_force),
+        cmocka_unit_test(test_spread_identity_like),
+        cmocka_unit_test(test_spread_known_spectrum),
+        cmocka_unit_test(test_spread_rank_one),
+        cmocka_unit_test(test_spread_brute_force),
+        cmocka_unit_test(test_spread_degenerate),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

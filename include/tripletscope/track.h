@@ -74,6 +74,7 @@ typedef struct {
     ts_series norm_mean;
     ts_series d_pos, d_neg;
     ts_series p_at_1, r_precision, map_at_r;
+    ts_series effective_rank, pc1_share, std_l2;   // the held-out spread (ts_spread)
     ts_series run_loss;               // an attached run's own logged loss (empty when trained here)
 } ts_history;
 

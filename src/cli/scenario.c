@@ -118,6 +118,12 @@ static const scenario scenarios[] = {
       "--eval-every", "100", NULL},
      "label_noise", "triplet", 200, 140, 140, "M", "200:M", 100, 40, 40,
      "5 % of the labels flipped: hardest-neg keeps picking the flipped samples (e lists them)"},
+    // Cleared by its key's r (a reset) at once; the test checks that at the
+    // lower lr it is not raised again.
+    {"dim-collapse",
+     {"--data", "digits", "--lr", "0.15", "--steps", "1000", "--eval-every", "100", NULL},
+     "dim_collapse", "siamese", 500, 300, 300, "[[[[[r", "500:[[[[[r", 0, 0, 0,
+     "Adam at lr 0.15 on raw embeddings: most ReLUs die, rank ~2 of the 9 classes need; [ x5, then r"},
 };
 
 // What clears a finding no key can clear, by scenario (else: nothing can,
@@ -192,6 +198,9 @@ void scenario_list(FILE *f) {
             fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it; headless stops at the finding\n");
         else if (!*sc->key)
             fprintf(f, "  clears: no key can: %s\n", no_key_fix(sc->name));
+        else if (sc->key[strlen(sc->key) - 1] == 'r')
+            fprintf(f, "  clears: %s: r clears it at once (fresh weights); at the lower lr it is not\n"
+                       "          raised again (--script %s)\n", sc->key, sc->script);
         else
             fprintf(f, "  clears: %s within %d steps of the key (%s with --script %s)\n", sc->key,
                     sc->clear_within, range(b, sizeof b, sc->cleared_lo, sc->cleared_hi), sc->script);

@@ -267,6 +267,38 @@
 // measured, 0.05-0.3, with shares of 0.25-0.31: the collapse finding names
 // it; the export still lists the suspects).
 
+// dim_collapse (each model, per evaluation): the held-out embeddings spread
+// along few directions while their distances are not small. The reference is
+// what the labels need: C well-separated classes span C - 1 directions (a
+// simplex), so min(E, C - 1), not E (healthy digits, facenet: the Siamese
+// model 9.1-10.1 of E = 32, the triplet model 14-19). Raised when the
+// effective rank falls under 0.4 of it. The lowest shares measured after the
+// warm-up, over the six kernels: facenet 0.81 (digits seeds 0-4, up to 4000
+// steps; the Siamese model) and 1.57 (Fashion-MNIST, 3000 steps); the
+// question's triplet model on Fashion-MNIST 0.71; every scenario and lesson
+// 0.71 or more; and outside the tests the raw Siamese model of --preset seed
+// on digits slides to 0.53-0.57 by step 4000 (seeds 0, 1; MAP@R 0.96-0.98).
+// Adam at lr 0.15 on raw digits (the dim-collapse scenario: most ReLUs die)
+// gives 0.11-0.22 (Siamese) and 0.32-0.40 (triplet); lr 0.1, seed 0: 0.32.
+#define DIM_RANK_FRAC 0.4f
+// ... or the first principal component holding over 0.75 of the variance,
+// when the classes need 3 directions or more (two may well be unequal: iris,
+// facenet, Siamese: 0.74 healthy). The highest share measured after the
+// warm-up in the tests' runs is 0.64 (the question's triplet model; the
+// batch-hard collapse); lr 0.1 on raw digits reaches 0.76-0.87 (triplet,
+// steps 1000-1500), lr 0.15 0.70-1.0 (Siamese, step 300).
+#define DIM_PC1_MAX 0.75f
+#define DIM_PC1_MIN_NEED 3
+// ... from step 100 on: a fresh network's outputs share one direction at
+// first (the question's triplet model: first PC 0.91 at step 100, 0.54 at 200).
+#define DIM_WARMUP 100
+// "Not small" is the collapse rule's measure turned round: the mean negative
+// distance of the last DIAG_WINDOW steps at least COLLAPSE_DIST_FRAC of the
+// margin, and collapse not raised for the model. A collapse to a point
+// leaves the centred embeddings isotropic noise (Fashion-MNIST, batch-hard:
+// effective rank 25 of 32) whose std of the normalised vectors is ~0 (0.0002
+// against 0.17): that is collapse's finding, not this one.
+
 // A message is one sentence of at most this many characters: it fits one
 // line of a panel, and a log reader's column.
 #define DIAG_MESSAGE_MAX 100
@@ -961,16 +993,70 @@ static void describe_inverted_pairs(const diag_ctx *c, ts_finding *f) {
     evidence_window(f, DIAG_WINDOW);
 }
 
-// --- Not yet decided -----------------------------------------------------------------
+// --- dim_collapse (per evaluation, each model) -------------------------------------------
 
-// A finding whose rule is still to come: never raised.
-static int cond_never(const diag_ctx *c) {
-    (void)c;
-    return 0;
+// The directions the held-out labels need: min(E, C - 1).
+static int dim_need(const diag_ctx *c, const ts_spread *sp) {
+    int C = c->in->eval_classes > 0 ? c->in->eval_classes : c->in->classes;
+    return C - 1 < sp->dims ? C - 1 : sp->dims;
 }
 
-static void describe_never(const diag_ctx *c, ts_finding *f) {
-    (void)c, (void)f;
+static const ts_spread *model_spread(const diag_ctx *c) {
+    const ts_track *t = c->in->track[c->model];
+    return t && t->have_eval ? &t->last_eval.r.spread : NULL;
+}
+
+// The distances not small: the collapse rule's measure turned round.
+static int dim_wide(const diag_ctx *c, const diag_wstats *w) {
+    float m = model_margin(c, c->model);
+    if (c->d->slot[c->model][FIND_COLLAPSE].raised || !isfinite(w->d_neg)) return 0;
+    return m > MIN_MARGIN ? w->d_neg >= COLLAPSE_DIST_FRAC * m : w->d_neg > 0;
+}
+
+static int cond_dim_collapse(const diag_ctx *c) {
+    const ts_spread *sp = model_spread(c);
+    const ts_track *t = c->in->track[c->model];
+    if (!sp || t->last_eval.step <= DIM_WARMUP || !isfinite(sp->effective_rank)) return 0;
+    int need = dim_need(c, sp);
+    if (need < 2) return 0;   // one direction is all the labels need
+    int few = sp->effective_rank < DIM_RANK_FRAC * need ||
+              (need >= DIM_PC1_MIN_NEED && sp->pc1_share > DIM_PC1_MAX);
+    if (!few) return 0;
+    diag_wstats w;
+    diag_window_stats(c, c->model, 0, DIAG_WINDOW, &w);
+    return dim_wide(c, &w);
+}
+
+// Dead ReLUs after a too high learning rate are what narrows the embedding
+// in the trainer (lr 0.15: 236-243 of 256 first-layer units dead by step 100):
+// they do not come back at a lower lr (the rank stays at 3.0 after [[[[[
+// at lr 0.1), so fresh weights are needed, at a lower lr: [ then r.
+static void describe_dim_collapse(const diag_ctx *c, ts_finding *f) {
+    static const ts_command lr_then_reset[] = {CMD_LR_DOWN, CMD_RESET};
+    const ts_spread *sp = model_spread(c);
+    ts_spread none = {NAN, NAN, NAN, 0};
+    if (!sp) sp = &none;
+    int need = dim_need(c, sp);
+    diag_wstats w;
+    diag_window_stats(c, c->model, 0, DIAG_WINDOW, &w);
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "embeddings span few directions: effective rank %.1f of the %d the classes need, first PC %.0f %%",
+             sp->effective_rank, need, 100.0 * sp->pc1_share);
+    finding_message(f, msg);
+    finding_suggest(f, 2, lr_then_reset);
+    evidence_num(f, "effective_rank", sp->effective_rank);
+    evidence_num(f, "needed", need);                       // min(E, C - 1)
+    evidence_num(f, "rank_min", DIM_RANK_FRAC * need);     // raised under it ...
+    evidence_num(f, "pc1_share", sp->pc1_share);
+    evidence_num(f, "pc1_max", need >= DIM_PC1_MIN_NEED ? DIM_PC1_MAX : NAN);   // ... or over it
+    evidence_num(f, "std_l2", sp->std_l2);
+    evidence_num(f, "std_l2_spread", sp->dims > 0 ? 1.0 / sqrt(sp->dims) : NAN);   // ~healthy
+    evidence_num(f, "dims", sp->dims);
+    evidence_num(f, "d_neg", w.d_neg);
+    evidence_num(f, "margin", model_margin(c, c->model));
+    evidence_num(f, "lr", c->in->set.lr);
+    evidence_num(f, "evals", EVAL_PERSIST);
 }
 
 // --- The table -------------------------------------------------------------------------
@@ -1006,7 +1092,7 @@ const diag_rule diag_rules[FIND_COUNT] = {
     [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_semihard_fallback, describe_semihard_fallback},
     [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_label_noise, describe_label_noise},
     [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_static_triplets, describe_static_triplets},
-    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_never, describe_never},
+    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_dim_collapse, describe_dim_collapse},
     // Its condition spans OVERFIT_EVALS evaluations already: raised at the
     // first that holds, cleared after two in a row that do not.
     [FIND_OVERFIT] = {"overfit", SEV_WARN, EACH, 2, 1, 0, EVERY, 0, cond_overfit, describe_overfit},

@@ -6,12 +6,21 @@
 #include <string.h>
 #include "tripletscope/blas.h"
 #include "tripletscope/dist.h"
+#include "tripletscope/eigen.h"
 #include "tripletscope/eval.h"
 #include "tripletscope/rng.h"
 #include "tripletscope/sortkey.h"
 
 // Distances sampled per query to estimate where its R nearest end.
 #define EVAL_SAMPLE 256
+
+// Eigenvalues of the covariance at or under this share of the largest count
+// as 0. Rank-1 data in float (points on a line, tests/test_eval.c) leaves
+// the others at +-2e-8 to 7e-8 of the largest from rounding alone (E = 32 to
+// 512, N = 500 to 10000), whose square roots would count as 0.02 (E = 32)
+// to 0.18 (E = 512) directions more. A direction at the floor has a
+// thousandth of the first's singular value.
+#define EVAL_SPREAD_TOL 1e-6
 
 int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     memset(ws, 0, sizeof *ws);
@@ -24,6 +33,13 @@ int eval_ws_init(ts_eval_ws *ws, int maxN, int maxE, int maxC) {
     ws->class_count = malloc(sizeof(int) * maxC);
     ws->sample = malloc(sizeof(float) * (EVAL_SAMPLE + 1));
     if (!ws->n2 || !ws->sortkeys || !ws->class_count || !ws->sample) { eval_ws_free(ws); return -1; }
+    if (maxE <= EVAL_SPREAD_MAX_E) {
+        size_t E2 = (size_t)maxE * maxE;
+        ws->xc = malloc(sizeof(float) * ((size_t)EVAL_SPREAD_ROWS * maxE + E2));
+        ws->eig = malloc(sizeof(double) * (E2 + 6 * (size_t)maxE));
+        if (!ws->xc || !ws->eig) { eval_ws_free(ws); return -1; }
+        ws->cov = ws->xc + (size_t)EVAL_SPREAD_ROWS * maxE;
+    }
     ws->sortbuf = ws->sortkeys + maxN;
     ws->D = ws->n2 + maxN;
     return 0;
@@ -34,6 +50,8 @@ void eval_ws_free(ts_eval_ws *ws) {
     free(ws->sortkeys);
     free(ws->class_count);
     free(ws->sample);
+    free(ws->xc);
+    free(ws->eig);
     memset(ws, 0, sizeof *ws);
 }
 
@@ -174,6 +192,66 @@ void eval_retrieval(const float *emb, const int *y, int N, int E, int C,
         out->map_at_r = (float)(map / queries);
     }
 }
+
+// --- The spread -------------------------------------------------------------------------
+
+void eval_spread(const float *emb, int N, int E, ts_eval_ws *ws, ts_spread *out) {
+    out->effective_rank = out->pc1_share = out->std_l2 = NAN;
+    out->dims = E;
+    if (N < 2 || E < 1 || !ws->xc || E > ws->maxE) return;
+    double *a = ws->eig, *w = a + (size_t)E * E, *scratch = w + E, *mean = scratch + 2 * E;
+    double *s1 = mean + E, *s2 = s1 + E;
+    // The mean (for centring), and the sums of the L2-normalised rows
+    // (Lightly's std_of_l2_normalized: a zero row stays zero).
+    for (int k = 0; k < E; k++) mean[k] = s1[k] = s2[k] = 0;
+    for (int i = 0; i < N; i++) {
+        const float *x = emb + (size_t)i * E;
+        double nn = 0;
+        for (int k = 0; k < E; k++) nn += (double)x[k] * x[k];
+        double inv = 1.0 / fmax(sqrt(nn), 1e-12);
+        for (int k = 0; k < E; k++) {
+            double u = x[k] * inv;
+            mean[k] += x[k];
+            s1[k] += u;
+            s2[k] += u * u;
+        }
+    }
+    double std_sum = 0;
+    for (int k = 0; k < E; k++) {
+        mean[k] /= N;
+        double var = (s2[k] - s1[k] * s1[k] / N) / (N - 1);
+        std_sum += sqrt(var > 0 ? var : 0);
+    }
+    out->std_l2 = (float)(std_sum / E);
+    // cov (E, E) = (1/N) Xc^T Xc, a block of centred rows at a time.
+    for (int i0 = 0; i0 < N; i0 += EVAL_SPREAD_ROWS) {
+        int Q = N - i0 < EVAL_SPREAD_ROWS ? N - i0 : EVAL_SPREAD_ROWS;
+        for (int i = 0; i < Q; i++) {
+            const float *x = emb + (size_t)(i0 + i) * E;
+            float *c = ws->xc + (size_t)i * E;
+            for (int k = 0; k < E; k++) c[k] = (float)(x[k] - mean[k]);
+        }
+        mm(1, 0, E, E, Q, 1.0f / (float)N, ws->xc, ws->xc, i0 ? 1.0f : 0.0f, ws->cov);
+    }
+    double trace = 0;
+    for (size_t k = 0; k < (size_t)E * E; k++) a[k] = ws->cov[k];
+    for (int k = 0; k < E; k++) trace += a[(size_t)k * E + k];
+    if (!(trace > 0)) return;   // every embedding the same: no direction at all
+    eigen_symmetric(a, E, w, scratch);   // 60 QL iterations each: converged in practice
+    double top = w[0] > 0 ? w[0] : 0, floor = EVAL_SPREAD_TOL * top, sum_s = 0;
+    for (int k = 0; k < E; k++) {
+        w[k] = w[k] > floor ? sqrt(w[k]) : 0;   // singular values, up to sqrt(N)
+        sum_s += w[k];
+    }
+    if (!(sum_s > 0)) return;
+    double h = 0;
+    for (int k = 0; k < E; k++)
+        if (w[k] > 0) h -= w[k] / sum_s * log(w[k] / sum_s);
+    out->effective_rank = (float)exp(h);
+    out->pc1_share = (float)(top / trace);
+}
+
+// --- The subsample ------------------------------------------------------------------------
 
 int eval_subsample(const int *y, int N, int C, int n, uint64_t seed, int *idx) {
     if (n <= 0 || n >= N) {

@@ -179,7 +179,15 @@ void report_eval(char *buf, size_t n, const ts_run_info *info, ts_model_kind kin
     json_num(&j, r->r_precision);
     json_raw(&j, ",\"map_at_r\":");
     json_num(&j, r->map_at_r);
-    json_raw(&j, ",\"queries\":%d}", r->queries);
+    json_raw(&j, ",\"queries\":%d", r->queries);
+    // The spread (eval_spread): null where not measured.
+    json_raw(&j, ",\"effective_rank\":");
+    json_num(&j, r->spread.effective_rank);
+    json_raw(&j, ",\"pc1_share\":");
+    json_num(&j, r->spread.pc1_share);
+    json_raw(&j, ",\"std_l2\":");
+    json_num(&j, r->spread.std_l2);
+    json_raw(&j, "}");
 }
 
 void report_event(char *buf, size_t n, const ts_event *ev) {
@@ -372,6 +380,8 @@ static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra
             {"hard", &h->hard}, {"active", &h->active}, {"norm_mean", &h->norm_mean},
             {"d_pos", &h->d_pos}, {"d_neg", &h->d_neg}, {"p_at_1", &h->p_at_1},
             {"r_precision", &h->r_precision}, {"map_at_r", &h->map_at_r},
+            {"effective_rank", &h->effective_rank}, {"pc1_share", &h->pc1_share},
+            {"std_l2", &h->std_l2},
         };
         for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
             if (i) json_raw(j, ",");

@@ -506,6 +506,7 @@ static void model_evaluate(ts_session *s, ts_model *m, ts_eval_progress fn, void
     m->ews.progress_tag = m->kind;
     ts_retrieval r;
     eval_retrieval(m->eval_emb, s->eval_y, s->n_eval, E, s->test->C, &m->ews, &r);
+    eval_spread(m->eval_emb, s->n_eval, E, &m->ews, &r.spread);
     track_push_eval(&m->track, s->step, &r);
     for (int i = 0; i < s->n_proj; i++)
         memcpy(m->proj_emb + (size_t)i * E, m->eval_emb + (size_t)s->proj_idx[i] * E,

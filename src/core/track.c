@@ -21,7 +21,8 @@ int stepstats_finite(const ts_stepstats *st) {
 static void history_clear(ts_history *h) {
     ts_series *all[] = {&h->loss, &h->easy, &h->semihard, &h->hard, &h->active,
                         &h->norm_mean, &h->d_pos, &h->d_neg, &h->p_at_1,
-                        &h->r_precision, &h->map_at_r, &h->run_loss};
+                        &h->r_precision, &h->map_at_r, &h->run_loss,
+                        &h->effective_rank, &h->pc1_share, &h->std_l2};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) series_clear(all[i]);
 }
 
@@ -61,6 +62,9 @@ void track_push_eval(ts_track *t, long step, const ts_retrieval *r) {
     series_push(&t->hist.p_at_1, step, r->p_at_1);
     series_push(&t->hist.r_precision, step, r->r_precision);
     series_push(&t->hist.map_at_r, step, r->map_at_r);
+    series_push(&t->hist.effective_rank, step, r->spread.effective_rank);
+    series_push(&t->hist.pc1_share, step, r->spread.pc1_share);
+    series_push(&t->hist.std_l2, step, r->spread.std_l2);
 }
 
 const ts_stepstats *track_recent(const ts_track *t, int i) {

@@ -460,6 +460,7 @@ static int evaluate_entry(ts_watch *w, run *r, size_t i, ts_retrieval *out) {
         r->ews.progress_ctx = w->progress_ctx;
         r->ews.progress_tag = r->kind;
         eval_retrieval(r->eval_emb, r->eval_y, n, D, C, &r->ews, out);
+        eval_spread(r->eval_emb, n, D, &r->ews, &out->spread);
         r->eval_rows = N;
         r->eval_used = n;
         int np = w->cfg.proj_points < TS_MAX_PROJ ? w->cfg.proj_points : TS_MAX_PROJ;

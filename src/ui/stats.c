@@ -1,5 +1,6 @@
 // stats.c: a model's measures beside their sparklines: the embeddings'
-// norms, the mean distances d_ap vs d_an, and the held-out P@1 and MAP@R.
+// norms (and the held-out effective rank), the mean distances d_ap vs d_an,
+// and the held-out P@1 and MAP@R.
 #include <math.h>
 #include <stdio.h>
 #include "panels.h"
@@ -31,12 +32,23 @@ static int draw_spark(ui_state *u, const ts_series *s, int y, int x, int w, floa
     return n;
 }
 
+// The norms, then the held-out effective rank of the last evaluation
+// ("rank 7.3/32": of the embedding's dimensions), then the norms' sparkline.
+// Where all of it does not fit beside a sparkline of 4 cells, the norms'
+// [min, max] goes first, then the rank.
 void stats_draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w) {
     const ts_normstats *ns = &m->last.norm;
-    char buf[160], v[4][16];
+    char buf[160], v[4][16], rank[32] = "";
     const double val[4] = {ns->mean, ns->std, ns->min, ns->max};
     for (int i = 0; i < 4; i++) format_sig3(v[i], sizeof v[i], val[i], NUM_W);
-    snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
+    const ts_spread *sp = &m->last_eval.r.spread;
+    if (m->have_eval && sp->dims > 0 && isfinite(sp->effective_rank))
+        snprintf(rank, sizeof rank, "rank %.1f/%d ", sp->effective_rank, sp->dims);
+    snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] %s", v[0], pm(u), v[1], v[2], v[3], rank);
+    if (rank[0] && w - text_cols(buf) < 4)
+        snprintf(buf, sizeof buf, "norm %s%s%s %s", v[0], pm(u), v[1], rank);
+    if (rank[0] && w - text_cols(buf) < 4)
+        snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
     int n = term_text(y, x, w, ROLE_DEFAULT, buf);
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
 }
