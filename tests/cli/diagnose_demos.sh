@@ -119,8 +119,11 @@ else bad "blows-up: raised at '${r:-never}' ($n_raised of 2), $n_keys of 2 sugge
 
 # Lesson 8: the question's Siamese distance, abs(a - b) fed to the loss: the
 # Siamese model learns less (tests/cli/pair_distance.sh checks by how much),
-# and no finding says otherwise.
-lesson keras-distance "" "" --data digits --steps 1000 --eval-every 500 --pair-distance elementwise
+# its classes lined up along one direction: dim_collapse, and nothing else.
+lesson keras-distance "dim_collapse:raised" "" --data digits --steps 1000 --eval-every 500 --pair-distance elementwise
+if [ "$(diag_step "$T/keras-distance.jsonl" dim_collapse raised siamese)" = 1000 ]; then
+    ok "keras-distance: dim_collapse raised for the Siamese model at its second evaluation"
+else bad "keras-distance: dim_collapse not raised for the Siamese model at step 1000"; fi
 
 if have_fashion; then
     # Lesson 1: the question's setup, fixed one suggested key at a time. The
