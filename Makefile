@@ -113,8 +113,10 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-# The digits and iris sets are built into the binary so it runs anywhere.
-$(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz datasets/iris.csv
+# The digits, iris and fashion-small sets are built into the binary so it
+# runs anywhere.
+$(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz datasets/iris.csv \
+  datasets/fashion-small.idx.gz
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 

@@ -854,6 +854,89 @@ static void test_fashion(void **state) {
     data_free(&te);
 }
 
+// The embedded subset: the shape datasets/README.md documents, balanced
+// classes, and the bytes scripts/make-fashion-small.py wrote (their sums).
+static void test_fashion_small(void **state) {
+    (void)state;
+    ts_dataset tr, te;
+    ts_error err = {{0}};
+    expect_ok(data_load_fashion_small(0, &tr, &te, &err), &err);
+    assert_int_equal(tr.N, 10000);
+    assert_int_equal(te.N, 2000);
+    assert_int_equal(tr.D, 784);
+    assert_int_equal(te.D, 784);
+    assert_int_equal(tr.C, 10);
+    assert_int_equal(te.C, 10);
+    assert_non_null(tr.u8);
+    assert_non_null(te.u8);
+    assert_null(tr.f32);
+    assert_true(tr.u8_scale == 1.0f / 255.0f);
+    assert_true(te.u8_scale == 1.0f / 255.0f);
+    assert_string_equal(tr.class_names[0], "T-shirt/top");
+    assert_string_equal(tr.class_names[9], "Ankle boot");
+    assert_string_equal(te.class_names[6], "Shirt");
+    int ctr[10] = {0}, cte[10] = {0};
+    for (int i = 0; i < tr.N; i++) ctr[tr.y[i]]++;
+    for (int i = 0; i < te.N; i++) cte[te.y[i]]++;
+    for (int c = 0; c < 10; c++) {
+        assert_int_equal(ctr[c], 1000);
+        assert_int_equal(cte[c], 200);
+    }
+    // File order kept: the official files' first labels.
+    static const int first_tr[10] = {9, 0, 0, 3, 0, 2, 7, 2, 5, 5};
+    static const int first_te[10] = {9, 2, 1, 1, 6, 1, 4, 6, 5, 7};
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(tr.y[i], first_tr[i]);
+        assert_int_equal(te.y[i], first_te[i]);
+    }
+    uint64_t sum_tr = 0, sum_te = 0;
+    for (size_t k = 0; k < (size_t)tr.N * 784; k++) sum_tr += tr.u8[k];
+    for (size_t k = 0; k < (size_t)te.N * 784; k++) sum_te += te.u8[k];
+    assert_true(sum_tr == 573133949u);
+    assert_true(sum_te == 114072606u);
+    data_free(&tr);
+    data_free(&te);
+    // Held to the budget: 10 000 images are 7.5M of bytes before anything else.
+    expect_fail(data_load_fashion_small(4u << 20, &tr, &te, &err), &err, &tr,
+                "fashion-small (embedded), training images", "4M budget");
+    assert_true(is_zeroed(&te));
+    // Room for the training half but not for both.
+    expect_fail(data_load_fashion_small(9u << 20, &tr, &te, &err), &err, &tr,
+                "fashion-small (embedded), test images", "9M budget");
+    assert_true(is_zeroed(&te));
+}
+
+// The rule of scripts/make-fashion-small.py, checked against the package
+// when it is installed: the first 1000 training and 200 test images of each
+// class, in the files' order.
+static void test_fashion_small_rule(void **state) {
+    (void)state;
+    if (!data_fashion_available(TS_FASHION_DIR)) skip();
+    ts_dataset ftr, fte, str, ste;
+    ts_error err = {{0}};
+    expect_ok(data_load_fashion(TS_FASHION_DIR, 0, &ftr, &fte, &err), &err);
+    expect_ok(data_load_fashion_small(0, &str, &ste, &err), &err);
+    const ts_dataset *full[2] = {&ftr, &fte}, *small[2] = {&str, &ste};
+    const int per[2] = {1000, 200};
+    for (int h = 0; h < 2; h++) {
+        int count[10] = {0}, j = 0;
+        for (int i = 0; i < full[h]->N; i++) {
+            int c = full[h]->y[i];
+            if (count[c]++ >= per[h]) continue;
+            assert_true(j < small[h]->N);
+            assert_int_equal(small[h]->y[j], c);
+            assert_memory_equal(small[h]->u8 + (size_t)j * 784, full[h]->u8 + (size_t)i * 784,
+                                784);
+            j++;
+        }
+        assert_int_equal(j, small[h]->N);
+    }
+    data_free(&ftr);
+    data_free(&fte);
+    data_free(&str);
+    data_free(&ste);
+}
+
 static void test_fashion_available(void **state) {
     (void)state;
     assert_false(data_fashion_available(tmp_dir));
@@ -1213,9 +1296,40 @@ static void test_load_named(void **state) {
     data_free(&tr);
     data_free(&te);
 
-    // Without --data: Fashion-MNIST when its folder has it, else the digits.
+    // Without --data: Fashion-MNIST when its folder has it, else the
+    // embedded subset, which the config line's source says stands in.
     data_opts_default(&o);
     o.data_dir = tmp_dir;
+    expect_ok(data_load(&o, &tr, &te, name, sizeof name, &err), &err);
+    assert_string_equal(name, "fashion-small");
+    assert_int_equal(tr.N, 10000);
+    assert_int_equal(te.N, 2000);
+    assert_non_null(strstr(tr.source, "\"kind\":\"fashion-small\""));
+    assert_non_null(strstr(tr.source, "\"fallback_for\":\"fashion\""));
+    assert_non_null(strstr(tr.source, tmp_dir));
+    assert_non_null(strstr(tr.source, "\"class_names\":[\"T-shirt/top\","));
+    data_free(&tr);
+    data_free(&te);
+    // Named, it is no fallback; like fashion it has its own split.
+    o.data = "fashion-small";
+    expect_ok(data_load(&o, &tr, &te, name, sizeof name, &err), &err);
+    assert_string_equal(name, "fashion-small");
+    assert_null(strstr(tr.source, "fallback_for"));
+    data_free(&tr);
+    data_free(&te);
+    o.given = TS_GIVEN_TEST_FRAC;
+    expect_fail(data_load(&o, &tr, &te, name, sizeof name, &err), &err, &tr, "--test-frac",
+                "fashion-small");
+    o.given = TS_GIVEN_DATA_DIR;
+    expect_fail(data_load(&o, &tr, &te, name, sizeof name, &err), &err, &tr, "--data-dir",
+                "fashion-small");
+    // An explicit --data-dir still means Fashion-MNIST, missing or not.
+    o.data = NULL;
+    expect_fail(data_load(&o, &tr, &te, name, sizeof name, &err), &err, &tr, tmp_dir,
+                "--data fashion-small");
+    // The digits stay what --data digits names.
+    o.given = 0;
+    o.data = "digits";
     expect_ok(data_load(&o, &tr, &te, name, sizeof name, &err), &err);
     assert_string_equal(name, "digits");
     data_free(&tr);
@@ -1936,6 +2050,8 @@ int main(void) {
         cmocka_unit_test(test_digits),
         cmocka_unit_test(test_iris),
         cmocka_unit_test(test_fashion),
+        cmocka_unit_test(test_fashion_small),
+        cmocka_unit_test(test_fashion_small_rule),
         cmocka_unit_test(test_fashion_available),
         cmocka_unit_test(test_blobs),
         cmocka_unit_test(test_noise),

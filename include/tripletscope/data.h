@@ -28,7 +28,8 @@ typedef struct {
 
 // What --data and its companion flags ask for.
 typedef struct {
-    const char *data;      // "fashion", "digits", "iris", "blobs", "noise", or a file path
+    const char *data;      // "fashion", "fashion-small", "digits", "iris", "blobs", "noise",
+                           // "rings", or a file path (NULL: fashion, else fashion-small)
     const char *data_dir;  // where Fashion-MNIST's IDX .gz files are
     const char *labels;    // --labels FILE (.npy or IDX) for .npy / IDX features
     int label_col;         // --label-col N for CSV (-1: last column)
@@ -116,6 +117,12 @@ int data_load_idx(const char *path, const char *labels_path, uint64_t max_bytes,
                   ts_dataset *ds, ts_error *err);
 int data_load_fashion(const char *dir, uint64_t max_bytes, ts_dataset *train,
                       ts_dataset *test, ts_error *err);
+// The embedded Fashion-MNIST subset (datasets/fashion-small.idx.gz, 5.2 MB):
+// 10 000 training and 2 000 test images of 28 x 28, 1000 and 200 a class,
+// bytes with u8_scale 1/255, its own split, Fashion-MNIST's class names.
+// Inflated within max_bytes, each half's header checked before it is held.
+int data_load_fashion_small(uint64_t max_bytes, ts_dataset *train, ts_dataset *test,
+                            ts_error *err);
 int data_load_digits(ts_dataset *ds, ts_error *err);
 int data_load_iris(ts_dataset *ds, ts_error *err);
 int data_make_blobs(int n, int classes, int dim, float noise, uint64_t seed, ts_dataset *ds);

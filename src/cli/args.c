@@ -324,9 +324,10 @@ static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error 
 const cli_flag cli_flags[] = {
     SECTION("Data"),
     {"--data", "NAME|FILE", set_str, AT(data.data), 0, 0,
-     "fashion (when installed, else digits), digits, iris,\n"
-     "blobs, noise, rings, or a .csv or .tsv (delimited\n"
-     "text), .npy or IDX (.gz) file", NULL},
+     "fashion (when installed, else fashion-small),\n"
+     "fashion-small (built in: 10000/2000 of its images),\n"
+     "digits, iris, blobs, noise, rings, or a .csv or .tsv\n"
+     "(delimited text), .npy or IDX (.gz) file", NULL},
     {"--data-dir", "DIR", set_str, AT(data.data_dir), 0, 0,
      "Fashion-MNIST's IDX files; implies --data fashion\n"
      "[/usr/share/datasets/fashion-mnist]", NULL},

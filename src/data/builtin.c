@@ -1,5 +1,6 @@
-// builtin.c: the data sets known by name: digits and iris (bytes embedded in
-// the binary by embedded.S) and Fashion-MNIST (Debian's dataset-fashion-mnist).
+// builtin.c: the data sets known by name: digits, iris and fashion-small
+// (bytes embedded in the binary by embedded.S) and Fashion-MNIST (Debian's
+// dataset-fashion-mnist).
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,8 @@ extern const unsigned char ts_embedded_digits_csv_gz[];
 extern const uint64_t ts_embedded_digits_csv_gz_size;
 extern const unsigned char ts_embedded_iris_csv[];
 extern const uint64_t ts_embedded_iris_csv_size;
+extern const unsigned char ts_embedded_fashion_small_idx_gz[];
+extern const uint64_t ts_embedded_fashion_small_idx_gz_size;
 
 static const char *const fashion_names[10] = {
     "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -227,4 +230,129 @@ int data_load_fashion(const char *dir, uint64_t max_bytes, ts_dataset *train,
         return data_err_oneline(err);
     }
     return 0;
+}
+
+// --- fashion-small -----------------------------------------------------------
+//
+// datasets/fashion-small.idx.gz (scripts/make-fashion-small.py writes it):
+// one gzip stream of four IDX files back to back, as Fashion-MNIST's own:
+// training images (0x00000803, N x 28 x 28), training labels (0x00000801,
+// N), test images, test labels. Inflated straight into the sets' arrays,
+// each half's header checked against the budget before its arrays exist.
+
+#define SMALL_WHAT "fashion-small (embedded)"
+
+typedef struct {
+    z_stream zs;
+    int z;   // the last inflate's result
+} small_stream;
+
+// Inflates exactly n bytes into out; the stream ending first is corrupt.
+static int small_read(small_stream *s, void *out, size_t n, ts_error *err) {
+    unsigned char *p = out;
+    while (n > 0) {
+        if (s->z == Z_STREAM_END)
+            return ts_fail(err, SMALL_WHAT ": embedded data ends early");
+        unsigned want = n > (1u << 30) ? 1u << 30 : (unsigned)n;
+        s->zs.next_out = p;
+        s->zs.avail_out = want;
+        s->z = inflate(&s->zs, Z_NO_FLUSH);
+        if (s->z != Z_OK && s->z != Z_STREAM_END)
+            return ts_fail(err, SMALL_WHAT ": embedded data is corrupt (zlib error %d)", s->z);
+        size_t got = want - s->zs.avail_out;
+        if (got == 0 && s->z == Z_OK)
+            return ts_fail(err, SMALL_WHAT ": embedded data ends early");
+        p += got;
+        n -= got;
+    }
+    return 0;
+}
+
+// The stream must end right after the test labels.
+static int small_end(small_stream *s, ts_error *err) {
+    if (s->z == Z_STREAM_END) return 0;
+    unsigned char extra;
+    s->zs.next_out = &extra;
+    s->zs.avail_out = 1;
+    s->z = inflate(&s->zs, Z_NO_FLUSH);
+    if (s->zs.avail_out == 0)
+        return ts_fail(err, SMALL_WHAT ": embedded data goes on after the test labels");
+    if (s->z != Z_STREAM_END)
+        return ts_fail(err, SMALL_WHAT ": embedded data is corrupt (zlib error %d)", s->z);
+    return 0;
+}
+
+static uint32_t be32(const unsigned char *p) {
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+// One half: its images' header, checked, then the pixels and the labels.
+static int small_half(small_stream *s, const char *half, const data_budget *b,
+                      ts_dataset *ds, ts_error *err) {
+    char what[80];
+    snprintf(what, sizeof what, SMALL_WHAT ", %s images", half);
+    unsigned char h[16];
+    if (small_read(s, h, 16, err) < 0) return -1;
+    if (be32(h) != 0x803 || be32(h + 8) != 28 || be32(h + 12) != 28)
+        return ts_fail(err, "%s: not 28 x 28 IDX images (magic 0x%08x)", what, be32(h));
+    uint32_t n = be32(h + 4);
+    if (data_check_size(what, n, 784, 1, 1, -1, b, err) < 0) return -1;
+    if (n < 2) return ts_fail(err, "%s: %u images", what, n);
+    if (data_alloc(ds, (int)n, 784, 1) < 0) return ts_fail(err, SMALL_WHAT ": out of memory");
+    unsigned char *lab = NULL;
+    int rc = small_read(s, ds->u8, (size_t)n * 784, err);
+    if (rc == 0) rc = small_read(s, h, 8, err);
+    if (rc == 0 && (be32(h) != 0x801 || be32(h + 4) != n))
+        rc = ts_fail(err, SMALL_WHAT ", %s labels: magic 0x%08x, %u labels for %u images", half,
+                     be32(h), be32(h + 4), n);
+    if (rc == 0 && !(lab = malloc(n))) rc = ts_fail(err, SMALL_WHAT ": out of memory");
+    if (rc == 0) rc = small_read(s, lab, n, err);
+    for (uint32_t i = 0; rc == 0 && i < n; i++) {
+        if (lab[i] > 9)
+            rc = ts_fail(err, SMALL_WHAT ", %s labels: label %d at %u is not a class 0..9",
+                         half, lab[i], i);
+        else
+            ds->y[i] = lab[i];
+    }
+    free(lab);
+    if (rc == 0) {
+        ds->C = 10;
+        ds->u8_scale = 1.0f / 255.0f;
+        if (!(ds->class_names = calloc(10, sizeof *ds->class_names)))
+            rc = ts_fail(err, SMALL_WHAT ": out of memory");
+        for (int c = 0; rc == 0 && c < 10; c++)
+            if (!(ds->class_names[c] = strdup(fashion_names[c])))
+                rc = ts_fail(err, SMALL_WHAT ": out of memory");
+    }
+    if (rc < 0) data_free(ds);
+    return rc;
+}
+
+int data_load_fashion_small(uint64_t max_bytes, ts_dataset *train, ts_dataset *test,
+                            ts_error *err) {
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    small_stream s;
+    memset(&s, 0, sizeof s);
+    if (inflateInit2(&s.zs, 16 + MAX_WBITS) != Z_OK)
+        return ts_fail(err, SMALL_WHAT ": cannot start zlib");
+    s.zs.next_in = (unsigned char *)ts_embedded_fashion_small_idx_gz;
+    s.zs.avail_in = (unsigned)ts_embedded_fashion_small_idx_gz_size;
+    s.z = Z_OK;
+    // As Fashion-MNIST: its own split, the training half held while the
+    // test half is read.
+    data_budget b = data_budget_make(max_bytes, 0);
+    int rc = small_half(&s, "training", &b, train, err);
+    if (rc == 0) {
+        b.held = (uint64_t)train->N * (uint64_t)train->D + (uint64_t)train->N * sizeof(int) +
+                 10 * 40;
+        rc = small_half(&s, "test", &b, test, err);
+    }
+    if (rc == 0) rc = small_end(&s, err);
+    inflateEnd(&s.zs);
+    if (rc < 0) {
+        data_free(train);
+        data_free(test);
+    }
+    return rc;
 }

@@ -12,6 +12,12 @@
 //           TS_FASHION_DIR): 60 000 train and 10 000 test images of 28 x 28
 //           (D = 784). Bytes, u8_scale 1/255. Its own split (--test-frac is
 //           not used), labels 0..9 named T-shirt/top .. Ankle boot.
+// fashion-small  a subset of it embedded in the binary
+//           (datasets/fashion-small.idx.gz, scripts/make-fashion-small.py):
+//           the first 1000 training and 200 test images of each class, in
+//           file order; 10 000 train and 2 000 test, the same layout and
+//           scaling, its own split. Without --data it stands in for fashion
+//           when Fashion-MNIST is not in --data-dir's default folder.
 // blobs     generated: `classes` Gaussian centres with coordinates
 //           N(0, 1) * 3.5 / sqrt(dim), so centres lie about 4.9 apart in any
 //           dimension; a point is its centre + noise * N(0, 1) a coordinate.
@@ -121,17 +127,18 @@ static int looks_like_npy(const char *path) {
     return yes;
 }
 
+// The files' kinds last (k >= KIND_CSV).
 typedef enum { KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS, KIND_NOISE, KIND_RINGS,
-               KIND_CSV, KIND_NPY, KIND_IDX } data_kind;
+               KIND_FASHION_SMALL, KIND_CSV, KIND_NPY, KIND_IDX } data_kind;
 
 static const char *const kind_names[] = {"fashion", "digits", "iris", "blobs", "noise",
-                                         "rings", "csv", "npy", "idx"};
+                                         "rings", "fashion-small", "csv", "npy", "idx"};
 
 // A file by extension, else by its first bytes.
 static data_kind kind_of(const char *data) {
     static const data_kind named[] = {KIND_FASHION, KIND_DIGITS, KIND_IRIS, KIND_BLOBS,
-                                      KIND_NOISE, KIND_RINGS};
-    for (int k = 0; k < 6; k++)
+                                      KIND_NOISE, KIND_RINGS, KIND_FASHION_SMALL};
+    for (int k = 0; k < 7; k++)
         if (strcmp(data, kind_names[k]) == 0) return named[k];
     static const char *const text_ext[] = {".csv", ".csv.gz", ".tsv", ".tsv.gz"};
     for (size_t k = 0; k < sizeof text_ext / sizeof text_ext[0]; k++)
@@ -160,8 +167,9 @@ static const struct companion {
     {"--labels", TS_GIVEN_LABELS, KIND_BIT(KIND_NPY) | KIND_BIT(KIND_IDX), ".npy and IDX files"},
     {"--label-col", TS_GIVEN_LABEL_COL, KIND_BIT(KIND_CSV), ".csv files"},
     {"--delimiter", TS_GIVEN_DELIMITER, KIND_BIT(KIND_CSV), ".csv and .tsv files"},
-    {"--test-frac", TS_GIVEN_TEST_FRAC, KINDS_ALL & ~KIND_BIT(KIND_FASHION),
-     "sets without a split of their own: all but fashion"},
+    {"--test-frac", TS_GIVEN_TEST_FRAC,
+     KINDS_ALL & ~(KIND_BIT(KIND_FASHION) | KIND_BIT(KIND_FASHION_SMALL)),
+     "sets without a split of their own: all but fashion and fashion-small"},
     {"--classes", TS_GIVEN_CLASSES, KINDS_GEN, "blobs and noise"},
     {"--dim", TS_GIVEN_DIM, KINDS_GEN, "blobs and noise"},
     {"--samples", TS_GIVEN_SAMPLES, KINDS_GEN | KIND_BIT(KIND_RINGS), "blobs, noise and rings"},
@@ -232,7 +240,8 @@ static int load_fashion(const ts_data_opts *o, const char *dir, ts_dataset *trai
     if (err && !data_fashion_available(dir) && strstr(err->msg, ": cannot open: ")) {
         size_t len = strlen(err->msg);
         snprintf(err->msg + len, sizeof err->msg - len, " (install Debian's "
-                 "dataset-fashion-mnist, or name the folder with --data-dir)");
+                 "dataset-fashion-mnist, or name the folder with --data-dir; "
+                 "--data fashion-small is a built-in subset)");
     }
     return -1;
 }
@@ -245,8 +254,8 @@ static int load_file(const ts_data_opts *o, data_kind k, ts_dataset *all, ts_csv
     if (k == KIND_NPY) return data_load_npy(path, o->labels, o->max_bytes, all, err);
     // A bare word that is no file is more likely a misspelt set name.
     if (!strchr(path, '/') && !strchr(path, '.') && access(path, F_OK) != 0)
-        return ts_fail(err, "--data %s: no such data set (fashion, digits, iris, blobs, "
-                       "noise, rings) or file", path);
+        return ts_fail(err, "--data %s: no such data set (fashion, fashion-small, digits, "
+                       "iris, blobs, noise, rings) or file", path);
     return data_load_idx(path, o->labels, o->max_bytes, all, err);
 }
 
@@ -304,9 +313,10 @@ static int validate_splits(const ts_dataset *train, const ts_dataset *test, cons
 // --- Provenance -------------------------------------------------------------------
 
 // Records in ds->source how the set was made, as the config line prints it;
-// with_names: its class names too (a CSV's label names, or --class-names).
+// with_names: its class names too (a CSV's label names, or --class-names);
+// fallback: fashion-small stands in for Fashion-MNIST, not found in dir.
 static void describe(const ts_data_opts *o, data_kind k, const char *dir, const gen_shape *g,
-                     int standardized, const ts_csv_info *csv, int with_names,
+                     int standardized, const ts_csv_info *csv, int with_names, int fallback,
                      ts_dataset *ds) {
     ts_json j;
     json_fixed(&j, ds->source, sizeof ds->source);
@@ -314,6 +324,11 @@ static void describe(const ts_data_opts *o, data_kind k, const char *dir, const 
     if (k == KIND_FASHION) {
         json_raw(&j, ",\"dir\":");
         json_str(&j, dir);
+    } else if (k == KIND_FASHION_SMALL) {
+        if (fallback) {
+            json_raw(&j, ",\"fallback_for\":\"fashion\",\"missing_dir\":");
+            json_str(&j, dir);
+        }
     } else {
         if (k >= KIND_CSV) {
             json_raw(&j, ",\"path\":");
@@ -381,8 +396,13 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
         return ts_fail(err, "--test-frac %g: must be at least 0 and below 1", (double)o->test_frac);
     const char *dir = o->data_dir ? o->data_dir : TS_FASHION_DIR;
     const char *data = o->data;
-    // An explicit --data-dir means Fashion-MNIST, missing or not.
-    if (!data) data = (o->given & TS_GIVEN_DATA_DIR) || data_fashion_available(dir) ? "fashion" : "digits";
+    // An explicit --data-dir means Fashion-MNIST, missing or not; without
+    // it, a missing Fashion-MNIST is the embedded subset's to stand in for.
+    int fallback = 0;
+    if (!data) {
+        fallback = !(o->given & TS_GIVEN_DATA_DIR) && !data_fashion_available(dir);
+        data = fallback ? "fashion-small" : "fashion";
+    }
     data_kind k = kind_of(data);
     if (check_companions(o, k, data, err) < 0) return -1;
     const char *display = k >= KIND_CSV ? base_name(data) : data;
@@ -390,8 +410,10 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
     int standardize = 0;
     gen_shape g = {0, 0, 0};
     ts_csv_info csv = {',', 0};
-    if (k == KIND_FASHION) {
-        if (load_fashion(o, dir, train, test, err) < 0) return -1;
+    if (k == KIND_FASHION || k == KIND_FASHION_SMALL) {
+        if (k == KIND_FASHION ? load_fashion(o, dir, train, test, err) < 0
+                              : data_load_fashion_small(o->max_bytes, train, test, err) < 0)
+            return -1;
         if (o->class_names && (name_classes(o, data, train, test, err) < 0)) {
             data_free(train);
             data_free(test);
@@ -420,10 +442,11 @@ static int load(const ts_data_opts *o, ts_dataset *train, ts_dataset *test,
     }
     if (standardize) data_standardize(train, test);
     // The names when they are no numbers (fitting the source's 511 bytes,
-    // else left out rather than cut).
-    int names = o->class_names || csv.label_names;
-    describe(o, k, dir, &g, standardize, &csv, names, train);
-    if (names && !train->source[0]) describe(o, k, dir, &g, standardize, &csv, 0, train);
+    // else left out rather than cut); fashion-small's, so that its line says
+    // what it holds.
+    int names = o->class_names || csv.label_names || k == KIND_FASHION_SMALL;
+    describe(o, k, dir, &g, standardize, &csv, names, fallback, train);
+    if (names && !train->source[0]) describe(o, k, dir, &g, standardize, &csv, 0, fallback, train);
     if (name && name_len) snprintf(name, name_len, "%s", display);
     return 0;
 }
