@@ -18,7 +18,7 @@ static const char intro[] =
 static const char keys[] =
 "Keys: space pause, . step, m/M miner, p sampler, +/- margin, n normalise,\n"
 "d distance, ]/[ lr, o soft, z reducer, r reset, R new seed, e export,\n"
-"v projection, ? help, q quit.\n"
+"v projection, g loss axis (linear, log, recent), ? help, q quit.\n"
 "\n"
 "More: man tripletscope (every flag, key and file format), and the docs:\n"
 "metrics.md defines every number, interface.md every panel, failure-modes.md\n"
