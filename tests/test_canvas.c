@@ -13,6 +13,8 @@
 #include "../src/ui/canvas.h"
 #include "../src/ui/evidence.h"
 #include "../src/ui/format.h"
+#include "../src/ui/term.h"
+#include "../src/ui/ui.h"
 
 // --- Fixtures ----------------------------------------------------------------------
 
@@ -220,6 +222,142 @@ static void test_axis_compose(void **state) {
 
 // --- Bars and strips ---------------------------------------------------------------------
 
+// --- Loss axis views -------------------------------------------------------------
+
+static ts_series other;   // a second series: large, not on the stack
+
+// The floor is the smallest positive bin minimum or mean, but not below
+// hi * 1e-6; the log copy clamps zeros to it; no positive value: 0.
+static void test_series_log10_and_floor(void **state) {
+    (void)state;
+    const float v[5] = {1, 0.1f, 0, 0.01f, 100};
+    series_of(v, 5);
+    float lo, hi;
+    assert_true(series_range(&series, &lo, &hi));
+    float floor = series_log_floor(&series, hi);
+    assert_float_equal(floor, 0.01f, 1e-7f);
+    series_log10(&series, floor, &other);
+    assert_int_equal(other.nbins, 5);
+    const float want[5] = {0, -1, -2, -2, 2};
+    for (int i = 0; i < 5; i++) {
+        assert_float_equal(other.bins[i].min, want[i], 1e-5f);
+        assert_float_equal(other.bins[i].max, want[i], 1e-5f);
+        assert_float_equal(series_bin_mean(&other, i), want[i], 1e-5f);
+        assert_int_equal(other.bins[i].step, series.bins[i].step);
+    }
+    // A tiny value would stretch the axis over 12 decades: hi * 1e-6 instead.
+    const float t[3] = {1e-12f, 1, 2};
+    series_of(t, 3);
+    assert_float_equal(series_log_floor(&series, 2), 2e-6f, 1e-9f);
+    // A bin of a zero and a positive value: its mean counts (0.5), its min does not.
+    series_clear(&series);
+    series.width = 2;
+    series_push(&series, 1, 0);
+    series_push(&series, 2, 1);
+    series_push(&series, 3, 3);
+    series_push(&series, 4, 3);
+    assert_int_equal(series.nbins, 2);
+    assert_float_equal(series_log_floor(&series, 3), 0.5f, 1e-6f);
+    // Nothing positive: no log axis.
+    const float z[3] = {0, 0, 0};
+    series_of(z, 3);
+    assert_true(series_log_floor(&series, 0) == 0);
+    // NaN stays out.
+    const float n[3] = {NAN, 10, 1};
+    series_of(n, 3);
+    series_log10(&series, 0.5f, &other);
+    assert_int_equal(other.bins[0].finite, 0);
+    assert_float_equal(other.bins[1].max, 1, 1e-6f);
+}
+
+// The recent view: the last N steps from the start of the bin holding the
+// first, or the last min_bins bins when those span more; the window copies
+// those bins.
+static void test_series_recent_window(void **state) {
+    (void)state;
+    series_clear(&series);
+    for (long i = 1; i <= 3000; i++) series_push(&series, i, (float)i);
+    int w = series.width;
+    assert_true(w > 1);   // bins of several steps each
+    long from = series_recent_from(&series, 1000, 32);
+    assert_true(from <= 2001 && from > 2001 - w);
+    series_window(&series, from, &other);
+    assert_int_equal(other.bins[0].step, from);
+    assert_int_equal(other.bins[other.nbins - 1].step, series.bins[series.nbins - 1].step);
+    assert_true(other.count >= 1000 && other.count < 1000 + w);
+    float lo, hi;
+    assert_true(series_range(&other, &lo, &hi));
+    assert_float_equal(lo, (float)from, 0);
+    assert_float_equal(hi, 3000, 0);
+    // Ten steps are fewer than 32 bins: the last 32 bins.
+    from = series_recent_from(&series, 10, 32);
+    assert_int_equal(from, series.bins[series.nbins - 32].step);
+    series_window(&series, from, &other);
+    assert_int_equal(other.nbins, 32);
+    // A run shorter than the window: all of it.
+    const float v[5] = {5, 4, 3, 2, 1};
+    series_of(v, 5);
+    assert_int_equal(series_recent_from(&series, 1000, 32), 1);
+    series_window(&series, 0, &other);
+    assert_int_equal(other.nbins, 5);
+    series_clear(&series);
+    assert_int_equal(series_recent_from(&series, 1000, 32), 0);
+    series_window(&series, 0, &other);
+    assert_int_equal(other.nbins, 0);
+}
+
+static void test_series_value_at(void **state) {
+    (void)state;
+    const float v[4] = {4, 3, 2, 1};
+    series_of(v, 4);   // steps 1..4
+    assert_float_equal(series_value_at(&series, 1), 4, 0);
+    assert_float_equal(series_value_at(&series, 3), 2, 0);
+    assert_float_equal(series_value_at(&series, 99), 1, 0);   // past the end: the last
+    assert_float_equal(series_value_at(&series, 0), 4, 0);    // before: the first
+    series_clear(&series);
+    assert_true(isnan(series_value_at(&series, 1)));
+}
+
+// Decade ticks of a log axis: each on the row holding its dot, on a row not
+// taken and not next to another tick, from the top down.
+static void test_log_ticks(void **state) {
+    (void)state;
+    int row[8], ex[8];
+    uint8_t taken[5] = {0};
+    // 10^0 .. 10^4 on 5 rows (20 dot rows): 10^3 would sit next to 10^4,
+    // 10^1 next to 10^2.
+    assert_int_equal(log_ticks(0, 4, 5, taken, row, ex, 8), 3);
+    assert_int_equal(row[0], 0);
+    assert_int_equal(ex[0], 4);
+    assert_int_equal(row[1], 2);
+    assert_int_equal(ex[1], 2);
+    assert_int_equal(row[2], 4);
+    assert_int_equal(ex[2], 0);
+    assert_true(taken[0] && !taken[1] && taken[2] && !taken[3] && taken[4]);
+    // The top and bottom rows already hold labels.
+    memset(taken, 0, sizeof taken);
+    taken[0] = taken[4] = 1;
+    assert_int_equal(log_ticks(0, 4, 5, taken, row, ex, 8), 2);
+    assert_int_equal(row[0], 1);
+    assert_int_equal(ex[0], 3);
+    assert_int_equal(row[1], 3);
+    assert_int_equal(ex[1], 1);
+    assert_true(taken[1] && taken[3] && !taken[2]);
+    // At most max; only the decades inside the range; none on a flat one.
+    memset(taken, 0, sizeof taken);
+    assert_int_equal(log_ticks(0, 4, 5, taken, row, ex, 1), 1);
+    memset(taken, 0, sizeof taken);
+    assert_int_equal(log_ticks(-2.5f, -0.5f, 5, taken, row, ex, 8), 2);
+    assert_int_equal(ex[0], -1);
+    assert_int_equal(ex[1], -2);
+    assert_int_equal(row[0], 1);   // dot row 4.75 -> 5: cell row 1
+    assert_int_equal(row[1], 3);   // 14.25 -> 14: cell row 3
+    memset(taken, 0, sizeof taken);
+    assert_int_equal(log_ticks(-0.9f, -0.1f, 5, taken, row, ex, 8), 0);
+    assert_int_equal(log_ticks(1, 1, 5, taken, row, ex, 8), 0);
+    assert_int_equal(log_ticks(NAN, 1, 5, taken, row, ex, 8), 0);
+}
+
 static void test_bar_proportions(void **state) {
     (void)state;
     const wchar_t fills[3] = {L'a', L'b', L'c'};
@@ -251,21 +389,24 @@ static void test_bar_proportions(void **state) {
     assert_int_equal(wd[2], 10);
 }
 
-static void test_bar_fills_monochrome(void **state) {
+// One fill per segment, lighter to denser, in colour as without (the
+// signature has no colour to ask about): easy, semi-hard and hard differ by
+// texture whatever the palette.
+static void test_bar_fills_distinct(void **state) {
     (void)state;
     wchar_t f[3];
-    bar_fills(1, 0, 3, f);           // UTF-8, no colour: light, medium, full
+    bar_fills(1, 3, f);              // UTF-8: light, medium, full
     assert_int_equal(f[0], L'░');
     assert_int_equal(f[1], L'▒');
     assert_int_equal(f[2], L'█');
-    bar_fills(0, 0, 3, f);           // ASCII, no colour
+    bar_fills(0, 3, f);              // ASCII
     assert_int_equal(f[0], L'.');
     assert_int_equal(f[1], L'+');
     assert_int_equal(f[2], L'#');
-    bar_fills(1, 1, 3, f);           // colour tells them apart: one solid glyph
-    assert_true(f[0] == L'█' && f[1] == L'█' && f[2] == L'█');
-    bar_fills(0, 1, 3, f);
-    assert_true(f[0] == L'#' && f[2] == L'#');
+    for (int utf8 = 0; utf8 < 2; utf8++) {
+        bar_fills(utf8, 3, f);
+        assert_true(f[0] != f[1] && f[1] != f[2] && f[0] != f[2]);
+    }
 }
 
 static void test_strip_stacked(void **state) {
@@ -519,6 +660,178 @@ static void test_legend_flow(void **state) {
     assert_int_equal(legend_flow(wd, 0, 34, 1, x, row), 0);
 }
 
+// --- Palettes --------------------------------------------------------------------
+//
+// The colorblind palette's claim, checked: the colours that must differ
+// (easy / semi-hard / hard, the two models, the classes colour alone tells
+// apart) stay apart as a viewer with deuteranopia, protanopia or tritanopia
+// sees them. Each colour is simulated (Machado, Oliveira and Fernandes 2009,
+// severity 1, on linear sRGB) and compared by CIEDE2000; xterm's values for
+// the 256 colours and its defaults for the basic 8. A distance of 20 is a
+// difference anyone sees at a glance; the default's green and yellow fall
+// to about 3 under protanopia.
+
+// xterm's colour n as sRGB 0..255.
+static void xterm_rgb(int n, double rgb[3]) {
+    static const int basic[16][3] = {
+        {0, 0, 0},       {205, 0, 0},     {0, 205, 0},     {205, 205, 0},
+        {0, 0, 238},     {205, 0, 205},   {0, 205, 205},   {229, 229, 229},
+        {127, 127, 127}, {255, 0, 0},     {0, 255, 0},     {255, 255, 0},
+        {92, 92, 255},   {255, 0, 255},   {0, 255, 255},   {255, 255, 255}};
+    static const int level[6] = {0, 95, 135, 175, 215, 255};
+    if (n < 16) {
+        for (int i = 0; i < 3; i++) rgb[i] = basic[n][i];
+    } else if (n < 232) {
+        n -= 16;
+        rgb[0] = level[n / 36];
+        rgb[1] = level[(n / 6) % 6];
+        rgb[2] = level[n % 6];
+    } else {
+        rgb[0] = rgb[1] = rgb[2] = 8 + 10 * (n - 232);
+    }
+}
+
+enum { VISION_NORMAL, VISION_PROTAN, VISION_DEUTAN, VISION_TRITAN, VISIONS };
+
+// CIE L*a*b* of xterm colour n as a viewer of vision v sees it.
+static void seen_lab(int n, int v, double lab[3]) {
+    static const double machado[VISIONS][3][3] = {
+        {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}},
+        {{0.152286, 1.052583, -0.204868}, {0.114503, 0.786281, 0.099216},
+         {-0.003882, -0.048116, 1.051998}},
+        {{0.367322, 0.860646, -0.227968}, {0.280085, 0.672501, 0.047413},
+         {-0.011820, 0.042940, 0.968881}},
+        {{1.255528, -0.076749, -0.178779}, {-0.078411, 0.930809, 0.147602},
+         {0.004733, 0.691367, 0.303900}}};
+    double rgb[3], lin[3], sim[3];
+    xterm_rgb(n, rgb);
+    for (int i = 0; i < 3; i++) {
+        double c = rgb[i] / 255.0;
+        lin[i] = c <= 0.04045 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4);
+    }
+    for (int i = 0; i < 3; i++) {
+        double t = 0;
+        for (int j = 0; j < 3; j++) t += machado[v][i][j] * lin[j];
+        sim[i] = t < 0 ? 0 : t > 1 ? 1 : t;
+    }
+    double X = 0.4124 * sim[0] + 0.3576 * sim[1] + 0.1805 * sim[2];
+    double Y = 0.2126 * sim[0] + 0.7152 * sim[1] + 0.0722 * sim[2];
+    double Z = 0.0193 * sim[0] + 0.1192 * sim[1] + 0.9505 * sim[2];
+    double f[3], r[3] = {X / 0.95047, Y / 1.0, Z / 1.08883};
+    for (int i = 0; i < 3; i++) f[i] = r[i] > 0.008856 ? cbrt(r[i]) : 7.787 * r[i] + 16.0 / 116;
+    lab[0] = 116 * f[1] - 16;
+    lab[1] = 500 * (f[0] - f[1]);
+    lab[2] = 200 * (f[1] - f[2]);
+}
+
+static double rad(double deg) { return deg * M_PI / 180; }
+
+// CIEDE2000 (Sharma, Wu and Dalal 2005).
+static double ciede2000(const double *p, const double *q) {
+    double C1 = hypot(p[1], p[2]), C2 = hypot(q[1], q[2]), Cb = (C1 + C2) / 2;
+    double G = 0.5 * (1 - sqrt(pow(Cb, 7) / (pow(Cb, 7) + pow(25, 7))));
+    double a1 = (1 + G) * p[1], a2 = (1 + G) * q[1];
+    double C1p = hypot(a1, p[2]), C2p = hypot(a2, q[2]);
+    double h1 = fmod(atan2(p[2], a1) * 180 / M_PI + 360, 360);
+    double h2 = fmod(atan2(q[2], a2) * 180 / M_PI + 360, 360);
+    double dL = q[0] - p[0], dC = C2p - C1p, dh = h2 - h1;
+    if (C1p * C2p == 0) dh = 0;
+    else if (dh > 180) dh -= 360;
+    else if (dh < -180) dh += 360;
+    double dH = 2 * sqrt(C1p * C2p) * sin(rad(dh / 2));
+    double Lb = (p[0] + q[0]) / 2, Cbp = (C1p + C2p) / 2, hb;
+    if (C1p * C2p == 0) hb = h1 + h2;
+    else if (fabs(h1 - h2) <= 180) hb = (h1 + h2) / 2;
+    else hb = h1 + h2 < 360 ? (h1 + h2 + 360) / 2 : (h1 + h2 - 360) / 2;
+    double T = 1 - 0.17 * cos(rad(hb - 30)) + 0.24 * cos(rad(2 * hb)) +
+               0.32 * cos(rad(3 * hb + 6)) - 0.20 * cos(rad(4 * hb - 63));
+    double dth = 30 * exp(-pow((hb - 275) / 25, 2));
+    double RC = 2 * sqrt(pow(Cbp, 7) / (pow(Cbp, 7) + pow(25, 7)));
+    double SL = 1 + 0.015 * pow(Lb - 50, 2) / sqrt(20 + pow(Lb - 50, 2));
+    double SC = 1 + 0.045 * Cbp, SH = 1 + 0.015 * Cbp * T, RT = -sin(rad(2 * dth)) * RC;
+    return sqrt(pow(dL / SL, 2) + pow(dC / SC, 2) + pow(dH / SH, 2) + RT * (dC / SC) * (dH / SH));
+}
+
+// The least distance between any two of colours c (n of them) under any vision.
+static double least_apart(const int *c, int n) {
+    double least = 1e9;
+    for (int v = 0; v < VISIONS; v++)
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                double a[3], b[3];
+                seen_lab(c[i], v, a);
+                seen_lab(c[j], v, b);
+                double d = ciede2000(a, b);
+                if (d < least) least = d;
+            }
+    return least;
+}
+
+// The foreground colours of roles r (n of them) under caps.
+static void role_fgs(const ui_caps *caps, const ui_role *r, int n, int *fg) {
+    for (int i = 0; i < n; i++) {
+        short f, b;
+        unsigned attrs;
+        term_role_colors(caps, r[i], &f, &b, &attrs);
+        assert_true(f >= 0 && f < (caps->colors >= 256 ? 256 : 8));
+        fg[i] = f;
+    }
+}
+
+// A known pair checks the measure itself: CIEDE2000's published example
+// (Sharma et al., pair 1) and xterm's red and green under deuteranopia.
+static void test_colour_distance(void **state) {
+    (void)state;
+    const double p[3] = {50.0, 2.6772, -79.7751}, q[3] = {50.0, 0.0, -82.7485};
+    assert_float_equal(ciede2000(p, q), 2.0425, 1e-4);
+    int rg[2] = {1, 2}, by[2] = {4, 3};
+    assert_true(least_apart(rg, 2) < 25);   // red-green: what deuteranopia loses
+    assert_true(least_apart(by, 2) > 40);   // blue-yellow: what it keeps
+}
+
+static void test_palettes(void **state) {
+    (void)state;
+    assert_int_equal(ui_palette_by_name("default"), UI_PALETTE_DEFAULT);
+    assert_int_equal(ui_palette_by_name("colorblind"), UI_PALETTE_COLORBLIND);
+    assert_int_equal(ui_palette_by_name("Colorblind"), -1);
+    assert_int_equal(ui_palette_by_name(""), -1);
+    assert_string_equal(term_palette_name(UI_PALETTE_COLORBLIND), "colorblind");
+    const ui_role diff[3] = {ROLE_EASY, ROLE_SEMI, ROLE_HARD};
+    const ui_role models[2] = {ROLE_SIAMESE, ROLE_TRIPLET};
+    const int counts[2] = {8, 256};
+    for (int k = 0; k < 2; k++) {
+        ui_caps caps = {.utf8 = 1, .color = 1, .colors = counts[k], .palette = UI_PALETTE_DEFAULT};
+        int fg[16];
+        // The default's green / yellow / red: apart in normal vision only.
+        role_fgs(&caps, diff, 3, fg);
+        assert_true(least_apart(fg, 3) < 10);
+        assert_int_equal(term_class_colors(&caps), k ? 16 : 7);
+        caps.palette = UI_PALETTE_COLORBLIND;
+        role_fgs(&caps, diff, 3, fg);
+        assert_true(least_apart(fg, 3) > 25);
+        role_fgs(&caps, models, 2, fg);
+        assert_true(least_apart(fg, 2) > 30);
+        // The markers: the text colour in bold, apart from both curves.
+        short f, b;
+        unsigned attrs;
+        term_role_colors(&caps, ROLE_MARKER, &f, &b, &attrs);
+        assert_true(f == -1 && (attrs & TERM_BOLD));
+        // The classes colour alone tells apart: 6 with 256 colours, 4 with 8.
+        int apart = term_class_colors(&caps);
+        assert_int_equal(apart, k ? 6 : 4);
+        ui_role cls[16];
+        for (int c = 0; c < apart; c++) cls[c] = (ui_role)(ROLE_CLASS0 + c);
+        role_fgs(&caps, cls, apart, fg);
+        assert_true(least_apart(fg, apart) > 20);
+        // One more would not be.
+        cls[apart] = (ui_role)(ROLE_CLASS0 + apart);
+        role_fgs(&caps, cls, apart + 1, fg);
+        assert_true(least_apart(fg, apart + 1) < 20);
+    }
+    ui_caps mono = {.utf8 = 1, .color = 0, .palette = UI_PALETTE_COLORBLIND};
+    assert_int_equal(term_class_colors(&mono), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_dot_bits),
@@ -531,8 +844,12 @@ int main(void) {
         cmocka_unit_test(test_plot_compressed_min_max),
         cmocka_unit_test(test_plot_marker_dashed),
         cmocka_unit_test(test_axis_compose),
+        cmocka_unit_test(test_series_log10_and_floor),
+        cmocka_unit_test(test_series_recent_window),
+        cmocka_unit_test(test_series_value_at),
+        cmocka_unit_test(test_log_ticks),
         cmocka_unit_test(test_bar_proportions),
-        cmocka_unit_test(test_bar_fills_monochrome),
+        cmocka_unit_test(test_bar_fills_distinct),
         cmocka_unit_test(test_strip_stacked),
         cmocka_unit_test(test_sparkline_levels),
         cmocka_unit_test(test_scatter_braille_and_glyphs),
@@ -545,6 +862,8 @@ int main(void) {
         cmocka_unit_test(test_evidence_format),
         cmocka_unit_test(test_evidence_keys),
         cmocka_unit_test(test_legend_flow),
+        cmocka_unit_test(test_colour_distance),
+        cmocka_unit_test(test_palettes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

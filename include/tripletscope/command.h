@@ -39,6 +39,7 @@ typedef enum {
     CMD_DUMP_FIRST,
     CMD_DUMP_LAST,
     CMD_FOLLOW,          // show the newest dump as it comes
+    CMD_LOSS_AXIS,       // the loss panels' view: linear, log scale, recent steps
     CMD_COUNT
 } ts_command;
 
@@ -68,7 +69,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vf").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg").
 const char *command_letters(void);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 #include "cli.h"
 #include "scenario.h"
+#include "../ui/ui.h"
 
 // --- Values ------------------------------------------------------------------------
 
@@ -307,6 +308,13 @@ static int set_delimiter(const cli_flag *fl, const char *v, ts_cli *cli, ts_erro
                    "such as '|', got \"%s\"", fl->name, v);
 }
 
+static int set_palette(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    int p = ui_palette_by_name(v);
+    if (p < 0) return ts_fail(err, "%s: expected default or colorblind, got \"%s\"", fl->name, v);
+    cli->palette = p;
+    return 0;
+}
+
 // Applied in cli_parse's first pass, under every other flag.
 static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     return 0;
@@ -459,6 +467,12 @@ const cli_flag cli_flags[] = {
     {"--steps", "N", set_long, AT(cfg.steps), 0, 1000000000L,
      "headless: steps to train, 0..1000000000 [1000]", NULL},
     {"--headless", NULL, set_on, AT(headless), 1, 0, "no interface: JSON lines on stdout", NULL},
+    {"--palette", "NAME", set_palette, 0, 0, 0,
+     "the interface's colours: default, or colorblind\n"
+     "(Okabe & Ito's hues: easy / semi-hard / hard and the\n"
+     "two models stay apart under deuteranopia, protanopia\n"
+     "and tritanopia; 8-colour terminals: the nearest 8)\n"
+     "[default]", NULL},
     {"--log", "FILE", set_str, AT(log_path), 0, 0,
      "also write the JSON lines to FILE (interface too);\n"
      "headless, a failed write there or on stdout ends\n"

@@ -20,6 +20,7 @@ typedef struct {
     ts_watch_opts watch;         // --watch DIR (n_dirs 0: train)
     int follow_given;            // --follow / --no-follow given (the interface follows by default)
     int label_col_name;          // --label-col named a column (only --watch reads names)
+    int palette;                 // --palette (the interface's ui_palette; 0: default)
 } ts_cli;
 
 // --- The flags ------------------------------------------------------------------

@@ -18,7 +18,8 @@ static const char intro[] =
 static const char keys[] =
 "Keys: space pause, . step, m/M miner, p sampler, +/- margin, n normalise,\n"
 "d distance, ]/[ lr, o soft, z reducer, w weight decay, l pair labels, r reset,\n"
-"R new seed, e export, v projection, ? help, q quit.\n"
+"R new seed, e export, v projection, g loss axis (linear, log, recent), ? help,\n"
+"q quit.\n"
 "\n"
 "More: man tripletscope (every flag, key and file format), and the docs:\n"
 "metrics.md defines every number, interface.md every panel, failure-modes.md\n"

@@ -52,7 +52,8 @@ int main(int argc, char **argv) {
         if (!cli.eval_size_given && !cli.watch.n_dirs) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
         ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path,
                                .watch = cli.watch.n_dirs ? &cli.watch : NULL};
-        status = ui_run(&cli.cfg, &opts, &train, &test, name);
+        ui_opts ui = {.palette = cli.palette};
+        status = ui_run(&cli.cfg, &opts, &ui, &train, &test, name);
     }
     data_free(&train);
     data_free(&test);

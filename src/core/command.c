@@ -79,6 +79,10 @@ static const struct {
     {CMD_DUMP_LAST, {0, "dump_last", NULL, 0, SCOPE_SOURCE, 0, NULL, NULL}},
     {CMD_FOLLOW, {'f', "follow", NULL, 0, SCOPE_SOURCE, 0,
                   "watching: follow the newest dump again as it comes", NULL}},
+    {CMD_LOSS_AXIS, {'g', "loss_axis", NULL, 0, SCOPE_INTERFACE, 0,
+                     "loss axis: the whole run linear -> log scale -> the last 1000 steps "
+                     "(linear) -> the whole run again; paused, the loss at each key marker",
+                     NULL}},
 };
 
 #define N_ROWS (sizeof table / sizeof table[0])
@@ -104,4 +108,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vf"; }
+const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vfg"; }

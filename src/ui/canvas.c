@@ -3,6 +3,7 @@
 // terminal, no allocation.
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "canvas.h"
 
@@ -136,14 +137,98 @@ void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char
     if (s >= 0) memcpy(out + s, first, (size_t)lf);
 }
 
+// --- Loss axis views -------------------------------------------------------------
+
+float series_log_floor(const ts_series *s, float hi) {
+    if (!(hi > 0)) return 0;
+    float least = hi;
+    for (int b = 0; b < s->nbins; b++) {
+        const ts_bin *bin = &s->bins[b];
+        if (!bin->finite) continue;
+        float mean = (float)(bin->sum / bin->finite);
+        if (bin->min > 0 && bin->min < least) least = bin->min;
+        if (mean > 0 && mean < least) least = mean;
+    }
+    float limit = hi * 1e-6f;
+    return least > limit ? least : limit;
+}
+
+static float log_of(float v, float floor) { return log10f(v > floor ? v : floor); }
+
+void series_log10(const ts_series *s, float floor, ts_series *out) {
+    *out = *s;
+    for (int b = 0; b < out->nbins; b++) {
+        ts_bin *bin = &out->bins[b];
+        if (!bin->finite) continue;
+        float mean = (float)(bin->sum / bin->finite);
+        bin->min = log_of(bin->min, floor);
+        bin->max = log_of(bin->max, floor);
+        bin->sum = (double)log_of(mean, floor) * bin->finite;
+    }
+    out->last = isfinite(s->last) ? log_of(s->last, floor) : s->last;
+}
+
+// The index of the last bin of s starting at or before step (0 when step
+// comes before the first); s is not empty.
+static int bin_of(const ts_series *s, long step) {
+    int lo = 0, hi = s->nbins - 1;
+    while (lo < hi) {
+        int mid = (lo + hi + 1) / 2;
+        if (s->bins[mid].step <= step) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+long series_recent_from(const ts_series *s, long steps, int min_bins) {
+    int nb = s->nbins;
+    if (nb <= 0) return 0;
+    const ts_bin *last = &s->bins[nb - 1];
+    long from = last->step + last->n - steps;   // the last step is last->step + n - 1
+    long by_bins = s->bins[nb - min_bins > 0 ? nb - min_bins : 0].step;
+    if (by_bins < from) from = by_bins;
+    return s->bins[bin_of(s, from)].step;   // where the bin holding it starts
+}
+
+void series_window(const ts_series *s, long from, ts_series *out) {
+    out->width = s->width;
+    out->last = s->last;
+    out->nbins = 0;
+    out->count = 0;
+    if (s->nbins <= 0) return;
+    int b0 = bin_of(s, from);
+    out->nbins = s->nbins - b0;
+    memcpy(out->bins, s->bins + b0, sizeof(ts_bin) * (size_t)out->nbins);
+    for (int b = 0; b < out->nbins; b++) out->count += out->bins[b].n;
+}
+
+float series_value_at(const ts_series *s, long step) {
+    if (s->nbins <= 0) return NAN;
+    return series_bin_mean(s, bin_of(s, step));
+}
+
+int log_ticks(float lo, float hi, int rows, uint8_t *taken, int *row, int *exp10, int max) {
+    int n = 0;
+    if (!(hi > lo) || rows <= 0 || !isfinite(lo) || !isfinite(hi)) return 0;
+    // At most 64 decades are looked at: more could not be told apart on a screen.
+    for (int e = (int)floorf(hi), k = 0; (float)e >= lo && n < max && k < 64; e--, k++) {
+        int r = value_row((float)e, lo, hi, 4 * rows) / 4;
+        if (taken[r]) continue;
+        int near = 0;
+        for (int i = 0; i < n; i++) near |= abs(row[i] - r) <= 1;
+        if (near) continue;
+        taken[r] = 1;
+        row[n] = r;
+        exp10[n++] = e;
+    }
+    return n;
+}
+
 // --- Bars and strips -------------------------------------------------------------
 
-void bar_fills(int utf8, int color, int n, wchar_t *fills) {
-    static const wchar_t mono_utf8[] = L"░▒█▓", mono_ascii[] = L".+#=";
-    for (int k = 0; k < n; k++) {
-        if (color) fills[k] = utf8 ? L'█' : L'#';
-        else fills[k] = (utf8 ? mono_utf8 : mono_ascii)[k % 4];
-    }
+void bar_fills(int utf8, int n, wchar_t *fills) {
+    static const wchar_t fill_utf8[] = L"░▒█▓", fill_ascii[] = L".+#=";
+    for (int k = 0; k < n; k++) fills[k] = (utf8 ? fill_utf8 : fill_ascii)[k % 4];
 }
 
 void bar_stacked(ui_cell *out, int w, const long *counts, int n, const wchar_t *fills,

@@ -61,11 +61,46 @@ void plot_marker(ui_canvas *c, int x, uint8_t role);
 void axis_compose(char *out, uint8_t *is_key, int w, const int *cell, const char *key, int n,
                   const char *first, const char *last);
 
+// --- Loss axis views -------------------------------------------------------------
+// The loss panel draws a series as it is (linear), as its log10 (a log
+// axis, drawn linearly), or its last steps only (the recent view): each a
+// copy of the series' bins, so plot_series draws them all.
+
+// The lowest value a log axis over s shows: the smallest positive bin
+// minimum or mean, but not below hi * 1e-6 (one tiny value would squeeze
+// the rest into a few rows); values at or below it, zeros included, draw
+// on the bottom row. 0 when s has no positive value (hi <= 0).
+float series_log_floor(const ts_series *s, float hi);
+// out = s with each bin's min, max and mean v as log10(max(v, floor))
+// (floor > 0); bins without a finite value stay so.
+void series_log10(const ts_series *s, float floor, ts_series *out);
+// Where the recent view of s starts: the last `steps` steps (one value a
+// step), or its last `min_bins` bins when those span more (a long run's
+// bins hold many steps each), from the start of the bin holding the first;
+// s's first step when s is shorter. 0 when s is empty.
+long series_recent_from(const ts_series *s, long steps, int min_bins);
+// out = the bins of s from the one holding step `from` on (all of s when
+// from is at or before its first step).
+void series_window(const ts_series *s, long from, ts_series *out);
+// The mean of the bin of s holding step `step` (the last bin starting at
+// or before it): the value a curve shows there. NaN when s is empty or the
+// bin has no finite value.
+float series_value_at(const ts_series *s, long step);
+
+// The label rows of a log axis over [lo, hi] (log10 of the values) on
+// `rows` rows, row 0 the top: the powers of ten inside, each on the row
+// holding its dot (as plot_series places it). A tick takes a row that
+// taken[] (rows entries) does not hold and that no other tick is next to,
+// from the top down; taken[] receives the rows used. Writes up to max ticks
+// (row[i], exponent[i]) and returns how many.
+int log_ticks(float lo, float hi, int rows, uint8_t *taken, int *row, int *exp10, int max);
+
 // --- Bars and strips -------------------------------------------------------------
 
-// Fill glyphs of n stacked segments: colour: one solid glyph; monochrome:
-// one glyph per segment ("░▒█" or ".+#"), so the segments differ without colour.
-void bar_fills(int utf8, int color, int n, wchar_t *fills);
+// Fill glyphs of n stacked segments, one per segment ("░▒█" or, without
+// UTF-8, ".+#"): lighter to denser, in colour as without, so the segments
+// differ by texture whatever the colours (a colour-blind viewer, NO_COLOR).
+void bar_fills(int utf8, int n, wchar_t *fills);
 // Splits w cells among counts (n) in proportion (largest remainder, so the
 // widths sum to w when the total is > 0); writes the widths into widths (n)
 // if not NULL. An all-zero total gives w blank cells.

@@ -71,7 +71,7 @@ void counts_draw_difficulty(ui_state *u, const ui_layout *L, const ts_snapshot *
     // easy, semi-hard, hard from left to right; the strip stacks them from
     // the bottom up as hard, semi-hard, easy, so a drift to all-hard rises.
     wchar_t fills[3];
-    bar_fills(u->caps.utf8, u->caps.color, 3, fills);
+    bar_fills(u->caps.utf8, 3, fills);
     const uint8_t roles[3] = {ROLE_EASY, ROLE_SEMI, ROLE_HARD};
     const long counts[3] = {c->easy, c->semihard, c->hard};
     int bw = w - 4;

@@ -279,7 +279,7 @@ static int seg_cols(const watch_seg *s, int i, int f) {
 static int draw_read_bar(const ui_state *u, const ts_watch_view *w, int y, int x, int width) {
     ui_cell cells[16];
     wchar_t fills[3];
-    bar_fills(u->caps.utf8, 0, 3, fills);   // the light and the full fill, in colour too
+    bar_fills(u->caps.utf8, 3, fills);   // the light and the full fill
     const wchar_t f[2] = {fills[2], fills[0]};
     const uint8_t roles[2] = {ROLE_GOOD, ROLE_DIM};
     const long counts[2] = {w->n_read, w->n_listed - w->n_read};

@@ -6,10 +6,11 @@
 #include <string.h>
 #include "keys.h"
 #include "panels.h"
+#include "ui.h"
 
 // --- Text ------------------------------------------------------------------------------
 
-enum { HEADING, PARA, KEYS, TIMELINE_KEYS };
+enum { HEADING, PARA, KEYS, TIMELINE_KEYS, COLOURS };
 // Which screens an entry is for: both, the trainer's only, an attached run's only.
 enum { ANY, TRAINER, WATCH };
 
@@ -64,7 +65,11 @@ static const struct {
            "the highest loss of the steps it covers, so spikes stay visible. Labels on the left "
            "give the range. Dashed vertical lines mark setting changes; the keys that made one "
            "are written under it on the axis (several keys at one step side by side). A triplet loss that stays near the margin while "
-           "the Siamese loss falls is the stall this tool is about.", ANY},
+           "the Siamese loss falls is the stall this tool is about. g cycles the axis: linear; "
+           "log (the labels say 'log' and give powers of ten; a loss of 0 sits on the bottom "
+           "row, labelled <=); 'recent', the last 1000 steps (the axis row says 'recent' and "
+           "where they start). Paused, the row under the axis gives the loss at each marker, "
+           "'loss m 0.304  n 0.012', the latest when not all fit.", ANY},
     {PARA, "Difficulty: every valid triplet (anchor, positive, negative) of the batch, measured "
            "on this model's embeddings with the margin m: easy d_an > d_ap + m (no loss), "
            "semi-hard d_ap < d_an <= d_ap + m, hard d_an <= d_ap. The line gives each count "
@@ -72,8 +77,8 @@ static const struct {
            "semi-hard | hard from left to right; 'run' is the same split over the whole run, "
            "hard at the bottom, easy on top. A strip rising to all-hard: negatives sit closer "
            "than positives (collapse). All-easy: the margin is met, the loss has nothing left "
-           "to push. Without colour: easy, semi-hard, hard are light, medium, full fill "
-           "(ASCII . + #).", ANY},
+           "to push. Easy, semi-hard and hard are a light, medium and full fill (ASCII . + #), "
+           "in colour as without, so they differ by texture too.", ANY},
     {PARA, "Triplet row: 'mined' are the triplets the miner picked, with their difficulty; "
            "'active' those with a loss above zero (the only ones that teach). 'no positive': "
            "anchors whose class appears once in the batch (uniform sampling with many classes); "
@@ -92,7 +97,7 @@ static const struct {
     {PARA, "Projection: the held-out embeddings on their first two principal axes (PCA; the "
            "share of variance they explain is in the title), one colour per class, or one "
            "glyph per class without colour or with fewer colours than classes (8-colour "
-           "terminals); the legend beneath both scatters names every class. Separate clusters: "
+           "terminals; --palette colorblind past 6 classes, past 4 with 8 colours); the legend beneath both scatters names every class. Separate clusters: "
            "a model that learned. One blob: collapse.", ANY},
     {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, (from 120 "
            "columns) the finding's code, the key to try ('press M:'), the message, and, while "
@@ -105,6 +110,7 @@ static const struct {
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
            "writes the JSON lines of headless mode, events included.", ANY},
+    {COLOURS, NULL, ANY},
     // TS_DOCDIR: where `make install` puts the docs (the Makefile's PREFIX at build time).
     {HEADING, "More", ANY},
     {PARA, "man tripletscope: every flag, key and file format. The docs named here as docs/... "
@@ -144,6 +150,30 @@ static void emit_wrapped(help_cursor *c, int indent, int hang, ui_role role, con
 }
 
 // --- Overlay ---------------------------------------------------------------------------
+
+// The colours in use: the palette (--palette) and what this terminal gives it.
+static void emit_colours(help_cursor *c, const ui_caps *caps) {
+    char buf[600];
+    const char *name = term_palette_name(caps->palette);
+    int cb = caps->palette == UI_PALETTE_COLORBLIND, wide = caps->colors >= 256;
+    if (!caps->color)
+        snprintf(buf, sizeof buf, "Colours: none (NO_COLOR, or a terminal without colour): "
+                 "the fills, glyphs and bold tell apart what colour would (--palette %s has "
+                 "nothing to do).", name);
+    else if (!cb)
+        snprintf(buf, sizeof buf, "Colours: --palette default, %d colours: easy green, "
+                 "semi-hard yellow, hard red; Siamese cyan, triplet magenta. --palette colorblind "
+                 "keeps them apart under colour blindness.", caps->colors);
+    else
+        snprintf(buf, sizeof buf, "Colours: --palette colorblind (Okabe & Ito's hues), %s: easy "
+                 "%s, semi-hard yellow, hard %s; Siamese %s, triplet %s; markers bold in the "
+                 "text colour; %d classes by colour, more by glyph.",
+                 wide ? "256 colours" : "this terminal's 8 colours, the nearest to them",
+                 wide ? "blue" : "cyan", wide ? "vermillion" : "red", wide ? "sky blue" : "cyan",
+                 wide ? "orange" : "yellow", term_class_colors(caps));
+    emit_wrapped(c, 0, 0, ROLE_DEFAULT, buf);
+    emit(c, 0, ROLE_DEFAULT, "", 0);
+}
 
 // A key row of the help: its keys, then its command's help line.
 static void emit_key(help_cursor *c, const ui_keydef *k) {
@@ -200,6 +230,9 @@ void help_draw(ui_state *u, const ts_snapshot *sn, int W, int H) {
                 if (!watch || (keys_act_watching(&keys[k]) &&
                                command_info(keys[k].cmds[0])->scope != SCOPE_SOURCE))
                     emit_key(&c, &keys[k]);
+            break;
+        case COLOURS:
+            emit_colours(&c, &u->caps);
             break;
         default:
             emit_wrapped(&c, 0, 0, ROLE_DEFAULT, help_text[i].text);

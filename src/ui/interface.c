@@ -55,6 +55,8 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
         u->help_scroll = 0;
     } else if (c == CMD_PROJECTION) {
         u->show_proj = !u->show_proj;
+    } else if (c == CMD_LOSS_AXIS) {
+        u->loss_view = (u->loss_view + 1) % LOSS_VIEWS;
     } else if (command_info(c)->scope != SCOPE_INTERFACE) {
         if (runner_command(r, c) == 0 && u->evaluating) u->keys_waiting++;
     }
@@ -147,11 +149,12 @@ static int loop(ui_state *u, ts_runner *r) {
     }
 }
 
-int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ts_dataset *train,
-           const ts_dataset *test, const char *name) {
+int ui_run(const ts_config *cfg, const ts_runner_opts *opts, const ui_opts *ui,
+           const ts_dataset *train, const ts_dataset *test, const char *name) {
     ui_state u;
     memset(&u, 0, sizeof u);
     term_detect(&u.caps);
+    u.caps.palette = ui ? ui->palette : UI_PALETTE_DEFAULT;
     ts_error err;
     ts_runner *r;
     if (runner_create(&r, cfg, train, test, name, opts, &err)) {

@@ -22,6 +22,7 @@ static const ui_keydef table[] = {
     {{'R'}, {CMD_RESEED}, "R", "R", NULL, 0},
     {{'e'}, {CMD_EXPORT}, "e", "e", "Export", 0},
     {{'v'}, {CMD_PROJECTION}, "v", "v", "Proj", 1},
+    {{'g'}, {CMD_LOSS_AXIS}, "g", "g", "Axis", 0},
     {{'?', KEY_F(1)}, {CMD_HELP, CMD_HELP}, "? F1", "?", "Help", 1},
     {{CTRL_KEY('l')}, {CMD_REDRAW}, "^L", "^L", NULL, 0},
     {{'q', KEY_F(10)}, {CMD_QUIT, CMD_QUIT}, "q F10", "q", "Quit", 1},

@@ -25,6 +25,7 @@ int panels_reserve(ui_state *u, int W, int H) {
         if (!c || !b || !r || !ca || !cn) return -1;
         u->cap = need;
     }
+    if (!u->view && !(u->view = malloc(2 * sizeof *u->view))) return -1;
     if (need_w > u->cap_w) {
         for (int i = 0; i < 4; i++) {
             float *f = realloc(u->f[i], sizeof(float) * (size_t)need_w);
@@ -43,6 +44,8 @@ void panels_free(ui_state *u) {
     free(u->cand);
     free(u->cnt);
     for (int i = 0; i < 4; i++) free(u->f[i]);
+    free(u->view);
+    u->view = NULL;
     u->cap = u->cap_w = 0;
 }
 
@@ -80,6 +83,7 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
     ui_legend g;
     const ts_snapshot *sn = &v->snap;
     layout_compute(&L, W, H, u->show_proj);
+    u->paused = !v->running || (sn->info.attached && !sn->watch.following);
     // The legend's rows come off the bottom of the scatters.
     if (L.n_proj > 0) {
         int max = L.n_proj / 2 < LEGEND_ROWS_MAX ? L.n_proj / 2 : LEGEND_ROWS_MAX;

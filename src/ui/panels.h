@@ -15,10 +15,18 @@
 
 // --- State -------------------------------------------------------------------
 
+// The loss panels' views (g cycles them): the whole run on a linear axis,
+// the whole run on a log axis, the last LOSS_RECENT_STEPS steps (linear).
+enum { LOSS_LINEAR, LOSS_LOG, LOSS_RECENT, LOSS_VIEWS };
+#define LOSS_RECENT_STEPS 1000
+#define LOSS_RECENT_MIN_BINS 32   // a long run's bins hold many steps: at least these
+
 // The interface's own state (nothing here is training state).
 typedef struct {
     ui_caps caps;
     int show_proj;        // v: the projection (compact view: instead of the loss)
+    int loss_view;        // g: LOSS_LINEAR, LOSS_LOG or LOSS_RECENT
+    int paused;           // the frame drawn shows a paused run (the curves show values at the keys)
     int help;             // the help overlay is open
     int help_scroll;      // its first line shown
     int help_lines;       // its length at the last draw (to clamp scrolling)
@@ -35,6 +43,7 @@ typedef struct {
     int *cand, *cnt;      // (cap) scatter majority vote
     float *f[4];          // (2 * cap_w) per-column values
     int cap_w;
+    ts_series *view;      // (2) a loss curve and a run's own, as the view draws them
 } ui_state;
 
 // --- Entry -------------------------------------------------------------------

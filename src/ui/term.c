@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 #include "term.h"
+#include "ui.h"
 
 static volatile sig_atomic_t active;      // curses is on: restore has work to do
 static SCREEN *screen;
@@ -33,16 +34,125 @@ void term_detect(ui_caps *caps) {
 }
 
 // --- Colour roles ---------------------------------------------------------------
+//
+// A palette: each role's colours in a 256-colour table and in one of the
+// basic 8 (which 16-colour terminals use too), and the class colours, the
+// ones colour alone tells apart first.
 
-// Ten well separated classes first (tab10-like), then six more.
-static const short class_256[UI_CLASS_ROLES] = {33, 208, 40, 196, 135, 130, 213, 248,
-                                                142, 44, 226, 21, 201, 118, 51, 229};
-static const short class_8[7] = {COLOR_BLUE, COLOR_YELLOW, COLOR_GREEN, COLOR_RED,
-                                 COLOR_MAGENTA, COLOR_CYAN, COLOR_WHITE};
+typedef struct {
+    short fg, bg;     // -1: the terminal's own
+    unsigned attrs;   // TERM_BOLD, TERM_DIM
+} role_color;
+
+typedef struct {
+    const char *name;
+    role_color role[2][ROLE_CLASS0];     // [0]: 8 colours, [1]: 256
+    short class8[8];                     // n8 of them; a second round is bold
+    int n8, apart8;                      // colours, and how many of them tell classes apart
+    short class256[UI_CLASS_ROLES];
+    int apart256;
+} palette_def;
+
+#define B TERM_BOLD
+// Roles every palette shares: text, titles, the key bar.
+#define PLAIN_ROLES                                                            \
+    [ROLE_DEFAULT] = {-1, -1, 0}, [ROLE_DIM] = {-1, -1, TERM_DIM},             \
+    [ROLE_TITLE] = {-1, -1, B}, [ROLE_KEY] = {COLOR_BLACK, COLOR_CYAN, 0}
+
+// default: the hues the interface always had (8 basic colours), and a
+// tab10-like set of 16 for the classes.
+#define DEFAULT_ROLES                                                                        \
+    {PLAIN_ROLES, [ROLE_SIAMESE] = {COLOR_CYAN, -1, 0}, [ROLE_TRIPLET] = {COLOR_MAGENTA, -1, 0}, \
+     [ROLE_MARKER] = {COLOR_YELLOW, -1, B}, [ROLE_EASY] = {COLOR_GREEN, -1, 0},               \
+     [ROLE_SEMI] = {COLOR_YELLOW, -1, 0}, [ROLE_HARD] = {COLOR_RED, -1, 0},                  \
+     [ROLE_GOOD] = {COLOR_GREEN, -1, B}, [ROLE_WARN] = {COLOR_YELLOW, -1, B},                \
+     [ROLE_ERROR] = {COLOR_RED, -1, B}}
+
+// colorblind: Okabe & Ito's hues (blue, sky blue, orange, yellow,
+// vermillion) in xterm's 256 colours, picked so that every pair that must
+// differ stays apart under simulated deuteranopia, protanopia and
+// tritanopia (Machado et al. 2009, full severity; CIEDE2000 distances, in
+// docs/interface.md): easy blue 33, semi-hard yellow 220, hard vermillion
+// 160 (closest pair 30); Siamese sky blue 39, triplet orange 214 (51).
+// Markers take the terminal's own colour in bold, apart from both curves.
+// With 8 colours, the nearest: easy cyan, semi-hard yellow, hard red
+// (closest pair 27; green / yellow / red, the default's, fall to 3 under
+// protanopia), Siamese cyan, triplet yellow (35).
+static const palette_def palettes[UI_PALETTE_COUNT] = {
+    [UI_PALETTE_DEFAULT] = {
+        "default",
+        {DEFAULT_ROLES, DEFAULT_ROLES},
+        {COLOR_BLUE, COLOR_YELLOW, COLOR_GREEN, COLOR_RED, COLOR_MAGENTA, COLOR_CYAN, COLOR_WHITE},
+        7, 7,
+        // Ten well separated classes first (tab10-like), then six more.
+        {33, 208, 40, 196, 135, 130, 213, 248, 142, 44, 226, 21, 201, 118, 51, 229},
+        UI_CLASS_ROLES,
+    },
+    [UI_PALETTE_COLORBLIND] = {
+        "colorblind",
+        {{PLAIN_ROLES, [ROLE_SIAMESE] = {COLOR_CYAN, -1, 0}, [ROLE_TRIPLET] = {COLOR_YELLOW, -1, 0},
+          [ROLE_MARKER] = {-1, -1, B}, [ROLE_EASY] = {COLOR_CYAN, -1, 0},
+          [ROLE_SEMI] = {COLOR_YELLOW, -1, 0}, [ROLE_HARD] = {COLOR_RED, -1, 0},
+          [ROLE_GOOD] = {COLOR_CYAN, -1, B}, [ROLE_WARN] = {COLOR_YELLOW, -1, B},
+          [ROLE_ERROR] = {COLOR_RED, -1, B}},
+         {PLAIN_ROLES, [ROLE_SIAMESE] = {39, -1, 0}, [ROLE_TRIPLET] = {214, -1, 0},
+          [ROLE_MARKER] = {-1, -1, B}, [ROLE_EASY] = {33, -1, 0}, [ROLE_SEMI] = {220, -1, 0},
+          [ROLE_HARD] = {160, -1, 0}, [ROLE_GOOD] = {39, -1, B}, [ROLE_WARN] = {214, -1, B},
+          [ROLE_ERROR] = {160, -1, B}}},
+        // Yellow, cyan, red and blue stay apart (closest pair 27); white,
+        // magenta and green do not, beside them.
+        {COLOR_YELLOW, COLOR_CYAN, COLOR_RED, COLOR_BLUE, COLOR_WHITE, COLOR_MAGENTA, COLOR_GREEN},
+        7, 4,
+        // Orange, sky blue, blue, vermillion, grey and white stay apart
+        // (closest pair 22); then bluish green, yellow, reddish purple,
+        // and the first seven again (glyphs tell those classes apart).
+        {214, 39, 25, 160, 244, 15, 36, 220, 175, 214, 39, 25, 160, 244, 15, 36},
+        6,
+    },
+};
+#undef B
+
+static const palette_def *palette_of(const ui_caps *caps) {
+    int p = caps->palette;
+    return &palettes[p >= 0 && p < UI_PALETTE_COUNT ? p : UI_PALETTE_DEFAULT];
+}
+
+const char *term_palette_name(int palette) {
+    return palette >= 0 && palette < UI_PALETTE_COUNT ? palettes[palette].name : "?";
+}
+
+int ui_palette_by_name(const char *name) {
+    for (int p = 0; p < UI_PALETTE_COUNT; p++)
+        if (strcmp(name, palettes[p].name) == 0) return p;
+    return -1;
+}
 
 int term_class_colors(const ui_caps *caps) {
     if (!caps->color) return 0;
-    return caps->colors >= 256 ? UI_CLASS_ROLES : (int)(sizeof class_8 / sizeof class_8[0]);
+    const palette_def *p = palette_of(caps);
+    return caps->colors >= 256 ? p->apart256 : p->apart8;
+}
+
+void term_role_colors(const ui_caps *caps, ui_role r, short *fg, short *bg, unsigned *attrs) {
+    const palette_def *p = palette_of(caps);
+    int wide = caps->colors >= 256;
+    *fg = *bg = -1;
+    *attrs = 0;
+    if (r < ROLE_CLASS0) {
+        const role_color *c = &p->role[wide][r];
+        *fg = c->fg;
+        *bg = c->bg;
+        *attrs = c->attrs;
+        return;
+    }
+    int c = (int)r - ROLE_CLASS0;
+    if (c >= UI_CLASS_ROLES) return;
+    if (wide) {
+        *fg = p->class256[c];
+    } else {
+        *fg = p->class8[c % p->n8];
+        *attrs = (c / p->n8) % 2 ? TERM_BOLD : 0;   // the second round: bright
+    }
 }
 
 // dflt: the terminal keeps its own foreground and background (-1).
@@ -53,32 +163,15 @@ static void roles_init(ui_caps *caps, int dflt) {
         [ROLE_WARN] = A_BOLD, [ROLE_KEY] = A_REVERSE, [ROLE_MARKER] = A_BOLD};
     for (int r = 0; r < ROLE_COUNT; r++) role_attr[r] = r < ROLE_CLASS0 ? mono[r] : A_NORMAL;
     if (!caps->color) return;
-    static const struct { short fg, bg; attr_t extra; } spec[ROLE_CLASS0] = {
-        [ROLE_DEFAULT] = {-1, -1, 0},           [ROLE_DIM] = {-1, -1, A_DIM},
-        [ROLE_TITLE] = {-1, -1, A_BOLD},        [ROLE_SIAMESE] = {COLOR_CYAN, -1, 0},
-        [ROLE_TRIPLET] = {COLOR_MAGENTA, -1, 0}, [ROLE_MARKER] = {COLOR_YELLOW, -1, A_BOLD},
-        [ROLE_EASY] = {COLOR_GREEN, -1, 0},     [ROLE_SEMI] = {COLOR_YELLOW, -1, 0},
-        [ROLE_HARD] = {COLOR_RED, -1, 0},       [ROLE_GOOD] = {COLOR_GREEN, -1, A_BOLD},
-        [ROLE_WARN] = {COLOR_YELLOW, -1, A_BOLD}, [ROLE_ERROR] = {COLOR_RED, -1, A_BOLD},
-        [ROLE_KEY] = {COLOR_BLACK, COLOR_CYAN, 0}};
     for (int r = 1; r < ROLE_COUNT; r++) {
-        short fg, bg = -1;
-        attr_t extra = 0;
-        if (r < ROLE_CLASS0) {
-            fg = spec[r].fg;
-            bg = spec[r].bg;
-            extra = spec[r].extra;
-        } else if (caps->colors >= 256) {
-            fg = class_256[r - ROLE_CLASS0];
-        } else {
-            int c = r - ROLE_CLASS0;
-            fg = class_8[c % 7];
-            extra = (c / 7) % 2 ? A_BOLD : 0;   // the second round: bright
-        }
+        short fg, bg;
+        unsigned attrs;
+        term_role_colors(caps, (ui_role)r, &fg, &bg, &attrs);
         if (!dflt && fg < 0) fg = COLOR_WHITE;
         if (!dflt && bg < 0) bg = COLOR_BLACK;
         init_pair((short)r, fg, bg);
-        role_attr[r] = COLOR_PAIR(r) | extra;
+        role_attr[r] = COLOR_PAIR(r) | (attrs & TERM_BOLD ? A_BOLD : 0) |
+                       (attrs & TERM_DIM ? A_DIM : 0);
     }
 }
 

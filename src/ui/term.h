@@ -29,14 +29,28 @@ typedef struct {
     int utf8;        // the locale's codeset is UTF-8: braille, blocks, lines
     int color;       // has_colors() and NO_COLOR unset or empty
     int colors;      // COLORS when color
+    int palette;     // ui_palette (ui.h): --palette, set by the caller before term_start
 } ui_caps;
 
-// How many classes colour alone tells apart: 16 with 256 colours, 7 with 8
-// or 16 (the eighth would only differ by bold), 0 without colour. Beyond it
-// the scatter and the legend show one glyph per class.
+// How many classes colour alone tells apart in the palette: default: 16
+// with 256 colours, 7 with 8 or 16 (the eighth would only differ by bold);
+// colorblind: 6 with 256, 4 with 8 or 16 (those that stay apart under the
+// simulated colour-vision deficiencies); 0 without colour. Beyond it the
+// scatter and the legend show one glyph per class.
 int term_class_colors(const ui_caps *caps);
+// Attributes a role adds to its colours (term_role_colors).
+#define TERM_BOLD 1u
+#define TERM_DIM 2u
+// The colours of role r under caps->palette, from its 256-colour table
+// when caps->colors >= 256, else its table of the basic 8: foreground and
+// background (-1: the terminal's own) and TERM_BOLD / TERM_DIM. Pure (no
+// curses): the tests read the tables through it.
+void term_role_colors(const ui_caps *caps, ui_role r, short *fg, short *bg, unsigned *attrs);
+// The palette's name ("default", "colorblind").
+const char *term_palette_name(int palette);
 // Reads the locale (setlocale(LC_ALL, "") but numbers stay in "C", so the
-// JSON log keeps its decimal points) and NO_COLOR. Call before term_start.
+// JSON log keeps its decimal points) and NO_COLOR. Call before term_start
+// (it clears caps: set the palette after it).
 void term_detect(ui_caps *caps);
 // Starts curses on the controlling terminal: cbreak, no echo, keypad,
 // hidden cursor, colours when caps->color (cleared if the terminal has none);
