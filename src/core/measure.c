@@ -75,14 +75,20 @@ static int zero_at(const float *sq, const float *n2, int B, int E, int i, int j)
 
 static void zero_pairs(const float *sq, const float *n2, int B, int E, int *n_zero,
                        float *min_dist) {
+    // dist_gram_slack's own arithmetic, k (|a|^2 + |b|^2) in float, written
+    // out so that the row vectorises: a call a pair was 6 % of a step.
+    const float k = dist_gram_slack(1.0f, 0.0f, E);
     int n = 0;
     float lo = INFINITY;
     for (int i = 0; i < B; i++) {
         const float *row = sq + (size_t)i * B;
+        const float ni = n2[i];
+        int c = 0;
         for (int j = i + 1; j < B; j++) {
-            n += zero_at(sq, n2, B, E, i, j);
+            c += row[j] <= k * (ni + n2[j]);
             lo = row[j] < lo ? row[j] : lo;
         }
+        n += c;
     }
     *n_zero = n;
     *min_dist = B > 1 ? sqrtf(lo) : NAN;
