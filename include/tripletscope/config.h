@@ -12,6 +12,8 @@
 typedef struct {
     ts_settings set;
     int batch, k;                      // B, and K per class with pk (P = B / K)
+    int batch_given;                   // 1: --batch was given; else a batch larger than
+                                       // the data allows is fitted to it (session_create)
     int n_hidden;
     int hidden[TS_MAX_LAYERS - 1];
     int embed_dim;
@@ -48,6 +50,7 @@ typedef struct {
     int attached;                // 1: the models are watched runs, not trained here
     int offline_triplets;        // --miner offline: the triplets listed (0: not offline)
     int batch_asked;             // --miner offline: --batch as given, before 3 * (B / 3)
+    int batch_fitted_from;       // the default batch fitted to a small training set, or 0
 } ts_run_info;
 
 // Fills info's model names with the trainer's ("siamese", "triplet").

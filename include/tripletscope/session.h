@@ -54,6 +54,7 @@ typedef struct ts_session {
     ts_sampler sampler;
     ts_offline offline;          // --miner offline: the pre-selected triplets (empty otherwise)
     int batch_asked;             // --batch as given (offline trains on 3 * (B / 3))
+    int batch_fitted_from;       // the batch before it was fitted to the data, or 0
     int *batch_idx;              // (B)
     int *y;                      // (B) the batch's labels
     float *x;                    // (B, D) the batch's features (each model embeds its eval chunks in its own xe)

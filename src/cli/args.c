@@ -266,6 +266,13 @@ static int set_seed(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *er
     return 0;
 }
 
+// A batch given is kept as given; the default one is fitted to a small
+// training set (session_create).
+static int set_batch(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->cfg.batch_given = 1;
+    return set_int(fl, v, cli, err);
+}
+
 // The interface caps evaluation unless --eval-size is given (main.c).
 static int set_eval_size(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     cli->eval_size_given = 1;
@@ -432,7 +439,7 @@ const cli_flag cli_flags[] = {
      "uniform only; m leaves it) [hardest-neg]", NULL},
     {"--sampler", "NAME", set_sampler, 0, 0, 0,
      "uniform or pk (P classes x K samples) [uniform]", NULL},
-    {"--batch", "N", set_int, AT(cfg.batch), 3, 8192,
+    {"--batch", "N", set_batch, AT(cfg.batch), 3, 8192,
      "batch size B, 3..8192; uniform: at most the training\n"
      "samples [128]", NULL},
     // K = 1 parses; config_validate refuses it with pk, where K matters.

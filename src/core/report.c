@@ -100,9 +100,12 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     json_raw(&j, "],\"embed_dim\":%d,\"params\":%zu},", c->embed_dim, info->n_params);
     json_raw(&j, "\"optimizer\":\"%s\",\"momentum\":", c->optimizer == OPT_SGD ? "sgd" : "adam");
     json_num(&j, c->momentum);
-    json_raw(&j, ",\"batch\":%d,\"k\":%d,\"seed\":%llu,\"steps\":%ld,\"log_every\":%d,"
+    json_raw(&j, ",\"batch\":%d,", c->batch);
+    if (info->batch_fitted_from > 0)   // the default batch, cut to a small training set
+        json_raw(&j, "\"batch_fitted_from\":%d,", info->batch_fitted_from);
+    json_raw(&j, "\"k\":%d,\"seed\":%llu,\"steps\":%ld,\"log_every\":%d,"
                  "\"eval_every\":%d,\"eval_size\":%d,\"threads\":%d,\"models\":\"%s\",",
-             c->batch, c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
+             c->k, (unsigned long long)c->seed, c->steps, c->log_every, c->eval_every,
              c->eval_size, config_threads(c),
              models_name(c->models));
     if (c->set.miner == MINER_OFFLINE && info->offline_triplets > 0) {   // others' lines unchanged

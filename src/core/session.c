@@ -264,6 +264,28 @@ const int *session_flipped(const ts_session *s, int *n) {
     return s->n_flipped ? s->flipped : NULL;
 }
 
+// A batch not asked for (--batch not given: the default or a preset's) that
+// the training set cannot fill is fitted to it, and the config line says so
+// (batch_fitted_from): uniform, the whole training set; pk, P = B / K cut to
+// the classes and to N / K (kept when P would fall under 2: the sampler's
+// check then says why). An explicit --batch is left as asked: its check fails.
+static void batch_fit(ts_session *s, const ts_dataset *train) {
+    int B = s->cfg.batch, K = s->cfg.k, N = train->N;
+    if (s->cfg.batch_given) return;
+    if (s->cfg.set.sampler == SAMPLER_PK) {
+        if (K < 2 || B % K) return;
+        int P = B / K;
+        if (P > train->C) P = train->C;
+        if (P > N / K) P = N / K;
+        if (P < 2 || P * K == B) return;
+        s->cfg.batch = P * K;
+    } else {
+        if (B <= N || N < 3) return;
+        s->cfg.batch = N;
+    }
+    s->batch_fitted_from = B;
+}
+
 int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *train,
                    const ts_dataset *test, const char *data_name, ts_error *err) {
     *out = NULL;
@@ -278,8 +300,9 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     // buffer is sized for 3T, and the config line says so (batch, and the
     // "offline" object with the batch asked for).
     int offline = cfg->set.miner == MINER_OFFLINE;
-    s->batch_asked = cfg->batch;
-    if (offline) s->cfg.batch = 3 * (cfg->batch / 3);
+    batch_fit(s, train);
+    s->batch_asked = s->cfg.batch;
+    if (offline) s->cfg.batch = 3 * (s->cfg.batch / 3);
     int B = s->cfg.batch, E = cfg->embed_dim, D = train->D;
     int maxB = B > EVAL_CHUNK ? B : EVAL_CHUNK;
     if (flip_labels(s, cfg->label_noise, cfg->seed) || picks_init(&s->picks, train->N, B)) goto oom;
@@ -472,6 +495,7 @@ void session_info(const ts_session *s, ts_run_info *info) {
     snprintf(info->source, sizeof info->source, "%s", s->train->source);
     info->offline_triplets = s->offline.n;
     info->batch_asked = s->batch_asked;
+    info->batch_fitted_from = s->batch_fitted_from;
 }
 
 // ---------------------------------------------------------------------------

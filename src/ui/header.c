@@ -28,10 +28,13 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
         return;
     }
     enum { DATA, STEP, RATE, STATE, SEED, PRESET, NSEG };
-    char seg[NSEG][128], sizes[32];
+    char seg[NSEG][128], sizes[64];
     ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
                           ROLE_DIM};
     snprintf(sizes, sizeof sizes, " %d/%d", sn->info.n_train, sn->info.n_test);
+    if (sn->info.batch_fitted_from > 0)   // the default batch cut to a small training set
+        snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), ", batch %d fitted",
+                 sn->cfg.batch);
     snprintf(seg[STEP], sizeof seg[STEP], "step %ld", sn->step);
     snprintf(seg[RATE], sizeof seg[RATE], v->steps_per_s >= 10 ? "%.0f steps/s" : "%.1f steps/s",
              v->steps_per_s);
