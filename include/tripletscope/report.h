@@ -46,10 +46,20 @@ typedef struct {
     float label_noise;              // --label-noise, and the rows it flipped (ascending)
     const int *flipped;
     int n_flipped;
+    const ts_diag_change *history;  // every raise and clear since the start or the last
+    long n_history;                 // reset: a ring, change i at history[i % history_max]
+    int history_max;                // (the newest history_max are kept)
 } ts_export_extra;
-// Writes the snapshot (the current metrics, the whole history, the events
-// and the raised findings) and extra (every suspect of label_noise with its
-// counts; the flipped rows) as JSON to path atomically: written beside it,
+// The directory an export goes to: dir (--export-dir) when not empty, else
+// $XDG_DATA_HOME/tripletscope (an absolute XDG_DATA_HOME) or
+// $HOME/.local/share/tripletscope, created (mode 0700, parents too) if
+// missing. Returns 0 with it in out, or -1 with err "REASON".
+int report_export_dir(const char *dir, char *out, size_t n, ts_error *err);
+// Writes the snapshot (the step, the current metrics, the whole history,
+// each model's projection with its labels, the events and the raised
+// findings) and extra (the raise / clear history of the findings; every
+// suspect of label_noise with its counts; the flipped rows) as JSON to path
+// atomically: written beside it,
 // then renamed. Returns 0, or -1 with err "PATH: REASON".
 int report_export(const ts_snapshot *sn, const ts_export_extra *extra, const char *path,
                   ts_error *err);

@@ -36,7 +36,7 @@ void config_default(ts_config *c) {
     c->models = TS_MODELS_ALL;
     c->threads = 0;   // config_threads decides
     snprintf(c->preset, sizeof c->preset, "seed");
-    snprintf(c->export_dir, sizeof c->export_dir, ".");
+    c->export_dir[0] = 0;   // the XDG data directory (report_export_dir)
 }
 
 int config_preset(ts_config *c, const char *name) {

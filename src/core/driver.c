@@ -14,6 +14,7 @@
 #include "tripletscope/watch.h"
 
 #define PENDING_MAX 256      // script commands due after a step, before the next
+#define FINDING_HISTORY 1024 // raise / clear changes the export keeps (the newest)
 
 struct ts_driver {
     ts_source src;               // what produces the measurements
@@ -26,6 +27,8 @@ struct ts_driver {
     char *line;                  // (REPORT_LINE_MAX) the line being written
     ts_diag_output *changes;     // the diagnosis' last output
     ts_snapshot *export_snap;    // the export's copy of the run
+    ts_diag_change *history;     // (FINDING_HISTORY) ring: change i at history[i % FINDING_HISTORY]
+    long n_history;              // changes since the start or the last reset
     ts_command pending[PENDING_MAX];
     int npending;
     int paused, auto_paused;     // auto: paused because the run diverged
@@ -59,6 +62,7 @@ static void emit_changes(ts_driver *d) {
         const ts_diag_change *c = &d->changes->change[i];
         report_diagnosis(d->line, REPORT_LINE_MAX, &d->info, c->step, &c->f, c->raised);
         emit(d);
+        d->history[d->n_history++ % FINDING_HISTORY] = *c;
     }
 }
 
@@ -273,21 +277,26 @@ int driver_step(ts_driver *d) {
 
 static int export_run(ts_driver *d) {
     const ts_config *cfg = config_of(d);
-    char path[400];
+    char dir[400], path[600];
     ts_error err;
+    if (report_export_dir(cfg->export_dir, dir, sizeof dir, &err)) {
+        notice(d, "export failed: %s", err.msg);
+        return -1;
+    }
     if (d->info.attached)
-        snprintf(path, sizeof path, "%s/tripletscope-watch-%s-step%ld.json", cfg->export_dir,
+        snprintf(path, sizeof path, "%s/tripletscope-watch-%s-step%ld.json", dir,
                  d->info.model_name[d->info.model_name[MODEL_TRIPLET][0] ? MODEL_TRIPLET
                                                                             : MODEL_SIAMESE],
                  d->step);
     else
-        snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", cfg->export_dir,
+        snprintf(path, sizeof path, "%s/tripletscope-seed%llu-step%ld.json", dir,
                  (unsigned long long)cfg->seed, d->step);
     driver_snapshot(d, d->export_snap);
     ts_diag_input in;   // the source's per-sample picks, beside the snapshot
     memset(&in, 0, sizeof in);
     d->src.ops->diag_input(d->src.self, &in);
-    ts_export_extra extra = {.picks = in.picks};
+    ts_export_extra extra = {.picks = in.picks, .history = d->history,
+                             .n_history = d->n_history, .history_max = FINDING_HISTORY};
     if (d->s) {
         extra.label_noise = d->s->cfg.label_noise;
         extra.flipped = session_flipped(d->s, &extra.n_flipped);
@@ -337,6 +346,7 @@ static int source_command(ts_driver *d, ts_command c) {
     report_event(d->line, REPORT_LINE_MAX, &ev);
     emit(d);
     if (resets) {
+        d->n_history = 0;   // the history restarts with the reset's clears
         diag_reset(d->diag, d->changes);
         emit_changes(d);
         // A reset clears a divergence: go on if that was the only reason to pause.
@@ -393,7 +403,8 @@ int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_o
     d->line = malloc(REPORT_LINE_MAX);
     d->changes = malloc(sizeof *d->changes);
     d->export_snap = malloc(sizeof *d->export_snap);
-    if (!d->diag || !d->line || !d->changes || !d->export_snap) {
+    d->history = malloc(sizeof *d->history * FINDING_HISTORY);
+    if (!d->diag || !d->line || !d->changes || !d->export_snap || !d->history) {
         driver_free(d);
         return ts_fail(err, "out of memory");
     }
@@ -414,6 +425,7 @@ void driver_free(ts_driver *d) {
     free(d->line);
     free(d->changes);
     free(d->export_snap);
+    free(d->history);
     dump_free(d->dump);
     free(d->dump_x);
     free(d);

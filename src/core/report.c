@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "tripletscope/measure.h"
 #include "tripletscope/report.h"
@@ -355,6 +356,40 @@ static int export_extra(ts_json *j, const ts_export_extra *x) {
     return 0;
 }
 
+// "projection": the held-out points on the first two principal axes of the
+// last evaluation, each with its label (empty before the first).
+static void projection_obj(ts_json *j, const ts_model_view *m) {
+    json_raw(j, "\"projection\":{\"columns\":[\"x\",\"y\",\"label\"],\"var\":[");
+    json_num(j, m->n_proj ? m->proj_var[0] : NAN);
+    json_raw(j, ",");
+    json_num(j, m->n_proj ? m->proj_var[1] : NAN);
+    json_raw(j, "],\"total_var\":");
+    json_num(j, m->n_proj ? m->proj_total_var : NAN);
+    json_raw(j, ",\"points\":[");
+    for (int i = 0; i < m->n_proj; i++) {
+        json_raw(j, "%s[", i ? "," : "");
+        json_num(j, m->proj[2 * i]);
+        json_raw(j, ",");
+        json_num(j, m->proj[2 * i + 1]);
+        json_raw(j, ",%d]", m->proj_y[i]);
+    }
+    json_raw(j, "]}");
+}
+
+// "finding_history": every raise and clear (the diagnosis lines), oldest
+// first; "finding_history_dropped": the oldest ones the ring lost.
+static void history_array(ts_json *j, const ts_snapshot *sn, const ts_export_extra *x,
+                          char *line, size_t n) {
+    long n0 = x->n_history > x->history_max ? x->n_history - x->history_max : 0;
+    json_raw(j, ",\"finding_history_dropped\":%ld,\"finding_history\":[", n0);
+    for (long i = n0; i < x->n_history; i++) {
+        const ts_diag_change *c = &x->history[i % x->history_max];
+        report_diagnosis(line, n, &sn->info, c->step, &c->f, c->raised);
+        json_raw(j, "%s%s", i > n0 ? "," : "", line);
+    }
+    json_raw(j, "]");
+}
+
 static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra *extra,
                         char *line, size_t n) {
     report_config(line, n, &sn->cfg, &sn->info);
@@ -394,9 +429,16 @@ static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra
             json_raw(j, ",");
             series_array(j, "run_loss", &h->run_loss);
         }
-        json_raw(j, "}}");
+        json_raw(j, "},");
+        projection_obj(j, m);
+        json_raw(j, "}");
     }
-    json_raw(j, "},\"events\":[");
+    json_raw(j, "},\"class_names\":[");
+    for (int c = 0; c < sn->info.C && c < TS_MAX_LEGEND; c++) {
+        json_raw(j, "%s", c ? "," : "");
+        json_str(j, sn->class_names[c]);
+    }
+    json_raw(j, "],\"events_total\":%ld,\"events\":[", sn->n_events);
     long n0 = sn->n_events > TS_MAX_EVENTS ? sn->n_events - TS_MAX_EVENTS : 0;
     for (long i = n0; i < sn->n_events; i++) {
         report_event(line, n, &sn->events[i % TS_MAX_EVENTS]);
@@ -408,8 +450,45 @@ static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra
         json_raw(j, "%s%s", i ? "," : "", line);
     }
     json_raw(j, "]");
+    if (extra && extra->history) history_array(j, sn, extra, line, n);
     if (extra && export_extra(j, extra)) j->failed = 1;
     json_raw(j, "}\n");
+}
+
+// mkdir -p, each missing directory with mode 0700 (the XDG base directory
+// specification's).
+static int make_dirs(char *path) {
+    for (char *p = path + 1;; p++) {
+        if (*p != '/' && *p) continue;
+        char c = *p;
+        *p = 0;
+        int r = mkdir(path, 0700);
+        int e = errno;
+        *p = c;
+        if (r != 0 && e != EEXIST) {
+            errno = e;
+            return -1;
+        }
+        if (!c) return 0;
+    }
+}
+
+int report_export_dir(const char *dir, char *out, size_t n, ts_error *err) {
+    if (dir && dir[0]) {
+        snprintf(out, n, "%s", dir);
+        return 0;
+    }
+    const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+    int w;
+    if (xdg && xdg[0] == '/') w = snprintf(out, n, "%s/tripletscope", xdg);
+    else if (home && home[0]) w = snprintf(out, n, "%s/.local/share/tripletscope", home);
+    else return ts_fail(err, "neither XDG_DATA_HOME nor HOME is set: give --export-dir DIR");
+    if (w < 0 || (size_t)w >= n) return ts_fail(err, "%s: the path is too long", out);
+    if (make_dirs(out)) {
+        int e = errno;
+        return ts_fail(err, "%s: cannot create: %s", out, strerror(e));
+    }
+    return 0;
 }
 
 int report_export(const ts_snapshot *sn, const ts_export_extra *extra, const char *path,
