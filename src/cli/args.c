@@ -441,7 +441,7 @@ const cli_flag cli_flags[] = {
      "uniform or pk (P classes x K samples) [uniform]", NULL},
     {"--batch", "N", set_batch, AT(cfg.batch), 3, 8192,
      "batch size B, 3..8192; uniform: at most the training\n"
-     "samples [128]", NULL},
+     "samples [128, fitted to a smaller training set]", NULL},
     // K = 1 parses; config_validate refuses it with pk, where K matters.
     {"--k", "N", set_int, AT(cfg.k), 1, 8192,
      "K samples per class with pk, 2..8192; B must be a\n"
@@ -501,8 +501,9 @@ const cli_flag cli_flags[] = {
      "headless: write the final 2D projection as CSV\n"
      "(x,y,label,model)", NULL},
     {"--export-dir", "DIR", set_export_dir, 0, 0, 0,
-     "where the e key writes snapshots, at most 255\n"
-     "characters [.]", NULL},
+     "where the e key writes snapshots (it must exist),\n"
+     "at most 255 characters [$XDG_DATA_HOME/tripletscope,\n"
+     "else ~/.local/share/tripletscope, created]", NULL},
     {"--dump", "DIR", set_dump_dir, 0, 0, 0,
      "write the run directory of docs/dump-format.md:\n"
      "DIR/siamese/, DIR/triplet/ (interface too; a reset\n"
