@@ -825,13 +825,20 @@ static void test_divergence_and_models(void **state) {
     assert_false(isfinite(s->model[MODEL_TRIPLET].track.last.d_pos));
     session_free(s);
 
-    // pk impossible for this data: one line naming the flag.
+    // pk impossible for this data, the batch given: one line naming the flag.
     small_config(&c);
     c.set.sampler = SAMPLER_PK;
     c.k = 2;
+    c.batch_given = 1;
     assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), -1);
     assert_null(s);
     assert_non_null(strstr(err.msg, "--k"));
+    // The same batch not given (the default): P cut to the classes, and said.
+    c.batch_given = 0;
+    assert_int_equal(session_create(&s, &c, &train, &test, "blobs", &err), 0);
+    assert_int_equal(s->cfg.batch, 2 * train.C);
+    assert_int_equal(s->batch_fitted_from, c.batch);
+    session_free(s);
 }
 
 // The session's wiring: each reported number of a step equals the same

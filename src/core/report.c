@@ -444,13 +444,16 @@ static void export_json(ts_json *j, const ts_snapshot *sn, const ts_export_extra
         report_event(line, n, &sn->events[i % TS_MAX_EVENTS]);
         json_raw(j, "%s%s", i > n0 ? "," : "", line);
     }
-    json_raw(j, "],\"findings\":[");
+    json_raw(j, "]");
+    // The history before the findings now: a reader taking the last line of a
+    // code finds the current one.
+    if (extra && extra->history) history_array(j, sn, extra, line, n);
+    json_raw(j, ",\"findings\":[");
     for (int i = 0; i < sn->n_findings; i++) {
         report_diagnosis(line, n, &sn->info, sn->findings[i].step, &sn->findings[i], 1);
         json_raw(j, "%s%s", i ? "," : "", line);
     }
     json_raw(j, "]");
-    if (extra && extra->history) history_array(j, sn, extra, line, n);
     if (extra && export_extra(j, extra)) j->failed = 1;
     json_raw(j, "}\n");
 }

@@ -40,9 +40,9 @@ then ok "export: each file holds the step it was written at"
 else bad "export: the step is not the export's: $(cut -c1-60 "$F2")"; fi
 # The history: raised then cleared, in that order, in the second file; only
 # the raise in the first (the clear came after it).
-h2=$(grep -o '"finding_history":\[.*' "$F2" | grep -o '"code":"self_positive","state":"[a-z]*"' |
+h2=$(sed 's/.*"finding_history":\[//; s/\],"findings":\[.*//' "$F2" | grep -o '"code":"self_positive","state":"[a-z]*"' |
      sed 's/.*"state":"//; s/"//' | tr '\n' ' ')
-h1=$(grep -o '"finding_history":\[.*' "$F1" | grep -o '"code":"self_positive","state":"[a-z]*"' |
+h1=$(sed 's/.*"finding_history":\[//; s/\],"findings":\[.*//' "$F1" | grep -o '"code":"self_positive","state":"[a-z]*"' |
      sed 's/.*"state":"//; s/"//' | tr '\n' ' ')
 if [ "$h2" = "raised cleared " ] && [ "$h1" = "raised " ]; then
     ok "export: the history holds the raise and the clear (at 60: the raise only)"
