@@ -241,7 +241,9 @@ static void test_pause_at(void **state) {
     static ts_snapshot snap;
     driver_snapshot(d, &snap);
     assert_string_equal(snap.notice, "stopped at --steps 12: q quits, space runs on");
+    assert_string_equal(driver_pause_why(d), "--steps 12");
     driver_command(d, CMD_PAUSE);
+    assert_string_equal(driver_pause_why(d), "");
     for (int i = 0; i < 10; i++) assert_int_equal(driver_step(d), 1);
     assert_int_equal(driver_step_count(d), 22);
     assert_false(driver_paused(d));
@@ -302,6 +304,7 @@ static void test_auto_pause(void **state) {
     snprintf(want, sizeof want, " raised at step %ld", at);
     assert_non_null(strstr(snap.notice, "auto-pause: "));
     assert_non_null(strstr(snap.notice, want));
+    assert_string_equal(driver_pause_why(d), "no_positives raised");
     // a: off; Space: it runs on, whatever is raised.
     driver_command(d, CMD_AUTO_PAUSE);
     assert_int_equal(driver_pause_on(d), 0);

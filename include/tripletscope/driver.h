@@ -84,6 +84,9 @@ int driver_paused(const ts_driver *d);
 int driver_speed(const ts_driver *d);
 // The auto-pause bits in force (TS_PAUSE_ON_*; 0: off), toggled by a.
 unsigned driver_pause_on(const ts_driver *d);
+// Why the run paused itself, while it is paused: "no_positives raised"
+// (auto-pause), "--steps 120"; "" otherwise (a key, a divergence, running).
+const char *driver_pause_why(const ts_driver *d);
 // 1 once q was given.
 int driver_quit(const ts_driver *d);
 // 1 when a refusal ended the run (the front end exits with status 2).

@@ -30,6 +30,7 @@ typedef struct {
     double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
     int speed;              // the pace kept (steps/s, pace.h; TS_PACE_FULL: none)
     unsigned pause_on;      // the auto-pause in force (TS_PAUSE_ON_* bits; 0: off)
+    char pause_why[64];     // why it paused itself (driver_pause_why), or ""
     // An evaluation in progress (eval_total > 0, from its first block until
     // the step that ran it returns, so also between the two models'): the
     // worker is evaluating model eval_model and has done eval_done of

@@ -42,6 +42,8 @@ struct ts_driver {
     unsigned pause_on;           // the auto-pause bits in force (0: off)
     unsigned pause_on_list;      // what a turns on: --pause-on's list, or both
     int pause_at_done;           // the stop at opts.pause_at happened
+    char pause_why[64];          // why it paused itself ("no_positives raised", "--steps 120"),
+                                 // "" when a key paused it or it runs
 };
 
 static void notice(ts_driver *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -176,6 +178,8 @@ static void auto_pause(ts_driver *d) {
         const ts_diag_change *c = &d->changes->change[i];
         if (!(d->pause_on & (c->raised ? TS_PAUSE_ON_RAISED : TS_PAUSE_ON_CLEARED))) continue;
         d->paused = 1;
+        snprintf(d->pause_why, sizeof d->pause_why, "%s %s", diag_code_name(c->f.code),
+                 c->raised ? "raised" : "cleared");
         notice(d, "auto-pause: %s %s at step %ld%s%s (space runs on, a: auto-pause off)",
                diag_code_name(c->f.code), c->raised ? "raised" : "cleared", c->step,
                c->f.model == MODEL_BOTH ? "" : ", ",
@@ -287,6 +291,7 @@ static void step_once(ts_driver *d) {
         d->pause_at_done = 1;
         if (!d->paused) {
             d->paused = 1;
+            snprintf(d->pause_why, sizeof d->pause_why, "--steps %ld", d->opts.pause_at);
             notice(d, "stopped at --steps %ld: q quits, space runs on", d->opts.pause_at);
         }
     }
@@ -346,6 +351,7 @@ static void drive(ts_driver *d, ts_command c) {
         if (d->paused && src_diverged(d))
             notice(d, "the run diverged: reset it (or reseed it) before resuming");
         else d->paused = !d->paused;
+        d->pause_why[0] = 0;
     } else if (c == CMD_STEP && d->paused && !src_diverged(d) && driver_running(d)) {
         step_once(d);
     } else if (c == CMD_SLOWER || c == CMD_FASTER) {
@@ -384,6 +390,7 @@ static int source_command(ts_driver *d, ts_command c) {
         // A reset clears a divergence: go on if that was the only reason to pause.
         if (d->auto_paused) d->auto_paused = d->paused = 0;
         d->pause_at_done = 0;   // the run starts again: it stops at --steps again
+        d->pause_why[0] = 0;
         dump_reset(d, c, ev.step);
     }
     return 1;
@@ -503,6 +510,7 @@ int driver_paused(const ts_driver *d) { return d->paused; }
 int driver_quit(const ts_driver *d) { return d->quit; }
 int driver_speed(const ts_driver *d) { return d->speed; }
 unsigned driver_pause_on(const ts_driver *d) { return d->pause_on; }
+const char *driver_pause_why(const ts_driver *d) { return d->paused ? d->pause_why : ""; }
 int driver_failed(const ts_driver *d) { return d->failed; }
 long driver_step_count(const ts_driver *d) { return d->step; }
 

@@ -131,6 +131,7 @@ static void publish(ts_runner *r) {
     v->steps_per_s = r->rate;
     v->speed = driver_speed(r->d);
     v->pause_on = driver_pause_on(r->d);
+    snprintf(v->pause_why, sizeof v->pause_why, "%s", driver_pause_why(r->d));
     if (r->log_errno && !v->log_error[0])
         snprintf(v->log_error, sizeof v->log_error, "%s: write failed: %s", r->log_path,
                  strerror(r->log_errno));

@@ -57,6 +57,11 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
         on[DATA] = on[STEP] = on[STATE] = 1;
         on[RATE] = header_fallbacks[fb].rate && v->running;   // paused, it is 0 by definition
         on[PACE] = header_fallbacks[fb].rate;
+        // Paused by itself, it says why while there is room ("PAUSED: no_positives raised").
+        if (v->pause_why[0] && !sn->diverged && !v->running)
+            snprintf(seg[STATE], sizeof seg[STATE], "PAUSED%s%s",
+                     header_fallbacks[fb].rate ? ": " : "",
+                     header_fallbacks[fb].rate ? v->pause_why : "");
         on[SEED] = header_fallbacks[fb].seed;
         on[PRESET] = header_fallbacks[fb].preset;
         // The width of everything but the name.

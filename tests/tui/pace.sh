@@ -5,8 +5,10 @@
 #   rungs, up to "full speed", where steps run far faster again;
 # - a toggles auto-pause, saying so;
 # - --pause-on raised: the run pauses at the step a finding is raised
-#   (no-positives: step 50), the notice naming it; Space runs on;
-# - --steps 120: paused at step 120, the notice saying so; Space runs on;
+#   (no-positives: step 50), the notice and the header naming it; Space
+#   runs on;
+# - --steps 120: paused at step 120, the notice and the header saying so;
+#   Space runs on, and a pause by key is a plain PAUSED;
 # - headless ignores --speed; a bad --speed or --pause-on is status 2.
 . "$(dirname "$0")/common.inc"
 
@@ -55,7 +57,7 @@ T kill-session -t ts
 rm -f "$DIR/status"
 start 120 40 -- --scenario no-positives --pause-on raised
 wait_for 'auto-pause: no_positives raised at step [0-9]+, triplet'
-wait_for '│ PAUSED │' 5
+wait_for '│ PAUSED: no_positives raised │' 5
 at=$(step)
 [ "$at" -ge 30 ] && [ "$at" -le 100 ] || fail "auto-paused at step $at (expected 30..100)"
 screen | grep -q "auto-pause: no_positives raised at step $at," ||
@@ -71,10 +73,13 @@ rm -f "$DIR/status"
 start 120 40 -- --data digits --steps 120
 wait_for 'stopped at --steps 120: q quits, space runs on'
 wait_step_is 120
-wait_for '│ PAUSED │' 5
+wait_for '│ PAUSED: --steps 120 │' 5
 holds_step 120
 T send-keys -t ts ' '
 wait_step_above 120
+wait_for '│ RUNNING │' 5
+T send-keys -t ts ' '
+wait_for '│ PAUSED │' 5
 ok "--steps 120: paused at step 120 with a notice; Space runs on"
 quit_ok
 T kill-session -t ts
