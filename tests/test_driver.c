@@ -222,6 +222,141 @@ static void test_pause_and_step(void **state) {
     sink_free(k);
 }
 
+// --- The interface's pace and its stops ----------------------------------------------
+
+// --steps in the interface: paused once at the step, with the notice; Space
+// runs on; a reset stops there again. Headless, pause_at does nothing.
+static void test_pause_at(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1, .pause_at = 12};
+    sink *k = sink_new();
+    ts_driver *d = make(&c, &o, k);
+    driver_begin(d);
+    for (int i = 0; i < 40 && driver_step(d); i++) {}
+    assert_true(driver_paused(d));
+    assert_true(driver_running(d));
+    assert_int_equal(driver_step_count(d), 12);
+    static ts_snapshot snap;
+    driver_snapshot(d, &snap);
+    assert_string_equal(snap.notice, "stopped at --steps 12: q quits, space runs on");
+    assert_string_equal(driver_pause_why(d), "--steps 12");
+    driver_command(d, CMD_PAUSE);
+    assert_string_equal(driver_pause_why(d), "");
+    for (int i = 0; i < 10; i++) assert_int_equal(driver_step(d), 1);
+    assert_int_equal(driver_step_count(d), 22);
+    assert_false(driver_paused(d));
+    driver_command(d, CMD_RESET);
+    for (int i = 0; i < 40 && driver_step(d); i++) {}
+    assert_int_equal(driver_step_count(d), 12);
+    driver_free(d);
+    sink_free(k);
+
+    o.interactive = 0;
+    o.stop_at = 20;
+    k = sink_new();
+    d = make(&c, &o, k);
+    driver_begin(d);
+    while (driver_step(d)) {}
+    assert_int_equal(driver_step_count(d), 20);
+    driver_free(d);
+    sink_free(k);
+}
+
+// The no-positives scenario's settings: uniform batches of 16 over 10
+// classes raise no_positives within a few dozen steps.
+static void no_positives_config(ts_config *c) {
+    config_default(c);
+    assert_int_equal(config_preset(c, "facenet"), 0);
+    c->set.sampler = SAMPLER_UNIFORM;
+    c->batch = 16;
+    c->k = 4;
+    c->eval_every = 0;
+}
+
+// --pause-on raised: paused at the step of the first raise, the notice
+// naming it; a turns it off, and the run goes on through later raises.
+static void test_auto_pause(void **state) {
+    (void)state;
+    ts_config c;
+    no_positives_config(&c);
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1, .pause_on = TS_PAUSE_ON_RAISED};
+    sink *k = sink_new();
+    ts_driver *d = make(&c, &o, k);
+    driver_begin(d);
+    for (int i = 0; i < 300 && driver_step(d); i++) {}
+    assert_true(driver_paused(d));
+    long at = driver_step_count(d);
+    assert_true(at < 300);
+    assert_int_equal(count_diag(k, "no_positives", "raised"), 1);
+    // The last diagnosis line is a raise at this step.
+    int last = -1;
+    for (int i = 0; i < k->n; i++)
+        if (strstr(k->line[i], "\"type\":\"diagnosis\"")) last = i;
+    assert_true(last >= 0);
+    assert_non_null(strstr(k->line[last], "\"state\":\"raised\""));
+    char want[64];
+    snprintf(want, sizeof want, "\"step\":%ld,", at);
+    assert_non_null(strstr(k->line[last], want));
+    static ts_snapshot snap;
+    driver_snapshot(d, &snap);
+    snprintf(want, sizeof want, " raised at step %ld", at);
+    assert_non_null(strstr(snap.notice, "auto-pause: "));
+    assert_non_null(strstr(snap.notice, want));
+    assert_string_equal(driver_pause_why(d), "no_positives raised");
+    // a: off; Space: it runs on, whatever is raised.
+    driver_command(d, CMD_AUTO_PAUSE);
+    assert_int_equal(driver_pause_on(d), 0);
+    driver_command(d, CMD_PAUSE);
+    for (int i = 0; i < 200; i++) assert_int_equal(driver_step(d), 1);
+    // a again: without a list, both.
+    driver_command(d, CMD_AUTO_PAUSE);
+    assert_int_equal(driver_pause_on(d), TS_PAUSE_ON_RAISED);
+    driver_free(d);
+    sink_free(k);
+
+    // Without --pause-on, a turns on both.
+    ts_driver_opts o2 = {.stop_at = -1, .interactive = 1};
+    k = sink_new();
+    d = make(&c, &o2, k);
+    assert_int_equal(driver_pause_on(d), 0);
+    driver_command(d, CMD_AUTO_PAUSE);
+    assert_int_equal(driver_pause_on(d), TS_PAUSE_ON_RAISED | TS_PAUSE_ON_CLEARED);
+    driver_free(d);
+    sink_free(k);
+}
+
+// < and >: the rungs, in the interface; headless they do nothing.
+static void test_speed_keys(void **state) {
+    (void)state;
+    ts_config c;
+    small_config(&c);
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1, .speed = 5};
+    sink *k = sink_new();
+    ts_driver *d = make(&c, &o, k);
+    assert_int_equal(driver_speed(d), 5);
+    driver_command(d, CMD_FASTER);
+    assert_int_equal(driver_speed(d), 10);
+    driver_command(d, CMD_SLOWER);
+    driver_command(d, CMD_SLOWER);
+    assert_int_equal(driver_speed(d), 2);
+    static ts_snapshot snap;
+    driver_snapshot(d, &snap);
+    assert_string_equal(snap.notice, "pace 2 steps/s");
+    driver_free(d);
+    sink_free(k);
+
+    o.interactive = 0;
+    o.stop_at = 5;
+    k = sink_new();
+    d = make(&c, &o, k);
+    driver_command(d, CMD_FASTER);
+    assert_int_equal(driver_speed(d), 5);
+    driver_free(d);
+    sink_free(k);
+}
+
 // --- A real divergence: paused by the diagnosis, recovered with [ and r -------------
 
 static void test_diverges_and_recovers(void **state) {
@@ -277,6 +412,9 @@ int main(void) {
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_pause_and_step),
         cmocka_unit_test(test_diverges_and_recovers),
+        cmocka_unit_test(test_pause_at),
+        cmocka_unit_test(test_auto_pause),
+        cmocka_unit_test(test_speed_keys),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

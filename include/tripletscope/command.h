@@ -40,6 +40,9 @@ typedef enum {
     CMD_DUMP_LAST,
     CMD_FOLLOW,          // show the newest dump as it comes
     CMD_LOSS_AXIS,       // the loss panels' view: linear, log scale, recent steps
+    CMD_SLOWER,          // the interface's pace: the rung below (steps per second)
+    CMD_FASTER,          // the rung above, up to full speed
+    CMD_AUTO_PAUSE,      // --pause-on's auto-pause on / off
     CMD_COUNT
 } ts_command;
 
@@ -69,7 +72,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>a").
 const char *command_letters(void);
 
 #endif

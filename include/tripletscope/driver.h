@@ -32,7 +32,15 @@ typedef struct {
                              // otherwise they do nothing and a divergence ends the run
     int final_eval;          // driver_finish evaluates a last step the schedule did not
     int start_paused;        // interactive: begin paused
+    // Interactive only (headless ignores them):
+    long pause_at;           // pause once this step is reached (the interface's --steps),
+                             // once: Space runs on; <= 0: never
+    int speed;               // the pace in steps/s (pace.h; TS_PACE_FULL: as fast as it can)
+    unsigned pause_on;       // --pause-on: TS_PAUSE_ON_* bits, auto-pause on at the start
 } ts_driver_opts;
+
+#define TS_PAUSE_ON_RAISED 1u    // auto-pause when a finding is raised
+#define TS_PAUSE_ON_CLEARED 2u   // ... or cleared
 
 typedef struct {
     // Every JSON line (config, step, eval, event, diagnosis, export,
@@ -71,6 +79,14 @@ int driver_running(const ts_driver *d);
 int driver_waiting(const ts_driver *d);
 // 1 while paused (interactive only).
 int driver_paused(const ts_driver *d);
+// The pace the worker keeps (steps/s; TS_PACE_FULL: none), set by opts and
+// the < > commands.
+int driver_speed(const ts_driver *d);
+// The auto-pause bits in force (TS_PAUSE_ON_*; 0: off), toggled by a.
+unsigned driver_pause_on(const ts_driver *d);
+// Why the run paused itself, while it is paused: "no_positives raised"
+// (auto-pause), "--steps 120"; "" otherwise (a key, a divergence, running).
+const char *driver_pause_why(const ts_driver *d);
 // 1 once q was given.
 int driver_quit(const ts_driver *d);
 // 1 when a refusal ended the run (the front end exits with status 2).

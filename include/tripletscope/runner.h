@@ -28,6 +28,9 @@ typedef struct {
     int auto_paused;        // paused because the run diverged (r resets)
     int quit;               // a --script pressed q: the front end should quit
     double steps_per_s;     // steps over the last ~1 s while running; 0 when paused
+    int speed;              // the pace kept (steps/s, pace.h; TS_PACE_FULL: none)
+    unsigned pause_on;      // the auto-pause in force (TS_PAUSE_ON_* bits; 0: off)
+    char pause_why[64];     // why it paused itself (driver_pause_why), or ""
     // An evaluation in progress (eval_total > 0, from its first block until
     // the step that ran it returns, so also between the two models'): the
     // worker is evaluating model eval_model and has done eval_done of
@@ -45,6 +48,10 @@ typedef struct {
     int publish_ms;         // at most one publication per this many ms while
                             // running (0: the default, 20 ms); a key always
                             // publishes at once
+    long pause_at;          // --steps given: pause there once (the last frame kept); 0: never
+    int speed;              // --speed: steps/s (TS_PACE_FULL, 0: as fast as it can); the
+                            // worker sleeps between steps, woken at once by a command
+    unsigned pause_on;      // --pause-on: TS_PAUSE_ON_* (driver.h)
 } ts_runner_opts;
 
 typedef struct ts_runner ts_runner;

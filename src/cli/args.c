@@ -8,6 +8,8 @@
 #include "cli.h"
 #include "scenario.h"
 #include "../ui/ui.h"
+#include "tripletscope/driver.h"
+#include "tripletscope/pace.h"
 
 // --- Values ------------------------------------------------------------------------
 
@@ -322,6 +324,38 @@ static int set_palette(const cli_flag *fl, const char *v, ts_cli *cli, ts_error 
     return 0;
 }
 
+// --steps: the interface pauses there (it runs on otherwise).
+static int set_steps(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    if (set_long(fl, v, cli, err)) return -1;
+    cli->steps_given = 1;
+    return 0;
+}
+
+static int set_speed(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    if (pace_parse(v, &cli->speed) == 0) return 0;
+    return ts_fail(err, "%s: expected steps per second, 1..%d, or full, got \"%s\"", fl->name,
+                   TS_PACE_MAX, v);
+}
+
+// --pause-on raised,cleared: a comma-separated list, "none" for nothing.
+static int set_pause_on(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    unsigned bits = 0;
+    const char *p = v;
+    if (strcmp(v, "none") != 0)
+        for (;;) {
+            size_t len = strcspn(p, ",");
+            if (len == 6 && !strncmp(p, "raised", 6)) bits |= TS_PAUSE_ON_RAISED;
+            else if (len == 7 && !strncmp(p, "cleared", 7)) bits |= TS_PAUSE_ON_CLEARED;
+            else
+                return ts_fail(err, "%s: expected raised, cleared, both comma-separated, or none, "
+                               "got \"%s\"", fl->name, v);
+            if (!p[len]) break;
+            p += len + 1;
+        }
+    cli->pause_on = bits;
+    return 0;
+}
+
 // Applied in cli_parse's first pass, under every other flag.
 static int set_nothing(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
     return 0;
@@ -471,8 +505,18 @@ const cli_flag cli_flags[] = {
     SECTION("Running"),
     {"--seed", "N", set_seed, 0, 0, 2147483647L,
      "seed of weights, batches and mining, 0..2147483647 [0]", NULL},
-    {"--steps", "N", set_long, AT(cfg.steps), 0, 1000000000L,
-     "headless: steps to train, 0..1000000000 [1000]", NULL},
+    {"--steps", "N", set_steps, AT(cfg.steps), 0, 1000000000L,
+     "steps to train, 0..1000000000 [headless: 1000];\n"
+     "the interface pauses at step N when given (space\n"
+     "runs on), else trains until q", NULL},
+    {"--speed", "N", set_speed, 0, 0, 0,
+     "the interface's pace: N steps per second, 1..100000,\n"
+     "or full (< and > change it); headless ignores it\n"
+     "[full]", NULL},
+    {"--pause-on", "LIST", set_pause_on, 0, 0, 0,
+     "the interface pauses when a finding is raised,\n"
+     "cleared, or either (raised,cleared) and says which\n"
+     "(a toggles it); headless ignores it [none]", NULL},
     {"--headless", NULL, set_on, AT(headless), 1, 0, "no interface: JSON lines on stdout", NULL},
     {"--palette", "NAME", set_palette, 0, 0, 0,
      "the interface's colours: default, or colorblind\n"

@@ -21,6 +21,9 @@ typedef struct {
     int follow_given;            // --follow / --no-follow given (the interface follows by default)
     int label_col_name;          // --label-col named a column (only --watch reads names)
     int palette;                 // --palette (the interface's ui_palette; 0: default)
+    int steps_given;             // --steps given: the interface pauses there
+    int speed;                   // --speed (steps/s; TS_PACE_FULL: full)
+    unsigned pause_on;           // --pause-on (TS_PAUSE_ON_* bits)
 } ts_cli;
 
 // --- The flags ------------------------------------------------------------------

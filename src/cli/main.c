@@ -51,7 +51,12 @@ int main(int argc, char **argv) {
     } else {
         if (!cli.eval_size_given && !cli.watch.n_dirs) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
         ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path,
-                               .watch = cli.watch.n_dirs ? &cli.watch : NULL};
+                               .watch = cli.watch.n_dirs ? &cli.watch : NULL,
+                               .speed = cli.speed, .pause_on = cli.pause_on};
+        if (cli.steps_given && !cli.watch.n_dirs) {   // the interface pauses at --steps
+            opts.pause_at = cli.cfg.steps;
+            opts.start_paused = cli.cfg.steps == 0;
+        }
         ui_opts ui = {.palette = cli.palette};
         status = ui_run(&cli.cfg, &opts, &ui, &train, &test, name);
     }

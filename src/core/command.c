@@ -83,6 +83,15 @@ static const struct {
                      "loss axis: the whole run linear -> log scale -> the last 1000 steps "
                      "(linear) -> the whole run again; paused, the loss at each key marker",
                      NULL}},
+    {CMD_SLOWER, {'<', "slower", NULL, 0, SCOPE_DRIVER, 0,
+                  "pace slower / faster: 1, 2, 5, 10, 20, 50, 100, 200, 500 steps/s, full speed "
+                  "(the header shows it; headless: nothing)",
+                  NULL}},
+    {CMD_FASTER, {'>', "faster", NULL, 0, SCOPE_DRIVER, 0, NULL, NULL}},
+    {CMD_AUTO_PAUSE, {'a', "auto_pause", NULL, 0, SCOPE_DRIVER, 0,
+                      "auto-pause on / off: pause when a finding is raised or cleared "
+                      "(--pause-on's list; without it, both)",
+                      NULL}},
 };
 
 #define N_ROWS (sizeof table / sizeof table[0])
@@ -108,4 +117,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vfg"; }
+const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vfg<>a"; }

@@ -7,6 +7,7 @@
 #include "tripletscope/diagnose.h"
 #include "tripletscope/driver.h"
 #include "tripletscope/dump.h"
+#include "tripletscope/pace.h"
 #include "tripletscope/report.h"
 #include "tripletscope/script.h"
 #include "tripletscope/session.h"
@@ -40,6 +41,12 @@ struct ts_driver {
     long notice_seq;             // notices so far: a repeated text is still a new notice
     ts_dump *dump;               // --dump, or NULL (none, or stopped)
     float *dump_x;               // (maxB, D) held-out features embedded again for --dump
+    int speed;                   // the pace (steps/s; TS_PACE_FULL: none)
+    unsigned pause_on;           // the auto-pause bits in force (0: off)
+    unsigned pause_on_list;      // what a turns on: --pause-on's list, or both
+    int pause_at_done;           // the stop at opts.pause_at happened
+    char pause_why[64];          // why it paused itself ("no_positives raised", "--steps 120"),
+                                 // "" when a key paused it or it runs
 };
 
 static void notice(ts_driver *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -166,6 +173,25 @@ static void dump_evals(ts_driver *d) {
 
 // --- Measuring -----------------------------------------------------------------------
 
+// --pause-on: the first change auto-pause watches for pauses the run and
+// names the finding (the notice); the others of the same step are in the
+// panel and the log.
+static void auto_pause(ts_driver *d) {
+    if (!d->opts.interactive || !d->pause_on || d->paused) return;
+    for (int i = 0; i < d->changes->n; i++) {
+        const ts_diag_change *c = &d->changes->change[i];
+        if (!(d->pause_on & (c->raised ? TS_PAUSE_ON_RAISED : TS_PAUSE_ON_CLEARED))) continue;
+        d->paused = 1;
+        snprintf(d->pause_why, sizeof d->pause_why, "%s %s", diag_code_name(c->f.code),
+                 c->raised ? "raised" : "cleared");
+        notice(d, "auto-pause: %s %s at step %ld%s%s (space runs on, a: auto-pause off)",
+               diag_code_name(c->f.code), c->raised ? "raised" : "cleared", c->step,
+               c->f.model == MODEL_BOTH ? "" : ", ",
+               c->f.model == MODEL_BOTH ? "" : run_info_model_name(&d->info, c->f.model));
+        return;
+    }
+}
+
 // The diagnosis reads every step and evaluation the tracks gained; an
 // explosion it finds stops the trainer as a NaN does.
 static void diagnose(ts_driver *d) {
@@ -177,6 +203,7 @@ static void diagnose(ts_driver *d) {
         in.stopped = src_diverged(d);
         diag_update(d->diag, &in, d->changes);
         emit_changes(d);
+        auto_pause(d);
         if (d->changes->stop) d->src.ops->stop(d->src.self);
     } while (d->changes->more);
 }
@@ -263,6 +290,15 @@ static void step_once(ts_driver *d) {
         d->paused = d->auto_paused = 1;
         diverged_notice(d);
     }
+    if (d->opts.interactive && d->opts.pause_at > 0 && !d->pause_at_done &&
+        d->step >= d->opts.pause_at) {
+        d->pause_at_done = 1;
+        if (!d->paused) {
+            d->paused = 1;
+            snprintf(d->pause_why, sizeof d->pause_why, "--steps %ld", d->opts.pause_at);
+            notice(d, "stopped at --steps %ld: q quits, space runs on", d->opts.pause_at);
+        }
+    }
     queue_due(d);
 }
 
@@ -324,8 +360,20 @@ static void drive(ts_driver *d, ts_command c) {
         if (d->paused && src_diverged(d))
             notice(d, "the run diverged: reset it (or reseed it) before resuming");
         else d->paused = !d->paused;
+        d->pause_why[0] = 0;
     } else if (c == CMD_STEP && d->paused && !src_diverged(d) && driver_running(d)) {
         step_once(d);
+    } else if (c == CMD_SLOWER || c == CMD_FASTER) {
+        d->speed = c == CMD_SLOWER ? pace_slower(d->speed) : pace_faster(d->speed);
+        char text[32];
+        pace_text(d->speed, text, sizeof text);
+        notice(d, "pace %s", text);
+    } else if (c == CMD_AUTO_PAUSE) {
+        d->pause_on = d->pause_on ? 0 : d->pause_on_list;
+        if (!d->pause_on) notice(d, "auto-pause off");
+        else notice(d, "auto-pause on: pause when a finding is %s",
+                    d->pause_on == (TS_PAUSE_ON_RAISED | TS_PAUSE_ON_CLEARED) ? "raised or cleared"
+                    : d->pause_on == TS_PAUSE_ON_RAISED ? "raised" : "cleared");
     }
 }
 
@@ -351,6 +399,8 @@ static int source_command(ts_driver *d, ts_command c) {
         emit_changes(d);
         // A reset clears a divergence: go on if that was the only reason to pause.
         if (d->auto_paused) d->auto_paused = d->paused = 0;
+        d->pause_at_done = 0;   // the run starts again: it stops at --steps again
+        d->pause_why[0] = 0;
         dump_reset(d, c, ev.step);
     }
     return 1;
@@ -413,6 +463,9 @@ int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_o
         return -1;
     }
     d->paused = d->opts.interactive && d->opts.start_paused;
+    d->speed = d->opts.speed > 0 ? d->opts.speed : TS_PACE_FULL;
+    d->pause_on = d->opts.pause_on;
+    d->pause_on_list = d->opts.pause_on ? d->opts.pause_on : TS_PAUSE_ON_RAISED | TS_PAUSE_ON_CLEARED;
     *out = d;
     return 0;
 }
@@ -467,6 +520,9 @@ int driver_waiting(const ts_driver *d) { return d->waiting; }
 
 int driver_paused(const ts_driver *d) { return d->paused; }
 int driver_quit(const ts_driver *d) { return d->quit; }
+int driver_speed(const ts_driver *d) { return d->speed; }
+unsigned driver_pause_on(const ts_driver *d) { return d->pause_on; }
+const char *driver_pause_why(const ts_driver *d) { return d->paused ? d->pause_why : ""; }
 int driver_failed(const ts_driver *d) { return d->failed; }
 long driver_step_count(const ts_driver *d) { return d->step; }
 

@@ -10,6 +10,7 @@
 #include "tripletscope/clock.h"
 #include "tripletscope/file.h"
 #include "tripletscope/driver.h"
+#include "tripletscope/pace.h"
 #include "tripletscope/runner.h"
 
 #define COMMAND_QUEUE 64        // commands given faster than steps run wait here
@@ -41,6 +42,7 @@ struct ts_runner {
     struct { double t; long steps; } samples[RATE_SAMPLES];
     int nsamples, sample_head;
     double t_start;
+    double last_step;      // when the last step started (< 0: none yet), for the pace
     int eval_model, eval_done, eval_total;   // the evaluation in progress (total 0: none)
 };
 
@@ -127,6 +129,9 @@ static void publish(ts_runner *r) {
     v->auto_paused = driver_paused(r->d) && v->snap.diverged;
     v->quit = driver_quit(r->d);
     v->steps_per_s = r->rate;
+    v->speed = driver_speed(r->d);
+    v->pause_on = driver_pause_on(r->d);
+    snprintf(v->pause_why, sizeof v->pause_why, "%s", driver_pause_why(r->d));
     if (r->log_errno && !v->log_error[0])
         snprintf(v->log_error, sizeof v->log_error, "%s: write failed: %s", r->log_path,
                  strerror(r->log_errno));
@@ -148,6 +153,18 @@ static void wait_for_news(ts_runner *r) {
     pthread_mutex_unlock(&r->mu);
 }
 
+// The time now plus s seconds, for pthread_cond_timedwait.
+static struct timespec realtime_in(double s) {
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    long ns = (long)(s * 1e9);
+    t.tv_sec += ns / 1000000000L;
+    t.tv_nsec += ns % 1000000000L;
+    t.tv_sec += t.tv_nsec / 1000000000L;
+    t.tv_nsec %= 1000000000L;
+    return t;
+}
+
 static void *worker(void *arg) {
     ts_runner *r = arg;
     ts_command given[COMMAND_QUEUE];
@@ -159,13 +176,27 @@ static void *worker(void *arg) {
             pthread_mutex_unlock(&r->mu);
             break;
         }
+        // The pace: sleep until the next step is due, unless a command
+        // comes first (it is carried out at once, and the wait goes on).
+        double wait = pace_wait(driver_speed(r->d), r->last_step, clock_now());
+        if (wait > 0 && r->nqueued == 0) {
+            struct timespec until = realtime_in(wait);
+            pthread_cond_timedwait(&r->cv, &r->mu, &until);
+            pthread_mutex_unlock(&r->mu);
+            continue;
+        }
         int n = r->nqueued;
         memcpy(given, r->queue, sizeof(ts_command) * (size_t)n);
         r->nqueued = 0;
         pthread_mutex_unlock(&r->mu);
 
         for (int i = 0; i < n; i++) driver_command(r->d, given[i]);
-        int stepped = driver_step(r->d);
+        int stepped = 0;
+        double t = clock_now();
+        if (pace_wait(driver_speed(r->d), r->last_step, t) <= 0) {
+            stepped = driver_step(r->d);
+            if (stepped) r->last_step = t;
+        }
         if (n || !stepped || driver_paused(r->d) || !driver_running(r->d) ||
             (clock_now() - r->last_publish) * 1000.0 >= r->publish_ms)
             publish(r);
@@ -183,9 +214,14 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
     *out = NULL;
     ts_runner *r = calloc(1, sizeof *r);
     if (!r) return ts_fail(err, "out of memory");
-    // The interface trains until it quits: --steps is headless's.
+    // The interface trains until it quits: --steps (pause_at) pauses it there once.
     ts_driver_opts dopts = {.script = opts ? opts->script : NULL, .stop_at = -1,
                             .interactive = 1, .start_paused = opts && opts->start_paused};
+    if (opts) {
+        dopts.pause_at = opts->pause_at;
+        dopts.speed = opts->speed;
+        dopts.pause_on = opts->pause_on;
+    }
     ts_source_spec spec = {cfg, train, test, data_name, opts ? opts->watch : NULL};
     if (driver_create(&r->d, &spec, &dopts, err)) {
         free(r);
@@ -202,6 +238,7 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
         }
     }
     r->publish_ms = opts && opts->publish_ms > 0 ? opts->publish_ms : 20;
+    r->last_step = -1;
     r->front = &r->buf[0];
     r->back = &r->buf[1];
     pthread_mutex_init(&r->mu, NULL);

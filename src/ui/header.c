@@ -1,10 +1,11 @@
 // header.c: the header row: the program, the data set and its sizes, the
-// step, steps/s, RUNNING / PAUSED, the seed and the preset, each giving way
+// step, steps/s, RUNNING / PAUSED, the pace, the seed and the preset, each giving way
 // in turn when the row is too narrow. An attached run's header names the
 // runs watched and where the timeline stands instead (header_draw_watch).
 #include <stdio.h>
 #include <string.h>
 #include "panels.h"
+#include "tripletscope/pace.h"
 
 static void header_draw_watch(const ui_state *u, const ts_runner_view *v, int W);
 
@@ -12,7 +13,7 @@ static void header_draw_watch(const ui_state *u, const ts_runner_view *v, int W)
 
 // What gives way, in order, when the header is too wide: the data set's
 // name is shortened (down to 12 columns), then the preset, the seed and
-// steps/s go, then the sizes, then the name shrinks to a few columns, then
+// steps/s with the pace go, then the sizes, then the name shrinks to a few columns, then
 // the program's name goes. The step and RUNNING / PAUSED always show.
 static const struct {
     int preset, seed, rate, sizes, title, name_min;
@@ -21,16 +22,25 @@ static const struct {
     {0, 0, 0, 1, 1, 12}, {0, 0, 0, 0, 1, 4},  {0, 0, 0, 0, 0, 1},
 };
 
+// The pace segment: "full speed", or "pace 12 steps/s" (< and > change it).
+static void pace_segment(char *out, size_t n, int speed) {
+    char text[32];
+    pace_text(speed, text, sizeof text);
+    snprintf(out, n, "%s%s", speed == TS_PACE_FULL ? "" : "pace ", text);
+}
+
 void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
     const ts_snapshot *sn = &v->snap;
     if (sn->info.attached) {
         header_draw_watch(u, v, W);
         return;
     }
-    enum { DATA, STEP, RATE, STATE, SEED, PRESET, NSEG };
+    enum { DATA, STEP, RATE, STATE, PACE, SEED, PRESET, NSEG };
     char seg[NSEG][128], sizes[64];
     ui_role role[NSEG] = {ROLE_DEFAULT, ROLE_TITLE, ROLE_DEFAULT, ROLE_DEFAULT, ROLE_DEFAULT,
-                          ROLE_DIM};
+                          ROLE_DEFAULT, ROLE_DIM};
+    pace_segment(seg[PACE], sizeof seg[PACE], v->speed);
+    if (v->speed != TS_PACE_FULL) role[PACE] = ROLE_WARN;   // slowed on purpose: say so
     snprintf(sizes, sizeof sizes, " %d/%d", sn->info.n_train, sn->info.n_test);
     if (sn->info.batch_fitted_from > 0)   // the default batch cut to a small training set
         snprintf(sizes + strlen(sizes), sizeof sizes - strlen(sizes), ", batch %d fitted",
@@ -49,6 +59,12 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
     for (fb = 0; fb < n_fb; fb++) {
         on[DATA] = on[STEP] = on[STATE] = 1;
         on[RATE] = header_fallbacks[fb].rate && v->running;   // paused, it is 0 by definition
+        on[PACE] = header_fallbacks[fb].rate;
+        // Paused by itself, it says why while there is room ("PAUSED: no_positives raised").
+        if (v->pause_why[0] && !sn->diverged && !v->running)
+            snprintf(seg[STATE], sizeof seg[STATE], "PAUSED%s%s",
+                     header_fallbacks[fb].rate ? ": " : "",
+                     header_fallbacks[fb].rate ? v->pause_why : "");
         on[SEED] = header_fallbacks[fb].seed;
         on[PRESET] = header_fallbacks[fb].preset;
         // The width of everything but the name.

@@ -53,9 +53,11 @@ static const struct {
            "batch; the triplet model (right) with the triplet loss over the triplets its miner "
            "picks. Whatever differs between the columns comes from the loss and the mining.", TRAINER},
     {PARA, "Header: data set (train/test samples), step, steps per second (while running), "
-           "RUNNING or PAUSED, seed and preset. When it is too narrow, the data set's name is "
-           "shortened, then the preset, seed and steps/s go; the step and RUNNING / PAUSED "
-           "always stay.", TRAINER},
+           "RUNNING or PAUSED, the pace ('full speed', or 'pace 5 steps/s': < and > change it), "
+           "seed and preset. When it is too narrow, the data set's name is "
+           "shortened, then the preset, seed and steps/s with the pace go; the step and "
+           "RUNNING / PAUSED always stay. --pause-on (a toggles it) pauses when a finding is "
+           "raised or cleared and names it in the notice; --steps N pauses at step N.", TRAINER},
     {PARA, "Settings line: the miner (triplet) or 'contrastive' with its pair margin (Siamese); "
            "sampler 'pk PxK' (P classes, K samples each) or 'uniform B'; the margin; distance L2 "
            "or L2^2 (squared), on normalised ('norm') or raw embeddings, or 'cos' (1 - cos, "

@@ -8,6 +8,8 @@
 static const ui_keydef table[] = {
     {{' '}, {CMD_PAUSE}, "Space", "Spc", "Pause", 1},
     {{'.'}, {CMD_STEP}, ".", ".", "Step", 0},
+    {{'<', '>'}, {CMD_SLOWER, CMD_FASTER}, "< >", "</>", "Pace", 0},
+    {{'a'}, {CMD_AUTO_PAUSE}, "a", "a", NULL, 0},
     {{'m', 'M'}, {CMD_MINER_NEXT, CMD_MINER_PREV}, "m M", "m/M", "Miner", 1},
     {{'p'}, {CMD_SAMPLER}, "p", "p", "Sampler", 0},
     {{'+', '-'}, {CMD_MARGIN_UP, CMD_MARGIN_DOWN}, "+ -", "+/-", "Margin", 1},
@@ -26,7 +28,7 @@ static const ui_keydef table[] = {
     {{'?', KEY_F(1)}, {CMD_HELP, CMD_HELP}, "? F1", "?", "Help", 1},
     {{CTRL_KEY('l')}, {CMD_REDRAW}, "^L", "^L", NULL, 0},
     {{'q', KEY_F(10)}, {CMD_QUIT, CMD_QUIT}, "q F10", "q", "Quit", 1},
-    {{KEY_LEFT, KEY_RIGHT}, {CMD_DUMP_PREV, CMD_DUMP_NEXT}, "Left Right", "</>", NULL, 0},
+    {{KEY_LEFT, KEY_RIGHT}, {CMD_DUMP_PREV, CMD_DUMP_NEXT}, "Left Right", "Lt/Rt", NULL, 0},
     {{KEY_HOME, KEY_END}, {CMD_DUMP_FIRST, CMD_DUMP_LAST}, "Home End", "Hm/End", NULL, 0},
     {{'f'}, {CMD_FOLLOW}, "f", "f", NULL, 0},
 };
@@ -57,7 +59,8 @@ const ui_keydef *keys_for(ts_command c) {
 
 int keys_act_watching(const ui_keydef *k) {
     ts_command c = k->cmds[0];
-    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_SAMPLER && c != CMD_LR_UP && c != CMD_RESEED &&
+    return c != CMD_PAUSE && c != CMD_STEP && c != CMD_SLOWER && c != CMD_AUTO_PAUSE &&
+           c != CMD_SAMPLER && c != CMD_LR_UP && c != CMD_RESEED &&
            c != CMD_WEIGHT_DECAY;
 }
 

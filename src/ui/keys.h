@@ -21,6 +21,7 @@ const ui_keydef *keys_find(int ch, ts_command *cmd);
 // The entry with a key that gives c, or NULL.
 const ui_keydef *keys_for(ts_command c);
 // 0 for the entries that do nothing when watching a run (pause, step, the
+// pace, auto-pause, the
 // learning rate, the weight decay, reseed): the help and the key bar leave
 // them out there.
 int keys_act_watching(const ui_keydef *k);
