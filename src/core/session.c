@@ -639,6 +639,9 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         v->proj_var[0] = m->pca.var[0];
         v->proj_var[1] = m->pca.var[1];
         v->proj_total_var = m->pca.total_var;
+        v->proj_extent = m->pca.extent;
+        v->proj_extent0 = m->pca.extent0;
+        v->proj_extent_dist = distance_of_length(s->cfg.set.distance, m->pca.extent);
     }
     snap->n_events = s->events.n;
     memcpy(snap->events, s->events.ev, sizeof snap->events);
