@@ -511,6 +511,9 @@ static void model_evaluate(ts_session *s, ts_model *m, ts_eval_progress fn, void
     for (int i = 0; i < s->n_proj; i++)
         memcpy(m->proj_emb + (size_t)i * E, m->eval_emb + (size_t)s->proj_idx[i] * E,
                sizeof(float) * E);
+    int unit = distance_normalizes(s->cfg.set.distance, s->cfg.set.normalize);
+    if (unit != m->pca_unit) m->pca.extent0 = 0;   // the scale is of another space
+    m->pca_unit = unit;
     pca_project(&m->pca, m->proj_emb, s->n_proj, m->proj);
 }
 
