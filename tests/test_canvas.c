@@ -537,6 +537,48 @@ static void test_format_sig3(void **state) {
     }
 }
 
+// A pair takes one format: an exponent in one brings one to the other.
+static void test_format_sig3_pair(void **state) {
+    (void)state;
+    char a[32], b[32];
+    const struct { double x, y; int w; const char *wa, *wb; } cases[] = {
+        {3.48e7, 5974488, 7, "3.48e7", "5.97e6"},   // was 3.48e7 and 5974488
+        {5974488, 3.48e7, 7, "5.97e6", "3.48e7"},
+        {1.02, 0.195, 7, "1.02", "0.195"},          // fixed point both: unchanged
+        {30795, 6126, 7, "30795", "6126"},
+        {9.2e8, 1.65e8, 7, "9.2e8", "1.65e8"},      // exponents both: unchanged
+        {3.48e7, 0, 7, "3.48e7", "0"},              // a zero keeps its form
+        {1.5e-6, 0.25, 7, "1.5e-6", "2.5e-1"},
+        {NAN, 1.976e-6, 7, "nan", "1.98e-6"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        format_sig3_pair(a, b, sizeof a, cases[i].x, cases[i].y, cases[i].w);
+        assert_string_equal(a, cases[i].wa);
+        assert_string_equal(b, cases[i].wb);
+        assert_true((int)strlen(a) <= cases[i].w && (int)strlen(b) <= cases[i].w);
+    }
+}
+
+// The projection's scale: fixed for unit vectors and for raw ones after the
+// first evaluation, never under the points' reach; a collapse under a tenth
+// of the margin.
+static void test_proj_scale(void **state) {
+    (void)state;
+    assert_true(proj_half_width(1, 0, 0.8f) == 1.0f);        // normalised: [-1, 1]
+    assert_true(proj_half_width(1, 2.0f, 1e-4f) == 1.0f);    // a collapse does not zoom in
+    assert_true(proj_half_width(1, 0, 1.7f) == 1.7f);        // nor does a point fall off
+    assert_true(proj_half_width(0, 40.0f, 0.01f) == 20.0f);  // raw: the first evaluation's
+    assert_true(proj_half_width(0, 40.0f, 35.0f) == 35.0f);  // ... or the reach, if larger
+    assert_true(proj_half_width(0, 0, 3.0f) == 3.0f);        // before one: the reach
+    assert_true(proj_half_width(0, 0, 0) == 1.0f);           // all at the origin: still a window
+    assert_true(proj_half_width(0, NAN, NAN) == 1.0f);
+    assert_true(proj_collapsed(3e-4f, 0.2f));
+    assert_false(proj_collapsed(0.05f, 0.2f));
+    assert_false(proj_collapsed(1.6f, 0.2f));
+    assert_false(proj_collapsed(0, 0));       // no margin: no verdict
+    assert_false(proj_collapsed(NAN, 0.2f));
+}
+
 static void test_format_count(void **state) {
     (void)state;
     char b[32];
@@ -856,6 +898,8 @@ int main(void) {
         cmocka_unit_test(test_scatter_majority),
         cmocka_unit_test(test_format_setting),
         cmocka_unit_test(test_format_sig3),
+        cmocka_unit_test(test_format_sig3_pair),
+        cmocka_unit_test(test_proj_scale),
         cmocka_unit_test(test_format_count),
         cmocka_unit_test(test_text_ellipsize),
         cmocka_unit_test(test_text_wrap),

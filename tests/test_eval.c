@@ -313,6 +313,23 @@ static void test_pca(void **state) {
     dot0 = 0;
     for (int i = 0; i < N; i++) dot0 += out[2 * i] * out2[2 * i];
     assert_true(dot0 < 0);   // the points flipped, the axis did not
+    // The extent: the larger span of the projected coordinates; extent0
+    // keeps the first one's through a collapse, until pca_forget.
+    float lo = out2[0], hi = out2[0];
+    for (int i = 1; i < N; i++) {
+        if (out2[2 * i] < lo) lo = out2[2 * i];
+        if (out2[2 * i] > hi) hi = out2[2 * i];
+    }
+    assert_close(p.extent, hi - lo, 1e-5, 0);
+    assert_true(p.extent > 10);   // std 3 along the first axis
+    float first = p.extent0;
+    for (int i = 0; i < N * E; i++) pts[i] *= 1e-4f;
+    pca_project(&p, pts, N, out2);
+    assert_close(p.extent, 1e-4 * first, 0.05, 0);
+    assert_true(p.extent0 == first);
+    pca_forget(&p);
+    pca_project(&p, pts, N, out2);
+    assert_true(p.extent0 == p.extent);
     pca_free(&p);
 }
 

@@ -51,6 +51,11 @@ int distance_parse(const char *s);
 // n key), or a distance that always is of unit vectors (cosine). The
 // trainer, the measurements and the evaluation all ask here.
 int distance_normalizes(ts_distance d, int normalize);
+// The distance d between two points len apart in the distance space (len in
+// the embedding's length units, after any normalisation): len (euclidean),
+// len^2 (squared), len^2 / 2 (cosine, of unit vectors). The projection's
+// extent in the units the margin is in.
+float distance_of_length(ts_distance d, float len);
 
 typedef struct {
     float mean, std, min, max;

@@ -35,6 +35,8 @@ typedef struct {
     ts_stepstats cur;            // the step being measured
     ts_track track;              // what it measured, step by step and per evaluation
     ts_pca pca;
+    int pca_unit;                // the distance space pca.extent0 was taken in (1: unit
+                                 // vectors): a change of it starts a new fixed scale
     float *xe;                   // (EVAL_CHUNK, D) a chunk of held-out features
     float *eval_emb;             // (n_eval, E) its held-out embeddings
     ts_eval_ws ews;

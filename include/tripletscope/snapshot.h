@@ -26,6 +26,12 @@ typedef struct {
     int proj_y[TS_MAX_PROJ];     // (n_proj) their labels (watched runs may hold different sets)
     float proj_var[2];           // variance along each axis
     float proj_total_var;        // total variance (for "explains x %")
+    float proj_extent;           // the cloud's extent on those axes (the larger span), in
+                                 // the embedding's length units (after any normalisation)
+    float proj_extent0;          // the extent at the first evaluation since the last reset
+                                 // (a scale that does not follow each evaluation's)
+    float proj_extent_dist;      // proj_extent as a distance in use (distance_of_length):
+                                 // in the margin's units
 } ts_model_view;
 
 // An attached run's timeline and files, for the header and the columns.

@@ -35,6 +35,14 @@ int distance_normalizes(ts_distance d, int normalize) {
     return normalize || distance_info(d)->unit;
 }
 
+float distance_of_length(ts_distance d, float len) {
+    switch (d) {
+    case DIST_SQUARED: return len * len;
+    case DIST_COSINE: return 0.5f * len * len;
+    default: return len;
+    }
+}
+
 // ---------------------------------------------------------------------------
 // L2 normalisation
 

@@ -28,7 +28,10 @@ void pca_free(ts_pca *p) {
     memset(p, 0, sizeof *p);
 }
 
-void pca_forget(ts_pca *p) { p->have_axes = 0; }
+void pca_forget(ts_pca *p) {
+    p->have_axes = 0;
+    p->extent0 = 0;
+}
 
 // Gram-Schmidt on the two rows of v (2, E); returns 0 if they degenerate.
 static int orthonormalise(float *v, int E) {
@@ -109,4 +112,16 @@ void pca_project(ts_pca *p, const float *emb, int N, float *out) {
     }
     p->have_axes = 1;
     mm(0, 1, N, 2, E, 1.0f, p->c, v, 0.0f, out);
+    float span[2];
+    for (int r = 0; r < 2; r++) {
+        float lo = out[r], hi = out[r];
+        for (int i = 1; i < N; i++) {
+            float q = out[2 * i + r];
+            if (q < lo) lo = q;
+            if (q > hi) hi = q;
+        }
+        span[r] = hi - lo;
+    }
+    p->extent = span[0] > span[1] ? span[0] : span[1];
+    if (!(p->extent0 > 0)) p->extent0 = p->extent;
 }

@@ -535,6 +535,9 @@ static void model_evaluate(ts_session *s, ts_model *m, ts_eval_progress fn, void
     for (int i = 0; i < s->n_proj; i++)
         memcpy(m->proj_emb + (size_t)i * E, m->eval_emb + (size_t)s->proj_idx[i] * E,
                sizeof(float) * E);
+    int unit = distance_normalizes(s->cfg.set.distance, s->cfg.set.normalize);
+    if (unit != m->pca_unit) m->pca.extent0 = 0;   // the scale is of another space
+    m->pca_unit = unit;
     pca_project(&m->pca, m->proj_emb, s->n_proj, m->proj);
 }
 
@@ -663,6 +666,9 @@ void session_snapshot(const ts_session *s, ts_snapshot *snap) {
         v->proj_var[0] = m->pca.var[0];
         v->proj_var[1] = m->pca.var[1];
         v->proj_total_var = m->pca.total_var;
+        v->proj_extent = m->pca.extent;
+        v->proj_extent0 = m->pca.extent0;
+        v->proj_extent_dist = distance_of_length(s->cfg.set.distance, m->pca.extent);
     }
     snap->n_events = s->events.n;
     memcpy(snap->events, s->events.ev, sizeof snap->events);

@@ -910,6 +910,9 @@ static void w_snapshot(const void *self, ts_snapshot *snap) {
         mv->proj_var[0] = r->pca.var[0];
         mv->proj_var[1] = r->pca.var[1];
         mv->proj_total_var = r->pca.total_var;
+        mv->proj_extent = r->pca.extent;
+        mv->proj_extent0 = r->pca.extent0;
+        mv->proj_extent_dist = distance_of_length(r->set.distance, r->pca.extent);
         v->n_listed += (long)catalog_count(&r->cat);
         v->n_read += (long)r->next;
         snprintf(v->dir[k], sizeof v->dir[k], "%s", r->dir);

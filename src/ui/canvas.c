@@ -425,3 +425,15 @@ int text_wrap(const char *s, int w, const char **next) {
     while (**next == ' ') (*next)++;
     return (int)(cut - s);
 }
+
+// --- Projection scale ------------------------------------------------------------
+
+float proj_half_width(int unit, float extent0, float reach) {
+    float h = unit ? 1.0f : extent0 > 0 && isfinite(extent0) ? 0.5f * extent0 : reach;
+    if (isfinite(reach) && reach > h) h = reach;
+    return h > 0 && isfinite(h) ? h : 1.0f;
+}
+
+int proj_collapsed(float extent, float ref) {
+    return ref > 0 && isfinite(extent) && extent < 0.1f * ref;
+}

@@ -123,6 +123,16 @@ void sparkline(ui_cell *out, const float *v, int n, float lo, float hi, int utf8
 
 #define UI_CLASS_ROLES 16   // colour roles for classes; class c uses c % this
 
+// The projection's drawing scale: the half-width h of the window [-h, h] on
+// both axes (the points are centred). Of unit vectors (normalised, or cosine)
+// h is 1; else extent0 / 2, a scale fixed at the first evaluation (or, before
+// one, reach). Never under reach, the largest |coordinate|, so no point
+// falls off. It does not follow the cloud down: a collapse draws as one dot.
+float proj_half_width(int unit, float extent0, float reach);
+// Whether a cloud whose extent (in the distance in use) is extent reads as
+// collapsed to a point: under a tenth of ref (the margin, in the same units).
+int proj_collapsed(float extent, float ref);
+
 // Glyph of class c without colour (or without braille): ASCII, so it reads
 // the same under any locale.
 wchar_t scatter_glyph(int c);

@@ -244,7 +244,7 @@ void column_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn, int k) 
     }
     counts_draw_difficulty(u, L, sn, m, x, w);
     counts_draw_mined(sn, m, L->y_extra, x, w);
-    stats_draw_norms(u, m, L->y_norm, x, w);
+    stats_draw_norms(u, sn, m, L->y_norm, x, w);
     stats_draw_dist(sn, m, L->y_dist, x, w);
     stats_draw_eval(u, sn, m, L->y_eval, x, w);
     projection_draw(u, L, sn, m, x, w);

@@ -51,6 +51,17 @@ static void compact_exp(char *s) {
     snprintf(s + len, 16, "e%s", ex);
 }
 
+// v with an exponent, with as many digits (up to 3) as fit in maxw.
+static void sig3_exp(char *buf, int n, double v, int maxw) {
+    char t[32];
+    for (int d = 2; d >= 0; d--) {
+        snprintf(t, sizeof t, "%.*e", d, v);
+        compact_exp(t);
+        if ((int)strlen(t) <= maxw || d == 0) break;
+    }
+    snprintf(buf, (size_t)n, "%s", t);
+}
+
 void format_sig3(char *buf, int n, double v, int maxw) {
     if (maxw > n - 1) maxw = n - 1;
     if (!isfinite(v)) {
@@ -71,13 +82,16 @@ void format_sig3(char *buf, int n, double v, int maxw) {
         if ((int)strlen(buf) <= maxw) return;
     }
     // Else an exponent, with as many digits as fit.
-    char t[32];
-    for (int d = 2; d >= 0; d--) {
-        snprintf(t, sizeof t, "%.*e", d, v);
-        compact_exp(t);
-        if ((int)strlen(t) <= maxw || d == 0) break;
-    }
-    snprintf(buf, (size_t)n, "%s", t);
+    sig3_exp(buf, n, v, maxw);
+}
+
+void format_sig3_pair(char *a, char *b, int n, double va, double vb, int maxw) {
+    format_sig3(a, n, va, maxw);
+    format_sig3(b, n, vb, maxw);
+    int ea = strchr(a, 'e') != NULL, eb = strchr(b, 'e') != NULL;
+    if (maxw > n - 1) maxw = n - 1;
+    if (ea && !eb && isfinite(vb) && vb != 0) sig3_exp(b, n, vb, maxw);
+    if (eb && !ea && isfinite(va) && va != 0) sig3_exp(a, n, va, maxw);
 }
 
 // --- Counts --------------------------------------------------------------------

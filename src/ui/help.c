@@ -87,7 +87,8 @@ static const struct {
            "'self-positive': hardest-neg anchors that drew themselves as positive (d_ap = 0). "
            "Siamese row: positive and negative pairs, and the negatives closer than the pair "
            "margin (the ones that push).", ANY},
-    {PARA, "norm: mean +- std and [min, max] of the raw embedding norms this batch, then the "
+    {PARA, "norm: mean +- std and [min, max] of the raw embedding norms this batch (before "
+           "any normalisation: 'raw norm' when the distance normalises), then the "
            "mean over the run as a sparkline. Norms falling to zero: collapse; growing without "
            "end: the loss is being met by scaling (unnormalised).", ANY},
     {PARA, "d_ap vs d_an: the mean distance between same-class and between different-class "
@@ -100,7 +101,10 @@ static const struct {
            "share of variance they explain is in the title), one colour per class, or one "
            "glyph per class without colour or with fewer colours than classes (8-colour "
            "terminals; --palette colorblind past 6 classes, past 4 with 8 colours); the legend beneath both scatters names every class. Separate clusters: "
-           "a model that learned. One blob: collapse.", ANY},
+           "a model that learned. The scale is fixed (+-1 for normalised embeddings, else the "
+           "first evaluation's), so a collapse draws as one dot; the title gives the cloud's "
+           "extent in distance units beside the margin, and 'collapsed to a point' under a "
+           "tenth of it.", ANY},
     {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, (from 120 "
            "columns) the finding's code, the key to try ('press M:'), the message, and, while "
            "rows are spare, the numbers that raised it as name=value (docs/failure-modes.md "

@@ -117,7 +117,8 @@ void counts_draw_difficulty(ui_state *u, const ui_layout *L, const ts_snapshot *
 // (counts.c), rows y and y + 1.
 void counts_draw_mined(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w);
 // The norms and their sparkline (stats.c), row y.
-void stats_draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w);
+void stats_draw_norms(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
+                      int w);
 // The mean distances d_ap vs d_an (stats.c), row y.
 void stats_draw_dist(const ts_snapshot *sn, const ts_model_view *m, int y, int x, int w);
 // Held-out P@1 and MAP@R with their sparklines (stats.c), row y.

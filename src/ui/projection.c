@@ -1,5 +1,6 @@
 // projection.c: the held-out embeddings in 2D (PCA) as a scatter, and the
 // one class legend both scatters share.
+#include <math.h>
 #include <stdio.h>
 #include "panels.h"
 
@@ -56,6 +57,10 @@ void legend_draw(const ui_legend *g, int y) {
     }
 }
 
+// The projection keeps its scale (proj_half_width): [-1, 1] on both axes for
+// unit vectors, else the first evaluation's, so a collapse draws as one dot.
+// The title gives the cloud's extent in the distance in use beside the
+// margin, and says "collapsed to a point" under a tenth of it.
 void projection_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
                             const ts_model_view *m, int x, int w) {
     int y = L->y_proj, rows = L->n_proj;
@@ -64,27 +69,50 @@ void projection_draw(ui_state *u, const ui_layout *L, const ts_snapshot *sn,
         term_text(y, x, w, ROLE_DIM, "projection: after the first evaluation");
         return;
     }
+    const ts_settings *set = &sn->cfg.set;
     double explained = m->proj_total_var > 0
                            ? 100.0 * (m->proj_var[0] + m->proj_var[1]) / m->proj_total_var : 0;
-    char t[3][160];
-    snprintf(t[0], sizeof t[0], "held-out %d at step %ld, PCA 2D (%.0f%% of variance)",
-             m->n_proj, m->last_eval.step, explained);
-    snprintf(t[1], sizeof t[1], "held-out %d, step %ld, PCA %.0f%%", m->n_proj,
-             m->last_eval.step, explained);
-    snprintf(t[2], sizeof t[2], "PCA %.0f%%", explained);
-    const char *tp[3] = {t[0], t[1], t[2]};
-    text_fit(y, x, w, ROLE_DIM, tp, 3);
-    y++;
-    // Scale to the points' extent (display scaling only).
-    float x0 = 0, x1 = 0, y0 = 0, y1 = 0;
-    for (int i = 0; i < m->n_proj; i++) {
-        float px = m->proj[2 * i], py = m->proj[2 * i + 1];
-        if (i == 0 || px < x0) x0 = px;
-        if (i == 0 || px > x1) x1 = px;
-        if (i == 0 || py < y0) y0 = py;
-        if (i == 0 || py > y1) y1 = py;
+    // The reach of the points (display scaling only).
+    float reach = 0;
+    for (int i = 0; i < 2 * m->n_proj; i++)
+        if (fabsf(m->proj[i]) > reach) reach = fabsf(m->proj[i]);
+    int unit = distance_normalizes(set->distance, set->normalize);
+    float h = proj_half_width(unit, m->proj_extent0, reach);
+    float margin = m->kind == MODEL_SIAMESE ? set->pair_margin : set->margin;
+    int collapsed = proj_collapsed(m->proj_extent_dist, margin);
+    char ext[16], ext2[16], mg[24], hs[16], t[6][200];
+    format_sig3(ext, sizeof ext, m->proj_extent_dist, NUM_W);
+    format_sig3(ext2, sizeof ext2, m->proj_extent_dist, 5);
+    format_setting(mg, sizeof mg, margin);
+    format_sig3(hs, sizeof hs, h, NUM_W);
+    const char *pmk = u->caps.utf8 ? "±" : "+-";
+    if (collapsed) {
+        snprintf(t[0], sizeof t[0],
+                 "held-out %d at step %ld, PCA %.0f%%: extent %s (margin %s): collapsed to a point",
+                 m->n_proj, m->last_eval.step, explained, ext, mg);
+        snprintf(t[1], sizeof t[1], "extent %s (margin %s): collapsed to a point", ext, mg);
+        snprintf(t[2], sizeof t[2], "extent %s (m %s): collapsed to a point", ext2, mg);
+        snprintf(t[3], sizeof t[3], "extent %s: collapsed", ext2);
+        snprintf(t[4], sizeof t[4], "collapsed");
+        snprintf(t[5], sizeof t[5], "collapsed");
+    } else {
+        snprintf(t[0], sizeof t[0],
+                 "held-out %d at step %ld, PCA 2D (%.0f%% of variance), extent %s (margin %s), "
+                 "axes %s%s",
+                 m->n_proj, m->last_eval.step, explained, ext, mg, pmk, hs);
+        snprintf(t[1], sizeof t[1], "held-out %d, step %ld, PCA %.0f%%, extent %s (m %s), %s%s",
+                 m->n_proj, m->last_eval.step, explained, ext, mg, pmk, hs);
+        snprintf(t[2], sizeof t[2], "held-out %d, PCA %.0f%%, extent %s (m %s)", m->n_proj,
+                 explained, ext, mg);
+        snprintf(t[3], sizeof t[3], "held-out %d, PCA %.0f%%, extent %s", m->n_proj, explained,
+                 ext);
+        snprintf(t[4], sizeof t[4], "PCA %.0f%%, extent %s", explained, ext2);
+        snprintf(t[5], sizeof t[5], "PCA %.0f%%", explained);
     }
-    scatter_plot(u->cells, w, rows, m->proj, m->proj_y, m->n_proj, x0, x1, y0, y1,
+    const char *tp[6] = {t[0], t[1], t[2], t[3], t[4], t[5]};
+    text_fit(y, x, w, collapsed ? ROLE_WARN : ROLE_DIM, tp, 6);
+    y++;
+    scatter_plot(u->cells, w, rows, m->proj, m->proj_y, m->n_proj, -h, h, -h, h,
                  !class_glyphs(u, sn), ROLE_CLASS0, u->cand, u->cnt, u->bits);
     for (int r = 0; r < rows; r++) term_cells(y + r, x, u->cells + (size_t)r * w, w);
 }

@@ -35,20 +35,25 @@ static int draw_spark(ui_state *u, const ts_series *s, int y, int x, int w, floa
 // The norms, then the held-out effective rank of the last evaluation
 // ("rank 7.3/32": of the embedding's dimensions), then the norms' sparkline.
 // Where all of it does not fit beside a sparkline of 4 cells, the norms'
-// [min, max] goes first, then the rank.
-void stats_draw_norms(ui_state *u, const ts_model_view *m, int y, int x, int w) {
+// [min, max] goes first, then the rank. The norms are the embeddings' before
+// any normalisation: "raw norm" says so when the distance normalises.
+void stats_draw_norms(ui_state *u, const ts_snapshot *sn, const ts_model_view *m, int y, int x,
+                      int w) {
     const ts_normstats *ns = &m->last.norm;
     char buf[160], v[4][16], rank[32] = "";
-    const double val[4] = {ns->mean, ns->std, ns->min, ns->max};
-    for (int i = 0; i < 4; i++) format_sig3(v[i], sizeof v[i], val[i], NUM_W);
+    format_sig3_pair(v[0], v[1], sizeof v[0], ns->mean, ns->std, NUM_W);
+    format_sig3_pair(v[2], v[3], sizeof v[2], ns->min, ns->max, NUM_W);
+    const char *label =
+        distance_normalizes(sn->cfg.set.distance, sn->cfg.set.normalize) ? "raw norm" : "norm";
     const ts_spread *sp = &m->last_eval.r.spread;
     if (m->have_eval && sp->dims > 0 && isfinite(sp->effective_rank))
         snprintf(rank, sizeof rank, "rank %.1f/%d ", sp->effective_rank, sp->dims);
-    snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] %s", v[0], pm(u), v[1], v[2], v[3], rank);
+    snprintf(buf, sizeof buf, "%s %s%s%s [%s, %s] %s", label, v[0], pm(u), v[1], v[2], v[3],
+             rank);
     if (rank[0] && w - text_cols(buf) < 4)
-        snprintf(buf, sizeof buf, "norm %s%s%s %s", v[0], pm(u), v[1], rank);
+        snprintf(buf, sizeof buf, "%s %s%s%s %s", label, v[0], pm(u), v[1], rank);
     if (rank[0] && w - text_cols(buf) < 4)
-        snprintf(buf, sizeof buf, "norm %s%s%s [%s, %s] ", v[0], pm(u), v[1], v[2], v[3]);
+        snprintf(buf, sizeof buf, "%s %s%s%s [%s, %s] ", label, v[0], pm(u), v[1], v[2], v[3]);
     int n = term_text(y, x, w, ROLE_DEFAULT, buf);
     if (w - n >= 4) draw_spark(u, &m->hist.norm_mean, y, x + n, w - n, 0, 0, model_role(m->kind));
 }
