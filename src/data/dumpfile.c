@@ -293,16 +293,24 @@ static int tsv_matrix_pass(FILE *f, tsv_matrix *t, ts_error *err) {
     return 0;
 }
 
-static int read_matrix_tsv(const char *path, uint64_t max_bytes, float **x, int *N, int *D,
-                           dumpfile_dtype *dtype, ts_error *err) {
+// path as a stream through data_open (a FIFO is refused, never waited on),
+// or NULL naming it in err.
+static FILE *open_stream(const char *path, ts_error *err) {
     int64_t size;
     int fd = data_open(path, &size, err);
-    if (fd < 0) return -1;
+    if (fd < 0) return NULL;
     FILE *f = fdopen(fd, "rb");
     if (!f) {
         close(fd);
-        return ts_fail(err, "%s: out of memory", path);
+        ts_fail(err, "%s: out of memory", path);
     }
+    return f;
+}
+
+static int read_matrix_tsv(const char *path, uint64_t max_bytes, float **x, int *N, int *D,
+                           dumpfile_dtype *dtype, ts_error *err) {
+    FILE *f = open_stream(path, err);
+    if (!f) return -1;
     // Numbers in files use '.', whatever locale the interface set.
     locale_t c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
     locale_t old = c_locale ? uselocale(c_locale) : (locale_t)0;
@@ -340,13 +348,8 @@ static int ends_with(const char *s, const char *suffix) {
 // Whether path starts with the .npy magic; -1 naming it when it cannot be
 // opened (through data_open: a FIFO is refused here).
 static int is_npy(const char *path, ts_error *err) {
-    int64_t size;
-    int fd = data_open(path, &size, err);
-    if (fd < 0) return -1;
-    unsigned char m[6];
-    int npy = pread(fd, m, 6, 0) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
-    close(fd);
-    return npy || ends_with(path, ".npy");
+    int npy = data_npy_magic(path, err);
+    return npy < 0 ? -1 : npy || ends_with(path, ".npy");
 }
 
 int dumpfile_read_matrix(const char *path, uint64_t max_bytes, float **x, int *N, int *D,
@@ -630,14 +633,8 @@ static int tsv_label_rows(FILE *f, tsv_labels *t, long line, ts_error *err) {
 
 static int read_labels_tsv(const char *path, const char *features_path, int expect_N,
                            const char *label_col, ts_labelmap *map, int *y, ts_error *err) {
-    int64_t size;
-    int fd = data_open(path, &size, err);
-    if (fd < 0) return -1;
-    FILE *f = fdopen(fd, "rb");
-    if (!f) {
-        close(fd);
-        return ts_fail(err, "%s: out of memory", path);
-    }
+    FILE *f = open_stream(path, err);
+    if (!f) return -1;
     skip_bom(f);
     long start = ftell(f);
     tsv_header h = {NULL, NULL, 0};

@@ -117,14 +117,8 @@ static const char *base_name(const char *path) {
 // data_open, so that a FIFO cannot block here; what is wrong with a file that
 // cannot be opened is the loader's to say.
 static int looks_like_npy(const char *path) {
-    int64_t size;
     ts_error ignored;
-    int fd = data_open(path, &size, &ignored);
-    if (fd < 0) return 0;
-    unsigned char m[6];
-    int yes = pread(fd, m, 6, 0) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
-    close(fd);
-    return yes;
+    return data_npy_magic(path, &ignored) == 1;
 }
 
 // The files' kinds last (k >= KIND_CSV).

@@ -114,6 +114,9 @@ typedef struct {
 // Returns the stream, or NULL naming path in err (bad magic, a truncated or
 // malformed header, an unsupported version, a structured dtype).
 FILE *data_npy_open(const char *path, data_npy_header *hd, ts_error *err);
+// 1 if path starts with the .npy magic, 0 if not, -1 naming path in err when
+// it cannot be opened (through data_open: a FIFO is refused, never waited on).
+int data_npy_magic(const char *path, ts_error *err);
 // The shape as numpy prints it, "(150, 4)" or "(150,)", into out.
 void data_npy_shape_text(const data_npy_header *hd, char *out, size_t cap);
 

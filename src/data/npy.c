@@ -305,16 +305,22 @@ static int read_npy_labels(const char *path, size_t expect, const char *features
     return 0;
 }
 
-int data_read_labels(const char *path, size_t expect, const char *features_path,
-                     int64_t **raw, ts_error *err) {
-    *raw = NULL;
-    // Through data_open, so that a FIFO or a directory is refused here.
+int data_npy_magic(const char *path, ts_error *err) {
     int64_t size;
     int fd = data_open(path, &size, err);
     if (fd < 0) return -1;
     unsigned char m[6];
     int npy = pread(fd, m, 6, 0) == 6 && memcmp(m, "\x93NUMPY", 6) == 0;
     close(fd);
+    return npy;
+}
+
+int data_read_labels(const char *path, size_t expect, const char *features_path,
+                     int64_t **raw, ts_error *err) {
+    *raw = NULL;
+    // Through data_open, so that a FIFO or a directory is refused here.
+    int npy = data_npy_magic(path, err);
+    if (npy < 0) return -1;
     // Anything else goes to the IDX reader for its message.
     return npy ? read_npy_labels(path, expect, features_path, raw, err)
                : data_read_labels_idx(path, expect, features_path, raw, err);

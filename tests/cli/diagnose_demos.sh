@@ -22,8 +22,7 @@ fails=0
 # ALLOWED does (in any order: "" for none at all).
 lesson() {
     name=$1; want=$2; may=$3; shift 3
-    "$BIN" --headless "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
-    check_exit "$name" "$T/$name.jsonl" $?
+    run_headless "$name" "$@"
     got=$(grep '^{"type":"diagnosis"' "$T/$name.jsonl" |
         sed 's/^{"type":"diagnosis","step":[0-9]*,"model":"[a-z]*","code":"\([a-z_]*\)","state":"\([a-z]*\)".*/\1:\2/' |
         sort -u | tr '\n' ' ' | sed 's/ $//')

@@ -14,12 +14,7 @@ fails=0
 . "$(dirname "$0")/diagnose.inc"
 
 # run NAME ARGS...: the scenario's JSON lines into $T/NAME.jsonl; sets st.
-run() {
-    name=$1; shift
-    "$BIN" --headless --scenario "$name" "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
-    st=$?
-    check_exit "$name" "$T/$name.jsonl" "$st"
-}
+run() { run_headless "$1" --scenario "$@"; }
 
 # --- the listing ----------------------------------------------------------------
 "$BIN" --scenario list >"$T/list" 2>&1

@@ -15,19 +15,13 @@ fails=0
 # shellcheck source=tests/cli/diagnose.inc
 . "$(dirname "$0")/diagnose.inc"
 
-run() {
-    name=$1; shift
-    "$BIN" --headless "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
-    check_exit "$name" "$T/$name.jsonl" $?
-}
-
 # siamese_lines FILE: the Siamese model's diagnosis lines, code:state.
 siamese_lines() {
     grep '^{"type":"diagnosis"' "$1" | grep '"model":"siamese"' |
         sed 's/.*"code":"\([a-z_]*\)","state":"\([a-z]*\)".*/\1:\2/' | tr '\n' ' '
 }
 
-run scenario --scenario inverted-pairs --script 150:l
+run_headless scenario --scenario inverted-pairs --script 150:l
 check_raise inverted-pairs "$T/scenario.jsonl" inverted_pairs siamese 100
 check_clear inverted-pairs "$T/scenario.jsonl" inverted_pairs siamese l 60
 l=$(grep '"code":"inverted_pairs","state":"raised"' "$T/scenario.jsonl")
@@ -54,7 +48,7 @@ if [ "$got" = "inverted_pairs:raised inverted_pairs:cleared " ]; then ok "invert
 else bad "inverted-pairs: the Siamese model's findings: $got"; fi
 
 # Without the key it stays raised.
-run nokey --scenario inverted-pairs
+run_headless nokey --scenario inverted-pairs
 if [ -n "$(diag_step "$T/nokey.jsonl" inverted_pairs raised siamese)" ] &&
    [ "$(diag_count "$T/nokey.jsonl" inverted_pairs cleared)" -eq 0 ]; then ok "inverted-pairs: without l it stays raised"
 else bad "inverted-pairs: cleared without l"; fi
@@ -62,8 +56,8 @@ else bad "inverted-pairs: cleared without l"; fi
 # The normal runs are silent: the same flags with the labels as they are,
 # and inverted labels on random labels (nothing to invert: P@1 at the raw
 # inputs' chance level).
-run normal --scenario inverted-pairs --pair-labels normal
-run noise --data noise --pair-labels inverted --steps 300 --eval-every 50
+run_headless normal --scenario inverted-pairs --pair-labels normal
+run_headless noise --data noise --pair-labels inverted --steps 300 --eval-every 50
 for n in normal noise; do
     got=$(siamese_lines "$T/$n.jsonl")
     if [ -z "$got" ]; then ok "$n: no finding for the Siamese model"

@@ -12,11 +12,7 @@ fails=0
 # shellcheck source=tests/cli/diagnose.inc
 . "$(dirname "$0")/diagnose.inc"
 
-run() {
-    name=$1; shift
-    "$BIN" --headless --scenario "$name" "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
-    check_exit "$name" "$T/$name.jsonl" "$?"
-}
+run() { run_headless "$1" --scenario "$@"; }
 
 # --- zero_distance: duplicates in P x K batches, d to the squared distance ---------
 run zero-distance --script 150:d

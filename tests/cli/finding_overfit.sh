@@ -19,13 +19,6 @@ fails=0
 # shellcheck source=tests/cli/diagnose.inc
 . "$(dirname "$0")/diagnose.inc"
 
-# run NAME ARGS...: the JSON lines into $T/NAME.jsonl, exit 0 and a summary.
-run() {
-    name=$1; shift
-    "$BIN" --headless "$@" >"$T/$name.jsonl" 2>"$T/$name.err"
-    check_exit "$name" "$T/$name.jsonl" "$?"
-}
-
 # A number of the evidence of FILE's first CODE line in STATE (for MODEL).
 evidence() {
     grep '^{"type":"diagnosis"' "$1" | grep "\"code\":\"$2\"" | grep "\"state\":\"$3\"" |
@@ -33,7 +26,7 @@ evidence() {
 }
 
 # --- the scenario and its key ------------------------------------------------------
-run overfit --scenario overfit --script 600:www
+run_headless overfit --scenario overfit --script 600:www
 f="$T/overfit.jsonl"
 check_raise overfit "$f" overfit triplet 600
 check_clear overfit "$f" overfit triplet w 350
@@ -71,13 +64,13 @@ if [ "$(grep '^{"type":"diagnosis"' "$f" | grep -vc '"code":"overfit"')" -eq 0 ]
 else bad "overfit: other findings: $(grep '^{"type":"diagnosis"' "$f" | grep -v '"code":"overfit"' | head -2)"; fi
 
 # --- more data: the same run on 2000 training samples ---------------------------------
-run more --scenario overfit --train-size 2000
+run_headless more --scenario overfit --train-size 2000
 if [ "$(grep -c '^{"type":"diagnosis"' "$T/more.jsonl")" -eq 0 ]; then
     ok "overfit --train-size 2000: no finding"
 else bad "overfit --train-size 2000: $(grep '^{"type":"diagnosis"' "$T/more.jsonl" | head -2)"; fi
 
 # --- healthy, evaluated every 50 steps ------------------------------------------------
-run healthy --preset facenet --data digits --eval-every 50
+run_headless healthy --preset facenet --data digits --eval-every 50
 if [ "$(diag_count "$T/healthy.jsonl" overfit raised)" -eq 0 ]; then
     ok "healthy digits, 20 evaluations: no overfit"
 else bad "healthy digits: $(grep '"code":"overfit"' "$T/healthy.jsonl" | head -1)"; fi
