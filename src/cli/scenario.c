@@ -164,6 +164,7 @@ int scenario_apply(ts_cli *cli, const char *name, ts_error *err) {
     if (cli_parse(argc, argv, &tmp, &e2))
         return ts_fail(err, "--scenario %s: %s", name, e2.msg);
     cli->cfg = tmp.cfg;
+    snprintf(cli->cfg.scenario, sizeof cli->cfg.scenario, "%s", sc->name);
     cli->data = tmp.data;
     cli->data.given = 0;   // the scenario's own companions yield to a user's --data
     cli->eval_size_given |= tmp.eval_size_given;
