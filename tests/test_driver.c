@@ -378,12 +378,12 @@ static void test_diverges_and_recovers(void **state) {
     assert_true(steps <= 10);
     assert_int_equal(count_diag(k, "diverged", "raised"), 2);
     // Why it paused, and what to press: P (lr 10 -> the preset's 0.001).
-    assert_non_null(strstr(snap.notice, "diverged at lr 10: press P to go back to lr 0.001"));
+    assert_non_null(strstr(snap.notice, "diverged at lr 10 (loss exploded): press P to go back to lr 0.001"));
     assert_int_equal(driver_step(d), 0);              // paused
     driver_command(d, CMD_PAUSE);                     // refused: it diverged
     assert_true(driver_paused(d));
     driver_snapshot(d, &snap);
-    assert_non_null(strstr(snap.notice, "diverged at lr 10: press P"));
+    assert_non_null(strstr(snap.notice, "diverged at lr 10 (loss exploded): press P"));
     // [ 13 times (lr 10 -> 0.0012), then r: cleared, and it trains again.
     for (int i = 0; i < 13; i++) driver_command(d, CMD_LR_DOWN);
     driver_command(d, CMD_RESET);

@@ -220,25 +220,27 @@ static void evaluate(ts_driver *d) {
     }
 }
 
-// What to press after a divergence at lr (n bytes): P when the lr it sets
-// is below that one, else [ then r.
-static void diverged_keys(const ts_driver *d, char *buf, size_t n) {
-    float lr = config_of(d)->set.lr, to = d->s ? session_restore_lr(d->s) : lr;
+// Why a run diverged and what to press: P when the lr it sets is below
+// the one in force, else [ then r. The lr it diverged at and the case are
+// the finding's (exploded, or NaN or Inf).
+static void diverged_notice(ts_driver *d) {
+    ts_finding f[TS_MAX_FINDINGS];
+    const char *why = "";
+    float lr = config_of(d)->set.lr, at = lr, to = d->s ? session_restore_lr(d->s) : lr;
+    int n = diag_findings(d->diag, f, TS_MAX_FINDINGS);
+    for (int i = 0; i < n && !why[0]; i++)
+        if (f[i].code == FIND_DIVERGED) {
+            const ts_evidence *e = finding_evidence(&f[i], "lr");
+            if (e && e->kind == EVIDENCE_NUM) at = e->num;
+            why = strstr(f[i].message, "exploded") ? " (loss exploded)" : " (NaN or Inf)";
+        }
     int preset = d->s && to != d->s->start.lr;   // the preset's, below the starting one
     if (to < lr)
-        snprintf(buf, n, "diverged at lr %.4g: press P to go back to lr %.4g (%s) and reset, "
-                 "or [ then r", lr, to, preset ? "the preset's" : "the starting settings");
+        notice(d, "diverged at lr %.4g%s: press P to go back to lr %.4g (%s) and reset, or "
+               "press [ then r", at, why, to, preset ? "the preset's" : "the starting settings");
     else
-        snprintf(buf, n, "diverged at lr %.4g: press [ to halve it, then r to reset (P keeps "
-                 "this lr: it is the starting one)", lr);
-}
-
-// What the interface says when a run pauses itself, and when Space will
-// not run it: why, and what to press (the finding's message is in the panel).
-static void diverged_notice(ts_driver *d) {
-    char keys[240];
-    diverged_keys(d, keys, sizeof keys);
-    notice(d, "%s", keys);
+        notice(d, "diverged at lr %.4g%s: press [ to halve the lr (%.4g), then r to reset (P "
+               "keeps it: it is the starting one)", at, why, lr);
 }
 
 // --- The script ----------------------------------------------------------------------

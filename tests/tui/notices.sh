@@ -26,7 +26,7 @@ for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14; do T send-keys -t ts ']'; done
 wait_for 'DIVERGED PAUSED' 30
 wait_for 'lr 16\.38'   # every ] was taken (the settings line), paused or not
 T send-keys -t ts Space
-wait_for 'diverged at lr 16.38: press P to go back to lr 0.001 \(the starting settings\) and reset'
+wait_for 'diverged at lr [0-9.]+ \((loss exploded|NaN or Inf)\): press P to go back to lr 0.001 \(the starting settings\) and reset'
 ok "Space after the divergence: why, and P with the lr it restores"
 s0=$(step)
 T send-keys -t ts P
@@ -40,6 +40,7 @@ ok "P after the divergence: lr back to 0.001, reset, running again (step $s0 -> 
 quit_ok
 T kill-session -t ts
 
+rm -f "$DIR/status"
 start 140 32 -- --scenario all-easy --eval-every 0
 wait_step_above 0
 screen | head -n 1 | grep -Eq 'scenario all-easy *$' || fail "the header does not name the scenario"
