@@ -453,8 +453,10 @@ static int restore_command(ts_driver *d) {
                  ev[i].from, ev[i].to);
     }
     if (diverged) {
+        long seq = d->notice_seq;
         if (source_command(d, CMD_RESET) < 0) return -1;
         float lr = d->s->cfg.set.lr;
+        if (d->notice_seq > seq + 1) return 1;   // the reset said more than its event (--dump stopped)
         if (lr < diverged_lr)
             notice(d, "P: %s%sreset: new weights at the starting settings%s", what, n ? "; " : "",
                    lr != d->s->start.lr ? " (lr: the preset's)" : "");
