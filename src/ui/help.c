@@ -129,6 +129,8 @@ static const struct {
            "and dump-format.md (watching your own run).", ANY},
 };
 
+const char *help_docdir(void) { return TS_DOCDIR; }
+
 // --- Wrapping -------------------------------------------------------------------------
 
 // Emits line `*line` (0-based over the whole help) when it is in view.
