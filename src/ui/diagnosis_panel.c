@@ -103,8 +103,8 @@ static int finding_head(const ui_state *u, const ts_snapshot *sn, int y, int W,
 // finding not on screen (or "the triplet findings" while some are left
 // out) is dropped, so that nothing refers to a line the panel cut; the
 // finding view (Tab) has the whole message.
-static void panel_message(char *out, size_t n, const ts_finding *f, const ts_finding *all,
-                          int shown, int hidden) {
+static void panel_message(char *out, size_t n, const ts_finding *f,
+                          const ts_finding *const *all, int shown, int hidden) {
     snprintf(out, n, "%s", f->message);
     char *see = strstr(out, "; see ");
     if (!see) return;
@@ -116,7 +116,7 @@ static void panel_message(char *out, size_t n, const ts_finding *f, const ts_fin
         for (int c = 0; c < FIND_COUNT; c++)
             if (strcmp(w, diag_code_name((ts_finding_code)c)) == 0) code = c;
         if (code < 0) continue;
-        for (int i = 0; i < shown; i++) on |= (int)all[i].code == code;
+        for (int i = 0; i < shown; i++) on |= (int)all[i]->code == code;
         drop = !on;
     }
     if (drop) *see = 0;
@@ -215,7 +215,8 @@ static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double
     }
 }
 
-// The engine's findings in rows y.. (rows of them), most severe first. Each
+// The engine's findings in rows y.. (rows of them), most severe first (the
+// marked one kept in view: findview_marked). Each
 // gets a row; spare rows go first to the messages, then to the evidence,
 // most severe first; findings that find no row are counted at the end of
 // the last one (which then has a single row: none was spare). Watching a
@@ -230,15 +231,26 @@ static void draw_findings(const ui_state *u, const ts_runner_view *v, int y, int
     int mark[TS_MAX_FINDINGS];
     char ev[TS_MAX_FINDINGS][320], adv[TS_MAX_FINDINGS][480], more_text[32];
     char msg[TS_MAX_FINDINGS][200];
+    // Most severe first; a marked finding that would get no row takes the
+    // last one, so the finding paused at (or shown in the view) is in sight.
+    const ts_finding *fs[TS_MAX_FINDINGS];
+    for (int i = 0; i < F; i++) fs[i] = &sn->findings[i];
+    for (int i = shown; i < F && shown > 0; i++)
+        if (findview_marked(u, v, fs[i])) {
+            const ts_finding *m = fs[i];
+            memmove(&fs[shown], &fs[shown - 1], sizeof fs[0] * (size_t)(i - shown + 1));
+            fs[shown - 1] = m;
+            break;
+        }
     // Saying so plainly when there is nothing teaches what a healthy run
     // looks like.
     if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
     for (int i = 0; i < shown; i++) {
-        mark[i] = findview_marked(u, v, &sn->findings[i]);
-        panel_message(msg[i], sizeof msg[i], &sn->findings[i], sn->findings, shown, F - shown);
-        msg_x[i] = finding_head(u, sn, y, W, &sn->findings[i], 0, mark[i]);
+        mark[i] = findview_marked(u, v, fs[i]);
+        panel_message(msg[i], sizeof msg[i], fs[i], fs, shown, F - shown);
+        msg_x[i] = finding_head(u, sn, y, W, fs[i], 0, mark[i]);
         adv[i][0] = 0;
-        if (sn->info.attached) evidence_advice(adv[i], sizeof adv[i], &sn->findings[i]);
+        if (sn->info.attached) evidence_advice(adv[i], sizeof adv[i], fs[i]);
         int need = adv[i][0] ? wrapped_rows(adv[i], W - msg_x[i]) : 0;
         adv_rows[i] = need < spare ? need : spare;
         spare -= adv_rows[i];
@@ -249,7 +261,7 @@ static void draw_findings(const ui_state *u, const ts_runner_view *v, int y, int
         spare -= msg_rows[i] - 1;
     }
     for (int i = 0; i < shown; i++) {
-        evidence_format(ev[i], sizeof ev[i], &sn->findings[i]);
+        evidence_format(ev[i], sizeof ev[i], fs[i]);
         int need = ev[i][0] ? wrapped_rows(ev[i], W - msg_x[i]) : 0;
         ev_rows[i] = need < spare ? need : spare;
         spare -= ev_rows[i];
@@ -257,8 +269,7 @@ static void draw_findings(const ui_state *u, const ts_runner_view *v, int y, int
     // The findings left out are counted, and Tab opens them (the finding view).
     int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more: Tab", F - shown) : 0;
     for (int i = 0; i < shown; i++) {
-        const ts_finding *f = &sn->findings[i];
-        finding_head(u, sn, y, W, f, 1, mark[i]);
+        finding_head(u, sn, y, W, fs[i], 1, mark[i]);
         int mx = msg_x[i], mw = W - mx - (i == shown - 1 ? more : 0);
         y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, msg[i]);
         y += draw_wrapped(u, y, mx, mw, adv_rows[i], ROLE_MARKER, adv[i]);

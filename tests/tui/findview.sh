@@ -12,9 +12,11 @@
 #   and the view then says what p changes from the new setting; Esc closes
 #   (the columns are back), i opens and i closes;
 # - --scenario too-hard --data fashion-small (three findings, the third,
-#   siamese_ahead, says "see too_hard zero_distance"): at 100 x 30 all three
-#   codes show; at 80 x 24 two lines show, "+1 more: Tab", and no line names
-#   a code that is not on screen; Tab Tab Tab reaches the third, whole.
+#   siamese_ahead, says "see too_hard zero_distance"), paused at each raise:
+#   at 100 x 30 all three codes show, siamese_ahead marked; at 80 x 24 two
+#   lines show (the marked one kept), "+1 more: Tab", and no line names a
+#   code that is not on screen; Tab opens siamese_ahead whole, and Tab goes
+#   round to too_hard, whole.
 . "$(dirname "$0")/common.inc"
 
 # json_message CODE ARGS...: the message of CODE's raised line, headless.
@@ -112,19 +114,26 @@ for size in "80 24" "100 30"; do
     T kill-session -t ts
 done
 
-# Three findings; the third refers to the other two.
+# Three findings; the third refers to the other two. Paused at each raise,
+# so that none clears while the screen is read.
 rm -f "$DIR/status"
-start 100 30 -- --scenario too-hard --data fashion-small
-wait_for '^[> ]INFO  both +siamese_ahead  press' 60
+start 100 30 -- --scenario too-hard --data fashion-small --pause-on raised
+for c in too_hard zero_distance siamese_ahead; do
+    wait_for "auto-pause: $c raised at step" 60
+    [ "$c" = siamese_ahead ] || T send-keys -t ts ' '
+done
 wait_for '^[> ]WARN  triplet too_hard  press M:' 5
 wait_for '^[> ]WARN  triplet zero_distance  press d:' 5
+wait_for '^>INFO  both +siamese_ahead  press' 5
 no_dangling
-ok "100x30: too_hard, zero_distance and siamese_ahead show their codes"
+ok "100x30: too_hard, zero_distance and siamese_ahead show their codes, the one paused at marked"
 T resize-window -t ts -x 80 -y 24
 wait_for '\+1 more: Tab$' 5
+panel | grep -Eq '^>INFO  both +siamese_ahead  press' ||
+    fail "80x24: the panel does not keep the finding paused at (siamese_ahead) in view, marked"
 no_dangling
-ok "80x24: two lines, '+1 more: Tab', and no line names a finding that is not on screen"
-T send-keys -t ts Tab Tab Tab
+ok "80x24: two lines (the one paused at kept), '+1 more: Tab', and no line names a finding not on screen"
+T send-keys -t ts Tab
 wait_for '── Finding 3 of 3 ' 5
 wait_for '^ INFO  both  siamese_ahead  raised at step' 5
 # Its MAP@R gap differs from a headless run's (the interface evaluates 1000
@@ -132,5 +141,7 @@ wait_for '^ INFO  both  siamese_ahead  raised at step' 5
 got=$(view_message)
 echo "$got" | grep -Eqx "the Siamese model's MAP@R is [0-9.]+ ahead on the same batches; see (too_hard zero_distance|zero_distance too_hard)" ||
     fail "the view's siamese_ahead message is '$got'"
-ok "80x24: Tab Tab Tab shows siamese_ahead's whole message, its references included"
+T send-keys -t ts Tab
+check_whole too_hard "$(json_message too_hard --scenario too-hard --data fashion-small --steps 120)"
+ok "80x24: Tab opens siamese_ahead (paused at) whole, its references included; Tab goes round to too_hard"
 quit_ok
