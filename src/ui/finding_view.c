@@ -156,7 +156,11 @@ static void add_evidence(view_text *t, const ts_finding *f) {
         int c = (int)strlen(f->evidence[i].name);
         if (c > nw) nw = c;
     }
-    add(t, 0, 0, ROLE_TITLE, "Evidence%s", f->n_evidence ? "" : ": none");
+    // A step finding's numbers are window means (docs/failure-modes.md).
+    const ts_evidence *win = finding_evidence(f, "window");
+    if (win && win->kind == EVIDENCE_NUM)
+        add(t, 0, 0, ROLE_TITLE, "Evidence (means over the last %.0f steps)", win->num);
+    else add(t, 0, 0, ROLE_TITLE, "Evidence%s", f->n_evidence ? "" : ": none");
     for (int i = 0; i < f->n_evidence; i++) {
         ts_finding one = *f;   // evidence_format's own formatting, one pair at a time
         one.n_evidence = 1;
@@ -233,8 +237,8 @@ static void add_keys(view_text *t, const ts_snapshot *sn, const ts_finding *f) {
                                                "is taking effect (see what it means)");
 }
 
-static void build(view_text *t, const ui_state *u, const ts_snapshot *sn, const ts_finding *f,
-                  int index, int gone) {
+// The view's text for f (gone: no longer raised, as last seen).
+static void build(view_text *t, const ts_snapshot *sn, const ts_finding *f, int gone) {
     t->n = 0;
     const char *who = run_info_model_name(&sn->info, f->model);
     add(t, 0, 2, f->severity == SEV_ERROR ? ROLE_ERROR : f->severity == SEV_WARN ? ROLE_WARN
@@ -242,7 +246,6 @@ static void build(view_text *t, const ui_state *u, const ts_snapshot *sn, const 
         "%s  %s  %s  raised at step %ld", severity_name(f->severity), who,
         diag_code_name(f->code), f->step);
     if (gone) add(t, 0, 0, ROLE_WARN, "no longer raised: as last seen (Tab: the findings raised now)");
-    (void)index;
     add(t, 0, 0, ROLE_DEFAULT, "%s", f->message);
     add_evidence(t, f);
     const ts_diag_about *a = diag_about(f->code);
@@ -252,7 +255,6 @@ static void build(view_text *t, const ui_state *u, const ts_snapshot *sn, const 
     add(t, 0, 0, ROLE_TITLE, "Read more");
     add(t, 2, 4, ROLE_DEFAULT, "docs/failure-modes.md, section %s", a ? a->section : "The catalogue");
     add(t, 2, 4, ROLE_DIM, "installed: %s/docs/failure-modes.md", help_docdir());
-    (void)u;
 }
 
 // --- Drawing -------------------------------------------------------------------------
@@ -325,7 +327,7 @@ void findview_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v) {
         add(&t, 0, 0, ROLE_DEFAULT, "A finding shows here once the diagnosis raises one (the "
             "panel below lists them); i or Esc closes this view.");
     } else {
-        build(&t, u, sn, &u->find_last, u->find_index, i < 0);
+        build(&t, sn, &u->find_last, i < 0);
     }
     int total = text_rows(&t, w);
     u->find_lines = total;
