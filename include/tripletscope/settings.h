@@ -40,6 +40,11 @@ extern const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS];
 // what it must first (a sampler the data cannot batch); a watched run calls
 // it for its what-if keys.
 int settings_change(ts_settings *s, ts_command c, char *from, char *to);
+// What command c would change in s, without changing it: the event's from
+// and to as settings_change writes them (40 bytes each), for the n presses
+// of c in a row (n >= 1: "- x3": margin 1 -> 0.512); returns 1, or 0 when c
+// changes no setting. The finding view shows it beside a suggested key.
+int settings_preview(const ts_settings *s, ts_command c, int n, char *from, char *to);
 
 // The settings keys change, each as its events name it (miner, sampler,
 // margin, normalize, distance, lr, soft, reduce, weight_decay, pair_labels).

@@ -131,3 +131,11 @@ int settings_differ(const ts_settings *a, const ts_settings *b) {
     }
     return 0;
 }
+
+int settings_preview(const ts_settings *s, ts_command c, int n, char *from, char *to) {
+    ts_settings copy = *s;
+    char skip[40];
+    if (!settings_change(&copy, c, from, to)) return 0;
+    for (int i = 1; i < n; i++) settings_change(&copy, c, skip, to);
+    return 1;
+}

@@ -24,6 +24,8 @@ static const ui_keydef table[] = {
     {{'R'}, {CMD_RESEED}, "R", "R", NULL, 0},
     {{'P'}, {CMD_RESTORE}, "P", "P", NULL, 0},
     {{'e'}, {CMD_EXPORT}, "e", "e", "Export", 0},
+    {{'\t', 'i', KEY_BTAB}, {CMD_FINDINGS, CMD_FINDINGS, CMD_FINDINGS_PREV}, "Tab i S-Tab", "Tab",
+     "Finding", 1},
     {{'v'}, {CMD_PROJECTION}, "v", "v", "Proj", 1},
     {{'g'}, {CMD_LOSS_AXIS}, "g", "g", "Axis", 0},
     {{'?', KEY_F(1)}, {CMD_HELP, CMD_HELP}, "? F1", "?", "Help", 1},
