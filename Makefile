@@ -25,7 +25,7 @@ VERSION := 0.1.0
 CPPFLAGS += -DTS_VERSION=\"$(VERSION)\"
 
 CORE_SRC := $(sort $(wildcard src/base/*.c) $(wildcard src/core/*.c) $(wildcard src/data/*.c))
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/data/embedded.o
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/data/embedded.o $(BUILD)/src/core/lessons.o
 UI_SRC   := $(sort $(wildcard src/ui/*.c))
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
@@ -117,6 +117,12 @@ $(BUILD)/%.o: %.c
 # runs anywhere.
 $(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz datasets/iris.csv \
   datasets/fashion-small.idx.gz
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
+# The lessons of docs/demos.md (lessons/*.lesson) are built in too (--lesson NAME).
+LESSON_FILES := $(sort $(wildcard lessons/*.lesson))
+$(BUILD)/src/core/lessons.o: src/core/lessons.S $(LESSON_FILES)
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
