@@ -82,7 +82,16 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
     ui_layout L;
     ui_legend g;
     const ts_snapshot *sn = &v->snap;
-    layout_compute(&L, W, H, u->show_proj);
+    // A lesson's narration takes rows above the diagnosis: the panels above
+    // are laid out in the rest.
+    int n_lesson = lesson_panel_rows(sn, W, H), y_lesson = 0;
+    layout_compute(&L, W, H - n_lesson, u->show_proj);
+    if (n_lesson) {
+        y_lesson = L.y_diag;
+        L.y_diag += n_lesson;
+        L.y_keys += n_lesson;
+        L.H = H;
+    }
     u->paused = !v->running || (sn->info.attached && !sn->watch.following);
     // The legend's rows come off the bottom of the scatters.
     if (L.n_proj > 0) {
@@ -98,6 +107,7 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
         if (y < L.y_leg || y >= L.y_leg + L.n_leg)
             term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
     if (L.n_leg > 0) legend_draw(&g, L.y_leg);
+    if (n_lesson) lesson_panel_draw(u, sn, y_lesson, n_lesson, W);
     diagnosis_draw(u, &L, v, now);
     keybar_draw(u, &L, sn);
     if (u->help) help_draw(u, sn, W, H);
