@@ -222,14 +222,10 @@ static void lesson_hold(ts_driver *d, const ts_lesson_entry *e) {
     memcpy(d->hold_was_why, d->pause_why, sizeof d->hold_was_why);
     lesson_run_hold(&d->lesson, e);
     d->paused = 1;
-    const char *go = d->opts.lesson_auto ? " (--auto: it goes on by itself)" : "";
-    if (e->verb == LESSON_WAIT) {
+    // The lesson panel's rule says what goes on (the snapshot's lesson view).
+    if (e->verb == LESSON_WAIT)
         snprintf(d->pause_why, sizeof d->pause_why, "the lesson waits for %s", e->keys);
-        notice(d, "lesson: press %s to go on%s", e->keys, go);
-    } else {
-        snprintf(d->pause_why, sizeof d->pause_why, "lesson");
-        notice(d, "lesson: paused here, space goes on%s", go);
-    }
+    else snprintf(d->pause_why, sizeof d->pause_why, "lesson");
 }
 
 static void lesson_due(ts_driver *d);

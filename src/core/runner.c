@@ -210,6 +210,7 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&r->mu);
 
         for (int i = 0; i < n; i++) driver_command(r->d, given[i]);
+        if (n) r->hold_until = 0;   // a key given: a lesson's hold (--auto) shows its time again
         int stepped = 0;
         double t = clock_now();
         if (pace_wait(driver_speed(r->d), r->last_step, t) <= 0) {
