@@ -161,9 +161,10 @@ $(BUILD)/tripletscope.1: man/tripletscope.1 $(DOCDIR_STAMP)
 
 # --- installing --------------------------------------------------------------
 # The docs keep the clone's layout under DOCDIR (README.md, docs/*.md, the
-# Python writer, the embedded data sets' attribution), so the paths they
+# Python writer, the embedded data sets' attribution, the lessons), so the paths they
 # give one another (docs/attach.md, python/tripletscope_dump.py) hold there.
-DOC_FILES := README.md $(sort $(wildcard docs/*.md)) python/tripletscope_dump.py datasets/README.md
+DOC_FILES := README.md $(sort $(wildcard docs/*.md)) python/tripletscope_dump.py datasets/README.md \
+             $(sort $(wildcard lessons/*.lesson))
 DOC_DIRS  := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(DOC_FILES)))))
 
 install: $(BIN) $(BUILD)/tripletscope.1

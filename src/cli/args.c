@@ -522,7 +522,8 @@ const cli_flag cli_flags[] = {
      "run a lesson (docs/lessons.md): its flags (the ones\n"
      "given here override them), narration, and keys at\n"
      "steps; NAME is 1..8 or a name --lesson list prints,\n"
-     "or a FILE of your own (a / or .lesson in it) [none]", NULL},
+     "or a FILE of your own (a / or .lesson in it); the\n"
+     "interface: 20 steps/s unless --speed [none]", NULL},
     {"--auto", NULL, set_on, AT(lesson_auto), 1, 0,
      "with --lesson: the interface goes on by itself where\n"
      "the lesson waits or pauses, after 3 s (headless\n"
