@@ -252,7 +252,7 @@ static int parse_line(parser *p, const char *s) {
         if (take_text(p, rest, t, 1, "title")) return -1;
         if (strlen(t) >= TS_LESSON_TITLE_MAX)
             return fail_at(p, "the title is %zu bytes, at most %d", strlen(t), TS_LESSON_TITLE_MAX - 1);
-        snprintf(p->l->title, sizeof p->l->title, "%s", t);
+        memcpy(p->l->title, t, strlen(t) + 1);
         return 0;
     }
     if (!strcmp(dir, "flags")) return parse_flags(p, rest);
@@ -366,7 +366,7 @@ int lesson_load(const char *spec, ts_lesson *l, ts_error *err) {
     if (!*spec) return ts_fail(err, "--lesson: empty value (--lesson list names the lessons)");
     if (strchr(spec, '/') || ends_with(spec, ".lesson")) return load_file(spec, l, err);
     for (int i = 0; i < N_EMBEDDED; i++) {
-        char num[8];
+        char num[16];
         snprintf(num, sizeof num, "%d", i + 1);
         if (!strcmp(spec, embedded[i].name) || !strcmp(spec, num)) return lesson_embedded(i, l, err);
     }
