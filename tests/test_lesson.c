@@ -404,6 +404,30 @@ static void test_driver_interactive(void **state) {
     driver_lesson_go(d);
     assert_false(driver_paused(d));
     driver_free(d);
+
+    // A pause at the step --steps stops at: its Space leaves the stop there,
+    // a second Space runs on.
+    k->n = 0;
+    o.lesson_auto = 0;
+    o.pause_at = 30;
+    d = make(&c, &o, k);
+    driver_begin(d);
+    driver_command(d, CMD_MINER_PREV);   // M before the wait: not the wait's yet
+    for (int i = 0; i < 100 && driver_step(d); i++) {}
+    assert_int_equal(driver_step_count(d), 10);
+    driver_command(d, CMD_MINER_PREV);
+    for (int i = 0; i < 100 && driver_step(d); i++) {}
+    assert_int_equal(driver_step_count(d), 30);
+    assert_string_equal(driver_pause_why(d), "lesson");
+    driver_command(d, CMD_PAUSE);
+    assert_true(driver_paused(d));
+    assert_string_equal(driver_pause_why(d), "--steps 30");
+    driver_snapshot(d, &snap);
+    assert_string_equal(snap.notice, "lesson: still paused at --steps 30: space runs on");
+    driver_command(d, CMD_PAUSE);
+    assert_false(driver_paused(d));
+    assert_int_equal(driver_step(d), 1);
+    driver_free(d);
     free(k->line);
     free(k);
     lesson_free(&l);

@@ -234,8 +234,13 @@ static void lesson_due(ts_driver *d);
 // then what else is due at this step.
 static void lesson_released(ts_driver *d) {
     d->paused = d->hold_was_paused || d->auto_paused;
-    if (d->hold_was_paused) memcpy(d->pause_why, d->hold_was_why, sizeof d->pause_why);
-    else d->pause_why[0] = 0;
+    if (d->hold_was_paused) {
+        memcpy(d->pause_why, d->hold_was_why, sizeof d->pause_why);
+        notice(d, "lesson: still paused%s%s: space runs on", d->pause_why[0] ? " at " : "",
+               d->pause_why);
+    } else {
+        d->pause_why[0] = 0;
+    }
     lesson_due(d);
 }
 
@@ -367,7 +372,11 @@ static void step_once(ts_driver *d) {
     if (d->opts.interactive && d->opts.pause_at > 0 && !d->pause_at_done &&
         d->step >= d->opts.pause_at) {
         d->pause_at_done = 1;
-        if (!d->paused) {
+        if (lesson_run_holding(&d->lesson) != LESSON_HOLD_NONE && !d->hold_was_paused) {
+            // A lesson holds at this step too: its end leaves the stop here.
+            d->hold_was_paused = 1;
+            snprintf(d->hold_was_why, sizeof d->hold_was_why, "--steps %ld", d->opts.pause_at);
+        } else if (!d->paused) {
             d->paused = 1;
             snprintf(d->pause_why, sizeof d->pause_why, "--steps %ld", d->opts.pause_at);
             notice(d, "stopped at --steps %ld: q quits, space runs on", d->opts.pause_at);
@@ -442,7 +451,6 @@ static void drive(ts_driver *d, ts_command c) {
     }
     if (c == CMD_PAUSE && hold == LESSON_HOLD_PAUSE) {
         lesson_run_release(&d->lesson);
-        d->hold_was_paused = 0;   // Space runs on, whatever paused it before
         lesson_released(d);
         return;
     }
@@ -646,7 +654,6 @@ void driver_lesson_go(ts_driver *d) {
     ts_lesson_hold hold = lesson_run_holding(&d->lesson);
     if (hold == LESSON_HOLD_NONE) return;
     if (hold == LESSON_HOLD_WAIT) queue_keys(d, lesson_run_wanted(&d->lesson));
-    else d->hold_was_paused = 0;   // as Space would
     lesson_run_release(&d->lesson);
     lesson_released(d);
     drain(d);
