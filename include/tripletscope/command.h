@@ -43,6 +43,8 @@ typedef enum {
     CMD_SLOWER,          // the interface's pace: the rung below (steps per second)
     CMD_FASTER,          // the rung above, up to full speed
     CMD_AUTO_PAUSE,      // --pause-on's auto-pause on / off
+    CMD_RESTORE,         // P: the settings the run started with again (after a divergence,
+                         // and a reset)
     CMD_COUNT
 } ts_command;
 
@@ -72,7 +74,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>a").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>aP").
 const char *command_letters(void);
 
 #endif

@@ -41,4 +41,25 @@ extern const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS];
 // it for its what-if keys.
 int settings_change(ts_settings *s, ts_command c, char *from, char *to);
 
+// The settings keys change, each as its events name it (miner, sampler,
+// margin, normalize, distance, lr, soft, reduce, weight_decay, pair_labels).
+#define TS_SETTING_COUNT 10
+
+// One setting set back (settings_restore): its name, its values as the
+// events write them, the models it acts on (TS_MODEL_BIT).
+typedef struct {
+    char setting[16];
+    char from[40], to[40];
+    unsigned models;
+} ts_setting_change;
+
+// Sets every setting of s a key changes to start's (the others too: no key
+// changes them) and writes into ch (TS_SETTING_COUNT) each one whose value,
+// as the events write it, was another; returns their number (0: s was
+// start already, to the events' precision).
+int settings_restore(ts_settings *s, const ts_settings *start, ts_setting_change *ch);
+// 1 when a setting a key changes differs between a and b as the events
+// write it (a margin taken up and down again is the same margin), else 0.
+int settings_differ(const ts_settings *a, const ts_settings *b);
+
 #endif

@@ -54,7 +54,8 @@ static const struct {
            "picks. Whatever differs between the columns comes from the loss and the mining.", TRAINER},
     {PARA, "Header: data set (train/test samples), step, steps per second (while running), "
            "RUNNING or PAUSED, the pace ('full speed', or 'pace 5 steps/s': < and > change it), "
-           "seed and preset. When it is too narrow, the data set's name is "
+           "seed and preset (or 'scenario NAME' with --scenario; a * once a key changed a "
+           "setting from the starting ones: P sets them back). When it is too narrow, the data set's name is "
            "shortened, then the preset, seed and steps/s with the pace go; the step and "
            "RUNNING / PAUSED always stay. --pause-on (a toggles it) pauses when a finding is "
            "raised or cleared and names it in the notice; --steps N pauses at step N.", TRAINER},
@@ -110,8 +111,10 @@ static const struct {
            "rows are spare, the numbers that raised it as name=value (docs/failure-modes.md "
            "explains each). A finding needs to persist over a window of steps before it is "
            "raised or cleared. 'no problem found' is what a healthy run looks like. The rule "
-           "above shows a key's notice (an export's path, a refusal) for 10 s; (x2): the same "
-           "notice again.", ANY},
+           "above shows a key's notice (what it changed: 'miner hardest-neg -> semihard', an "
+           "export's path, a refusal) for 10 s; (x2): the same notice again. After a divergence "
+           "it says what to press: P (the starting settings, the lr at most the preset's, and "
+           "a reset), or [ then r.", ANY},
     {PARA, "Lesson (--lesson, docs/lessons.md): the panel above the diagnosis shows the "
            "lesson's latest narration; its rule says what holds the run: 'press M to go on' "
            "(a wait: press the key it names; Space does not pass it) or 'space goes on' (a "

@@ -22,6 +22,7 @@ static const ui_keydef table[] = {
     {{'l'}, {CMD_PAIR_LABELS}, "l", "l", NULL, 0},
     {{'r'}, {CMD_RESET}, "r", "r", "Reset", 1},
     {{'R'}, {CMD_RESEED}, "R", "R", NULL, 0},
+    {{'P'}, {CMD_RESTORE}, "P", "P", NULL, 0},
     {{'e'}, {CMD_EXPORT}, "e", "e", "Export", 0},
     {{'v'}, {CMD_PROJECTION}, "v", "v", "Proj", 1},
     {{'g'}, {CMD_LOSS_AXIS}, "g", "g", "Axis", 0},
