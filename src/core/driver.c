@@ -581,10 +581,8 @@ static void apply(ts_driver *d, ts_command c) {
         d->failed = d->ended = 1;
     // The keys a lesson waits for, each given (or refused) as it comes.
     if (lesson_run_holding(&d->lesson) == LESSON_HOLD_WAIT &&
-        lesson_run_key(&d->lesson, command_letter(c))) {
-        if (d->opts.interactive) notice(d, "lesson: %c pressed, it goes on", command_letter(c));
-        lesson_released(d);
-    }
+        lesson_run_key(&d->lesson, command_letter(c)))
+        lesson_released(d);   // the key's own notice says what it changed
 }
 
 void driver_command(ts_driver *d, ts_command c) {
