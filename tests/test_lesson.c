@@ -86,6 +86,8 @@ static void test_parse_bad(void **state) {
         {"at 5 press\n", "t.lesson:1: expected the keys"},
         {"at 5 wait MX go\n", "t.lesson:1: unknown key 'X' in \"MX\""},
         {"at 5 press mmmmmmmmmmmmmmmmmmmmmmmmmmmmmmmm\n", "t.lesson:1: \"mmmmm"},
+        {"at 5 wait mv x\n", "t.lesson:1: wait mv: 'v' cannot end a wait"},
+        {"at 5 wait . x\n", "t.lesson:1: wait .: '.' cannot end a wait"},
         {"on raised no_such say x\n", "t.lesson:1: on raised: unknown finding \"no_such\""},
         {"on lowered collapse say x\n", "t.lesson:1: on: expected raised or cleared"},
         {"on raised collapse wait m x\n", "t.lesson:1: on ... wait: keys come at steps"},

@@ -173,6 +173,14 @@ static int parse_verb(parser *p, const char *s, ts_lesson_entry *e) {
         e->verb = verb[0] == 'w' ? LESSON_WAIT : LESSON_PRESS;
         s = word(s, keys, sizeof keys);
         if (take_keys(p, keys, e->keys)) return -1;
+        // The interface's own keys (? v g) never reach the run, and . and
+        // space are how a viewer steps and runs on: none can end a wait.
+        for (const char *k = e->keys; e->verb == LESSON_WAIT && *k; k++) {
+            ts_command c = command_by_letter((unsigned char)*k);
+            if (command_info(c)->scope == SCOPE_INTERFACE || c == CMD_STEP || c == CMD_PAUSE)
+                return fail_at(p, "wait %s: '%c' cannot end a wait (the view's keys and . never "
+                               "reach the lesson)", e->keys, *k);
+        }
         return take_text(p, s, e->text, 0, verb);
     }
     if (!verb[0]) return fail_at(p, "expected say, pause, wait or press");
