@@ -26,18 +26,22 @@ int main(int argc, char **argv) {
     }
     if (cli.help) {
         cli_help(stdout);
+        cli_free(&cli);
         return stdout_done();
     }
     if (cli.version) {
         printf("tripletscope %s (%s)\n", TS_VERSION, blas_describe());
+        cli_free(&cli);
         return stdout_done();
     }
     if (cli.scenario && strcmp(cli.scenario, "list") == 0) {
         scenario_list(stdout);
+        cli_free(&cli);
         return stdout_done();
     }
     if (cli.lesson_name && strcmp(cli.lesson_name, "list") == 0) {
         cli_lesson_list(stdout);
+        cli_free(&cli);
         return stdout_done();
     }
     ts_dataset train, test;
