@@ -25,7 +25,7 @@ VERSION := 0.1.0
 CPPFLAGS += -DTS_VERSION=\"$(VERSION)\"
 
 CORE_SRC := $(sort $(wildcard src/base/*.c) $(wildcard src/core/*.c) $(wildcard src/data/*.c))
-CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/data/embedded.o
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/src/data/embedded.o $(BUILD)/src/core/lessons.o
 UI_SRC   := $(sort $(wildcard src/ui/*.c))
 UI_OBJ   := $(UI_SRC:%.c=$(BUILD)/%.o)
 CLI_SRC  := $(sort $(filter-out src/cli/main.c,$(wildcard src/cli/*.c)))
@@ -120,6 +120,12 @@ $(BUILD)/src/data/embedded.o: src/data/embedded.S datasets/digits.csv.gz dataset
 	@mkdir -p $(dir $@)
 	$(CC) -c -o $@ $<
 
+# The lessons of docs/demos.md (lessons/*.lesson) are built in too (--lesson NAME).
+LESSON_FILES := $(sort $(wildcard lessons/*.lesson))
+$(BUILD)/src/core/lessons.o: src/core/lessons.S $(LESSON_FILES)
+	@mkdir -p $(dir $@)
+	$(CC) -c -o $@ $<
+
 # Sources first, then the libraries (a test may list extra sources).
 $(BUILD)/tests/%: tests/%.c $(CLI_LIB) $(UI_LIB) $(CORE_LIB)
 	@mkdir -p $(dir $@)
@@ -155,9 +161,10 @@ $(BUILD)/tripletscope.1: man/tripletscope.1 $(DOCDIR_STAMP)
 
 # --- installing --------------------------------------------------------------
 # The docs keep the clone's layout under DOCDIR (README.md, docs/*.md, the
-# Python writer, the embedded data sets' attribution), so the paths they
+# Python writer, the embedded data sets' attribution, the lessons), so the paths they
 # give one another (docs/attach.md, python/tripletscope_dump.py) hold there.
-DOC_FILES := README.md $(sort $(wildcard docs/*.md)) python/tripletscope_dump.py datasets/README.md
+DOC_FILES := README.md $(sort $(wildcard docs/*.md)) python/tripletscope_dump.py datasets/README.md \
+             $(sort $(wildcard lessons/*.lesson))
 DOC_DIRS  := $(sort $(patsubst %/,%,$(filter-out ./,$(dir $(DOC_FILES)))))
 
 install: $(BIN) $(BUILD)/tripletscope.1

@@ -12,6 +12,7 @@
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
 #include "tripletscope/eval.h"
+#include "tripletscope/lesson.h"
 #include "tripletscope/snapshot.h"
 #include "tripletscope/watch.h"
 
@@ -37,6 +38,13 @@ typedef struct {
                              // once: Space runs on; <= 0: never
     int speed;               // the pace in steps/s (pace.h; TS_PACE_FULL: as fast as it can)
     unsigned pause_on;       // --pause-on: TS_PAUSE_ON_* bits, auto-pause on at the start
+    // --lesson (lesson.h; NULL: none), which must outlive the driver: its
+    // narration, and its keys at their steps. Headless, a wait's keys are
+    // pressed at its step, as --script would; interactive, a wait or pause
+    // holds the run (paused) until the viewer presses the keys (Space for a
+    // pause), or, with lesson_auto, until driver_lesson_go.
+    const ts_lesson *lesson;
+    int lesson_auto;         // --auto
 } ts_driver_opts;
 
 #define TS_PAUSE_ON_RAISED 1u    // auto-pause when a finding is raised
@@ -87,6 +95,12 @@ unsigned driver_pause_on(const ts_driver *d);
 // Why the run paused itself, while it is paused: "no_positives raised"
 // (auto-pause), "--steps 120"; "" otherwise (a key, a divergence, running).
 const char *driver_pause_why(const ts_driver *d);
+// 1 while a lesson's wait or pause holds the run and --auto is to end it:
+// the front end calls driver_lesson_go when the text has shown long enough.
+int driver_lesson_hold(const ts_driver *d);
+// Ends the lesson's hold as the viewer would: a wait's keys still wanted
+// are given, a pause runs on; then what else is due at the step.
+void driver_lesson_go(ts_driver *d);
 // 1 once q was given.
 int driver_quit(const ts_driver *d);
 // 1 when a refusal ended the run (the front end exits with status 2).

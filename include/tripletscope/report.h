@@ -38,6 +38,8 @@ void report_watch_config(char *buf, size_t n, const ts_config *c, const ts_watch
                          int n_runs, int follow);
 // A notice the run gave (a watched dump skipped, a dump failed): {"type":"notice",...}.
 void report_notice(char *buf, size_t n, long step, const char *message);
+// A lesson's narration at step (--lesson): {"type":"narration","step":N,"text":"..."}.
+void report_narration(char *buf, size_t n, long step, const char *text);
 void report_summary(char *buf, size_t n, long steps, double seconds);
 // What an export adds beside the snapshot, from the source (NULL, or a
 // field left NULL: none).

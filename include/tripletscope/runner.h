@@ -17,6 +17,7 @@
 #include "tripletscope/config.h"
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
+#include "tripletscope/lesson.h"
 #include "tripletscope/snapshot.h"
 #include "tripletscope/watch.h"
 
@@ -52,6 +53,9 @@ typedef struct {
     int speed;              // --speed: steps/s (TS_PACE_FULL, 0: as fast as it can); the
                             // worker sleeps between steps, woken at once by a command
     unsigned pause_on;      // --pause-on: TS_PAUSE_ON_* (driver.h)
+    const ts_lesson *lesson;  // --lesson (must outlive the runner), or NULL
+    int lesson_auto;        // --auto: a lesson's wait or pause holds TS_LESSON_HOLD_S
+                            // seconds, then goes on by itself
 } ts_runner_opts;
 
 typedef struct ts_runner ts_runner;

@@ -9,6 +9,7 @@
 #define TRIPLETSCOPE_SNAPSHOT_H
 #include "tripletscope/config.h"
 #include "tripletscope/diagnose.h"
+#include "tripletscope/lesson.h"
 #include "tripletscope/track.h"
 
 // Class names the legend shows at most.
@@ -69,6 +70,7 @@ typedef struct {
                                  // "preset seed*"; P sets them back); 0 watching a run
     char notice[640];            // the driver's last notice
     long notice_seq;             // changes with every notice, repeated texts too
+    ts_lesson_view lesson;       // --lesson: its latest narration and what holds the run
 } ts_snapshot;
 
 // Sets class c's name in snap's legend, cut to what the legend holds at a

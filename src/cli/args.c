@@ -332,6 +332,7 @@ static int set_steps(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *e
 }
 
 static int set_speed(const cli_flag *fl, const char *v, ts_cli *cli, ts_error *err) {
+    cli->speed_given = 1;
     if (pace_parse(v, &cli->speed) == 0) return 0;
     return ts_fail(err, "%s: expected steps per second, 1..%d, or full, got \"%s\"", fl->name,
                    TS_PACE_MAX, v);
@@ -517,6 +518,16 @@ const cli_flag cli_flags[] = {
      "the interface pauses when a finding is raised,\n"
      "cleared, or either (raised,cleared) and says which\n"
      "(a toggles it); headless ignores it [none]", NULL},
+    {"--lesson", "NAME", set_str, AT(lesson_name), 0, 0,
+     "run a lesson (docs/lessons.md): its flags (the ones\n"
+     "given here override them), narration, and keys at\n"
+     "steps; NAME is 1..8 or a name --lesson list prints,\n"
+     "or a FILE of your own (a / or .lesson in it); the\n"
+     "interface: 20 steps/s unless --speed [none]", NULL},
+    {"--auto", NULL, set_on, AT(lesson_auto), 1, 0,
+     "with --lesson: the interface goes on by itself where\n"
+     "the lesson waits or pauses, after 3 s (headless\n"
+     "always does)", NULL},
     {"--headless", NULL, set_on, AT(headless), 1, 0, "no interface: JSON lines on stdout", NULL},
     {"--palette", "NAME", set_palette, 0, 0, 0,
      "the interface's colours: default, or colorblind\n"
@@ -652,7 +663,7 @@ static int watch_check(int argc, char **argv, ts_cli *cli, ts_error *err) {
     return 0;
 }
 
-int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
+static int parse_args(int argc, char **argv, ts_cli *cli, ts_error *err) {
     memset(cli, 0, sizeof *cli);
     config_default(&cli->cfg);
     data_opts_default(&cli->data);
@@ -677,10 +688,122 @@ int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
         if (fl->set(fl, v, cli, err)) return -1;
     }
     if (cli->help || cli->version || (cli->scenario && !strcmp(cli->scenario, "list"))) return 0;
+    if (cli->lesson_name && !strcmp(cli->lesson_name, "list")) return 0;
+    if (cli->lesson_auto && !cli->lesson_name) return ts_fail(err, "--auto: only with --lesson NAME|FILE");
     if (cli->watch.n_dirs) return watch_check(argc, argv, cli, err);
     if (cli->label_col_name)
         return ts_fail(err, "--label-col: expected a column number, got \"%s\" (a name is for --watch)",
                        cli->watch.label_col);
     if (cli->follow_given) return ts_fail(err, "--follow: only with --watch DIR");
     return config_validate(&cli->cfg, err);
+}
+
+// --- Lessons (--lesson: lesson.h) ------------------------------------------------------
+//
+// A lesson's flags are parsed before the command line's, so the command
+// line's override or add to them (a preset or scenario of the command line
+// wins too: the last one given is the one applied). They are checked alone
+// first, so that a bad one is named by the lesson's file and line. A lesson
+// says what to train and show, not where to write or how to run: those
+// flags are the viewer's.
+static const char *const lesson_refused[] = {
+    "--lesson", "--auto", "--headless", "--help", "-h", "--version", "--log", "--dump",
+    "--dump-projection", "--export-dir", "--watch",
+};
+
+static int lesson_flags_check(const ts_lesson *l, ts_error *err) {
+    int n = l->argc + 1;
+    char **words = malloc(sizeof *words * (size_t)(n + 1));
+    ts_cli *scratch = malloc(sizeof *scratch);
+    int rc = 0;
+    if (!words || !scratch) rc = ts_fail(err, "%s: out of memory", l->where);
+    if (!rc) {
+        words[0] = "tripletscope";
+        memcpy(words + 1, l->argv, sizeof *words * (size_t)l->argc);
+        words[n] = NULL;
+        for (int i = 1; i < n && !rc; i++) {
+            const cli_flag *fl;
+            const char *v;
+            if (next_flag(n, words, &i, &fl, &v, err)) break;   // parse_args says it below
+            for (size_t k = 0; k < sizeof lesson_refused / sizeof lesson_refused[0]; k++)
+                if (!strcmp(fl->name, lesson_refused[k]))
+                    rc = ts_fail(err, "%s:%d: flags: %s is the viewer's to give, not a lesson's",
+                                 l->where, l->flags_line, fl->name);
+        }
+    }
+    if (!rc && parse_args(n, words, scratch, err)) {
+        char msg[sizeof err->msg];
+        snprintf(msg, sizeof msg, "%s", err->msg);
+        rc = ts_fail(err, "%s:%d: flags: %s", l->where, l->flags_line, msg);
+    }
+    free(words);
+    free(scratch);
+    return rc;
+}
+
+int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err) {
+    const char *name = NULL;
+    int given = 0;
+    for (int i = 1; i < argc; i++) {
+        const cli_flag *fl;
+        const char *v;
+        if (next_flag(argc, argv, &i, &fl, &v, err)) return parse_args(argc, argv, cli, err);
+        if (!strcmp(fl->name, "--lesson")) {
+            name = v;
+            given++;
+        }
+    }
+    if (given > 1) {
+        memset(cli, 0, sizeof *cli);
+        return ts_fail(err, "--lesson: given twice (one lesson at a time)");
+    }
+    if (!name || !strcmp(name, "list")) return parse_args(argc, argv, cli, err);
+    memset(cli, 0, sizeof *cli);
+    ts_lesson *l = calloc(1, sizeof *l);
+    if (!l) return ts_fail(err, "--lesson: out of memory");
+    if (lesson_load(name, l, err) || lesson_flags_check(l, err)) {
+        lesson_free(l);
+        free(l);
+        return -1;
+    }
+    int n = 1 + l->argc + argc - 1;
+    char **words = malloc(sizeof *words * (size_t)(n + 1));
+    if (!words) {
+        lesson_free(l);
+        free(l);
+        return ts_fail(err, "--lesson: out of memory");
+    }
+    words[0] = argv[0];
+    memcpy(words + 1, l->argv, sizeof *words * (size_t)l->argc);
+    memcpy(words + 1 + l->argc, argv + 1, sizeof *words * (size_t)(argc - 1));
+    words[n] = NULL;
+    int rc = parse_args(n, words, cli, err);
+    cli->lesson = l;
+    cli->lesson_argv = words;
+    if (rc) cli_free(cli);
+    return rc;
+}
+
+void cli_free(ts_cli *cli) {
+    if (cli->lesson) lesson_free(cli->lesson);
+    free(cli->lesson);
+    free(cli->lesson_argv);
+    cli->lesson = NULL;
+    cli->lesson_argv = NULL;
+}
+
+void cli_lesson_list(FILE *f) {
+    fprintf(f, "Lessons (--lesson NAME or its number; docs/demos.md tells each, docs/lessons.md\n"
+               "the format; flags given with --lesson override the lesson's):\n\n");
+    for (int i = 0; i < lesson_embedded_count(); i++) {
+        ts_lesson l;
+        ts_error err;
+        if (lesson_embedded(i, &l, &err)) {
+            fprintf(f, "%d  (%s)\n", i + 1, err.msg);
+            continue;
+        }
+        fprintf(f, "%d  %-17s %s\n", l.number, l.name, l.title);
+        lesson_free(&l);
+    }
+    fprintf(f, "\nA lesson of your own: --lesson FILE (a path with a / or ending in .lesson).\n");
 }

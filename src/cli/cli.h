@@ -5,6 +5,7 @@
 #include "tripletscope/data.h"
 #include "tripletscope/error.h"
 #include "tripletscope/config.h"
+#include "tripletscope/lesson.h"
 #include "tripletscope/watch.h"
 
 typedef struct {
@@ -24,6 +25,12 @@ typedef struct {
     int steps_given;             // --steps given: the interface pauses there
     int speed;                   // --speed (steps/s; TS_PACE_FULL: full)
     unsigned pause_on;           // --pause-on (TS_PAUSE_ON_* bits)
+    int speed_given;             // --speed given (a lesson's pace is 20 steps/s unless told)
+    const char *lesson_name;     // --lesson NAME|FILE|list, or NULL
+    int lesson_auto;             // --auto: the interface goes on by itself at a lesson's waits
+    ts_lesson *lesson;           // the lesson loaded (its flags parsed before the command
+                                 // line's), or NULL; owned: cli_free
+    char **lesson_argv;          // the words parsed: the program, the lesson's, the command line's
 } ts_cli;
 
 // --- The flags ------------------------------------------------------------------
@@ -48,8 +55,14 @@ struct cli_flag {
 extern const cli_flag cli_flags[];
 extern const size_t cli_n_flags;
 
-// Parses argv into cli; returns 0, or -1 with a one-line message naming the flag.
+// Parses argv into cli; returns 0, or -1 with a one-line message naming the flag
+// (or the lesson's file and line). With --lesson NAME|FILE, the lesson's flags
+// come first and the command line's override or add to them.
 int cli_parse(int argc, char **argv, ts_cli *cli, ts_error *err);
+// Frees what cli_parse loaded (the lesson); cli's strings from it go too.
+void cli_free(ts_cli *cli);
+// Prints the embedded lessons, a line each (--lesson list).
+void cli_lesson_list(FILE *f);
 // Prints --help: every flag, its default and its range.
 void cli_help(FILE *f);
 

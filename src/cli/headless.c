@@ -183,7 +183,8 @@ int run_headless(ts_cli *cli, const ts_dataset *train_set, const ts_dataset *tes
         signal(SIGTERM, on_stop);
     }
     sinks k = {.out = {stdout, NULL, "stdout"}, .log = {NULL, "--log", cli->log_path}};
-    ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1};
+    ts_driver_opts opts = {.script = cli->script, .stop_at = cli->cfg.steps, .final_eval = 1,
+                           .lesson = cli->lesson};
     ts_driver *d;
     // The script is checked before the log is opened: a bad one leaves no file.
     ts_source_spec spec = {&cli->cfg, train_set, test, name, cli->watch.n_dirs ? &cli->watch : NULL};

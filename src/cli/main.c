@@ -15,6 +15,8 @@ static int stdout_done(void) {
     return 2;
 }
 
+#define LESSON_SPEED 20   // steps/s: a lesson's pace in the interface without --speed
+
 int main(int argc, char **argv) {
     ts_cli cli;
     ts_error err;
@@ -24,14 +26,22 @@ int main(int argc, char **argv) {
     }
     if (cli.help) {
         cli_help(stdout);
+        cli_free(&cli);
         return stdout_done();
     }
     if (cli.version) {
         printf("tripletscope %s (%s)\n", TS_VERSION, blas_describe());
+        cli_free(&cli);
         return stdout_done();
     }
     if (cli.scenario && strcmp(cli.scenario, "list") == 0) {
         scenario_list(stdout);
+        cli_free(&cli);
+        return stdout_done();
+    }
+    if (cli.lesson_name && strcmp(cli.lesson_name, "list") == 0) {
+        cli_lesson_list(stdout);
+        cli_free(&cli);
         return stdout_done();
     }
     ts_dataset train, test;
@@ -43,6 +53,7 @@ int main(int argc, char **argv) {
         if (!cli.headless && !cli.follow_given) cli.watch.follow = 1;
     } else if (cli_load_data(&cli, &train, &test, name, sizeof name, &err)) {
         fprintf(stderr, "tripletscope: %s\n", err.msg);
+        cli_free(&cli);
         return 2;
     }
     int status;
@@ -52,7 +63,10 @@ int main(int argc, char **argv) {
         if (!cli.eval_size_given && !cli.watch.n_dirs) cli.cfg.eval_size = UI_EVAL_SIZE_DEFAULT;
         ts_runner_opts opts = {.script = cli.script, .log_path = cli.log_path,
                                .watch = cli.watch.n_dirs ? &cli.watch : NULL,
-                               .speed = cli.speed, .pause_on = cli.pause_on};
+                               .speed = cli.speed, .pause_on = cli.pause_on,
+                               .lesson = cli.lesson, .lesson_auto = cli.lesson_auto};
+        // A lesson goes at a pace a class can follow, unless told otherwise.
+        if (cli.lesson && !cli.speed_given) opts.speed = LESSON_SPEED;
         if (cli.steps_given && !cli.watch.n_dirs) {   // the interface pauses at --steps
             opts.pause_at = cli.cfg.steps;
             opts.start_paused = cli.cfg.steps == 0;
@@ -62,5 +76,6 @@ int main(int argc, char **argv) {
     }
     data_free(&train);
     data_free(&test);
+    cli_free(&cli);
     return status;
 }

@@ -47,6 +47,10 @@ struct ts_driver {
     int pause_at_done;           // the stop at opts.pause_at happened
     char pause_why[64];          // why it paused itself ("no_positives raised", "--steps 120"),
                                  // "" when a key paused it or it runs
+    ts_lesson_run lesson;        // --lesson's runtime (an empty one without a lesson)
+    ts_lesson_view lview;        // what the interface shows of it
+    int hold_was_paused;         // the run was paused before the lesson's hold ...
+    char hold_was_why[64];       // ... and why: a hold's end leaves it so
 };
 
 static void notice(ts_driver *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -192,6 +196,80 @@ static void auto_pause(ts_driver *d) {
     }
 }
 
+// --- The lesson (--lesson: lesson.h) -------------------------------------------------
+//
+// Its narration is a line and the panel's text; its keys are queued as the
+// script's are, after the step they name. Interactive, a wait or pause holds
+// the run (paused, saying why) until the viewer's keys, or Space, end it;
+// what else is due at that step waits for the end. Headless nothing holds:
+// a wait's keys are pressed at its step.
+
+static void narrate(ts_driver *d, const char *text, long step) {
+    d->lview.seq++;
+    d->lview.step = step;
+    snprintf(d->lview.text, sizeof d->lview.text, "%s", text);
+    report_narration(d->line, REPORT_LINE_MAX, step, text);
+    emit(d);
+}
+
+static void queue_keys(ts_driver *d, const char *keys) {
+    for (const char *l = keys; *l && d->npending < PENDING_MAX; l++)
+        d->pending[d->npending++] = command_by_letter((unsigned char)*l);
+}
+
+static void lesson_hold(ts_driver *d, const ts_lesson_entry *e) {
+    d->hold_was_paused = d->paused;
+    memcpy(d->hold_was_why, d->pause_why, sizeof d->hold_was_why);
+    lesson_run_hold(&d->lesson, e);
+    d->paused = 1;
+    // The lesson panel's rule says what goes on (the snapshot's lesson view).
+    if (e->verb == LESSON_WAIT)
+        snprintf(d->pause_why, sizeof d->pause_why, "the lesson waits for %s", e->keys);
+    else snprintf(d->pause_why, sizeof d->pause_why, "lesson");
+}
+
+static void lesson_due(ts_driver *d);
+
+// The hold is over (lesson_run_release done): paused as it was before it,
+// then what else is due at this step.
+static void lesson_released(ts_driver *d) {
+    d->paused = d->hold_was_paused || d->auto_paused;
+    if (d->hold_was_paused) {
+        memcpy(d->pause_why, d->hold_was_why, sizeof d->pause_why);
+        notice(d, "lesson: still paused%s%s: space runs on", d->pause_why[0] ? " at " : "",
+               d->pause_why);
+    } else {
+        d->pause_why[0] = 0;
+    }
+    lesson_due(d);
+}
+
+static void lesson_due(ts_driver *d) {
+    const ts_lesson_entry *e;
+    while ((e = lesson_run_due(&d->lesson, d->step))) {
+        if (e->text[0]) narrate(d, e->text, d->step);
+        if (e->verb == LESSON_PRESS || (e->verb == LESSON_WAIT && !d->opts.interactive))
+            queue_keys(d, e->keys);
+        else if ((e->verb == LESSON_WAIT || e->verb == LESSON_PAUSE) && d->opts.interactive)
+            lesson_hold(d, e);
+    }
+}
+
+// A step's raised and cleared findings: the narration they make due.
+static void lesson_changes(ts_driver *d) {
+    for (int i = 0; i < d->changes->n; i++) {
+        const ts_diag_change *c = &d->changes->change[i];
+        const ts_lesson_entry *on[8];
+        int n = lesson_run_change(&d->lesson, c->f.code, c->raised, on, 8);
+        for (int k = 0; k < n; k++) {
+            narrate(d, on[k]->text, c->step);
+            if (on[k]->verb == LESSON_PAUSE && d->opts.interactive &&
+                lesson_run_holding(&d->lesson) == LESSON_HOLD_NONE)
+                lesson_hold(d, on[k]);
+        }
+    }
+}
+
 // The diagnosis reads every step and evaluation the tracks gained; an
 // explosion it finds stops the trainer as a NaN does.
 static void diagnose(ts_driver *d) {
@@ -203,6 +281,7 @@ static void diagnose(ts_driver *d) {
         in.stopped = src_diverged(d);
         diag_update(d->diag, &in, d->changes);
         emit_changes(d);
+        lesson_changes(d);
         auto_pause(d);
         if (d->changes->stop) d->src.ops->stop(d->src.self);
     } while (d->changes->more);
@@ -304,13 +383,18 @@ static void step_once(ts_driver *d) {
     if (d->opts.interactive && d->opts.pause_at > 0 && !d->pause_at_done &&
         d->step >= d->opts.pause_at) {
         d->pause_at_done = 1;
-        if (!d->paused) {
+        if (lesson_run_holding(&d->lesson) != LESSON_HOLD_NONE && !d->hold_was_paused) {
+            // A lesson holds at this step too: its end leaves the stop here.
+            d->hold_was_paused = 1;
+            snprintf(d->hold_was_why, sizeof d->hold_was_why, "--steps %ld", d->opts.pause_at);
+        } else if (!d->paused) {
             d->paused = 1;
             snprintf(d->pause_why, sizeof d->pause_why, "--steps %ld", d->opts.pause_at);
             notice(d, "stopped at --steps %ld: q quits, space runs on", d->opts.pause_at);
         }
     }
     queue_due(d);
+    lesson_due(d);
 }
 
 int driver_step(ts_driver *d) {
@@ -367,6 +451,20 @@ static void drive(ts_driver *d, ts_command c) {
         return;
     }
     if (!d->opts.interactive) return;   // headless has nothing to pause
+    ts_lesson_hold hold = lesson_run_holding(&d->lesson);
+    if ((c == CMD_PAUSE || c == CMD_STEP) && hold == LESSON_HOLD_WAIT) {
+        notice(d, "press %s to go on (the lesson waits for it)", lesson_run_wanted(&d->lesson));
+        return;
+    }
+    if (c == CMD_STEP && hold == LESSON_HOLD_PAUSE) {
+        notice(d, "space goes on (the lesson paused here)");
+        return;
+    }
+    if (c == CMD_PAUSE && hold == LESSON_HOLD_PAUSE) {
+        lesson_run_release(&d->lesson);
+        lesson_released(d);
+        return;
+    }
     if (c == CMD_PAUSE) {
         if (d->paused && src_diverged(d)) diverged_notice(d);
         else d->paused = !d->paused;
@@ -481,6 +579,10 @@ static void apply(ts_driver *d, ts_command c) {
     else if (info->scope == SCOPE_TRAINER || info->scope == SCOPE_SOURCE) r = source_command(d, c);
     if (r < 0 && d->out.refused && d->out.refused(d->out.ctx, c, d->step, d->notice))
         d->failed = d->ended = 1;
+    // The keys a lesson waits for, each given (or refused) as it comes.
+    if (lesson_run_holding(&d->lesson) == LESSON_HOLD_WAIT &&
+        lesson_run_key(&d->lesson, command_letter(c)))
+        lesson_released(d);   // the key's own notice says what it changed
 }
 
 void driver_command(ts_driver *d, ts_command c) {
@@ -508,8 +610,23 @@ int driver_create(ts_driver **out, const ts_source_spec *spec, const ts_driver_o
         return -1;
     }
     d->opts.script = NULL;   // the caller's string may go
+    if (lesson_run_init(&d->lesson, d->opts.lesson)) {
+        script_free(&d->script);
+        free(d);
+        return ts_fail(err, "out of memory");
+    }
+    if (d->opts.lesson) {
+        const ts_lesson *l = d->opts.lesson;
+        d->lview.active = 1;
+        d->lview.number = l->number;
+        d->lview.step = -1;
+        d->lview.auto_go = d->opts.lesson_auto;
+        snprintf(d->lview.name, sizeof d->lview.name, "%s", l->name);
+        snprintf(d->lview.title, sizeof d->lview.title, "%s", l->title);
+    }
     if (source_create(&d->src, spec, err)) {
         script_free(&d->script);
+        lesson_run_free(&d->lesson);
         free(d);
         return -1;
     }
@@ -541,6 +658,7 @@ void driver_free(ts_driver *d) {
     if (d->src.ops) d->src.ops->free(d->src.self);
     diag_free(d->diag);
     script_free(&d->script);
+    lesson_run_free(&d->lesson);
     free(d->line);
     free(d->changes);
     free(d->export_snap);
@@ -564,6 +682,7 @@ void driver_begin(ts_driver *d) {
     emit(d);
     take_notices(d);
     queue_due(d);
+    lesson_due(d);
     drain(d);
 }
 
@@ -590,6 +709,19 @@ int driver_speed(const ts_driver *d) { return d->speed; }
 unsigned driver_pause_on(const ts_driver *d) { return d->pause_on; }
 const char *driver_pause_why(const ts_driver *d) { return d->paused ? d->pause_why : ""; }
 int driver_failed(const ts_driver *d) { return d->failed; }
+
+int driver_lesson_hold(const ts_driver *d) {
+    return d->opts.lesson_auto && lesson_run_holding(&d->lesson) != LESSON_HOLD_NONE;
+}
+
+void driver_lesson_go(ts_driver *d) {
+    ts_lesson_hold hold = lesson_run_holding(&d->lesson);
+    if (hold == LESSON_HOLD_NONE) return;
+    if (hold == LESSON_HOLD_WAIT) queue_keys(d, lesson_run_wanted(&d->lesson));
+    lesson_run_release(&d->lesson);
+    lesson_released(d);
+    drain(d);
+}
 long driver_step_count(const ts_driver *d) { return d->step; }
 
 void driver_snapshot(const ts_driver *d, ts_snapshot *snap) {
@@ -598,4 +730,7 @@ void driver_snapshot(const ts_driver *d, ts_snapshot *snap) {
     snap->settings_changed = d->s ? session_settings_changed(d->s) : 0;
     memcpy(snap->notice, d->notice, sizeof snap->notice);
     snap->notice_seq = d->notice_seq;
+    snap->lesson = d->lview;
+    snap->lesson.hold = lesson_run_holding(&d->lesson);
+    snprintf(snap->lesson.keys, sizeof snap->lesson.keys, "%s", lesson_run_wanted(&d->lesson));
 }

@@ -284,6 +284,14 @@ void report_notice(char *buf, size_t n, long step, const char *message) {
     json_raw(&j, "}");
 }
 
+void report_narration(char *buf, size_t n, long step, const char *text) {
+    ts_json j;
+    json_fixed(&j, buf, n);
+    json_raw(&j, "{\"type\":\"narration\",\"step\":%ld,\"text\":", step);
+    json_str(&j, text);
+    json_raw(&j, "}");
+}
+
 void report_summary(char *buf, size_t n, long steps, double seconds) {
     ts_json j;
     json_fixed(&j, buf, n);

@@ -43,6 +43,7 @@ struct ts_runner {
     int nsamples, sample_head;
     double t_start;
     double last_step;      // when the last step started (< 0: none yet), for the pace
+    double hold_until;     // --auto: when the lesson's hold ends (0: no hold seen)
     int eval_model, eval_done, eval_total;   // the evaluation in progress (total 0: none)
 };
 
@@ -170,6 +171,24 @@ static void *worker(void *arg) {
     ts_command given[COMMAND_QUEUE];
     for (;;) {
         pthread_mutex_lock(&r->mu);
+        // --auto: a lesson's wait or pause shows a while, then goes on by
+        // itself (a key still acts at once, and may end the hold first).
+        if (!driver_lesson_hold(r->d)) r->hold_until = 0;
+        else if (!r->quit && r->nqueued == 0) {
+            double now = clock_now();
+            if (r->hold_until <= 0) r->hold_until = now + TS_LESSON_HOLD_S;
+            if (now < r->hold_until) {
+                struct timespec until = realtime_in(r->hold_until - now);
+                pthread_cond_timedwait(&r->cv, &r->mu, &until);
+                pthread_mutex_unlock(&r->mu);
+                continue;
+            }
+            pthread_mutex_unlock(&r->mu);
+            r->hold_until = 0;
+            driver_lesson_go(r->d);
+            publish(r);
+            continue;
+        }
         while (!r->quit && r->nqueued == 0 && (driver_paused(r->d) || !driver_running(r->d)))
             pthread_cond_wait(&r->cv, &r->mu);
         if (r->quit) {
@@ -191,6 +210,7 @@ static void *worker(void *arg) {
         pthread_mutex_unlock(&r->mu);
 
         for (int i = 0; i < n; i++) driver_command(r->d, given[i]);
+        if (n) r->hold_until = 0;   // a key given: a lesson's hold (--auto) shows its time again
         int stepped = 0;
         double t = clock_now();
         if (pace_wait(driver_speed(r->d), r->last_step, t) <= 0) {
@@ -221,6 +241,8 @@ int runner_create(ts_runner **out, const ts_config *cfg, const ts_dataset *train
         dopts.pause_at = opts->pause_at;
         dopts.speed = opts->speed;
         dopts.pause_on = opts->pause_on;
+        dopts.lesson = opts->lesson;
+        dopts.lesson_auto = opts->lesson_auto;
     }
     ts_source_spec spec = {cfg, train, test, data_name, opts ? opts->watch : NULL};
     if (driver_create(&r->d, &spec, &dopts, err)) {

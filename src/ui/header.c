@@ -23,6 +23,23 @@ static const struct {
     {0, 0, 0, 1, 1, 12}, {0, 0, 0, 0, 1, 4},  {0, 0, 0, 0, 0, 1},
 };
 
+// A lesson's form of the step segment at each row of header_fallbacks (it
+// gives way after the preset, the seed, steps/s and the sizes): 0 "lesson 1
+// question · step 300", 1 "lesson 1 · step 300", 2 "step 300".
+static const int lesson_forms[] = {0, 0, 0, 0, 1, 2};
+
+static void step_segment(char *out, size_t n, const ui_state *u, const ts_snapshot *sn, int fb) {
+    const ts_lesson_view *l = &sn->lesson;
+    int nf = (int)(sizeof lesson_forms / sizeof lesson_forms[0]);
+    int form = !l->active ? 2 : fb < nf ? lesson_forms[fb] : 2;
+    const char *dot = u->caps.utf8 ? " · " : ", ";
+    char num[16] = "";
+    if (l->number) snprintf(num, sizeof num, " %d", l->number);
+    if (form == 0) snprintf(out, n, "lesson%s %s%sstep %ld", num, l->name, dot, sn->step);
+    else if (form == 1) snprintf(out, n, "lesson%s%sstep %ld", num, dot, sn->step);
+    else snprintf(out, n, "step %ld", sn->step);
+}
+
 // The pace segment: "full speed", or "pace 12 steps/s" (< and > change it).
 static void pace_segment(char *out, size_t n, int speed) {
     char text[32];
@@ -71,6 +88,7 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
             snprintf(seg[STATE], sizeof seg[STATE], "PAUSED%s%s",
                      header_fallbacks[fb].rate ? ": " : "",
                      header_fallbacks[fb].rate ? v->pause_why : "");
+        step_segment(seg[STEP], sizeof seg[STEP], u, sn, fb);
         on[SEED] = header_fallbacks[fb].seed;
         on[PRESET] = header_fallbacks[fb].preset;
         // The width of everything but the name.

@@ -121,6 +121,10 @@ static const struct {
            "now ('M: miner hardest-neg -> semihard'), and its section of docs/failure-modes.md. "
            "Tab / Shift-Tab: the next / previous finding; arrows, PgUp / PgDn scroll; i or Esc "
            "closes. Every other key acts as usual, and the view follows what it changes.", ANY},
+    {PARA, "Lesson (--lesson, docs/lessons.md): the panel above the diagnosis shows the "
+           "lesson's latest narration; its rule says what holds the run: 'press M to go on' "
+           "(a wait: press the key it names; Space does not pass it) or 'space goes on' (a "
+           "pause). --auto goes on by itself after 3 s.", ANY},
     {PARA, "Views: from 100x30 everything shows; at 80x24 the compact view hides the projection "
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
@@ -131,8 +135,8 @@ static const struct {
     {PARA, "man tripletscope: every flag, key and file format. The docs named here as docs/... "
            "are in a clone's docs/ folder and, installed, in " TS_DOCDIR "/docs: interface.md "
            "(this help at more length), metrics.md (every number), failure-modes.md (every "
-           "finding and what fixes it), demos.md (lessons to follow with the keys), attach.md "
-           "and dump-format.md (watching your own run).", ANY},
+           "finding and what fixes it), demos.md (lessons to follow with the keys), lessons.md "
+           "(--lesson files), attach.md and dump-format.md (watching your own run).", ANY},
 };
 
 const char *help_docdir(void) { return TS_DOCDIR; }

@@ -82,7 +82,16 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
     ui_layout L;
     ui_legend g;
     const ts_snapshot *sn = &v->snap;
-    layout_compute(&L, W, H, u->show_proj);
+    // A lesson's narration takes rows above the diagnosis: the panels above
+    // are laid out in the rest.
+    int n_lesson = lesson_panel_rows(sn, W, H), y_lesson = 0;
+    layout_compute(&L, W, H - n_lesson, u->show_proj);
+    if (n_lesson) {
+        y_lesson = L.y_diag;
+        L.y_diag += n_lesson;
+        L.y_keys += n_lesson;
+        L.H = H;
+    }
     u->paused = !v->running || (sn->info.attached && !sn->watch.following);
     // The legend's rows come off the bottom of the scatters.
     if (L.n_proj > 0) {
@@ -93,8 +102,10 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
         L.y_leg = L.y_proj + 1 + L.n_proj;
     }
     header_draw(u, v, W);
-    if (u->find_open) {   // the finding view in place of the columns
-        findview_draw(u, &L, v);
+    if (u->find_open) {   // the finding view in place of the columns, above a lesson's rows
+        ui_layout F = L;
+        if (n_lesson) F.y_diag = y_lesson;
+        findview_draw(u, &F, v);
     } else {
         for (int k = 0; k < MODEL_COUNT; k++) column_draw(u, &L, sn, k);
         for (int y = 1; y < L.y_diag; y++)
@@ -102,6 +113,7 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
                 term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
         if (L.n_leg > 0) legend_draw(&g, L.y_leg);
     }
+    if (n_lesson) lesson_panel_draw(u, sn, y_lesson, n_lesson, W);
     diagnosis_draw(u, &L, v, now);
     keybar_draw(u, &L, sn);
     if (u->help) help_draw(u, sn, W, H);

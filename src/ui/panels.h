@@ -161,6 +161,14 @@ void legend_plan(ui_legend *g, const ui_state *u, const ts_snapshot *sn, int W, 
 // Draws the legend planned in g from row y.
 void legend_draw(const ui_legend *g, int y);
 
+// --- A lesson's narration (--lesson) ----------------------------------------------
+
+// Rows the lesson panel takes on a W x H screen (a rule, then the latest
+// narration wrapped): 0 without a lesson.
+int lesson_panel_rows(const ts_snapshot *sn, int W, int H);
+// Draws it in rows rows from row y (lesson_panel.c).
+void lesson_panel_draw(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W);
+
 // --- Diagnosis, key bar, help ----------------------------------------------------
 
 // The "Diagnosis" rule and the findings beneath it, in L's rows.
