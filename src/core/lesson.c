@@ -173,7 +173,7 @@ static int parse_verb(parser *p, const char *s, ts_lesson_entry *e) {
         e->verb = verb[0] == 'w' ? LESSON_WAIT : LESSON_PRESS;
         s = word(s, keys, sizeof keys);
         if (take_keys(p, keys, e->keys)) return -1;
-        // The interface's own keys (? v g) never reach the run, and . and
+        // The interface's own keys (? v g i) never reach the run, and . and
         // space are how a viewer steps and runs on: none can end a wait.
         for (const char *k = e->keys; e->verb == LESSON_WAIT && *k; k++) {
             ts_command c = command_by_letter((unsigned char)*k);

@@ -122,7 +122,6 @@ static void panel_message(char *out, size_t n, const ts_finding *f,
     if (drop) *see = 0;
 }
 
-#define NOTICE_S 10   // seconds a notice stays on the rule
 
 // Takes the session's last notice (an export's path, a refused key). The
 // sequence, not the text, says it is new: a key refused twice is answered
@@ -196,7 +195,7 @@ static int draw_eval(const ui_state *u, const ts_runner_view *v, int y, int W, i
 static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double now) {
     term_fill(y, 0, W, u->caps.utf8 ? L'─' : L'-', ROLE_DIM);
     int x = 2 + term_text(y, 2, W - 2, ROLE_TITLE, " Diagnosis ");
-    char msg[700], buf[700], rep[16] = "";
+    char msg[700], buf[700], rep[32] = "";
     int room = W - x - 3;   // a space either side, and the rule's last cell
     take_notice(u, &v->snap, now);
     int notice = u->notice[0] && now - u->notice_t < NOTICE_S;
@@ -210,6 +209,11 @@ static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double
     } else if (notice) {
         // The repeat count stays in view however long the notice.
         if (u->notice_repeat > 1) snprintf(rep, sizeof rep, " (x%d)", u->notice_repeat);
+        // Cut, it says where to read it whole: the finding view shows the last notice.
+        if (text_cols(u->notice) > room - (int)strlen(rep)) {
+            size_t len = strlen(rep);
+            snprintf(rep + len, sizeof rep - len, " (i: whole)");
+        }
         text_ellipsize(buf, sizeof buf, u->notice, room - (int)strlen(rep), 0, u->caps.utf8);
         term_printf(y, x + 1, W - x - 2, ROLE_WARN, " %s%s ", buf, rep);
     }

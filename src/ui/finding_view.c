@@ -15,6 +15,7 @@
 #include "evidence.h"
 #include "keys.h"
 #include "panels.h"
+#include "tripletscope/clock.h"
 #include "tripletscope/diag_about.h"
 #include "tripletscope/settings.h"
 
@@ -239,7 +240,6 @@ static void add_keys(view_text *t, const ts_snapshot *sn, const ts_finding *f) {
 
 // The view's text for f (gone: no longer raised, as last seen).
 static void build(view_text *t, const ts_snapshot *sn, const ts_finding *f, int gone) {
-    t->n = 0;
     const char *who = run_info_model_name(&sn->info, f->model);
     add(t, 0, 2, f->severity == SEV_ERROR ? ROLE_ERROR : f->severity == SEV_WARN ? ROLE_WARN
                                                                                 : ROLE_DEFAULT,
@@ -255,6 +255,12 @@ static void build(view_text *t, const ts_snapshot *sn, const ts_finding *f, int 
     add(t, 0, 0, ROLE_TITLE, "Read more");
     add(t, 2, 4, ROLE_DEFAULT, "docs/failure-modes.md, section %s", a ? a->section : "The catalogue");
     add(t, 2, 4, ROLE_DIM, "installed: %s/docs/failure-modes.md", help_docdir());
+}
+
+// The session's last notice, whole.
+static void add_notice(view_text *t, const ui_state *u) {
+    add(t, 0, 0, ROLE_TITLE, "Last notice");
+    add(t, 2, 2, ROLE_WARN, "%s", u->notice);
 }
 
 // --- Drawing -------------------------------------------------------------------------
@@ -321,14 +327,19 @@ void findview_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v) {
     int kw = text_cols(keys);
     if (x + kw < W - 1) term_text(y0, W - kw - 2, kw, ROLE_DIM, keys);
     int w = W - 2, rows = y1 - y0 - 1;
+    t.n = 0;
+    // The last notice whole (the rule cuts a long one: an export's failure):
+    // first while the rule shows it, after the finding once it has gone.
+    int recent = u->notice[0] && clock_now() - u->notice_t < NOTICE_S;
+    if (recent) add_notice(&t, u);
     if (i < 0 && u->find_code < 0) {
-        t.n = 0;
         add(&t, 0, 0, ROLE_GOOD, "No finding is raised: %s.", DIAG_NONE_MESSAGE);
         add(&t, 0, 0, ROLE_DEFAULT, "A finding shows here once the diagnosis raises one (the "
             "panel below lists them); i or Esc closes this view.");
     } else {
         build(&t, sn, &u->find_last, i < 0);
     }
+    if (u->notice[0] && !recent) add_notice(&t, u);
     int total = text_rows(&t, w);
     u->find_lines = total;
     // Longer than the pane: the last row says where the view is.

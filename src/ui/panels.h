@@ -22,6 +22,8 @@ enum { LOSS_LINEAR, LOSS_LOG, LOSS_RECENT, LOSS_VIEWS };
 #define LOSS_RECENT_MIN_BINS 32   // a long run's bins hold many steps: at least these
 
 // The interface's own state (nothing here is training state).
+#define NOTICE_S 10   // seconds a notice stays on the Diagnosis rule
+
 typedef struct {
     ui_caps caps;
     int show_proj;        // v: the projection (compact view: instead of the loss)
@@ -30,7 +32,7 @@ typedef struct {
     int help;             // the help overlay is open
     int help_scroll;      // its first line shown
     int help_lines;       // its length at the last draw (to clamp scrolling)
-    char notice[640];     // the session's last notice, and when it came
+    char notice[640];     // the session's last notice, and when it came (on the rule for NOTICE_S)
     double notice_t;
     long notice_seq;      // its sequence number (the session counts notices)
     int notice_repeat;    // how many times in a row it came with the same text

@@ -145,3 +145,24 @@ T send-keys -t ts Tab
 check_whole too_hard "$(json_message too_hard --scenario too-hard --data fashion-small --steps 120)"
 ok "80x24: Tab opens siamese_ahead (paused at) whole, its references included; Tab goes round to too_hard"
 quit_ok
+T kill-session -t ts
+
+# A notice longer than the rule (an export's failure at 80x24) is cut there
+# with "(i: whole)"; the view shows it whole.
+rm -f "$DIR/status"
+: >"$DIR/notadir"
+long="$DIR/notadir/a/long/path/that/cannot/be/made/because/notadir/is/a/file"
+start 80 24 -- --data digits --eval-every 0 --export-dir "$long"
+wait_step_above 0
+T send-keys -t ts e
+wait_for 'Diagnosis .*export failed: .*… \(i: whole\)' 5
+T send-keys -t ts i
+wait_for '^ *Last notice' 5
+# Wrapped at a space or, in the path, anywhere: compared without spaces.
+got=$(screen | sed -n '/^ *Last notice/,$p' | sed -n '2,6p' | tr -d ' \n')
+case "$got" in
+*"exportfailed:$long/tripletscope-seed0-step"*".json:Notadirectory"*) ;;
+*) fail "the view does not show the export's failure whole: '$got'" ;;
+esac
+ok "80x24: a cut notice says '(i: whole)', and the view shows it whole"
+quit_ok
