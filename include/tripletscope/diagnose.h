@@ -107,10 +107,16 @@ typedef struct {
                                           // or NULL: sample ids unknown
 } ts_diag_input;
 
+// What a change did to a finding (ts_diag_change.raised; the JSON lines'
+// "state": "cleared", "raised", "regraded").
+#define DIAG_CLEARED 0
+#define DIAG_RAISED 1
+#define DIAG_REGRADED 2   // still raised, with a new severity (f.severity)
+
 typedef struct {
     ts_finding f;
     long step;             // the step of the change
-    int raised;            // 1 raised, 0 cleared
+    int raised;            // DIAG_RAISED, DIAG_CLEARED or DIAG_REGRADED
 } ts_diag_change;
 
 // Each slot changes at most once per step read; diag_update reads no more

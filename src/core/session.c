@@ -632,6 +632,10 @@ int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_
     if (info->resets) {
         session_reset(s, c == CMD_RESEED ? s->cfg.seed + 1 : s->cfg.seed);
         ev.step = 0;   // the curves start again at the reset marker
+    } else {   // the steps from now on are read under the new setting
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (ev.models & TS_MODEL_BIT(k))
+                track_settings_changed(&s->model[k].track, command_readings(c));
     }
     s->events.ev[s->events.n % TS_MAX_EVENTS] = ev;
     s->events.n++;
