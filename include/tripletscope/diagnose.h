@@ -44,7 +44,9 @@ typedef enum {
 
 // Persistence of the step findings. Each is raised when its condition held at
 // DIAG_RAISE_MIN of the last DIAG_WINDOW steps (and a whole window was seen
-// since the reset), and cleared when it held at DIAG_CLEAR_MAX or fewer.
+// since the reset, or since the last change of a setting that changes what
+// it reads: track.h, ts_reading), and cleared when it held at DIAG_CLEAR_MAX
+// or fewer of a whole window of steps at which it could be decided.
 // 50 steps are 6400 anchors at batch 128: one odd batch cannot raise
 // anything, yet a finding follows a key within a few seconds of training.
 // 80 % to raise, 20 % to clear: a condition wavering near its threshold sits

@@ -10,6 +10,15 @@
 // reset), and cleared when it held at <= clear_max of them; in between it
 // keeps its state, so the panel does not flicker.
 //
+// A step rule's windows and bits are of one generation of the settings it
+// reads (diag_rule.reads; the generations are the step records', set by the
+// source at each change of setting): a step of a new one restarts its bits.
+// Until its window holds enough steps of the new settings a condition is
+// undecided: not held, and it cannot clear; a raised finding is cleared only
+// by `window` decided updates, so it stays raised until a whole window of
+// the new settings decides it. A finding's severity may change while it is
+// raised (all_easy weighs held-out quality): a regraded change says so.
+//
 //   track steps ------> step rules -------+--> bits --> raise / clear --> ts_diag_output
 //   track evaluations -> evaluation rules +
 #include <math.h>
