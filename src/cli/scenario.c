@@ -42,7 +42,7 @@ static const scenario scenarios[] = {
      {"--data", "digits", "--preset", "facenet", "--margin", "0.04", "--steps", "400",
       "--eval-every", "100", NULL},
      "all_easy", "triplet", 200, 129, 129, "++++++++", "200:++++++++", 100, 50, 50,
-     "margin 0.04 on the unit sphere: every triplet easy by step ~100, no gradient; + until it is back"},
+     "margin 0.04 on the unit sphere: all easy by step ~100, no gradient, at MAP@R 0.93: converged (info); + asks more"},
     {"no-positives",
      {"--data", "digits", "--preset", "facenet", "--sampler", "uniform", "--batch", "16", "--k", "4",
       "--steps", "300", "--eval-every", "100", NULL},
