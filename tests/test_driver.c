@@ -377,10 +377,13 @@ static void test_diverges_and_recovers(void **state) {
     assert_true(driver_paused(d));
     assert_true(steps <= 10);
     assert_int_equal(count_diag(k, "diverged", "raised"), 2);
-    assert_non_null(strstr(snap.notice, "loss exploded (still finite)"));
+    // Why it paused, and what to press: P (lr 10 -> the preset's 0.001).
+    assert_non_null(strstr(snap.notice, "diverged at lr 10 (loss exploded): press P to go back to lr 0.001"));
     assert_int_equal(driver_step(d), 0);              // paused
     driver_command(d, CMD_PAUSE);                     // refused: it diverged
     assert_true(driver_paused(d));
+    driver_snapshot(d, &snap);
+    assert_non_null(strstr(snap.notice, "diverged at lr 10 (loss exploded): press P"));
     // [ 13 times (lr 10 -> 0.0012), then r: cleared, and it trains again.
     for (int i = 0; i < 13; i++) driver_command(d, CMD_LR_DOWN);
     driver_command(d, CMD_RESET);
@@ -405,6 +408,103 @@ static void test_diverges_and_recovers(void **state) {
     sink_free(k);
 }
 
+// Lines containing every one of the given texts.
+static int count_with(const sink *k, const char *a, const char *b, const char *c) {
+    int n = 0;
+    for (int i = 0; i < k->n; i++)
+        n += strstr(k->line[i], a) && (!b || strstr(k->line[i], b)) && (!c || strstr(k->line[i], c));
+    return n;
+}
+
+// --- P: the starting settings again -------------------------------------------------
+
+// Each key's notice names its change; P sets every changed setting back,
+// one event a setting (key P), and the snapshot's settings_changed follows.
+static void test_restore(void **state) {
+    (void)state;
+    ts_config c;
+    config_default(&c);
+    c.eval_every = 0;
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1};
+    sink *k = sink_new();
+    ts_driver *d = make(&c, &o, k);
+    driver_begin(d);
+    for (int i = 0; i < 5; i++) driver_step(d);
+    static ts_snapshot snap;
+    driver_snapshot(d, &snap);
+    assert_false(snap.settings_changed);
+    driver_command(d, CMD_MINER_PREV);
+    driver_snapshot(d, &snap);
+    assert_string_equal(snap.notice, "miner hardest-neg -> semihard");
+    assert_true(snap.settings_changed);
+    driver_command(d, CMD_MARGIN_UP);
+    driver_command(d, CMD_MARGIN_DOWN);   // the margin back (to the events' precision)
+    driver_command(d, CMD_NORMALIZE);
+    driver_command(d, CMD_RESET);         // r keeps the settings, and says so
+    driver_snapshot(d, &snap);
+    assert_non_null(strstr(snap.notice, "the settings kept (P restores the starting settings)"));
+    assert_true(snap.settings_changed);
+    for (int i = 0; i < 3; i++) driver_step(d);
+    int n0 = k->n;
+    driver_command(d, CMD_RESTORE);
+    assert_int_equal(k->n - n0, 2);   // miner and normalize; not the margin
+    assert_int_equal(count_with(k, "\"key\":\"P\",\"setting\":\"miner\"",
+                                "\"from\":\"semihard\",\"to\":\"hardest-neg\"", NULL), 1);
+    assert_int_equal(count_with(k, "\"key\":\"P\",\"setting\":\"normalize\"",
+                                "\"from\":\"on\",\"to\":\"off\"", NULL), 1);
+    assert_int_equal(count_with(k, "\"step\":3,\"key\":\"P\"", NULL, NULL), 2);
+    driver_snapshot(d, &snap);
+    assert_false(snap.settings_changed);
+    assert_int_equal(snap.cfg.set.miner, c.set.miner);
+    assert_int_equal(snap.cfg.set.normalize, c.set.normalize);
+    assert_int_equal(snap.step, 3);   // no reset: the run goes on
+    assert_non_null(strstr(snap.notice, "P: the starting settings again: miner semihard -> hardest-neg"));
+    n0 = k->n;
+    driver_command(d, CMD_RESTORE);   // nothing to restore: no line, a notice
+    assert_int_equal(k->n, n0);
+    driver_snapshot(d, &snap);
+    assert_non_null(strstr(snap.notice, "already"));
+    driver_free(d);
+    sink_free(k);
+}
+
+// After a divergence P is the one key: lr 10 (a flag) -> the preset's
+// 0.001, and a reset (r's line); the run trains again.
+static void test_restore_after_divergence(void **state) {
+    (void)state;
+    ts_config c;
+    config_default(&c);
+    c.set.lr = 10.0f;
+    c.eval_every = 0;
+    ts_driver_opts o = {.stop_at = -1, .interactive = 1};
+    sink *k = sink_new();
+    ts_driver *d = make(&c, &o, k);
+    driver_begin(d);
+    for (int steps = 0; driver_step(d) && steps < 50; steps++) continue;
+    static ts_snapshot snap;
+    driver_snapshot(d, &snap);
+    assert_true(snap.diverged);
+    assert_true(driver_paused(d));
+    driver_command(d, CMD_RESTORE);
+    assert_false(driver_paused(d));
+    driver_snapshot(d, &snap);
+    assert_false(snap.diverged);
+    assert_int_equal(snap.step, 0);
+    assert_true(snap.cfg.set.lr < 0.0011f && snap.cfg.set.lr > 0.0009f);
+    assert_true(snap.settings_changed);   // the lr is the preset's, not the starting 10
+    assert_int_equal(count_with(k, "\"key\":\"P\",\"setting\":\"lr\"",
+                                "\"from\":\"10\",\"to\":\"0.001\"", NULL), 1);
+    assert_int_equal(count_with(k, "\"key\":\"r\",\"setting\":\"reset\"", NULL, NULL), 1);
+    assert_int_equal(count_diag(k, "diverged", "cleared"), 2);
+    assert_non_null(strstr(snap.notice, "P: lr 10 -> 0.001; reset"));
+    for (int i = 0; i < 100; i++) assert_int_equal(driver_step(d), 1);
+    driver_snapshot(d, &snap);
+    assert_false(snap.diverged);
+    assert_int_equal(snap.step, 100);
+    driver_free(d);
+    sink_free(k);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headless_schedule),
@@ -415,6 +515,8 @@ int main(void) {
         cmocka_unit_test(test_pause_at),
         cmocka_unit_test(test_auto_pause),
         cmocka_unit_test(test_speed_keys),
+        cmocka_unit_test(test_restore),
+        cmocka_unit_test(test_restore_after_divergence),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

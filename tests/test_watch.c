@@ -231,10 +231,23 @@ static void test_inverted_pairs(void **state) {
     driver_snapshot(d, &snap);
     assert_int_equal(snap.cfg.set.pair_labels, PAIR_LABELS_NORMAL);
     assert_int_equal(snap.n_events, 2);
+    assert_non_null(strstr(snap.notice, "the runs' own settings again"));
+    // P is r here: the run's own settings (its event named "settings", key P).
+    driver_command(d, CMD_PAIR_LABELS);
+    driver_command(d, CMD_RESTORE);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.cfg.set.pair_labels, PAIR_LABELS_NORMAL);
+    assert_int_equal(snap.n_events, 4);
+    assert_int_equal(snap.events[3].command, CMD_RESTORE);
+    assert_string_equal(snap.events[3].setting, "settings");
+    assert_false(snap.settings_changed);   // watching: the header has no preset to mark
+    driver_command(d, CMD_RESET);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.n_events, 5);
     // Nor has a contrastive run a triplet setting: o is refused.
     driver_command(d, CMD_SOFT);
     driver_snapshot(d, &snap);
-    assert_int_equal(snap.n_events, 2);
+    assert_int_equal(snap.n_events, 5);
     assert_non_null(strstr(snap.notice, "no triplet run is watched"));
     driver_free(d);
     // A triplet run has no pair labels: refused, no event.

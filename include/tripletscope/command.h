@@ -43,6 +43,10 @@ typedef enum {
     CMD_SLOWER,          // the interface's pace: the rung below (steps per second)
     CMD_FASTER,          // the rung above, up to full speed
     CMD_AUTO_PAUSE,      // --pause-on's auto-pause on / off
+    CMD_RESTORE,         // P: the settings the run started with again (after a divergence,
+                         // and a reset)
+    CMD_FINDINGS,        // the finding view: open it on a finding, then the next one
+    CMD_FINDINGS_PREV,   // the finding view on the finding before
     CMD_COUNT
 } ts_command;
 
@@ -72,7 +76,7 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
-// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>a").
+// Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>aPi").
 const char *command_letters(void);
 
 #endif

@@ -25,6 +25,7 @@ typedef struct {
     unsigned models;                   // the models run (TS_MODEL_BIT): --models
     int threads;                       // --threads, 0: by default (config_threads)
     char preset[24];                   // the preset applied ("seed" by default)
+    char scenario[24];                 // --scenario NAME, or "" (the header and config line)
     char export_dir[256];              // where `e` writes snapshots
     char dump_dir[256];                // --dump: the run directory written, "" for none
     int dump_every;                    // --dump-every, 0: --log-every

@@ -74,6 +74,9 @@ typedef struct ts_session {
     float raw_p_at_1;            // held-out P@1 of the raw input features (inverted_pairs;
                                  // NaN until measured)
     ts_eventlog events;          // the last changes, for markers
+    ts_settings start;           // the settings the run started with (cfg->set at creation:
+                                 // the preset's or scenario's, with the flags): P's
+    float preset_lr;             // the lr of cfg->preset alone (P's ceiling after a divergence)
     ts_eval_progress progress;   // what hears of an evaluation's progress
     void *progress_ctx;
     struct ts_peer *peer;        // the triplet model's own thread, or NULL: the
@@ -103,6 +106,19 @@ void session_evaluate(ts_session *s);
 // step it was given at), 0 when c is not the trainer's, -1 when it was
 // refused (why, n bytes, says why).
 int session_command(ts_session *s, ts_command c, ts_event *ev, char *why, size_t n);
+// 1 when a setting a key changes differs from the one the run started
+// with (as the events write them), else 0: the header's "preset seed*".
+int session_settings_changed(const ts_session *s);
+// The learning rate P sets: the starting one; after a divergence at most
+// the preset's (a run started at --lr 10 that diverged gets the preset's
+// 0.001: the starting one would diverge again).
+float session_restore_lr(const ts_session *s);
+// P: sets the settings back to the starting ones (the lr as
+// session_restore_lr), logged as one event per setting that changed, at
+// the current step (key P), into ev (max: TS_SETTING_COUNT); returns their
+// number, 0 when the settings were the starting ones. Resets nothing: after
+// a divergence the caller resets (as r).
+int session_restore(ts_session *s, ts_event *ev, int max);
 // The training rows whose label --label-noise flipped (drawn once, at
 // creation, from the seed then: resets keep them), ascending; *n their
 // number (0 and NULL without noise). The caller's data set is not changed:

@@ -40,5 +40,31 @@ extern const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS];
 // what it must first (a sampler the data cannot batch); a watched run calls
 // it for its what-if keys.
 int settings_change(ts_settings *s, ts_command c, char *from, char *to);
+// What command c would change in s, without changing it: the event's from
+// and to as settings_change writes them (40 bytes each), for the n presses
+// of c in a row (n >= 1: "- x3": margin 1 -> 0.512); returns 1, or 0 when c
+// changes no setting. The finding view shows it beside a suggested key.
+int settings_preview(const ts_settings *s, ts_command c, int n, char *from, char *to);
+
+// The settings keys change, each as its events name it (miner, sampler,
+// margin, normalize, distance, lr, soft, reduce, weight_decay, pair_labels).
+#define TS_SETTING_COUNT 10
+
+// One setting set back (settings_restore): its name, its values as the
+// events write them, the models it acts on (TS_MODEL_BIT).
+typedef struct {
+    char setting[16];
+    char from[40], to[40];
+    unsigned models;
+} ts_setting_change;
+
+// Sets every setting of s a key changes to start's (the others too: no key
+// changes them) and writes into ch (TS_SETTING_COUNT) each one whose value,
+// as the events write it, was another; returns their number (0: s was
+// start already, to the events' precision).
+int settings_restore(ts_settings *s, const ts_settings *start, ts_setting_change *ch);
+// 1 when a setting a key changes differs between a and b as the events
+// write it (a margin taken up and down again is the same margin), else 0.
+int settings_differ(const ts_settings *a, const ts_settings *b);
 
 #endif

@@ -65,6 +65,8 @@ typedef struct {
     ts_finding findings[TS_MAX_FINDINGS];  // raised, most severe first
     ts_run_info info;            // what the run is measured on (the config line's data)
     ts_watch_view watch;         // attached runs only (info.attached)
+    int settings_changed;        // a setting differs from the starting ones (the header's
+                                 // "preset seed*"; P sets them back); 0 watching a run
     char notice[640];            // the driver's last notice
     long notice_seq;             // changes with every notice, repeated texts too
 } ts_snapshot;

@@ -164,6 +164,7 @@ int scenario_apply(ts_cli *cli, const char *name, ts_error *err) {
     if (cli_parse(argc, argv, &tmp, &e2))
         return ts_fail(err, "--scenario %s: %s", name, e2.msg);
     cli->cfg = tmp.cfg;
+    snprintf(cli->cfg.scenario, sizeof cli->cfg.scenario, "%s", sc->name);
     cli->data = tmp.data;
     cli->data.given = 0;   // the scenario's own companions yield to a user's --data
     cli->eval_size_given |= tmp.eval_size_given;
@@ -195,7 +196,8 @@ void scenario_list(FILE *f) {
         fprintf(f, "\n  raises: %s (%s) within %d steps (at step %s)\n", sc->finding, sc->model,
                 sc->raise_by, range(a, sizeof a, sc->raised_lo, sc->raised_hi));
         if (!strcmp(sc->finding, "diverged"))
-            fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it; headless stops at the finding\n");
+            fprintf(f, "  clears: [ (repeated until the lr is sane), then r resets it, or P (the preset's lr\n"
+                       "          0.001 and a reset) in the interface; headless stops at the finding\n");
         else if (!*sc->key)
             fprintf(f, "  clears: no key can: %s\n", no_key_fix(sc->name));
         else if (sc->key[strlen(sc->key) - 1] == 'r')

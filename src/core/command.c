@@ -92,6 +92,17 @@ static const struct {
                       "auto-pause on / off: pause when a finding is raised or cleared "
                       "(--pause-on's list; without it, both)",
                       NULL}},
+    // Its events name each setting it restores (driver.c: restore_command).
+    {CMD_RESTORE, {'P', "restore", "settings", BOTH, SCOPE_TRAINER, 0,
+                   "the starting settings again (the preset's or scenario's, with the command "
+                   "line's flags); after a divergence, a learning rate at most the preset's, "
+                   "and a reset (watching: the runs' own settings, as r)",
+                   NULL}},
+    {CMD_FINDINGS, {'i', "findings", NULL, 0, SCOPE_INTERFACE, 0,
+                    "the finding view: a finding whole (message, evidence, what it means, what "
+                    "each key will change, its docs); Tab next, Shift-Tab back, i or Esc closes",
+                    NULL}},
+    {CMD_FINDINGS_PREV, {0, "findings_prev", NULL, 0, SCOPE_INTERFACE, 0, NULL, NULL}},
 };
 
 #define N_ROWS (sizeof table / sizeof table[0])
@@ -117,4 +128,4 @@ char command_letter(ts_command c) { return command_info(c)->letter; }
 // The table's letters in its order, spelled out so that reading it needs
 // no lazily built state shared by threads; tests/test_session.c checks it
 // against the table.
-const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vfg<>a"; }
+const char *command_letters(void) { return "mMp+-nd][ozwlrRe .q?vfg<>aPi"; }

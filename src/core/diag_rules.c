@@ -663,9 +663,11 @@ static void describe_diverged(const diag_ctx *c, ts_finding *f) {
     const ts_stepstats *st = diag_at(c, c->model, c->off);
     // Reset alone replays the same seed at the same lr and diverges again:
     // halve the lr first (from lr 10 it takes 13 halvings), then reset.
+    // P (the starting settings, the lr at most the preset's, and a reset)
+    // is one key for the same; the suggestion stays [r, right in any run.
     finding_message(f, st && !nonfinite(st)
-                           ? "loss exploded (still finite); paused: press [ until the lr is sane (repeat it), then r"
-                           : "loss or embeddings became NaN or Inf; paused: press [ until the lr is sane (repeat it), then r");
+                           ? "loss exploded (still finite); paused: P (starting settings, reset), or [ (repeated) then r"
+                           : "loss or embeddings became NaN or Inf; paused: P (starting settings, reset), or [ (repeated) then r");
     finding_suggest(f, 2, lr_then_reset);
     evidence_maybe_finite(f, "loss", st ? st->loss : NAN);
     evidence_maybe_finite(f, "norm_mean", st ? st->norm.mean : NAN);

@@ -221,16 +221,27 @@ static void evaluate(ts_driver *d) {
     }
 }
 
-// What the interface says when a run pauses itself: the diverged finding's message.
+// Why a run diverged and what to press: P when the lr it sets is below
+// the one in force, else [ then r. The lr it diverged at and the case are
+// the finding's (exploded, or NaN or Inf).
 static void diverged_notice(ts_driver *d) {
     ts_finding f[TS_MAX_FINDINGS];
+    const char *why = "";
+    float lr = config_of(d)->set.lr, at = lr, to = d->s ? session_restore_lr(d->s) : lr;
     int n = diag_findings(d->diag, f, TS_MAX_FINDINGS);
-    for (int i = 0; i < n; i++)
+    for (int i = 0; i < n && !why[0]; i++)
         if (f[i].code == FIND_DIVERGED) {
-            notice(d, "%s", f[i].message);
-            return;
+            const ts_evidence *e = finding_evidence(&f[i], "lr");
+            if (e && e->kind == EVIDENCE_NUM) at = e->num;
+            why = strstr(f[i].message, "exploded") ? " (loss exploded)" : " (NaN or Inf)";
         }
-    notice(d, "the run diverged: paused");
+    int preset = d->s && to != d->s->start.lr;   // the preset's, below the starting one
+    if (to < lr)
+        notice(d, "diverged at lr %.4g%s: press P to go back to lr %.4g (%s) and reset, or "
+               "press [ then r", at, why, to, preset ? "the preset's" : "the starting settings");
+    else
+        notice(d, "diverged at lr %.4g%s: press [ to halve the lr (%.4g), then r to reset (P "
+               "keeps it: it is the starting one)", at, why, lr);
 }
 
 // --- The script ----------------------------------------------------------------------
@@ -358,8 +369,7 @@ static void drive(ts_driver *d, ts_command c) {
     }
     if (!d->opts.interactive) return;   // headless has nothing to pause
     if (c == CMD_PAUSE) {
-        if (d->paused && src_diverged(d))
-            notice(d, "the run diverged: reset it (or reseed it) before resuming");
+        if (d->paused && src_diverged(d)) diverged_notice(d);
         else d->paused = !d->paused;
         d->pause_why[0] = 0;
     } else if (c == CMD_STEP && d->paused && !src_diverged(d) && driver_running(d)) {
@@ -378,6 +388,24 @@ static void drive(ts_driver *d, ts_command c) {
     }
 }
 
+// The notice of a command's event: what changed ("miner hardest-neg ->
+// semihard"), and for a reset whether the settings are the starting ones.
+static void event_notice(ts_driver *d, ts_command c, const ts_event *ev) {
+    if (d->info.attached && (c == CMD_RESET || c == CMD_RESTORE)) {
+        notice(d, "%c: the runs' own settings again (the what-if keys undone)", command_letter(c));
+        return;
+    }
+    if (!command_info(c)->resets) {
+        notice(d, "%s %s -> %s", ev->setting, ev->from, ev->to);
+        return;
+    }
+    const char *kept = d->s && session_settings_changed(d->s)
+                           ? "the settings kept (P restores the starting settings)"
+                           : "the starting settings";
+    if (c == CMD_RESEED) notice(d, "reseed: seed %s -> %s, new weights, %s", ev->from, ev->to, kept);
+    else notice(d, "reset: new weights, %s", kept);
+}
+
 // A source's command: its event line, and after a reset the diagnosis'.
 static int source_command(ts_driver *d, ts_command c) {
     ts_event ev;
@@ -394,6 +422,7 @@ static int source_command(ts_driver *d, ts_command c) {
     if (resets) d->step = 0;
     report_event(d->line, REPORT_LINE_MAX, &ev);
     emit(d);
+    event_notice(d, c, &ev);
     if (resets) {
         d->n_history = 0;   // the history restarts with the reset's clears
         diag_reset(d->diag, d->changes);
@@ -407,11 +436,48 @@ static int source_command(ts_driver *d, ts_command c) {
     return 1;
 }
 
+// P: the starting settings again (session_restore), an event line per
+// setting set back (key P); after a divergence, then a reset as r's (its
+// own line, key r). Watching a run: the runs' own settings, as r.
+static int restore_command(ts_driver *d) {
+    if (!d->s) return source_command(d, CMD_RESTORE);
+    int diverged = src_diverged(d);
+    float diverged_lr = d->s->cfg.set.lr;
+    ts_event ev[TS_SETTING_COUNT];
+    int n = session_restore(d->s, ev, TS_SETTING_COUNT);
+    char what[480] = "";
+    for (int i = 0; i < n; i++) {
+        report_event(d->line, REPORT_LINE_MAX, &ev[i]);
+        emit(d);
+        size_t len = strlen(what);
+        snprintf(what + len, sizeof what - len, "%s%s %s -> %s", i ? ", " : "", ev[i].setting,
+                 ev[i].from, ev[i].to);
+    }
+    if (diverged) {
+        long seq = d->notice_seq;
+        if (source_command(d, CMD_RESET) < 0) return -1;
+        float lr = d->s->cfg.set.lr;
+        if (d->notice_seq > seq + 1) return 1;   // the reset said more than its event (--dump stopped)
+        if (lr < diverged_lr)
+            notice(d, "P: %s%sreset: new weights at the starting settings%s", what, n ? "; " : "",
+                   lr != d->s->start.lr ? " (lr: the preset's)" : "");
+        else
+            notice(d, "P: %s%sreset, but at lr %.4g, the lr it diverged at: [ halves it", what,
+                   n ? "; " : "", lr);
+    } else if (n) {
+        notice(d, "P: the starting settings again: %s", what);
+    } else {
+        notice(d, "P: the settings are the starting ones already");
+    }
+    return 1;
+}
+
 static void apply(ts_driver *d, ts_command c) {
     if (d->quit || d->failed) return;   // the run is ending: nothing more is given
     const ts_command_info *info = command_info(c);
     int r = 0;
     if (c == CMD_EXPORT) r = export_run(d);
+    else if (c == CMD_RESTORE) r = restore_command(d);
     else if (info->scope == SCOPE_DRIVER) drive(d, c);
     else if (info->scope == SCOPE_TRAINER || info->scope == SCOPE_SOURCE) r = source_command(d, c);
     if (r < 0 && d->out.refused && d->out.refused(d->out.ctx, c, d->step, d->notice))
@@ -530,6 +596,7 @@ long driver_step_count(const ts_driver *d) { return d->step; }
 void driver_snapshot(const ts_driver *d, ts_snapshot *snap) {
     d->src.ops->snapshot(d->src.self, snap);
     snap->n_findings = diag_findings(d->diag, snap->findings, TS_MAX_FINDINGS);
+    snap->settings_changed = d->s ? session_settings_changed(d->s) : 0;
     memcpy(snap->notice, d->notice, sizeof snap->notice);
     snap->notice_seq = d->notice_seq;
 }

@@ -89,6 +89,10 @@ void report_config(char *buf, size_t n, const ts_config *c, const ts_run_info *i
     json_fixed(&j, buf, n);
     json_raw(&j, "{\"type\":\"config\",\"version\":\"%s\",\"preset\":", TS_VERSION);
     json_str(&j, c->preset);
+    if (c->scenario[0]) {   // --scenario only: other runs' lines stay as they were
+        json_raw(&j, ",\"scenario\":");
+        json_str(&j, c->scenario);
+    }
     json_raw(&j, ",\"data\":{\"name\":");
     json_str(&j, info->data_name);
     json_raw(&j, ",\"train\":%d,\"test\":%d,\"dim\":%d,\"classes\":%d,\"eval_queries\":%d,"

@@ -339,6 +339,10 @@ int session_create(ts_session **out, const ts_config *cfg, const ts_dataset *tra
     s->proj_y = s->proj_idx + s->n_eval;
     for (int i = 0; i < s->n_proj; i++) s->proj_y[i] = s->eval_y[s->proj_idx[i]];
     s->raw_p_at_1 = NAN;
+    s->start = cfg->set;
+    ts_config preset;
+    config_default(&preset);
+    s->preset_lr = config_preset(&preset, cfg->preset) ? cfg->set.lr : preset.set.lr;
     session_reset(s, cfg->seed);
     if (offline && s->offline.n == 0) {
         ts_fail(err, "--miner offline: no training sample has both a positive (another sample "
@@ -640,6 +644,30 @@ int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_
     s->events.ev[s->events.n % TS_MAX_EVENTS] = ev;
     s->events.n++;
     return 1;
+}
+
+int session_settings_changed(const ts_session *s) { return settings_differ(&s->cfg.set, &s->start); }
+
+float session_restore_lr(const ts_session *s) {
+    return s->diverged && s->preset_lr < s->start.lr ? s->preset_lr : s->start.lr;
+}
+
+int session_restore(ts_session *s, ts_event *ev, int max) {
+    ts_settings start = s->start;
+    ts_setting_change ch[TS_SETTING_COUNT];
+    start.lr = session_restore_lr(s);
+    int n = settings_restore(&s->cfg.set, &start, ch);
+    if (n > max) n = max;
+    for (int i = 0; i < n; i++) {
+        ts_event e = {.step = s->step, .command = CMD_RESTORE, .models = ch[i].models};
+        snprintf(e.setting, sizeof e.setting, "%s", ch[i].setting);
+        snprintf(e.from, sizeof e.from, "%s", ch[i].from);
+        snprintf(e.to, sizeof e.to, "%s", ch[i].to);
+        s->events.ev[s->events.n % TS_MAX_EVENTS] = e;
+        s->events.n++;
+        ev[i] = e;
+    }
+    return n;
 }
 
 // ---------------------------------------------------------------------------

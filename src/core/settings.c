@@ -1,6 +1,7 @@
 // settings.c: a command's change of a setting (settings.h), one rule for
 // the trainer and for a watched run's what-if keys.
 #include <stdio.h>
+#include <string.h>
 #include "tripletscope/settings.h"
 
 const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS] = {0.1f, 1.0f, 10.0f};
@@ -74,4 +75,67 @@ int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
     default:
         return 0;
     }
+}
+
+// --- The starting settings again (P) -------------------------------------------------
+
+// The settings keys change, in the order P's events list them, with the
+// command whose event names each (its models).
+static const struct {
+    const char *name;
+    ts_command cmd;
+} setting_rows[TS_SETTING_COUNT] = {
+    {"miner", CMD_MINER_NEXT},    {"sampler", CMD_SAMPLER}, {"margin", CMD_MARGIN_UP},
+    {"normalize", CMD_NORMALIZE}, {"distance", CMD_DISTANCE}, {"lr", CMD_LR_UP},
+    {"soft", CMD_SOFT},           {"reduce", CMD_REDUCE},   {"weight_decay", CMD_WEIGHT_DECAY},
+    {"pair_labels", CMD_PAIR_LABELS},
+};
+
+// Setting i of s as its events write it (40 bytes).
+static void setting_text(const ts_settings *s, int i, char *buf) {
+    switch (i) {
+    case 0: snprintf(buf, 40, "%s", miner_name(s->miner)); break;
+    case 1: snprintf(buf, 40, "%s", sampler_name(s->sampler)); break;
+    case 2: number_text(buf, s->margin); break;
+    case 3: snprintf(buf, 40, "%s", on_off(s->normalize)); break;
+    case 4: snprintf(buf, 40, "%s", distance_name(s->distance)); break;
+    case 5: number_text(buf, s->lr); break;
+    case 6: snprintf(buf, 40, "%s", on_off(s->soft)); break;
+    case 7: snprintf(buf, 40, "%s", reduce_name(s->reduce)); break;
+    case 8: number_text(buf, s->weight_decay); break;
+    default: snprintf(buf, 40, "%s", pair_labels_name(s->pair_labels)); break;
+    }
+}
+
+int settings_restore(ts_settings *s, const ts_settings *start, ts_setting_change *ch) {
+    int n = 0;
+    for (int i = 0; i < TS_SETTING_COUNT; i++) {
+        ts_setting_change *c = &ch[n];
+        setting_text(s, i, c->from);
+        setting_text(start, i, c->to);
+        if (!strcmp(c->from, c->to)) continue;
+        snprintf(c->setting, sizeof c->setting, "%s", setting_rows[i].name);
+        c->models = command_info(setting_rows[i].cmd)->models;
+        n++;
+    }
+    *s = *start;
+    return n;
+}
+
+int settings_differ(const ts_settings *a, const ts_settings *b) {
+    for (int i = 0; i < TS_SETTING_COUNT; i++) {
+        char x[40], y[40];
+        setting_text(a, i, x);
+        setting_text(b, i, y);
+        if (strcmp(x, y)) return 1;
+    }
+    return 0;
+}
+
+int settings_preview(const ts_settings *s, ts_command c, int n, char *from, char *to) {
+    ts_settings copy = *s;
+    char skip[40];
+    if (!settings_change(&copy, c, from, to)) return 0;
+    for (int i = 1; i < n; i++) settings_change(&copy, c, skip, to);
+    return 1;
 }

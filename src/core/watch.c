@@ -769,7 +769,7 @@ static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n)
         if (!r->used || !(info->models & TS_MODEL_BIT(k))) continue;
         ts_settings *s = &r->set;
         char from[40], to[40];
-        if (c == CMD_RESET) {   // the run's own settings again
+        if (c == CMD_RESET || c == CMD_RESTORE) {   // the run's own settings again (r, P)
             snprintf(from, sizeof from, "what-if");
             snprintf(to, sizeof to, "the run's own");
             reevaluate |= s->normalize != r->own.normalize || s->distance != r->own.distance;
@@ -806,7 +806,8 @@ static int w_command(void *self, ts_command c, ts_event *ev, char *why, size_t n
         return -1;
     }
     ts_event e = {.step = w->step < 0 ? 0 : w->step, .command = c, .models = info->models};
-    snprintf(e.setting, sizeof e.setting, "%s", c == CMD_RESET ? "settings" : info->setting);
+    snprintf(e.setting, sizeof e.setting, "%s",
+             c == CMD_RESET || c == CMD_RESTORE ? "settings" : info->setting);
     int r = what_if(w, c, &e, why, n);
     if (r < 0) return -1;
     w->events.ev[w->events.n % TS_MAX_EVENTS] = e;

@@ -58,16 +58,19 @@ static int head_name_cols(const ts_snapshot *sn) {
 
 // A finding's first row, "WARN  triplet too_hard  press M: ", drawn when
 // draw is set; returns where its message starts (continuation rows and the
-// evidence align there). Below 120 columns the code (the name
-// docs/failure-modes.md files it under) gives its room to the message.
-// Watching a run, the model is the run's name, and the keys are the
-// what-if keys only ("try M:"): no key changes the user's training, whose
-// advice gets a row of its own (draw_findings).
+// evidence align there). The code (the name docs/failure-modes.md files it
+// under, and the finding view's title) shows at every width. Watching a
+// run, the model is the run's name, and the keys are the what-if keys only
+// ("try M:"): no key changes the user's training, whose advice gets a row
+// of its own (draw_findings). A marked finding (the one the finding view
+// shows, or the run auto-paused at) starts with ">" in column 0 and has its
+// code in reverse video (the key bar's role: reverse without colour too).
 static int finding_head(const ui_state *u, const ts_snapshot *sn, int y, int W,
-                        const ts_finding *f, int draw) {
+                        const ts_finding *f, int draw, int marked) {
     const char *who = run_info_model_name(&sn->info, f->model);
     char part[4][80];
-    const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE, ROLE_DIM, ROLE_MARKER};
+    const ui_role role[4] = {severity_role(f->severity), ROLE_TITLE,
+                             marked ? ROLE_KEY : ROLE_DIM, ROLE_MARKER};
     snprintf(part[0], sizeof part[0], "%s", severity_tag(f->severity));
     if (sn->info.attached) {
         int nw = head_name_cols(sn);
@@ -77,8 +80,7 @@ static int finding_head(const ui_state *u, const ts_snapshot *sn, int y, int W,
     } else {
         snprintf(part[1], sizeof part[1], "%-7s", who);
     }
-    snprintf(part[2], sizeof part[2], "%s", W >= 120 ? diag_code_name(f->code) : "");
-    if (part[2][0]) strcat(part[2], " ");
+    snprintf(part[2], sizeof part[2], "%s", diag_code_name(f->code));
     char keys[16];
     if (sn->info.attached) {
         evidence_whatif_keys(keys, sizeof keys, f);
@@ -87,13 +89,37 @@ static int finding_head(const ui_state *u, const ts_snapshot *sn, int y, int W,
         evidence_keys(keys, sizeof keys, f);
         snprintf(part[3], sizeof part[3], keys[0] ? "press %s:" : "", keys);
     }
+    if (draw && marked) term_text(y, 0, 1, ROLE_KEY, ">");
     int x = 1;
     for (int i = 0; i < 4; i++) {
         if (!part[i][0]) continue;
         if (draw) term_text(y, x, W - x, role[i], part[i]);
-        x += text_cols(part[i]) + 1;
+        x += text_cols(part[i]) + 1 + (i == 2);   // two spaces after the code
     }
     return x < W - 10 ? x : W - 10;
+}
+
+// The message as the panel shows it: a "; see CODE ..." that names a
+// finding not on screen (or "the triplet findings" while some are left
+// out) is dropped, so that nothing refers to a line the panel cut; the
+// finding view (Tab) has the whole message.
+static void panel_message(char *out, size_t n, const ts_finding *f,
+                          const ts_finding *const *all, int shown, int hidden) {
+    snprintf(out, n, "%s", f->message);
+    char *see = strstr(out, "; see ");
+    if (!see) return;
+    int drop = hidden > 0 && strstr(see, "findings") != NULL;
+    char words[200];
+    snprintf(words, sizeof words, "%s", see + 6);
+    for (char *w = strtok(words, " ,"); w && !drop; w = strtok(NULL, " ,")) {
+        int code = -1, on = 0;
+        for (int c = 0; c < FIND_COUNT; c++)
+            if (strcmp(w, diag_code_name((ts_finding_code)c)) == 0) code = c;
+        if (code < 0) continue;
+        for (int i = 0; i < shown; i++) on |= (int)all[i]->code == code;
+        drop = !on;
+    }
+    if (drop) *see = 0;
 }
 
 #define NOTICE_S 10   // seconds a notice stays on the rule
@@ -189,47 +215,63 @@ static void draw_rule(ui_state *u, const ts_runner_view *v, int y, int W, double
     }
 }
 
-// The engine's findings in rows y.. (rows of them), most severe first. Each
+// The engine's findings in rows y.. (rows of them), most severe first (the
+// marked one kept in view: findview_marked). Each
 // gets a row; spare rows go first to the messages, then to the evidence,
 // most severe first; findings that find no row are counted at the end of
 // the last one (which then has a single row: none was spare). Watching a
 // run, what to change in its training (the suggestions' advice) comes
 // under each message, and takes the spare rows before the messages' rest:
 // there it is what "press M" is to a run trained here.
-static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int rows, int W) {
+static void draw_findings(const ui_state *u, const ts_runner_view *v, int y, int rows, int W) {
+    const ts_snapshot *sn = &v->snap;
     int F = sn->n_findings, shown = F < rows ? F : rows, spare = rows - shown;
     int msg_x[TS_MAX_FINDINGS], msg_rows[TS_MAX_FINDINGS], ev_rows[TS_MAX_FINDINGS];
     int adv_rows[TS_MAX_FINDINGS];
+    int mark[TS_MAX_FINDINGS];
     char ev[TS_MAX_FINDINGS][320], adv[TS_MAX_FINDINGS][480], more_text[32];
+    char msg[TS_MAX_FINDINGS][200];
+    // Most severe first; a marked finding that would get no row takes the
+    // last one, so the finding paused at (or shown in the view) is in sight.
+    const ts_finding *fs[TS_MAX_FINDINGS];
+    for (int i = 0; i < F; i++) fs[i] = &sn->findings[i];
+    for (int i = shown; i < F && shown > 0; i++)
+        if (findview_marked(u, v, fs[i])) {
+            const ts_finding *m = fs[i];
+            memmove(&fs[shown], &fs[shown - 1], sizeof fs[0] * (size_t)(i - shown + 1));
+            fs[shown - 1] = m;
+            break;
+        }
     // Saying so plainly when there is nothing teaches what a healthy run
     // looks like.
     if (F == 0) term_text(y, 1, W - 1, ROLE_GOOD, DIAG_NONE_MESSAGE);
     for (int i = 0; i < shown; i++) {
-        msg_x[i] = finding_head(u, sn, y, W, &sn->findings[i], 0);
+        mark[i] = findview_marked(u, v, fs[i]);
+        panel_message(msg[i], sizeof msg[i], fs[i], fs, shown, F - shown);
+        msg_x[i] = finding_head(u, sn, y, W, fs[i], 0, mark[i]);
         adv[i][0] = 0;
-        if (sn->info.attached) evidence_advice(adv[i], sizeof adv[i], &sn->findings[i]);
+        if (sn->info.attached) evidence_advice(adv[i], sizeof adv[i], fs[i]);
         int need = adv[i][0] ? wrapped_rows(adv[i], W - msg_x[i]) : 0;
         adv_rows[i] = need < spare ? need : spare;
         spare -= adv_rows[i];
     }
     for (int i = 0; i < shown; i++) {
-        const ts_finding *f = &sn->findings[i];
-        int need = wrapped_rows(f->message, W - msg_x[i]) - 1, add = need < spare ? need : spare;
+        int need = wrapped_rows(msg[i], W - msg_x[i]) - 1, add = need < spare ? need : spare;
         msg_rows[i] = 1 + (add > 0 ? add : 0);
         spare -= msg_rows[i] - 1;
     }
     for (int i = 0; i < shown; i++) {
-        evidence_format(ev[i], sizeof ev[i], &sn->findings[i]);
+        evidence_format(ev[i], sizeof ev[i], fs[i]);
         int need = ev[i][0] ? wrapped_rows(ev[i], W - msg_x[i]) : 0;
         ev_rows[i] = need < spare ? need : spare;
         spare -= ev_rows[i];
     }
-    int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more", F - shown) : 0;
+    // The findings left out are counted, and Tab opens them (the finding view).
+    int more = F > shown ? snprintf(more_text, sizeof more_text, " +%d more: Tab", F - shown) : 0;
     for (int i = 0; i < shown; i++) {
-        const ts_finding *f = &sn->findings[i];
-        finding_head(u, sn, y, W, f, 1);
+        finding_head(u, sn, y, W, fs[i], 1, mark[i]);
         int mx = msg_x[i], mw = W - mx - (i == shown - 1 ? more : 0);
-        y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, f->message);
+        y += draw_wrapped(u, y, mx, mw, msg_rows[i], ROLE_DEFAULT, msg[i]);
         y += draw_wrapped(u, y, mx, mw, adv_rows[i], ROLE_MARKER, adv[i]);
         y += draw_wrapped(u, y, mx, mw, ev_rows[i], ROLE_DIM, ev[i]);
     }
@@ -239,5 +281,5 @@ static void draw_findings(const ui_state *u, const ts_snapshot *sn, int y, int r
 void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v,
                            double now) {
     draw_rule(u, v, L->y_diag, L->W, now);
-    draw_findings(u, &v->snap, L->y_diag + 1, L->n_diag, L->W);
+    draw_findings(u, v, L->y_diag + 1, L->n_diag, L->W);
 }

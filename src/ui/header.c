@@ -1,5 +1,6 @@
 // header.c: the header row: the program, the data set and its sizes, the
-// step, steps/s, RUNNING / PAUSED, the pace, the seed and the preset, each giving way
+// step, steps/s, RUNNING / PAUSED, the pace, the seed and the preset (or the
+// scenario; "preset seed*" once a setting changed), each giving way
 // in turn when the row is too narrow. An attached run's header names the
 // runs watched and where the timeline stands instead (header_draw_watch).
 #include <stdio.h>
@@ -52,7 +53,12 @@ void header_draw(const ui_state *u, const ts_runner_view *v, int W) {
              sn->diverged ? "DIVERGED PAUSED" : v->running ? "RUNNING" : "PAUSED");
     role[STATE] = sn->diverged ? ROLE_ERROR : v->running ? ROLE_GOOD : ROLE_WARN;
     snprintf(seg[SEED], sizeof seg[SEED], "seed %llu", (unsigned long long)sn->cfg.seed);
-    snprintf(seg[PRESET], sizeof seg[PRESET], "preset %s", sn->cfg.preset);
+    // The scenario, when one was given, names the setup; a * marks settings
+    // changed since the start (the core says so; P sets them back).
+    snprintf(seg[PRESET], sizeof seg[PRESET], "%s %s%s", sn->cfg.scenario[0] ? "scenario" : "preset",
+             sn->cfg.scenario[0] ? sn->cfg.scenario : sn->cfg.preset,
+             sn->settings_changed ? "*" : "");
+    if (sn->settings_changed) role[PRESET] = ROLE_DEFAULT;
     const char *title = "tripletscope", *sep = u->caps.utf8 ? " │ " : " | ";
     int n_fb = (int)(sizeof header_fallbacks / sizeof header_fallbacks[0]);
     int on[NSEG], fb;

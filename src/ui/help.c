@@ -54,7 +54,8 @@ static const struct {
            "picks. Whatever differs between the columns comes from the loss and the mining.", TRAINER},
     {PARA, "Header: data set (train/test samples), step, steps per second (while running), "
            "RUNNING or PAUSED, the pace ('full speed', or 'pace 5 steps/s': < and > change it), "
-           "seed and preset. When it is too narrow, the data set's name is "
+           "seed and preset (or 'scenario NAME' with --scenario; a * once a key changed a "
+           "setting from the starting ones: P sets them back). When it is too narrow, the data set's name is "
            "shortened, then the preset, seed and steps/s with the pace go; the step and "
            "RUNNING / PAUSED always stay. --pause-on (a toggles it) pauses when a finding is "
            "raised or cleared and names it in the notice; --steps N pauses at step N.", TRAINER},
@@ -105,13 +106,21 @@ static const struct {
            "first evaluation's), so a collapse draws as one dot; the title gives the cloud's "
            "extent in distance units beside the margin, and 'collapsed to a point' under a "
            "tenth of it.", ANY},
-    {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, (from 120 "
-           "columns) the finding's code, the key to try ('press M:'), the message, and, while "
-           "rows are spare, the numbers that raised it as name=value (docs/failure-modes.md "
-           "explains each). A finding needs to persist over a window of steps before it is "
-           "raised or cleared. 'no problem found' is what a healthy run looks like. The rule "
-           "above shows a key's notice (an export's path, a refusal) for 10 s; (x2): the same "
-           "notice again.", ANY},
+    {PARA, "Diagnosis: what is wrong and why, most severe first: severity, model, the "
+           "finding's code (its name in docs/failure-modes.md), the key to try ('press M:'), the "
+           "message, and, while rows are spare, the numbers that raised it as name=value. "
+           "'+2 more: Tab': findings without a row. '>' marks the finding the run auto-paused "
+           "at, or the one the finding view shows. A finding needs to persist over a window of "
+           "steps before it is raised or cleared. 'no problem found' is what a healthy run looks "
+           "like. The rule above shows a key's notice (what it changed: 'miner hardest-neg -> "
+           "semihard', an export's path, a refusal) for 10 s; (x2): the same notice again. After "
+           "a divergence it says what to press: P (the starting settings, the lr at most the "
+           "preset's, and a reset), or [ then r.", ANY},
+    {PARA, "Finding view (Tab or i): one finding whole in place of the columns: the message "
+           "uncut, the evidence with units, what it means, what each suggested key will change "
+           "now ('M: miner hardest-neg -> semihard'), and its section of docs/failure-modes.md. "
+           "Tab / Shift-Tab: the next / previous finding; arrows, PgUp / PgDn scroll; i or Esc "
+           "closes. Every other key acts as usual, and the view follows what it changes.", ANY},
     {PARA, "Views: from 100x30 everything shows; at 80x24 the compact view hides the projection "
            "(v shows it in place of the loss curve); below 80x24 only a size message shows (q "
            "still quits). --script \"STEP:KEYS,...\" presses keys at given steps; --log FILE "
@@ -125,6 +134,8 @@ static const struct {
            "finding and what fixes it), demos.md (lessons to follow with the keys), attach.md "
            "and dump-format.md (watching your own run).", ANY},
 };
+
+const char *help_docdir(void) { return TS_DOCDIR; }
 
 // --- Wrapping -------------------------------------------------------------------------
 

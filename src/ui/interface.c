@@ -49,8 +49,12 @@ static int handle_key(ui_state *u, ts_runner *r, int ch) {
         help_key(u, ch);
         return 0;
     }
+    // The finding view takes its keys; the others act as with it closed.
+    if (u->find_open && findview_key(u, ch)) return 0;
     if (!k) return 0;
-    if (c == CMD_HELP) {
+    if (c == CMD_FINDINGS || c == CMD_FINDINGS_PREV) {
+        findview_open(u, c == CMD_FINDINGS_PREV);
+    } else if (c == CMD_HELP) {
         u->help = 1;
         u->help_scroll = 0;
     } else if (c == CMD_PROJECTION) {

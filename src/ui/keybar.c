@@ -13,7 +13,8 @@
 // lr and seed are the run's) are left out, and so are o and z, for room
 // (the help lists them). When the row is too narrow, the entries give way by
 // their drop rank (1 first; 0: kept): Home / End first, which Left / Right
-// can stand in for.
+// can stand in for; Tab (the finding view) last, which the panel's "+N
+// more: Tab" names when findings are left out.
 static const struct {
     ts_command cmd;
     const char *word;
@@ -22,11 +23,11 @@ static const struct {
     {CMD_DUMP_PREV, "Dump", 0},    {CMD_DUMP_FIRST, "First/Last", 4}, {CMD_FOLLOW, "Follow", 0},
     {CMD_MINER_NEXT, "Miner", 0},  {CMD_MARGIN_UP, "Margin", 0},
     {CMD_NORMALIZE, "Norm", 3},    {CMD_DISTANCE, "Dist", 2},         {CMD_RESET, "Reset", 0},
-    {CMD_EXPORT, "Export", 1},     {CMD_PROJECTION, "Proj", 0},       {CMD_HELP, "Help", 0},
-    {CMD_QUIT, "Quit", 0},
+    {CMD_EXPORT, "Export", 1},     {CMD_FINDINGS, "Finding", 5},      {CMD_PROJECTION, "Proj", 0},
+    {CMD_HELP, "Help", 0},         {CMD_QUIT, "Quit", 0},
 };
 #define N_WATCH_BAR ((int)(sizeof watch_bar / sizeof watch_bar[0]))
-#define WATCH_BAR_DROPS 4
+#define WATCH_BAR_DROPS 5
 
 // How the bar writes the keys of row k: arrows as arrows where UTF-8 has them.
 static const char *watch_bar_key(const ui_state *u, const ui_keydef *k) {

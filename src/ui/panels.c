@@ -93,11 +93,15 @@ void panels_draw(ui_state *u, const ts_runner_view *v, double now) {
         L.y_leg = L.y_proj + 1 + L.n_proj;
     }
     header_draw(u, v, W);
-    for (int k = 0; k < MODEL_COUNT; k++) column_draw(u, &L, sn, k);
-    for (int y = 1; y < L.y_diag; y++)
-        if (y < L.y_leg || y >= L.y_leg + L.n_leg)
-            term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
-    if (L.n_leg > 0) legend_draw(&g, L.y_leg);
+    if (u->find_open) {   // the finding view in place of the columns
+        findview_draw(u, &L, v);
+    } else {
+        for (int k = 0; k < MODEL_COUNT; k++) column_draw(u, &L, sn, k);
+        for (int y = 1; y < L.y_diag; y++)
+            if (y < L.y_leg || y >= L.y_leg + L.n_leg)
+                term_fill(y, L.cw, 1, u->caps.utf8 ? L'│' : L'|', ROLE_DIM);
+        if (L.n_leg > 0) legend_draw(&g, L.y_leg);
+    }
     diagnosis_draw(u, &L, v, now);
     keybar_draw(u, &L, sn);
     if (u->help) help_draw(u, sn, W, H);

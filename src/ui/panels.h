@@ -36,6 +36,17 @@ typedef struct {
     int notice_repeat;    // how many times in a row it came with the same text
     int evaluating;       // the last view read had an evaluation in progress
     int keys_waiting;     // commands given since, which wait for it to end
+    // The finding view (Tab / i, finding_view.c): the finding selected by
+    // its code and model (-1: none yet), a pending open or move (resolved
+    // against the next frame's findings), the selected finding as last seen
+    // (shown as such once cleared) and its place then; the scroll.
+    int find_open;
+    int find_code, find_model;
+    int find_opening;     // 0, or FIND_OPEN / FIND_OPEN_LAST pending
+    int find_move;        // pending moves: +1 a Tab, -1 a Shift-Tab
+    ts_finding find_last;
+    int find_index;
+    int find_scroll, find_lines, find_rows;   // first row shown; rows in all, in view
     // Scratch grown with the terminal, so a frame allocates nothing.
     int cap;              // cells each buffer holds
     ui_cell *cells;       // (cap)
@@ -45,6 +56,8 @@ typedef struct {
     int cap_w;
     ts_series *view;      // (2) a loss curve and a run's own, as the view draws them
 } ui_state;
+
+enum { FIND_OPEN = 2, FIND_OPEN_LAST = 3 };
 
 // --- Entry -------------------------------------------------------------------
 
@@ -160,6 +173,21 @@ void diagnosis_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v, do
 int diagnosis_eval_total(const ts_runner_view *v);
 // The key bar on L's last row (an attached run's keys when sn is one).
 void keybar_draw(const ui_state *u, const ui_layout *L, const ts_snapshot *sn);
+// The finding view (finding_view.c) in the rows between the header and the
+// Diagnosis rule, in place of the columns.
+void findview_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v);
+// Opens the view on the finding the run auto-paused at, else the first
+// (last: the last, for Shift-Tab).
+void findview_open(ui_state *u, int last);
+// A key while the view is open: Tab / Shift-Tab the next / previous finding,
+// the arrows and PgUp / PgDn scroll, i and Esc close. Returns 1 when it took
+// the key, 0 to let it act as with the view closed.
+int findview_key(ui_state *u, int ch);
+// 1 when the panel marks f: the finding the view shows while it is open,
+// else the one the run auto-paused at (--pause-on: "<code> raised").
+int findview_marked(const ui_state *u, const ts_runner_view *v, const ts_finding *f);
+// Where `make install` put the docs (TS_DOCDIR: the Makefile's DOCDIR).
+const char *help_docdir(void);
 // Draws the help overlay over the screen (with a section on watching a run,
 // and only the keys that act there, when sn is one).
 void help_draw(ui_state *u, const ts_snapshot *sn, int W, int H);
