@@ -47,6 +47,10 @@ typedef enum {
 // not what a step's numbers mean) and for commands that are not settings;
 // every one for a setting command it does not know otherwise.
 unsigned command_readings(ts_command c);
+// The readings a change of the setting named `setting` (an event's
+// "setting": "margin", "lr", ...) changes: its command's; every one for a
+// name no command sets.
+unsigned setting_readings(const char *setting);
 
 // The triplet model's per-sample picks (measure.h, ts_picks) as of a step:
 // whom batch-hard and hardest-neg keep choosing (label_noise).

@@ -659,6 +659,10 @@ int session_restore(ts_session *s, ts_event *ev, int max) {
     int n = settings_restore(&s->cfg.set, &start, ch);
     if (n > max) n = max;
     for (int i = 0; i < n; i++) {
+        // The steps from now on are read under the starting setting.
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (ch[i].models & TS_MODEL_BIT(k))
+                track_settings_changed(&s->model[k].track, setting_readings(ch[i].setting));
         ts_event e = {.step = s->step, .command = CMD_RESTORE, .models = ch[i].models};
         snprintf(e.setting, sizeof e.setting, "%s", ch[i].setting);
         snprintf(e.from, sizeof e.from, "%s", ch[i].from);

@@ -58,6 +58,15 @@ unsigned command_readings(ts_command c) {
     }
 }
 
+unsigned setting_readings(const char *setting) {
+    for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) {
+        const ts_command_info *info = command_info((ts_command)c);
+        if (info->setting && !info->resets && c != CMD_RESTORE && !strcmp(info->setting, setting))
+            return command_readings((ts_command)c);
+    }
+    return TS_READ_ALL;
+}
+
 void track_settings_changed(ts_track *t, unsigned readings) {
     for (int r = 0; r < TS_READINGS; r++)
         if (readings & TS_READ_BIT(r)) t->gen[r]++;

@@ -779,8 +779,9 @@ static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n)
             reevaluate |= c == CMD_NORMALIZE || c == CMD_DISTANCE;   // the ranking's space
         }
         // The dumps read from now on are measured under the new settings
-        // (the run's own again after r: every reading).
-        track_settings_changed(&r->track, c == CMD_RESET ? TS_READ_ALL : command_readings(c));
+        // (the run's own again after r or P: every reading).
+        track_settings_changed(&r->track, c == CMD_RESET || c == CMD_RESTORE
+                                              ? TS_READ_ALL : command_readings(c));
         if (r == ref) {
             snprintf(ev->from, sizeof ev->from, "%s", from);
             snprintf(ev->to, sizeof ev->to, "%s", to);
