@@ -266,6 +266,199 @@ static void test_no_flicker(void **state) {
     fixture_free(fx);
 }
 
+// --- A change of setting restarts the windows ------------------------------------------
+
+// A key acts, as the trainer's session does it: the setting and the
+// generation of what it changes in the readings of the models it acts on.
+static void change(fixture *fx, ts_command c) {
+    const ts_command_info *info = command_info(c);
+    for (int k = 0; k < MODEL_COUNT; k++)
+        if (info->models & TS_MODEL_BIT(k)) track_settings_changed(&fx->track[k], command_readings(c));
+    fx->in.last_change = fx->step;
+}
+
+// The mean d_neg of the margin_scale line's evidence (NaN if none).
+static double line_num(const char *l, const char *name) {
+    char key[64];
+    snprintf(key, sizeof key, "\"%s\":", name);
+    const char *p = l ? strstr(l, key) : NULL;
+    return p ? strtod(p + strlen(key), NULL) : NAN;
+}
+
+// Lesson 1's defect: margin_scale raised 40 steps after n with the raw
+// d_neg of the steps before n (3.7) in its window, where normalised
+// distances are at most 2. A window spans one generation of the settings
+// it reads: the finding waits for a whole window of normalised steps, and
+// its evidence is theirs.
+static void test_window_restart(void **state) {
+    (void)state;
+    ts_stepstats raw = healthy(), unit = healthy();
+    raw.all = unit.all = (ts_counts){100000, 30000, 60000, 10000};
+    raw.active = unit.active = (long)(0.9 * raw.mined.valid);
+    raw.d_neg = 3.7f;   // raw distances
+    unit.d_neg = 1.4f;  // on the unit sphere
+    for (int restart = 0; restart < 2; restart++) {
+        fixture *fx = fixture_new();
+        fx->in.set.normalize = 0;
+        fx->in.set.margin = 1.0f;
+        push_n(fx, raw, 450);
+        assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));   // raw: not its case
+        fx->in.set.normalize = 1;
+        if (restart) change(fx, CMD_NORMALIZE);
+        push_n(fx, unit, 40);
+        if (!restart) {
+            // Without the restart (as before): raised at once, on a window
+            // of 10 raw steps and 40 normalised ones: d_neg 1.86, over 1.4.
+            assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+            double dn = line_num(find_line(&fx->out, "margin_scale", "raised"), "d_neg");
+            assert_true(dn > 1.8);
+            fixture_free(fx);
+            continue;
+        }
+        assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+        // The window holds 50 normalised steps at 500 (undecided before),
+        // and 40 of its bits have held at 539.
+        push_n(fx, unit, 48);
+        assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+        push(fx, unit);
+        assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+        const char *l = find_line(&fx->out, "margin_scale", "raised");
+        assert_non_null(strstr(l, "\"step\":539,"));
+        assert_true(line_num(l, "d_neg") < 1.41 && line_num(l, "d_neg") > 1.39);
+        assert_non_null(strstr(l, "\"window\":50"));
+        fixture_free(fx);
+    }
+}
+
+// A raised finding is decided again by a whole window of the new settings
+// only: no clear from a window that is not full yet (no flicker), none from
+// a mix; a change of what the rule does not read restarts nothing.
+static void test_restart_keeps_state(void **state) {
+    (void)state;
+    ts_stepstats st = healthy();
+    st.all = (ts_counts){100000, 30000, 60000, 10000};
+    st.active = (long)(0.9 * st.mined.valid);
+    fixture *fx = fixture_new();
+    fx->in.set.margin = 1.2f;
+    push_n(fx, st, 240);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    // - (to 0.96, still wide) while most triplets stay active: undecided for
+    // 49 steps, then held: never cleared.
+    fx->in.set.margin = 0.96f;
+    change(fx, CMD_MARGIN_DOWN);
+    push_n(fx, st, 150);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    assert_int_equal(count_lines(&fx->out, "margin_scale", "cleared"), 0);
+    // The data meets it after another -: active falls at once. Cleared on
+    // the new window alone: its first 49 steps are undecided, and the bits
+    // of the 50 after them decide (99 steps after the key), not the 40 of a
+    // mix with the steps before the key.
+    ts_stepstats met = st;
+    met.active = (long)(0.05 * st.mined.valid);
+    fx->in.set.margin = 0.768f;
+    change(fx, CMD_MARGIN_DOWN);
+    long key = fx->step;
+    push_n(fx, met, 98);
+    assert_true(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    push(fx, met);
+    assert_false(raised(fx, FIND_MARGIN_SCALE, MODEL_TRIPLET));
+    const char *l = find_line(&fx->out, "margin_scale", "cleared");
+    char at[32];
+    snprintf(at, sizeof at, "\"step\":%ld,", key + 99);
+    assert_non_null(strstr(l, at));
+    assert_non_null(strstr(l, "\"active\":0.05"));   // of the new settings' steps only
+    assert_non_null(strstr(l, "\"window\":50"));
+    fixture_free(fx);
+    // no_positives reads the batches only: a margin change (or the lr)
+    // neither delays its raise nor clears it.
+    fx = fixture_new();
+    fx->in.batch = 16;
+    fx->in.set.sampler = SAMPLER_UNIFORM;
+    ts_stepstats np = healthy();
+    np.no_positive = 3;
+    push_n(fx, np, 30);
+    change(fx, CMD_MARGIN_UP);
+    push_n(fx, np, 20);
+    assert_true(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    assert_non_null(strstr(find_line(&fx->out, "no_positives", "raised"), "\"step\":50,"));
+    change(fx, CMD_LR_DOWN);
+    push_n(fx, healthy(), 39);
+    assert_true(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    push(fx, healthy());   // 10 of the last 50: cleared, as without a key
+    assert_false(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    // p changes the batches: it restarts no_positives (cleared 50 steps
+    // after it, not 40).
+    fx->in.set.sampler = SAMPLER_UNIFORM;
+    push_n(fx, np, 60);
+    assert_true(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    change(fx, CMD_SAMPLER);
+    push_n(fx, healthy(), 49);
+    assert_true(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    push(fx, healthy());
+    assert_false(raised(fx, FIND_NO_POSITIVES, MODEL_TRIPLET));
+    fixture_free(fx);
+}
+
+// all_easy's severity weighs held-out quality: before any evaluation, and
+// on a model behind the Siamese one and under 0.9, no gradient is a stall
+// (error); level with it, or at 0.9 or more, the run has converged at this
+// margin (info, + to ask more), and a line says when the severity changes.
+static void test_all_easy_severity(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->in.set.margin = 0.04f;
+    push_n(fx, all_easy(), 60);
+    ts_finding f[4];
+    assert_int_equal(diag_findings(fx->diag, f, 4), 1);
+    assert_int_equal(f[0].severity, SEV_ERROR);   // nothing known yet
+    evaluate(fx, 0.9f, 0.8f, 0.6f, 0.5f);          // 0.3 behind: a poor model
+    push_n(fx, all_easy(), 20);
+    diag_findings(fx->diag, f, 4);
+    assert_int_equal(f[0].severity, SEV_ERROR);
+    assert_int_equal(count_lines(&fx->out, "all_easy", "regraded"), 0);
+    evaluate(fx, 0.9f, 0.8f, 0.85f, 0.77f);        // 0.03 behind: level
+    push(fx, all_easy());
+    diag_findings(fx->diag, f, 4);
+    assert_int_equal(f[0].severity, SEV_INFO);
+    assert_non_null(strstr(f[0].message, "converged at this margin"));
+    assert_string_equal(letters(&f[0]), "+");
+    const char *l = find_line(&fx->out, "all_easy", "regraded");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"severity\":\"info\""));
+    assert_non_null(strstr(l, "\"converged\":true"));
+    assert_int_equal(count_lines(&fx->out, "all_easy", "raised"), 1);   // still the one finding
+    push_n(fx, all_easy(), 20);
+    assert_int_equal(count_lines(&fx->out, "all_easy", "regraded"), 1); // said once
+    // Behind again, under 0.9: error again; at 0.92, behind or not: info.
+    evaluate(fx, 0.95f, 0.9f, 0.7f, 0.6f);
+    push(fx, all_easy());
+    assert_int_equal(count_lines(&fx->out, "all_easy", "regraded"), 2);
+    diag_findings(fx->diag, f, 4);
+    assert_int_equal(f[0].severity, SEV_ERROR);
+    evaluate(fx, 0.99f, 0.99f, 0.95f, 0.92f);
+    push(fx, all_easy());
+    diag_findings(fx->diag, f, 4);
+    assert_int_equal(f[0].severity, SEV_INFO);
+    // The cleared line keeps the severity it had.
+    ts_stepstats st = all_easy();
+    st.active = 96;
+    push_n(fx, st, 50);
+    l = find_line(&fx->out, "all_easy", "cleared");
+    assert_non_null(l);
+    assert_non_null(strstr(l, "\"severity\":\"info\""));
+    fixture_free(fx);
+    // Raised after a good evaluation: an info from the start.
+    fx = fixture_new();
+    fx->in.set.margin = 0.04f;
+    push_n(fx, healthy(), 10);
+    evaluate(fx, 0.97f, 0.93f, 0.97f, 0.93f);
+    push_n(fx, all_easy(), 60);
+    l = find_line(&fx->out, "all_easy", "raised");
+    assert_non_null(strstr(l, "\"severity\":\"info\""));
+    assert_int_equal(count_lines(&fx->out, "all_easy", "regraded"), 0);
+    fixture_free(fx);
+}
+
 // --- Each code: trigger and non-trigger ---------------------------------------------------
 
 static void test_collapse(void **state) {
@@ -1340,6 +1533,9 @@ int main(void) {
         cmocka_unit_test(test_no_flicker),
         cmocka_unit_test(test_collapse),
         cmocka_unit_test(test_all_easy),
+        cmocka_unit_test(test_window_restart),
+        cmocka_unit_test(test_restart_keeps_state),
+        cmocka_unit_test(test_all_easy_severity),
         cmocka_unit_test(test_static_triplets),
         cmocka_unit_test(test_no_positives),
         cmocka_unit_test(test_self_positive),

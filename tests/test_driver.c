@@ -459,6 +459,15 @@ static void test_restore(void **state) {
     assert_int_equal(snap.cfg.set.normalize, c.set.normalize);
     assert_int_equal(snap.step, 3);   // no reset: the run goes on
     assert_non_null(strstr(snap.notice, "P: the starting settings again: miner semihard -> hardest-neg"));
+    // The steps after P are of a new generation of what it changed, on the
+    // models each change acts on (the diagnosis' windows restart there).
+    driver_step(d);
+    driver_snapshot(d, &snap);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_MINING], 1);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_SPACE], 1);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_LOSS], 0);
+    assert_int_equal(snap.model[MODEL_SIAMESE].last.gen[READ_MINING], 0);
+    assert_int_equal(snap.model[MODEL_SIAMESE].last.gen[READ_SPACE], 1);
     n0 = k->n;
     driver_command(d, CMD_RESTORE);   // nothing to restore: no line, a notice
     assert_int_equal(k->n, n0);

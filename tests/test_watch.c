@@ -112,6 +112,10 @@ static void test_timeline(void **state) {
     assert_true(snap.model[MODEL_TRIPLET].last.d_neg < d_neg20);
     assert_true(snap.cfg.set.normalize);
     assert_int_equal(snap.n_events, 1);
+    // ... and the dumps read from now on are of a new generation of the
+    // distances (the diagnosis' windows restart there), of nothing else.
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_SPACE], 1);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_MINING], 0);
 
     driver_command(d, CMD_DUMP_FIRST);
     driver_snapshot(d, &snap);
@@ -138,6 +142,9 @@ static void test_timeline(void **state) {
     driver_snapshot(d, &snap);
     assert_false(snap.cfg.set.normalize);
     assert_int_equal(snap.n_events, 2);
+    // The run's own settings again: every reading is of a new generation.
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_SPACE], 2);
+    assert_int_equal(snap.model[MODEL_TRIPLET].last.gen[READ_MINING], 1);
 
     // Nothing new, following: waiting, not ended.
     driver_step(d);

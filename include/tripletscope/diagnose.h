@@ -44,7 +44,9 @@ typedef enum {
 
 // Persistence of the step findings. Each is raised when its condition held at
 // DIAG_RAISE_MIN of the last DIAG_WINDOW steps (and a whole window was seen
-// since the reset), and cleared when it held at DIAG_CLEAR_MAX or fewer.
+// since the reset, or since the last change of a setting that changes what
+// it reads: track.h, ts_reading), and cleared when it held at DIAG_CLEAR_MAX
+// or fewer of a whole window of steps at which it could be decided.
 // 50 steps are 6400 anchors at batch 128: one odd batch cannot raise
 // anything, yet a finding follows a key within a few seconds of training.
 // 80 % to raise, 20 % to clear: a condition wavering near its threshold sits
@@ -107,10 +109,16 @@ typedef struct {
                                           // or NULL: sample ids unknown
 } ts_diag_input;
 
+// What a change did to a finding (ts_diag_change.raised; the JSON lines'
+// "state": "cleared", "raised", "regraded").
+#define DIAG_CLEARED 0
+#define DIAG_RAISED 1
+#define DIAG_REGRADED 2   // still raised, with a new severity (f.severity)
+
 typedef struct {
     ts_finding f;
     long step;             // the step of the change
-    int raised;            // 1 raised, 0 cleared
+    int raised;            // DIAG_RAISED, DIAG_CLEARED or DIAG_REGRADED
 } ts_diag_change;
 
 // Each slot changes at most once per step read; diag_update reads no more

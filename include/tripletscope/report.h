@@ -22,6 +22,7 @@ void report_step(char *buf, size_t n, const ts_run_info *info, ts_model_kind kin
 void report_eval(char *buf, size_t n, const ts_run_info *info, ts_model_kind kind,
                  const ts_evalrec *ev);
 void report_event(char *buf, size_t n, const ts_event *ev);
+// raised: DIAG_RAISED, DIAG_CLEARED or DIAG_REGRADED (diagnose.h), the "state".
 void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
                       const ts_finding *f, int raised);
 void report_export_line(char *buf, size_t n, long step, const char *path);

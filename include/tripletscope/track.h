@@ -29,6 +29,29 @@ const char *models_name(unsigned models);
 // Steps a track keeps whole (the diagnosis' longest window is 400).
 #define TS_RECENT 512
 
+// What a change of setting changes in the reading of a step's numbers, one
+// generation counter each: a window of the diagnosis that reads a kind
+// spans only steps of one generation of it (docs/failure-modes.md, "A
+// change of setting restarts the windows").
+typedef enum {
+    READ_SPACE,     // the distances: normalisation, the distance (n, d)
+    READ_LOSS,      // the loss and the difficulty counts: margin, soft, reduce, pair labels
+    READ_MINING,    // which triplets are mined (m, M)
+    READ_BATCH,     // the batches' composition: the sampler (p)
+    TS_READINGS
+} ts_reading;
+#define TS_READ_BIT(r) (1u << (r))
+#define TS_READ_ALL ((1u << TS_READINGS) - 1)
+// The readings command c changes when it changes a setting: none for the
+// optimizer's settings (lr, weight decay: they change how the model moves,
+// not what a step's numbers mean) and for commands that are not settings;
+// every one for a setting command it does not know otherwise.
+unsigned command_readings(ts_command c);
+// The readings a change of the setting named `setting` (an event's
+// "setting": "margin", "lr", ...) changes: its command's; every one for a
+// name no command sets.
+unsigned setting_readings(const char *setting);
+
 // The triplet model's per-sample picks (measure.h, ts_picks) as of a step:
 // whom batch-hard and hardest-neg keep choosing (label_noise).
 typedef struct {
@@ -59,6 +82,8 @@ typedef struct {
     ts_pickstats picks;   // triplet model: the per-sample picks so far (counted 0: not this step)
     int has_run_loss;     // an attached run logged its own loss at this step
     float run_loss;       // that loss (scalars.jsonl), beside ours recomputed in `loss`
+    unsigned short gen[TS_READINGS];   // the settings' generation it was measured under
+                                       // (set by track_push_step from the track's)
 } ts_stepstats;
 
 typedef struct {
@@ -87,12 +112,20 @@ typedef struct {
     int have_eval;
     ts_evalrec last_eval;
     long n_evals;                     // evaluations pushed since the clear
+    unsigned short gen[TS_READINGS];  // changes of each reading since the clear
 } ts_track;
 
 // Empties t: no steps, no evaluations, an empty history.
 void track_clear(ts_track *t, ts_model_kind kind);
-// Appends one step's measurements (st->step set by the source).
+// Appends one step's measurements (st->step set by the source; its gen is
+// the track's).
 void track_push_step(ts_track *t, const ts_stepstats *st);
+// The settings changed what the readings `readings` (TS_READ_BIT) mean:
+// the steps pushed from now on are of a new generation of each.
+void track_settings_changed(ts_track *t, unsigned readings);
+// 1 if steps a and b were measured under the same generation of every
+// reading in `readings`.
+int stepstats_same_gen(const ts_stepstats *a, const ts_stepstats *b, unsigned readings);
 // Appends an evaluation at `step`.
 void track_push_eval(ts_track *t, long step, const ts_retrieval *r);
 // The i-th most recent step (0 = the newest), or NULL past what is kept.

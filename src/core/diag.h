@@ -17,7 +17,11 @@
 typedef struct {
     int raised;
     uint64_t bits;         // the condition at the last 64 updates, bit 0 the newest
-    int n;                 // updates since the reset (saturates at 64)
+                           // (an undecided update counts as not held)
+    int n;                 // updates since the reset or the restart (saturates at 64)
+    int nd;                // of them, decided ones (saturates at 64)
+    unsigned short gen[TS_READINGS];   // step rules: the generation of the rule's
+                                       // readings its bits are of
     int n_raised_suggest;  // the commands suggested when it was raised
     ts_command raised_suggest[TS_MAX_SUGGEST];
     ts_finding f;
@@ -56,7 +60,16 @@ typedef struct {
     int model;                 // the model decided for (or MODEL_BOTH)
     int off;                   // step rules: the step's offset in its track (0 = newest)
     const ts_stepstats *st;    // step rules: that step
+    unsigned reads;            // the readings of the rule decided (TS_READ_BIT): its
+                               // windows span only steps of the generation of them
+                               // that the step at `off` was measured under
 } diag_ctx;
+
+// A condition that cannot be decided yet: its window does not hold enough
+// steps of the current settings. Not held for raising (as the steps before
+// a whole window at a run's start); a raised finding is cleared only by a
+// whole window of decided updates.
+#define DIAG_UNDECIDED (-1)
 
 // An evaluation rule reads the runs' evaluations together (one finding about
 // them, as no_signal) or each model's on its own (a finding per model).
@@ -73,10 +86,13 @@ typedef struct {
                                // it is one finding about whichever run
     int stops;                 // decided first; raised on a finite step, the run stops
                                // (and no other rule reads that step)
-    // The condition at this update.
+    // The condition at this update: 1 held, 0 not, DIAG_UNDECIDED.
     int (*cond)(const diag_ctx *c);
     // The message, evidence and suggestion from the current numbers.
     void (*describe)(const diag_ctx *c, ts_finding *f);
+    // What the rule's numbers read (TS_READ_BIT): a change of one of them
+    // restarts its windows (step rules: its bits too); 0: none restarts.
+    unsigned reads;
 } diag_rule;
 
 // Indexed by ts_finding_code.
@@ -98,8 +114,14 @@ typedef struct {
     double valid;                              // mean valid triplets of a batch
 } diag_wstats;
 
-// Model k's step at offset off (0 = newest), or NULL.
+// Model k's step at offset off (0 = newest), or NULL: past what is kept,
+// or of another generation of c->reads than model k's step at c->off
+// (windows never mix steps measured under different settings of what they
+// read).
 const ts_stepstats *diag_at(const diag_ctx *c, int k, int off);
+// How many of the steps at offsets [off, off + len) diag_at gives (the
+// window a finding's evidence names).
+int diag_window_len(const diag_ctx *c, int k, int off, int len);
 void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *w);
 // Mean loss of the steps at offsets [off, off + len) (NaN if none).
 double diag_mean_loss(const diag_ctx *c, int k, int off, int len);

@@ -14,7 +14,8 @@ static const ts_diag_about about[] = {
      "`collapse`"},
     {FIND_ALL_EASY,
      "Almost every triplet already meets the margin, so the loss is 0 and nothing is learned any "
-     "more. A margin tiny for the distance scale does this: a larger margin gives the gradient back.",
+     "more. A margin tiny for the distance scale does this, and a larger one gives the gradient "
+     "back; on a model that already retrieves well it is convergence at that margin (an info).",
      "`all_easy`"},
     {FIND_NO_POSITIVES,
      "Many anchors have no other sample of their class in the batch, so they form no triplet and "
@@ -120,7 +121,7 @@ static const struct {
     {"norm_now", "embedding length"}, {"norm_mean", "embedding length"},
     {"map_rise", "MAP@R"}, {"map_peak", "MAP@R"}, {"map_now", "MAP@R"}, {"fall", "MAP@R"},
     {"fall_min", "MAP@R"}, {"siamese_map_at_r", "MAP@R"}, {"triplet_map_at_r", "MAP@R"},
-    {"gap", "MAP@R"},
+    {"gap", "MAP@R"}, {"map_at_r", "MAP@R"}, {"converged_map", "MAP@R"}, {"level_gap", "MAP@R"},
     {"chance", "P@1"}, {"tolerance", "P@1"}, {"p_at_1", "P@1"}, {"raw_p_at_1", "P@1"},
     {"p_at_1_siamese", "P@1"}, {"p_at_1_triplet", "P@1"},
     {"lr", "learning rate"}, {"weight_decay", "weight decay"},
@@ -136,7 +137,7 @@ static const struct {
     {"std_l2", "per dimension, unit length"}, {"std_l2_spread", "per dimension, unit length"},
     // Texts and flags: the value says it all.
     {"miner", ""}, {"reduce", ""}, {"distance", ""}, {"pair_labels", ""}, {"suspects", ""},
-    {"triplet_findings", ""}, {"normalize", ""}, {"reset", ""},
+    {"triplet_findings", ""}, {"normalize", ""}, {"reset", ""}, {"converged", ""},
 };
 
 const char *diag_evidence_unit(const char *name) {

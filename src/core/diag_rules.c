@@ -48,6 +48,17 @@
 // all-easy too (digits, facenet: m / d_an = 0.14; digits, seed: 0.22), and
 // must stay quiet; margin 0.04 on the unit sphere gives 0.03.
 #define ALL_EASY_MARGIN_FRAC 0.05f
+// ... and its severity weighs held-out quality: all-easy on a model that
+// already retrieves well is convergence at that margin, not a stall. Its
+// latest held-out MAP@R within ALL_EASY_LEVEL_GAP of the Siamese model's at
+// the same evaluation (siamese_ahead's line: below it the two are level), or
+// at ALL_EASY_CONVERGED_MAP or more, makes it an info that says so (+ asks
+// more of the model). The all-easy scenario: 0.93 against 0.93-0.96 at
+// steps 100-200 (digits, where healthy runs reach 0.94-0.98); Fashion-MNIST
+// never reaches 0.9 (the Siamese model ends at 0.73-0.74): there only the
+// gap counts. Before the first evaluation nothing is known: an error.
+#define ALL_EASY_CONVERGED_MAP 0.9f
+#define ALL_EASY_LEVEL_GAP AHEAD_GAP
 
 // no_positives: a tenth of the anchors without a positive in the batch give
 // no triplet at all. Uniform batches of B over C balanced classes leave about
@@ -341,8 +352,12 @@ static void suggest_semihard(ts_finding *f, ts_miner m) {
     }
 }
 
-// The window every step finding's evidence names last.
-static void evidence_window(ts_finding *f, int steps) { evidence_num(f, "window", steps); }
+// The window every step finding's evidence names last: its steps, as many
+// of `steps` as are of the current settings (diag_at). A raised or cleared
+// line always has them all: a slot decides only on a whole window of them.
+static void evidence_window(const diag_ctx *c, ts_finding *f, int steps) {
+    evidence_num(f, "window", diag_window_len(c, c->model, c->off, steps));
+}
 
 static int nonfinite(const ts_stepstats *st) { return !stepstats_finite(st); }
 
@@ -390,7 +405,7 @@ static void describe_collapse(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "semihard", w.semihard);
     evidence_num(f, "hard", w.hard);
     evidence_num(f, "raw_norm", w.norm);
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- all_easy ----------------------------------------------------------------------------
@@ -406,11 +421,38 @@ static int cond_all_easy(const diag_ctx *c) {
            set->margin < ALL_EASY_MARGIN_FRAC * st->d_neg;
 }
 
+// The held-out MAP@R of model k's latest evaluation and the Siamese
+// model's at the same step (NaN when there is none).
+static void latest_maps(const diag_ctx *c, int k, double *mine, double *siamese) {
+    const ts_diag *d = c->d;
+    *mine = d->n_ev[k] ? d->ev[k][0].map_at_r : NAN;
+    *siamese = NAN;
+    if (k != MODEL_SIAMESE && c->in->track[MODEL_SIAMESE] && d->n_ev[MODEL_SIAMESE] &&
+        d->n_ev[k] && d->ev[MODEL_SIAMESE][0].step == d->ev[k][0].step)
+        *siamese = d->ev[MODEL_SIAMESE][0].map_at_r;
+}
+
+// Model k retrieves well: at ALL_EASY_CONVERGED_MAP or more, or level with
+// the Siamese model (NaN: unknown, no).
+static int retrieves_well(double mine, double siamese) {
+    return mine >= ALL_EASY_CONVERGED_MAP || siamese - mine < ALL_EASY_LEVEL_GAP;
+}
+
 static void describe_all_easy(const diag_ctx *c, ts_finding *f) {
     diag_wstats w;
     diag_window_stats(c, c->model, c->off, DIAG_WINDOW, &w);
     float m = model_margin(c, c->model);
-    finding_message(f, "nearly every triplet is easy, almost none active: no gradient; margin tiny for the distances");
+    double map, siam;
+    latest_maps(c, c->model, &map, &siam);
+    int converged = retrieves_well(map, siam);
+    if (converged) {
+        f->severity = SEV_INFO;
+        finding_message(f, map >= ALL_EASY_CONVERGED_MAP
+                               ? "nearly every triplet is easy, held-out MAP@R high: converged at this margin; + asks more"
+                               : "nearly every triplet is easy, MAP@R level with the Siamese: converged at this margin; + asks more");
+    } else {
+        finding_message(f, "nearly every triplet is easy, almost none active: no gradient; margin tiny for the distances");
+    }
     suggest1(f, CMD_MARGIN_UP);
     evidence_num(f, "easy", w.easy);
     evidence_num(f, "active", w.active);
@@ -418,7 +460,13 @@ static void describe_all_easy(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "margin", m);
     evidence_num(f, "d_neg", w.d_neg);
     evidence_num(f, "margin_over_d_neg", m / w.d_neg);
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
+    // What the severity weighed (NaN: no evaluation yet, or no Siamese model).
+    evidence_num(f, "map_at_r", map);
+    evidence_num(f, "siamese_map_at_r", siam);
+    evidence_num(f, "converged_map", ALL_EASY_CONVERGED_MAP);
+    evidence_num(f, "level_gap", ALL_EASY_LEVEL_GAP);
+    evidence_flag(f, "converged", converged);
 }
 
 // --- no_positives ------------------------------------------------------------------------
@@ -435,7 +483,7 @@ static void describe_no_positives(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "no_positive", w.no_pos);
     evidence_num(f, "batch", c->in->batch);
     evidence_num(f, "classes", c->in->classes > 0 ? c->in->classes : NAN);
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- self_positive -----------------------------------------------------------------------
@@ -456,16 +504,19 @@ static void describe_self_positive(const diag_ctx *c, ts_finding *f) {
     // Only hardest-neg draws the anchor as its positive: under any other
     // miner the count is 0 by construction (a cleared line says which).
     evidence_text(f, "miner", miner_name(miner));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- margin_scale ------------------------------------------------------------------------
 
 static int cond_margin_scale(const diag_ctx *c) {
     const ts_settings *set = &c->in->set;
-    return unit_space(set) && !set->soft && c->st->step > MARGIN_WARMUP &&
-           set->margin >= margin_limit(set) &&
-           diag_window_active(c, c->model, c->off, DIAG_WINDOW) >= MARGIN_SCALE_ACTIVE;
+    if (!(unit_space(set) && !set->soft && c->st->step > MARGIN_WARMUP &&
+          set->margin >= margin_limit(set)))
+        return 0;
+    // The active share is a 50-step mean: of the current settings only.
+    if (!diag_at(c, c->model, c->off + DIAG_WINDOW - 1)) return DIAG_UNDECIDED;
+    return diag_window_active(c, c->model, c->off, DIAG_WINDOW) >= MARGIN_SCALE_ACTIVE;
 }
 
 static void describe_margin_scale(const diag_ctx *c, ts_finding *f) {
@@ -484,16 +535,16 @@ static void describe_margin_scale(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "d_neg", w.d_neg);
     // On unit vectors, whichever made them so (cosine normalises itself).
     evidence_flag(f, "normalize", unit_space(set));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- norm_drift --------------------------------------------------------------------------
 
 static int cond_norm_drift(const diag_ctx *c) {
     double b[NORM_BLOCKS];
-    if (unit_space(&c->in->set) ||
-        !diag_norm_blocks(c, c->model, c->off, NORM_BLOCKS, NORM_BLOCK, NORM_WARMUP, b))
-        return 0;
+    if (unit_space(&c->in->set)) return 0;
+    if (!diag_norm_blocks(c, c->model, c->off, NORM_BLOCKS, NORM_BLOCK, NORM_WARMUP, b))
+        return DIAG_UNDECIDED;   // 200 steps on raw embeddings are not there yet
     int up = 1, down = 1;
     for (int i = 1; i < NORM_BLOCKS; i++) {
         up &= b[i] > b[i - 1];
@@ -516,7 +567,7 @@ static void describe_norm_drift(const diag_ctx *c, ts_finding *f) {
     // Normalised, the distances no longer follow the raw norms, however
     // they drift: that, not the ratio, is what a cleared line after n shows.
     evidence_flag(f, "normalize", normalize);
-    evidence_window(f, NORM_BLOCKS * NORM_BLOCK);
+    evidence_window(c, f, NORM_BLOCKS * NORM_BLOCK);
 }
 
 // --- too_hard ----------------------------------------------------------------------------
@@ -526,7 +577,7 @@ static int cond_too_hard(const diag_ctx *c) {
     int k = c->model, off = c->off;
     if (!(track_frac(st->mined.hard, st->mined.valid) >= TOO_HARD_FRAC) || cond_collapse(c))
         return 0;
-    if (!diag_at(c, k, off + DIAG_WINDOW - 1)) return 0;
+    if (!diag_at(c, k, off + DIAG_WINDOW - 1)) return DIAG_UNDECIDED;   // no trend yet
     double now = diag_mean_loss(c, k, off, DIAG_WINDOW / 2);
     double before = diag_mean_loss(c, k, off + DIAG_WINDOW / 2, DIAG_WINDOW / 2);
     return now >= TOO_HARD_TREND * before;
@@ -544,15 +595,15 @@ static void describe_too_hard(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "loss_now", diag_mean_loss(c, k, off, DIAG_WINDOW / 2));
     evidence_num(f, "loss_before", diag_mean_loss(c, k, off + DIAG_WINDOW / 2, DIAG_WINDOW / 2));
     evidence_num(f, "margin", model_margin(c, k));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- averaging ---------------------------------------------------------------------------
 
 static int cond_averaging(const diag_ctx *c) {
     int k = c->model, off = c->off;
-    if (c->in->set.reduce != REDUCE_NONZERO || !diag_at(c, k, off + AVG_GAP + AVG_SPAN - 1))
-        return 0;
+    if (c->in->set.reduce != REDUCE_NONZERO) return 0;
+    if (!diag_at(c, k, off + AVG_GAP + AVG_SPAN - 1)) return DIAG_UNDECIDED;
     diag_wstats now, before;
     diag_window_stats(c, k, off, AVG_SPAN, &now);
     diag_window_stats(c, k, off + AVG_GAP, AVG_SPAN, &before);
@@ -579,7 +630,7 @@ static void describe_averaging(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "map_rise", diag_map_rise(c->d, k, step - AVG_GAP - AVG_SPAN));
     // The plain mean falls with the active count: no artefact to explain.
     evidence_text(f, "reduce", reduce_name(reduce));
-    evidence_window(f, AVG_GAP + AVG_SPAN);
+    evidence_window(c, f, AVG_GAP + AVG_SPAN);
 }
 
 // --- diverged ----------------------------------------------------------------------------
@@ -738,7 +789,7 @@ static void describe_zero_distance(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "min_dist", w.min_dist);
     evidence_num(f, "batch", c->in->batch);
     evidence_text(f, "distance", distance_name(set->distance));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- nothing_mined -----------------------------------------------------------------------
@@ -757,7 +808,7 @@ static void describe_nothing_mined(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "batch", c->in->batch);
     evidence_num(f, "classes", c->in->classes > 0 ? c->in->classes : NAN);
     evidence_text(f, "miner", miner_name(set->miner));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- semihard_fallback -------------------------------------------------------------------
@@ -781,7 +832,7 @@ static void describe_semihard_fallback(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "d_pos", w.d_pos);
     evidence_num(f, "d_neg", w.d_neg);
     evidence_text(f, "miner", miner_name(c->in->set.miner));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- static_triplets ---------------------------------------------------------------------
@@ -806,6 +857,7 @@ static int cond_static_triplets(const diag_ctx *c) {
     const ts_settings *set = &c->in->set;
     // Softplus is never 0: the listed triplets keep a gradient however easy.
     if (set->miner != MINER_OFFLINE || set->soft) return 0;
+    if (!diag_at(c, c->model, c->off + DIAG_WINDOW - 1)) return DIAG_UNDECIDED;
     diag_wstats w;
     diag_window_stats(c, c->model, c->off, DIAG_WINDOW, &w);
     return w.active <= STATIC_ACTIVE_MAX && w.easy < STATIC_EASY_MAX;
@@ -826,7 +878,7 @@ static void describe_static_triplets(const diag_ctx *c, ts_finding *f) {
     evidence_num(f, "loss", w.loss);
     // Online mining re-mines every batch: a cleared line after m says so.
     evidence_text(f, "miner", miner_name(miner));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- label_noise -------------------------------------------------------------------------
@@ -877,7 +929,7 @@ static void describe_label_noise(const diag_ctx *c, ts_finding *f) {
     // Only batch-hard and hardest-neg are counted: under another miner the
     // picks stand still (a cleared line says which).
     evidence_text(f, "miner", miner_name(miner));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- overfit (per evaluation, each model) -----------------------------------------------
@@ -992,7 +1044,7 @@ static void describe_inverted_pairs(const diag_ctx *c, ts_finding *f) {
         evidence_num(f, "tolerance", raw_p1_tolerance(c->in));
     }
     evidence_text(f, "pair_labels", pair_labels_name(set->pair_labels));
-    evidence_window(f, DIAG_WINDOW);
+    evidence_window(c, f, DIAG_WINDOW);
 }
 
 // --- dim_collapse (per evaluation, each model) -------------------------------------------
@@ -1070,32 +1122,47 @@ static void describe_dim_collapse(const diag_ctx *c, ts_finding *f) {
 #define TRIPLET TS_MODEL_BIT(MODEL_TRIPLET)
 #define SIAMESE TS_MODEL_BIT(MODEL_SIAMESE)
 #define EVERY TS_MODELS_ALL
+// What each rule reads (the last column): a change of setting that changes
+// one of them restarts its windows and, for a step rule, its bits. Every
+// batch statistic reads the batches' composition; the mined counts, the
+// active share and the loss read the miner and the margin; the distances
+// the space. Not read: collapse and inverted_pairs the miner (d_an, d_ap
+// and the easy share are of every valid triplet), no_positives anything but
+// the batches, norm_drift anything but the space (the raw norms are measured
+// before normalisation; normalised, the drift no longer reaches the
+// distances), diverged nothing (an explosion after ] must stop the run at
+// once), and the evaluation rules nothing (held-out retrieval, not steps).
+#define R_SPACE TS_READ_BIT(READ_SPACE)
+#define R_LOSS TS_READ_BIT(READ_LOSS)
+#define R_MINING TS_READ_BIT(READ_MINING)
+#define R_BATCH TS_READ_BIT(READ_BATCH)
+#define R_ALL TS_READ_ALL
 
 const diag_rule diag_rules[FIND_COUNT] = {
-    //                     name             severity  eval  persistence   models  stops
-    [FIND_COLLAPSE] = {"collapse", SEV_ERROR, 0, STEP_PERSIST, EVERY, 0, cond_collapse, describe_collapse},
-    [FIND_ALL_EASY] = {"all_easy", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_all_easy, describe_all_easy},
-    [FIND_NO_POSITIVES] = {"no_positives", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_no_positives, describe_no_positives},
-    [FIND_SELF_POSITIVE] = {"self_positive", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_self_positive, describe_self_positive},
-    [FIND_MARGIN_SCALE] = {"margin_scale", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_margin_scale, describe_margin_scale},
-    [FIND_NORM_DRIFT] = {"norm_drift", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_norm_drift, describe_norm_drift},
-    [FIND_TOO_HARD] = {"too_hard", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_too_hard, describe_too_hard},
+    //                     name             severity  eval  persistence   models  stops  cond  describe  reads
+    [FIND_COLLAPSE] = {"collapse", SEV_ERROR, 0, STEP_PERSIST, EVERY, 0, cond_collapse, describe_collapse, R_SPACE | R_LOSS | R_BATCH},
+    [FIND_ALL_EASY] = {"all_easy", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_all_easy, describe_all_easy, R_ALL},
+    [FIND_NO_POSITIVES] = {"no_positives", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_no_positives, describe_no_positives, R_BATCH},
+    [FIND_SELF_POSITIVE] = {"self_positive", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_self_positive, describe_self_positive, R_MINING | R_BATCH},
+    [FIND_MARGIN_SCALE] = {"margin_scale", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_margin_scale, describe_margin_scale, R_ALL},
+    [FIND_NORM_DRIFT] = {"norm_drift", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_norm_drift, describe_norm_drift, R_SPACE},
+    [FIND_TOO_HARD] = {"too_hard", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_too_hard, describe_too_hard, R_ALL},
     // Raised at once, cleared only by a reset.
-    [FIND_DIVERGED] = {"diverged", SEV_ERROR, 0, 1, 1, -1, EVERY, 1, cond_diverged, describe_diverged},
+    [FIND_DIVERGED] = {"diverged", SEV_ERROR, 0, 1, 1, -1, EVERY, 1, cond_diverged, describe_diverged, 0},
     // Decided once both models (or the one run) have an evaluation at the same step.
-    [FIND_NO_SIGNAL] = {"no_signal", SEV_ERROR, JOINT, EVAL_PERSISTS, 0, 0, cond_no_signal, describe_no_signal},
-    [FIND_AVERAGING] = {"averaging", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_averaging, describe_averaging},
+    [FIND_NO_SIGNAL] = {"no_signal", SEV_ERROR, JOINT, EVAL_PERSISTS, 0, 0, cond_no_signal, describe_no_signal, 0},
+    [FIND_AVERAGING] = {"averaging", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_averaging, describe_averaging, R_ALL},
     // Needs both models (an evaluation rule's models: EVERY, both must run;
     // 0, decided for whichever run, as one finding about them all).
-    [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, JOINT, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead},
-    [FIND_INVERTED_PAIRS] = {"inverted_pairs", SEV_ERROR, 0, STEP_PERSIST, SIAMESE, 0, cond_inverted_pairs, describe_inverted_pairs},
-    [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_zero_distance, describe_zero_distance},
-    [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_nothing_mined, describe_nothing_mined},
-    [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_semihard_fallback, describe_semihard_fallback},
-    [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_label_noise, describe_label_noise},
-    [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_static_triplets, describe_static_triplets},
-    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_dim_collapse, describe_dim_collapse},
+    [FIND_SIAMESE_AHEAD] = {"siamese_ahead", SEV_INFO, JOINT, EVAL_PERSISTS, EVERY, 0, cond_siamese_ahead, describe_siamese_ahead, 0},
+    [FIND_INVERTED_PAIRS] = {"inverted_pairs", SEV_ERROR, 0, STEP_PERSIST, SIAMESE, 0, cond_inverted_pairs, describe_inverted_pairs, R_SPACE | R_LOSS | R_BATCH},
+    [FIND_ZERO_DISTANCE] = {"zero_distance", SEV_WARN, 0, STEP_PERSIST, EVERY, 0, cond_zero_distance, describe_zero_distance, R_ALL},
+    [FIND_NOTHING_MINED] = {"nothing_mined", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_nothing_mined, describe_nothing_mined, R_ALL},
+    [FIND_SEMIHARD_FALLBACK] = {"semihard_fallback", SEV_INFO, 0, STEP_PERSIST, TRIPLET, 0, cond_semihard_fallback, describe_semihard_fallback, R_ALL},
+    [FIND_LABEL_NOISE] = {"label_noise", SEV_WARN, 0, STEP_PERSIST, TRIPLET, 0, cond_label_noise, describe_label_noise, R_ALL},
+    [FIND_STATIC_TRIPLETS] = {"static_triplets", SEV_ERROR, 0, STEP_PERSIST, TRIPLET, 0, cond_static_triplets, describe_static_triplets, R_ALL},
+    [FIND_DIM_COLLAPSE] = {"dim_collapse", SEV_WARN, EACH, EVAL_PERSISTS, EVERY, 0, cond_dim_collapse, describe_dim_collapse, R_SPACE | R_LOSS},
     // Its condition spans OVERFIT_EVALS evaluations already: raised at the
     // first that holds, cleared after two in a row that do not.
-    [FIND_OVERFIT] = {"overfit", SEV_WARN, EACH, 2, 1, 0, EVERY, 0, cond_overfit, describe_overfit},
+    [FIND_OVERFIT] = {"overfit", SEV_WARN, EACH, 2, 1, 0, EVERY, 0, cond_overfit, describe_overfit, 0},
 };

@@ -24,7 +24,16 @@ static double acc_mean(const acc *a) { return a->n ? a->sum / a->n : NAN; }
 
 const ts_stepstats *diag_at(const diag_ctx *c, int k, int off) {
     const ts_track *t = k >= 0 && k < MODEL_COUNT ? c->in->track[k] : NULL;
-    return t ? track_recent(t, off) : NULL;
+    const ts_stepstats *st = t ? track_recent(t, off) : NULL;
+    if (!st || !c->reads || off == c->off) return st;
+    const ts_stepstats *ref = track_recent(t, c->off);
+    return ref && stepstats_same_gen(st, ref, c->reads) ? st : NULL;
+}
+
+int diag_window_len(const diag_ctx *c, int k, int off, int len) {
+    int n = 0;
+    while (n < len && diag_at(c, k, off + n)) n++;
+    return n;
 }
 
 void diag_window_stats(const diag_ctx *c, int k, int off, int len, diag_wstats *w) {

@@ -10,6 +10,15 @@
 // reset), and cleared when it held at <= clear_max of them; in between it
 // keeps its state, so the panel does not flicker.
 //
+// A step rule's windows and bits are of one generation of the settings it
+// reads (diag_rule.reads; the generations are the step records', set by the
+// source at each change of setting): a step of a new one restarts its bits.
+// Until its window holds enough steps of the new settings a condition is
+// undecided: not held, and it cannot clear; a raised finding is cleared only
+// by `window` decided updates, so it stays raised until a whole window of
+// the new settings decides it. A finding's severity may change while it is
+// raised (all_easy weighs held-out quality): a regraded change says so.
+//
 //   track steps ------> step rules -------+--> bits --> raise / clear --> ts_diag_output
 //   track evaluations -> evaluation rules +
 #include <math.h>
@@ -75,10 +84,13 @@ const ts_evidence *finding_evidence(const ts_finding *f, const char *name) {
 }
 
 // Fills f's message, evidence and suggestion from the current numbers.
+// The rule's severity unless its description lowers it (all_easy on a
+// model that retrieves well: converged, an info).
 static void describe(const diag_ctx *c, ts_finding_code code, ts_finding *f) {
     f->message[0] = 0;
     f->n_evidence = 0;
     f->n_suggest = 0;
+    f->severity = diag_rules[code].sev;
     diag_rules[code].describe(c, f);
 }
 
@@ -105,35 +117,58 @@ static int same_suggestion(const ts_finding *f, const diag_slot *sl) {
            memcmp(f->suggest, sl->raised_suggest, sizeof(ts_command) * (size_t)f->n_suggest) == 0;
 }
 
-// Records one update of a slot's condition; raises, clears or refreshes it.
+// A step rule's bits are of one generation of its readings: a step measured
+// under another starts them again (a raised finding stays raised until a
+// whole window of the new settings decides it).
+static void slot_restart(diag_slot *sl, const diag_rule *r, const ts_stepstats *st) {
+    if (r->per_eval || !r->reads || !st) return;
+    int same = 1;
+    for (int i = 0; i < TS_READINGS; i++)
+        if ((r->reads & TS_READ_BIT(i)) && sl->gen[i] != st->gen[i]) same = 0;
+    if (same) return;
+    for (int i = 0; i < TS_READINGS; i++) sl->gen[i] = st->gen[i];
+    sl->bits = 0;
+    sl->n = 0;
+    sl->nd = 0;
+}
+
+// Records one update of a slot's condition (1, 0 or DIAG_UNDECIDED); raises,
+// clears or refreshes it.
 static void slot_update(ts_diag *d, const diag_ctx *c, ts_finding_code code, int cond,
                         long step, ts_diag_output *out) {
     diag_slot *sl = &d->slot[c->model][code];
     const diag_rule *r = &diag_rules[code];
-    sl->bits = (sl->bits << 1) | (cond ? 1u : 0u);
+    slot_restart(sl, r, c->st);
+    sl->bits = (sl->bits << 1) | (cond > 0 ? 1u : 0u);
     if (sl->n < 64) sl->n++;
+    if (cond != DIAG_UNDECIDED && sl->nd < 64) sl->nd++;
     int held = popcount64(sl->bits & window_mask(r->window));
     if (!sl->raised) {
         if (sl->n < r->window || held < r->raise_min) return;
         sl->raised = 1;
         sl->f.code = code;
         sl->f.model = c->model;
-        sl->f.severity = r->sev;
         sl->f.step = step;
         describe(c, code, &sl->f);
         sl->n_raised_suggest = sl->f.n_suggest;
         memcpy(sl->raised_suggest, sl->f.suggest, sizeof sl->raised_suggest);
-        report(out, &sl->f, step, 1);
-    } else if (r->clear_max >= 0 && held <= r->clear_max) {
+        report(out, &sl->f, step, DIAG_RAISED);
+    } else if (r->clear_max >= 0 && held <= r->clear_max && sl->nd >= r->window) {
+        ts_severity sev = sl->f.severity;   // the one it was raised (or regraded) with
         describe(c, code, &sl->f);   // the numbers that cleared it
         finding_suggest(&sl->f, sl->n_raised_suggest, sl->raised_suggest);   // what was tried
+        sl->f.severity = sev;
         sl->raised = 0;
-        report(out, &sl->f, step, 0);
+        report(out, &sl->f, step, DIAG_CLEARED);
     } else if (!r->stops) {
+        ts_severity sev = sl->f.severity;
         describe(c, code, &sl->f);   // the panel shows the live numbers
         long changed = c->in->last_change;
         if (changed >= sl->f.step && step - changed < FIX_GRACE && !same_suggestion(&sl->f, sl))
             sl->f.n_suggest = 0;   // the remedy was applied: give it time
+        // A new severity for the same finding (held-out quality came in):
+        // a line says so, with the numbers and message of now.
+        if (sl->f.severity != sev) report(out, &sl->f, step, DIAG_REGRADED);
     }
 }
 
@@ -141,7 +176,7 @@ static void slot_update(ts_diag *d, const diag_ctx *c, ts_finding_code code, int
 
 // The rules of model k at the step at offset off of its track.
 static void update_step(ts_diag *d, const ts_diag_input *in, int k, int off, ts_diag_output *out) {
-    diag_ctx c = {d, in, k, off, track_recent(in->track[k], off)};
+    diag_ctx c = {d, in, k, off, track_recent(in->track[k], off), 0};
     const ts_stepstats *st = c.st;
     if (!st) return;
     long step = st->step;
@@ -154,7 +189,8 @@ static void update_step(ts_diag *d, const ts_diag_input *in, int k, int off, ts_
     // The rules that stop a run first: once one holds, nothing else is read.
     for (int code = 0; code < FIND_COUNT; code++) {
         const diag_rule *r = &diag_rules[code];
-        if (!r->stops || !(r->models & bit) || d->slot[k][code].raised || !r->cond(&c)) continue;
+        c.reads = r->reads;
+        if (!r->stops || !(r->models & bit) || d->slot[k][code].raised || r->cond(&c) <= 0) continue;
         slot_update(d, &c, (ts_finding_code)code, 1, step, out);
         if (stepstats_finite(st)) {   // a finite loss exploded: the source stops
             d->stopped = 1;
@@ -165,6 +201,7 @@ static void update_step(ts_diag *d, const ts_diag_input *in, int k, int off, ts_
     for (int code = 0; code < FIND_COUNT; code++) {
         const diag_rule *r = &diag_rules[code];
         if (r->per_eval || r->stops || !(r->models & bit)) continue;
+        c.reads = r->reads;
         slot_update(d, &c, (ts_finding_code)code, r->cond(&c), step, out);
     }
 }
@@ -206,13 +243,13 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
         if (r->per_eval == EVAL_EACH) {
             for (int k = 0; k < MODEL_COUNT; k++) {
                 if (!in->track[k] || !(r->models & TS_MODEL_BIT(k))) continue;
-                diag_ctx c = {d, in, k, 0, track_recent(in->track[k], 0)};
+                diag_ctx c = {d, in, k, 0, track_recent(in->track[k], 0), r->reads};
                 slot_update(d, &c, (ts_finding_code)code, r->cond(&c), newest, out);
             }
             continue;
         }
         if (!r->per_eval || (r->models == TS_MODELS_ALL && n_run != 2)) continue;
-        diag_ctx c = {d, in, r->models == TS_MODELS_ALL ? MODEL_BOTH : who, 0, NULL};
+        diag_ctx c = {d, in, r->models == TS_MODELS_ALL ? MODEL_BOTH : who, 0, NULL, r->reads};
         slot_update(d, &c, (ts_finding_code)code, r->cond(&c), newest, out);
     }
 }
@@ -243,7 +280,7 @@ void diag_reset(ts_diag *d, ts_diag_output *out) {
             if (!sl->raised) continue;
             sl->f.n_evidence = 0;
             evidence_flag(&sl->f, "reset", 1);
-            report(out, &sl->f, d->last_step, 0);
+            report(out, &sl->f, d->last_step, DIAG_CLEARED);
         }
     forget(d);
 }

@@ -184,6 +184,7 @@ static void auto_pause(ts_driver *d) {
     if (!d->opts.interactive || !d->pause_on || d->paused) return;
     for (int i = 0; i < d->changes->n; i++) {
         const ts_diag_change *c = &d->changes->change[i];
+        if (c->raised == DIAG_REGRADED) continue;   // neither raised nor cleared
         if (!(d->pause_on & (c->raised ? TS_PAUSE_ON_RAISED : TS_PAUSE_ON_CLEARED))) continue;
         d->paused = 1;
         snprintf(d->pause_why, sizeof d->pause_why, "%s %s", diag_code_name(c->f.code),

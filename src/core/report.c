@@ -245,7 +245,9 @@ void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
     json_raw(&j, "{\"type\":\"diagnosis\",\"step\":%ld,\"model\":", step);
     json_str(&j, run_info_model_name(info, f->model));
     json_raw(&j, ",\"code\":\"%s\",\"state\":\"%s\",\"severity\":\"%s\",\"message\":",
-             diag_code_name(f->code), raised ? "raised" : "cleared", diag_severity_name(f->severity));
+             diag_code_name(f->code),
+             raised == DIAG_REGRADED ? "regraded" : raised ? "raised" : "cleared",
+             diag_severity_name(f->severity));
     json_str(&j, f->message);
     json_raw(&j, ",\"evidence\":");
     evidence_obj(&j, f);

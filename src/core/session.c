@@ -636,6 +636,10 @@ int session_command(ts_session *s, ts_command c, ts_event *out, char *why, size_
     if (info->resets) {
         session_reset(s, c == CMD_RESEED ? s->cfg.seed + 1 : s->cfg.seed);
         ev.step = 0;   // the curves start again at the reset marker
+    } else {   // the steps from now on are read under the new setting
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (ev.models & TS_MODEL_BIT(k))
+                track_settings_changed(&s->model[k].track, command_readings(c));
     }
     s->events.ev[s->events.n % TS_MAX_EVENTS] = ev;
     s->events.n++;
@@ -655,6 +659,10 @@ int session_restore(ts_session *s, ts_event *ev, int max) {
     int n = settings_restore(&s->cfg.set, &start, ch);
     if (n > max) n = max;
     for (int i = 0; i < n; i++) {
+        // The steps from now on are read under the starting setting.
+        for (int k = 0; k < MODEL_COUNT; k++)
+            if (ch[i].models & TS_MODEL_BIT(k))
+                track_settings_changed(&s->model[k].track, setting_readings(ch[i].setting));
         ts_event e = {.step = s->step, .command = CMD_RESTORE, .models = ch[i].models};
         snprintf(e.setting, sizeof e.setting, "%s", ch[i].setting);
         snprintf(e.from, sizeof e.from, "%s", ch[i].from);

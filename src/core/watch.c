@@ -627,7 +627,7 @@ static ts_source_status w_advance(void *self, ts_advance *a) {
             }
             track_push_step(&r->track, &st);
             if (w->following) {   // else the screen stays on the step the user chose
-                r->shown = st;
+                r->shown = r->track.last;   // with the settings' generation it was read under
                 r->have_shown = 1;
             }
             if (!grow((void **)&r->batches, &r->cap_batches, r->n_batches + 1, sizeof(dump_ref)))
@@ -706,6 +706,7 @@ static void show(ts_watch *w, int reevaluate) {
             if (read_batch(w, r, r->batches[b].entry, r->batches[b].step, &st)) {
                 st.has_run_loss = r->batches[b].has_run_loss;
                 st.run_loss = r->batches[b].run_loss;
+                memcpy(st.gen, r->track.gen, sizeof st.gen);   // measured under the settings of now
                 r->shown = st;
                 r->have_shown = 1;
             }
@@ -777,6 +778,10 @@ static int what_if(ts_watch *w, ts_command c, ts_event *ev, char *why, size_t n)
             settings_change(s, c, from, to);
             reevaluate |= c == CMD_NORMALIZE || c == CMD_DISTANCE;   // the ranking's space
         }
+        // The dumps read from now on are measured under the new settings
+        // (the run's own again after r or P: every reading).
+        track_settings_changed(&r->track, c == CMD_RESET || c == CMD_RESTORE
+                                              ? TS_READ_ALL : command_readings(c));
         if (r == ref) {
             snprintf(ev->from, sizeof ev->from, "%s", from);
             snprintf(ev->to, sizeof ev->to, "%s", to);

@@ -149,8 +149,20 @@ if have_fashion; then
     raised question-by-keys siamese_ahead 100 300
     raised question-by-keys norm_drift 301 450     # only once the mining is semi-hard
     after question-by-keys norm_drift n 100
-    raised question-by-keys margin_scale 451 600   # only once normalised
+    # Only once normalised, and on a whole window of normalised steps: not
+    # before 500 (n at 450), its evidence theirs alone. Normalised distances
+    # lie in [0, 2]: a d_neg above 2 is a window mixing raw steps in (the
+    # raise at 490 with d_neg 3.71 before windows restarted at a change).
+    raised question-by-keys margin_scale 500 600
     after question-by-keys margin_scale - 100
+    for f in question-by-keys question-no-minus; do
+        n=$(grep '"code":"margin_scale"' "$T/$f.jsonl" | grep -c '"normalize":true')
+        worst=$(grep '"code":"margin_scale"' "$T/$f.jsonl" | grep '"normalize":true' |
+            sed -n 's/.*"d_neg":\([-0-9.e+]*\).*/\1/p' | sort -g | tail -1)
+        if [ "$n" -ge 1 ] && awk -v d="$worst" 'BEGIN { exit !(d <= 2) }'; then
+            ok "$f: margin_scale's $n line(s) while normalised: d_neg at most $worst (<= 2)"
+        else bad "$f: margin_scale while normalised with d_neg '${worst:-none}' ($n lines)"; fi
+    done
     after question-by-keys siamese_ahead - 400
     caused question-by-keys question-no-minus margin_scale -
     # The first evaluation after the - at 600: the gap has closed with it,
