@@ -1207,6 +1207,33 @@ static void test_siamese_ahead(void **state) {
     fixture_free(fx);
 }
 
+// siamese_ahead names the triplet findings and takes their key; when one
+// clears between two evaluations, it no longer names it, nor its key.
+static void test_siamese_ahead_follows(void **state) {
+    (void)state;
+    fixture *fx = fixture_new();
+    fx->in.set.miner = MINER_HARD;
+    push_n(fx, collapsed(), 100);
+    evaluate(fx, 0.82f, 0.63f, 0.73f, 0.43f);
+    push_n(fx, collapsed(), 100);
+    evaluate(fx, 0.82f, 0.65f, 0.73f, 0.44f);
+    ts_finding f[TS_MAX_FINDINGS];
+    int n = diag_findings(fx->diag, f, TS_MAX_FINDINGS);
+    assert_int_equal(n, 2);
+    assert_int_equal(f[1].code, FIND_SIAMESE_AHEAD);
+    assert_non_null(strstr(f[1].message, "see collapse"));
+    assert_string_equal(letters(&f[1]), "m");
+    push_n(fx, healthy(), 100);   // collapse clears; no evaluation yet
+    assert_false(raised(fx, FIND_COLLAPSE, MODEL_TRIPLET));
+    n = diag_findings(fx->diag, f, TS_MAX_FINDINGS);
+    assert_int_equal(n, 1);
+    assert_int_equal(f[0].code, FIND_SIAMESE_AHEAD);
+    assert_null(strstr(f[0].message, "collapse"));
+    assert_string_equal(letters(&f[0]), "");
+    assert_int_equal(f[0].severity, SEV_INFO);
+    fixture_free(fx);
+}
+
 // Evaluations of the triplet model every 50 steps, each after 50 steps at
 // loss[e] (so the loss up to it is loss[e]) and at MAP@R map[e]; the
 // Siamese model's loss and MAP@R stay flat (0.05, 0.5).
@@ -1547,6 +1574,7 @@ int main(void) {
         cmocka_unit_test(test_no_signal),
         cmocka_unit_test(test_averaging),
         cmocka_unit_test(test_inverted_pairs),
+        cmocka_unit_test(test_siamese_ahead_follows),
         cmocka_unit_test(test_siamese_ahead),
         cmocka_unit_test(test_nothing_mined),
         cmocka_unit_test(test_semihard_fallback),

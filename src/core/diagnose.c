@@ -117,6 +117,14 @@ static int same_suggestion(const ts_finding *f, const diag_slot *sl) {
            memcmp(f->suggest, sl->raised_suggest, sizeof(ts_command) * (size_t)f->n_suggest) == 0;
 }
 
+// A remedy applied since the finding was raised gets time to work: no new
+// key is suggested for FIX_GRACE steps after the change.
+static void withhold_fix(const diag_ctx *c, diag_slot *sl, long step) {
+    long changed = c->in->last_change;
+    if (changed >= sl->f.step && step - changed < FIX_GRACE && !same_suggestion(&sl->f, sl))
+        sl->f.n_suggest = 0;
+}
+
 // A step rule's bits are of one generation of its readings: a step measured
 // under another starts them again (a raised finding stays raised until a
 // whole window of the new settings decides it).
@@ -163,9 +171,7 @@ static void slot_update(ts_diag *d, const diag_ctx *c, ts_finding_code code, int
     } else if (!r->stops) {
         ts_severity sev = sl->f.severity;
         describe(c, code, &sl->f);   // the panel shows the live numbers
-        long changed = c->in->last_change;
-        if (changed >= sl->f.step && step - changed < FIX_GRACE && !same_suggestion(&sl->f, sl))
-            sl->f.n_suggest = 0;   // the remedy was applied: give it time
+        withhold_fix(c, sl, step);
         // A new severity for the same finding (held-out quality came in):
         // a line says so, with the numbers and message of now.
         if (sl->f.severity != sev) report(out, &sl->f, step, DIAG_REGRADED);
@@ -254,6 +260,26 @@ static void update_evals(ts_diag *d, const ts_diag_input *in, ts_diag_output *ou
     }
 }
 
+// A joint finding that points at the triplet findings (siamese_ahead: "see
+// too_hard", and too_hard's key) is described again when a step finding is
+// raised or cleared between evaluations, so that it never names one gone,
+// nor suggests the key already pressed. Its severity stays the evaluation's.
+static void refresh_joint(ts_diag *d, const ts_diag_input *in) {
+    for (int code = 0; code < FIND_COUNT; code++) {
+        const diag_rule *r = &diag_rules[code];
+        if (r->per_eval != EVAL_JOINT) continue;
+        for (int m = 0; m < N_SLOT_MODELS; m++) {
+            diag_slot *sl = &d->slot[m][code];
+            if (!sl->raised) continue;
+            diag_ctx c = {d, in, m, 0, NULL, r->reads};
+            ts_severity sev = sl->f.severity;
+            describe(&c, (ts_finding_code)code, &sl->f);
+            sl->f.severity = sev;
+            withhold_fix(&c, sl, d->last_step);
+        }
+    }
+}
+
 // --- Interface ------------------------------------------------------------------------
 
 static void forget(ts_diag *d) {
@@ -315,6 +341,7 @@ void diag_update(ts_diag *d, const ts_diag_input *in, ts_diag_output *out) {
             if (in->track[k] && i < unread[k]) update_step(d, in, k, (int)i, out);
     for (int k = 0; k < MODEL_COUNT; k++)
         if (in->track[k] && unread[k] > wait) d->seen[k] += unread[k] - wait;
+    if (out->n) refresh_joint(d, in);
     out->more = wait > 0;
     if (!out->more) update_evals(d, in, out);
 }
