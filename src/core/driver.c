@@ -226,6 +226,9 @@ static void lesson_hold(ts_driver *d, const ts_lesson_entry *e) {
     // The lesson panel's rule says what goes on (the snapshot's lesson view).
     if (e->verb == LESSON_WAIT)
         snprintf(d->pause_why, sizeof d->pause_why, "the lesson waits for %s", e->keys);
+    else if (e->on && e->raised)   // the panel marks it as it marks an auto-pause's finding
+        snprintf(d->pause_why, sizeof d->pause_why, "%s raised",
+                 diag_code_name((ts_finding_code)e->code));
     else snprintf(d->pause_why, sizeof d->pause_why, "lesson");
 }
 
