@@ -2,10 +2,10 @@
 # --data fashion-small, the embedded Fashion-MNIST subset: its config line
 # (name, 10 000 / 2 000 samples, 784 features, 10 classes and their names),
 # its companion flags and budget refused with one line, and the question's
-# stall on it: under --preset seed (one seed, 500 steps, about 5 s) the
-# triplet model lags the Siamese one as on the full set: too_hard and
-# siamese_ahead raised, and the held-out MAP@R gap at step 500 well above
-# siamese_ahead's 0.05 (measured 0.22 for seed 0, 0.09-0.23 over seeds 0-2;
+# stall on it: under --preset seed (seeds 0-2, 500 steps each, about 2 s
+# each) the triplet model lags the Siamese one as on the full set: too_hard
+# and siamese_ahead raised, and the held-out MAP@R gap at step 500 at least
+# 0.04 (measured 0.07-0.23 over seeds 0-2 and six kernels;
 # docs/failure-modes.md). The fallback itself (no --data, no package) is
 # tests/test_data.c's: it needs a folder without Fashion-MNIST as default.
 B=${1:-build}
@@ -40,18 +40,29 @@ done
 # Named, it is no fallback.
 printf '%s\n' "$cfg" | grep -q '"fallback_for"' && bad "config line: --data fashion-small says fallback_for"
 
-# --- the stall -----------------------------------------------------------------
-check_raise "seed on fashion-small" "$T/run.jsonl" too_hard triplet 300
-check_raise "seed on fashion-small" "$T/run.jsonl" siamese_ahead both 500
-s=$(map_at "$T/run.jsonl" 500 siamese)
-t=$(map_at "$T/run.jsonl" 500 triplet)
-if [ -z "$s" ] || [ -z "$t" ]; then
-    bad "no MAP@R at step 500 (siamese '${s:-none}', triplet '${t:-none}')"
-elif awk -v s="$s" -v t="$t" 'BEGIN { exit !(s - t >= 0.05) }'; then
-    ok "MAP@R at step 500: siamese $s, triplet $t (gap >= 0.05)"
-else
-    bad "MAP@R at step 500: siamese $s, triplet $t: the triplet model does not lag by 0.05"
-fi
+# --- the stall, over three seeds ----------------------------------------------
+# Seed 0 is the run above. The gap at step 500, seed 0 / 1 / 2 under the six
+# OpenBLAS kernels: 0.22 / 0.22-0.23 / 0.07-0.10 (siamese_ahead's line is 0.05).
+for seed in 0 1 2; do
+    f="$T/run.jsonl"
+    if [ "$seed" -ne 0 ]; then
+        f="$T/seed$seed.jsonl"
+        "$BIN" --headless --data fashion-small --seed "$seed" --steps 500 --eval-every 100 \
+            --eval-size 1000 >"$f" 2>"$T/err"
+        check_exit "fashion-small seed $seed" "$f" $?
+    fi
+    check_raise "seed $seed on fashion-small" "$f" too_hard triplet 300
+    check_raise "seed $seed on fashion-small" "$f" siamese_ahead both 500
+    s=$(map_at "$f" 500 siamese)
+    t=$(map_at "$f" 500 triplet)
+    if [ -z "$s" ] || [ -z "$t" ]; then
+        bad "seed $seed: no MAP@R at step 500 (siamese '${s:-none}', triplet '${t:-none}')"
+    elif awk -v s="$s" -v t="$t" 'BEGIN { exit !(s - t >= 0.04) }'; then
+        ok "seed $seed: MAP@R at step 500: siamese $s, triplet $t (gap >= 0.04)"
+    else
+        bad "seed $seed: MAP@R at step 500: siamese $s, triplet $t: the triplet model does not lag by 0.04"
+    fi
+done
 
 # --- what it refuses ----------------------------------------------------------
 expect "fashion-small --test-frac" "^tripletscope: --test-frac: does not apply to --data fashion-small" \
