@@ -257,10 +257,9 @@ static void build(view_text *t, const ts_snapshot *sn, const ts_finding *f, int 
     add(t, 2, 4, ROLE_DIM, "installed: %s/docs/failure-modes.md", help_docdir());
 }
 
-// The session's last notice, whole.
-static void add_notice(view_text *t, const ui_state *u) {
-    add(t, 0, 0, ROLE_TITLE, "Last notice");
-    add(t, 2, 2, ROLE_WARN, "%s", u->notice);
+// The session's notice, whole: on the rule now (recent), or the last one.
+static void add_notice(view_text *t, const ui_state *u, int recent) {
+    add(t, 0, 2, ROLE_WARN, "%s: %s", recent ? "Notice" : "Last notice", u->notice);
 }
 
 // --- Drawing -------------------------------------------------------------------------
@@ -331,7 +330,7 @@ void findview_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v) {
     // The last notice whole (the rule cuts a long one: an export's failure):
     // first while the rule shows it, after the finding once it has gone.
     int recent = u->notice[0] && clock_now() - u->notice_t < NOTICE_S;
-    if (recent) add_notice(&t, u);
+    if (recent) add_notice(&t, u, 1);
     if (i < 0 && u->find_code < 0) {
         add(&t, 0, 0, ROLE_GOOD, "No finding is raised: %s.", DIAG_NONE_MESSAGE);
         add(&t, 0, 0, ROLE_DEFAULT, "A finding shows here once the diagnosis raises one (the "
@@ -339,7 +338,7 @@ void findview_draw(ui_state *u, const ui_layout *L, const ts_runner_view *v) {
     } else {
         build(&t, sn, &u->find_last, i < 0);
     }
-    if (u->notice[0] && !recent) add_notice(&t, u);
+    if (u->notice[0] && !recent) add_notice(&t, u, 0);
     int total = text_rows(&t, w);
     u->find_lines = total;
     // Longer than the pane: the last row says where the view is.

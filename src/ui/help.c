@@ -120,7 +120,8 @@ static const struct {
            "uncut, the evidence with units, what it means, what each suggested key will change "
            "now ('M: miner hardest-neg -> semihard'), and its section of docs/failure-modes.md. "
            "Tab / Shift-Tab: the next / previous finding; arrows, PgUp / PgDn scroll; i or Esc "
-           "closes. Every other key acts as usual, and the view follows what it changes.", ANY},
+           "closes. Every other key acts as usual, and the view follows what it changes. It also "
+           "shows the last notice whole ('(i: whole)' on the rule: one cut there).", ANY},
     {PARA, "Lesson (--lesson, docs/lessons.md): the panel above the diagnosis shows the "
            "lesson's latest narration; its rule says what holds the run: 'press M to go on' "
            "(a wait: press the key it names; Space does not pass it) or 'space goes on' (a "

@@ -157,11 +157,11 @@ wait_step_above 0
 T send-keys -t ts e
 wait_for 'Diagnosis .*export failed: .*… \(i: whole\)' 5
 T send-keys -t ts i
-wait_for '^ *Last notice' 5
+wait_for '^ *Notice: export failed' 5
 # Wrapped at a space or, in the path, anywhere: compared without spaces.
-got=$(screen | sed -n '/^ *Last notice/,$p' | sed -n '2,6p' | tr -d ' \n')
+got=$(screen | sed -n '/^ *Notice: export failed/,$p' | sed -n '1,5p' | tr -d ' \n')
 case "$got" in
-*"exportfailed:$long/tripletscope-seed0-step"*".json:Notadirectory"*) ;;
+*"Notice:exportfailed:$long/tripletscope-seed0-step"*".json:Notadirectory"*) ;;
 *) fail "the view does not show the export's failure whole: '$got'" ;;
 esac
 ok "80x24: a cut notice says '(i: whole)', and the view shows it whole"
