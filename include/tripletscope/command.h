@@ -57,6 +57,20 @@ typedef enum {
     SCOPE_SOURCE,      // a watched run's timeline (which dump is shown): no event
 } ts_command_scope;
 
+// What a change of setting changes in the reading of a step's numbers, one
+// generation counter each (track.h): a window of the diagnosis that reads a
+// kind spans only steps of one generation of it (docs/failure-modes.md, "A
+// change of setting restarts the windows").
+typedef enum {
+    READ_SPACE,     // the distances: normalisation, the distance (n, d)
+    READ_LOSS,      // the loss and the difficulty counts: margin, soft, reduce, pair labels
+    READ_MINING,    // which triplets are mined (m, M)
+    READ_BATCH,     // the batches' composition: the sampler (p)
+    TS_READINGS
+} ts_reading;
+#define TS_READ_BIT(r) (1u << (r))
+#define TS_READ_ALL ((1u << TS_READINGS) - 1)
+
 typedef struct {
     char letter;          // its letter in scripts and JSON lines; 0: none (not scriptable)
     const char *name;     // "miner_next": how docs name it
@@ -68,6 +82,9 @@ typedef struct {
                           // (the pairs m M, + -, ] [)
     const char *advice;   // what to change in an attached run's own training, where
                           // no key acts on a model (a finding's suggestion), or NULL
+    unsigned readings;    // the readings (TS_READ_BIT) a change by it restarts: none for
+                          // the optimizer's settings (lr, weight decay: they change how a
+                          // model moves, not what a step's numbers mean) and non-settings
 } ts_command_info;
 
 // The row of c (CMD_NONE gives an empty row).
@@ -76,6 +93,12 @@ const ts_command_info *command_info(ts_command c);
 ts_command command_by_letter(int letter);
 // The letter of c, or 0.
 char command_letter(ts_command c);
+// The readings c restarts when it changes a setting (its row's).
+unsigned command_readings(ts_command c);
+// The readings a change of the setting named `setting` (an event's
+// "setting": "margin", "lr", ...) restarts: its command's; every one for a
+// name no command sets.
+unsigned setting_readings(const char *setting);
 // Every scriptable letter, in the table's order ("mMp+-nd][ozwlrRe .q?vfg<>aPi").
 const char *command_letters(void);
 

@@ -29,29 +29,6 @@ const char *models_name(unsigned models);
 // Steps a track keeps whole (the diagnosis' longest window is 400).
 #define TS_RECENT 512
 
-// What a change of setting changes in the reading of a step's numbers, one
-// generation counter each: a window of the diagnosis that reads a kind
-// spans only steps of one generation of it (docs/failure-modes.md, "A
-// change of setting restarts the windows").
-typedef enum {
-    READ_SPACE,     // the distances: normalisation, the distance (n, d)
-    READ_LOSS,      // the loss and the difficulty counts: margin, soft, reduce, pair labels
-    READ_MINING,    // which triplets are mined (m, M)
-    READ_BATCH,     // the batches' composition: the sampler (p)
-    TS_READINGS
-} ts_reading;
-#define TS_READ_BIT(r) (1u << (r))
-#define TS_READ_ALL ((1u << TS_READINGS) - 1)
-// The readings command c changes when it changes a setting: none for the
-// optimizer's settings (lr, weight decay: they change how the model moves,
-// not what a step's numbers mean) and for commands that are not settings;
-// every one for a setting command it does not know otherwise.
-unsigned command_readings(ts_command c);
-// The readings a change of the setting named `setting` (an event's
-// "setting": "margin", "lr", ...) changes: its command's; every one for a
-// name no command sets.
-unsigned setting_readings(const char *setting);
-
 // The triplet model's per-sample picks (measure.h, ts_picks) as of a step:
 // whom batch-hard and hardest-neg keep choosing (label_noise).
 typedef struct {

@@ -37,36 +37,6 @@ void track_clear(ts_track *t, ts_model_kind kind) {
     history_clear(&t->hist);
 }
 
-unsigned command_readings(ts_command c) {
-    const ts_command_info *info = command_info(c);
-    if (!info->setting || info->scope != SCOPE_TRAINER) return 0;
-    switch (c) {
-    case CMD_NORMALIZE:
-    case CMD_DISTANCE: return TS_READ_BIT(READ_SPACE);
-    case CMD_MARGIN_UP:
-    case CMD_MARGIN_DOWN:
-    case CMD_SOFT:
-    case CMD_REDUCE:
-    case CMD_PAIR_LABELS: return TS_READ_BIT(READ_LOSS);
-    case CMD_MINER_NEXT:
-    case CMD_MINER_PREV: return TS_READ_BIT(READ_MINING);
-    case CMD_SAMPLER: return TS_READ_BIT(READ_BATCH);
-    case CMD_LR_UP:
-    case CMD_LR_DOWN:
-    case CMD_WEIGHT_DECAY: return 0;
-    default: return TS_READ_ALL;
-    }
-}
-
-unsigned setting_readings(const char *setting) {
-    for (int c = CMD_NONE + 1; c < CMD_COUNT; c++) {
-        const ts_command_info *info = command_info((ts_command)c);
-        if (info->setting && !info->resets && c != CMD_RESTORE && !strcmp(info->setting, setting))
-            return command_readings((ts_command)c);
-    }
-    return TS_READ_ALL;
-}
-
 void track_settings_changed(ts_track *t, unsigned readings) {
     for (int r = 0; r < TS_READINGS; r++)
         if (readings & TS_READ_BIT(r)) t->gen[r]++;
