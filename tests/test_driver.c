@@ -71,12 +71,7 @@ static ts_dataset train, test;
 
 static int setup(void **state) {
     (void)state;
-    ts_data_opts o;
-    data_opts_default(&o);
-    o.data = "digits";
-    char name[64];
-    ts_error err;
-    return data_load(&o, &train, &test, name, sizeof name, &err);
+    return load_digits(&train, &test);
 }
 
 static int teardown(void **state) {

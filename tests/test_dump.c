@@ -263,12 +263,7 @@ static ts_dataset train, test;
 
 static int setup_data(void **state) {
     if (setup_dir(state)) return -1;
-    ts_data_opts o;
-    data_opts_default(&o);
-    o.data = "digits";
-    char name[64];
-    ts_error err;
-    return data_load(&o, &train, &test, name, sizeof name, &err);
+    return load_digits(&train, &test);
 }
 
 static int teardown_data(void **state) {

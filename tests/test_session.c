@@ -1112,13 +1112,8 @@ static void test_picks(void **state) {
     (void)state;
     // Digits and the question's mining (--scenario label-noise): blobs'
     // classes overlap, and their hardest negatives are as often clean.
-    ts_data_opts o;
-    data_opts_default(&o);
-    o.data = "digits";
     ts_dataset tr, te;
-    char name[64];
-    ts_error err;
-    assert_int_equal(data_load(&o, &tr, &te, name, sizeof name, &err), 0);
+    assert_int_equal(load_digits(&tr, &te), 0);
     ts_config c;
     config_default(&c);
     c.label_noise = 0.05f;
@@ -1126,7 +1121,8 @@ static void test_picks(void **state) {
     c.threads = 1;
     c.eval_size = 100;
     ts_session *s;
-    assert_int_equal(session_create(&s, &c, &tr, &te, name, &err), 0);
+    ts_error err;
+    assert_int_equal(session_create(&s, &c, &tr, &te, "digits", &err), 0);
     const ts_picks *p = &s->picks;
     assert_int_equal(p->n, tr.N);
     for (int t = 0; t < 350; t++) assert_int_equal(session_step(s), 0);

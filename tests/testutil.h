@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "tripletscope/data.h"
 #include "tripletscope/rng.h"
 
 // Fills x (n) with uniform values in [lo, hi).
@@ -48,6 +49,16 @@ static inline unsigned char *npy_bytes(const char *descr, int fortran, const cha
     memcpy(buf + 10, header, (size_t)len);
     if (n) memcpy(buf + 10 + len, data, n);
     return buf;
+}
+
+// Loads --data digits (the built-in set) into train and test: 0, or -1.
+static inline int load_digits(ts_dataset *train, ts_dataset *test) {
+    ts_data_opts o;
+    data_opts_default(&o);
+    o.data = "digits";
+    char name[64];
+    ts_error err;
+    return data_load(&o, train, test, name, sizeof name, &err);
 }
 
 #endif

@@ -270,28 +270,26 @@ void report_diagnosis(char *buf, size_t n, const ts_run_info *info, long step,
     json_raw(&j, "}");
 }
 
-void report_export_line(char *buf, size_t n, long step, const char *path) {
+// {"type":TYPE,"step":STEP,KEY:TEXT}: the lines that carry one string.
+static void step_text_line(char *buf, size_t n, const char *type, long step, const char *key,
+                           const char *text) {
     ts_json j;
     json_fixed(&j, buf, n);
-    json_raw(&j, "{\"type\":\"export\",\"step\":%ld,\"path\":", step);
-    json_str(&j, path);
+    json_raw(&j, "{\"type\":\"%s\",\"step\":%ld,\"%s\":", type, step, key);
+    json_str(&j, text);
     json_raw(&j, "}");
+}
+
+void report_export_line(char *buf, size_t n, long step, const char *path) {
+    step_text_line(buf, n, "export", step, "path", path);
 }
 
 void report_notice(char *buf, size_t n, long step, const char *message) {
-    ts_json j;
-    json_fixed(&j, buf, n);
-    json_raw(&j, "{\"type\":\"notice\",\"step\":%ld,\"message\":", step);
-    json_str(&j, message);
-    json_raw(&j, "}");
+    step_text_line(buf, n, "notice", step, "message", message);
 }
 
 void report_narration(char *buf, size_t n, long step, const char *text) {
-    ts_json j;
-    json_fixed(&j, buf, n);
-    json_raw(&j, "{\"type\":\"narration\",\"step\":%ld,\"text\":", step);
-    json_str(&j, text);
-    json_raw(&j, "}");
+    step_text_line(buf, n, "narration", step, "text", text);
 }
 
 void report_summary(char *buf, size_t n, long steps, double seconds) {

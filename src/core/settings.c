@@ -9,75 +9,7 @@ const float ts_weight_decay_rungs[TS_WEIGHT_DECAY_RUNGS] = {0.1f, 1.0f, 10.0f};
 static const char *on_off(int v) { return v ? "on" : "off"; }
 static void number_text(char *buf, float v) { snprintf(buf, 40, "%.4g", v); }
 
-int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
-    switch (c) {
-    case CMD_MINER_NEXT:
-    case CMD_MINER_PREV:
-        snprintf(from, 40, "%s", miner_name(s->miner));
-        // Offline is not in the cycle of the online miners: m leaves it for
-        // the same code mined online (hardest-neg, the question's Example 3),
-        // M for semi-hard; neither comes back to it.
-        if (s->miner == MINER_OFFLINE)
-            s->miner = c == CMD_MINER_NEXT ? MINER_HARDEST_NEG : MINER_SEMIHARD;
-        else
-            s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_ONLINE - 1)) % MINER_ONLINE);
-        snprintf(to, 40, "%s", miner_name(s->miner));
-        return 1;
-    case CMD_SAMPLER:
-        snprintf(from, 40, "%s", sampler_name(s->sampler));
-        s->sampler = s->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
-        snprintf(to, 40, "%s", sampler_name(s->sampler));
-        return 1;
-    case CMD_MARGIN_UP:   // the margin by 1.25, the lr by 2, up or down
-    case CMD_MARGIN_DOWN:
-    case CMD_LR_UP:
-    case CMD_LR_DOWN: {
-        int margin = c == CMD_MARGIN_UP || c == CMD_MARGIN_DOWN;
-        int up = c == CMD_MARGIN_UP || c == CMD_LR_UP;
-        float *v = margin ? &s->margin : &s->lr, f = margin ? 1.25f : 2.0f;
-        number_text(from, *v);
-        *v = up ? *v * f : *v / f;
-        number_text(to, *v);
-        return 1;
-    }
-    case CMD_NORMALIZE:
-    case CMD_SOFT: {
-        int *v = c == CMD_NORMALIZE ? &s->normalize : &s->soft;
-        snprintf(from, 40, "%s", on_off(*v));
-        *v = !*v;
-        snprintf(to, 40, "%s", on_off(*v));
-        return 1;
-    }
-    case CMD_DISTANCE:   // euclidean -> squared -> cosine -> euclidean (ts_distance's order)
-        snprintf(from, 40, "%s", distance_name(s->distance));
-        s->distance = (ts_distance)((s->distance + 1) % DIST_COUNT);
-        snprintf(to, 40, "%s", distance_name(s->distance));
-        return 1;
-    case CMD_REDUCE:
-        snprintf(from, 40, "%s", reduce_name(s->reduce));
-        s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
-        snprintf(to, 40, "%s", reduce_name(s->reduce));
-        return 1;
-    case CMD_WEIGHT_DECAY: {   // the next rung up, or 0 from the top one (or above it)
-        float next = 0.0f;
-        for (int i = TS_WEIGHT_DECAY_RUNGS - 1; i >= 0; i--)
-            if (ts_weight_decay_rungs[i] > s->weight_decay) next = ts_weight_decay_rungs[i];
-        number_text(from, s->weight_decay);
-        s->weight_decay = next;
-        number_text(to, s->weight_decay);
-        return 1;
-    }
-    case CMD_PAIR_LABELS:
-        snprintf(from, 40, "%s", pair_labels_name(s->pair_labels));
-        s->pair_labels = s->pair_labels == PAIR_LABELS_NORMAL ? PAIR_LABELS_INVERTED : PAIR_LABELS_NORMAL;
-        snprintf(to, 40, "%s", pair_labels_name(s->pair_labels));
-        return 1;
-    default:
-        return 0;
-    }
-}
-
-// --- The starting settings again (P) -------------------------------------------------
+// --- The settings and their texts ----------------------------------------------------
 
 // The settings keys change, in the order P's events list them, with the
 // command whose event names each (its models).
@@ -106,6 +38,80 @@ static void setting_text(const ts_settings *s, int i, char *buf) {
     default: snprintf(buf, 40, "%s", pair_labels_name(s->pair_labels)); break;
     }
 }
+
+// The row of the setting c changes (its event's "setting"), or -1.
+static int setting_row(ts_command c) {
+    const char *name = command_info(c)->setting;
+    for (int i = 0; name && i < TS_SETTING_COUNT; i++)
+        if (!strcmp(name, setting_rows[i].name)) return i;
+    return -1;
+}
+
+// --- A command's change ----------------------------------------------------------------
+
+// Applies c's change to s (c changes a setting: setting_row(c) >= 0).
+static void step_setting(ts_settings *s, ts_command c) {
+    switch (c) {
+    case CMD_MINER_NEXT:
+    case CMD_MINER_PREV:
+        // Offline is not in the cycle of the online miners: m leaves it for
+        // the same code mined online (hardest-neg, the question's Example 3),
+        // M for semi-hard; neither comes back to it.
+        if (s->miner == MINER_OFFLINE)
+            s->miner = c == CMD_MINER_NEXT ? MINER_HARDEST_NEG : MINER_SEMIHARD;
+        else
+            s->miner = (ts_miner)((s->miner + (c == CMD_MINER_NEXT ? 1 : MINER_ONLINE - 1)) % MINER_ONLINE);
+        break;
+    case CMD_SAMPLER:
+        s->sampler = s->sampler == SAMPLER_PK ? SAMPLER_UNIFORM : SAMPLER_PK;
+        break;
+    case CMD_MARGIN_UP:   // the margin by 1.25, the lr by 2, up or down
+    case CMD_MARGIN_DOWN:
+    case CMD_LR_UP:
+    case CMD_LR_DOWN: {
+        int margin = c == CMD_MARGIN_UP || c == CMD_MARGIN_DOWN;
+        int up = c == CMD_MARGIN_UP || c == CMD_LR_UP;
+        float *v = margin ? &s->margin : &s->lr, f = margin ? 1.25f : 2.0f;
+        *v = up ? *v * f : *v / f;
+        break;
+    }
+    case CMD_NORMALIZE:
+    case CMD_SOFT: {
+        int *v = c == CMD_NORMALIZE ? &s->normalize : &s->soft;
+        *v = !*v;
+        break;
+    }
+    case CMD_DISTANCE:   // euclidean -> squared -> cosine -> euclidean (ts_distance's order)
+        s->distance = (ts_distance)((s->distance + 1) % DIST_COUNT);
+        break;
+    case CMD_REDUCE:
+        s->reduce = s->reduce == REDUCE_MEAN ? REDUCE_NONZERO : REDUCE_MEAN;
+        break;
+    case CMD_WEIGHT_DECAY: {   // the next rung up, or 0 from the top one (or above it)
+        float next = 0.0f;
+        for (int i = TS_WEIGHT_DECAY_RUNGS - 1; i >= 0; i--)
+            if (ts_weight_decay_rungs[i] > s->weight_decay) next = ts_weight_decay_rungs[i];
+        s->weight_decay = next;
+        break;
+    }
+    case CMD_PAIR_LABELS:
+        s->pair_labels = s->pair_labels == PAIR_LABELS_NORMAL ? PAIR_LABELS_INVERTED : PAIR_LABELS_NORMAL;
+        break;
+    default:
+        break;
+    }
+}
+
+int settings_change(ts_settings *s, ts_command c, char *from, char *to) {
+    int i = setting_row(c);
+    if (i < 0) return 0;
+    setting_text(s, i, from);
+    step_setting(s, c);
+    setting_text(s, i, to);
+    return 1;
+}
+
+// --- The starting settings again (P) -------------------------------------------------
 
 int settings_restore(ts_settings *s, const ts_settings *start, ts_setting_change *ch) {
     int n = 0;
